@@ -1,0 +1,75 @@
+//! The library's error type: one meaning per variant, each naming the file,
+//! line and field involved so the CLI can print a one-line message and exit 2.
+
+use std::path::PathBuf;
+
+/// Result alias for the library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong while reading inputs or running a model.
+///
+/// A model's malformed *answer* is never an `Error`: it scores 0 and is
+/// counted (SPEC 3.4). Errors are reserved for bad input files and set-up.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file could not be opened or read.
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying I/O error.
+        source: std::io::Error,
+    },
+    /// A file could not be written.
+    #[error("{path}: cannot write: {source}")]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// The underlying I/O error.
+        source: std::io::Error,
+    },
+    /// A line (or the whole file, line 1) is not valid JSON.
+    #[error("{path}:{line}: invalid JSON: {message}")]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// What the parser said.
+        message: String,
+    },
+    /// A record lacks a field or has it with the wrong type or value.
+    #[error("{path}:{line}: field `{field}`: {message}")]
+    Field {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number (for a JSON array file: the line the record starts on).
+        line: usize,
+        /// The field, as a dotted path (e.g. `triplets[2].frames`).
+        field: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The same id appears more than once where ids must be unique.
+    #[error("{path}: duplicate id(s): {ids}")]
+    DuplicateIds {
+        /// The file.
+        path: PathBuf,
+        /// The repeated ids, comma separated, each with its line numbers.
+        ids: String,
+    },
+    /// A command-line value is not acceptable.
+    #[error("{0}")]
+    Usage(String),
+    /// The embedding model or ONNX Runtime could not be loaded or run.
+    #[error("{0}")]
+    Model(String),
+    /// The taxonomy file is malformed.
+    #[error("{path}: taxonomy: {message}")]
+    Taxonomy {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, naming the offending entry.
+        message: String,
+    },
+}

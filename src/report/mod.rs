@@ -1,0 +1,1 @@
+//! Results and their output formats (SPEC 8).

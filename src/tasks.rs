@@ -1,0 +1,150 @@
+//! The eight CueBench tasks (SPEC 2): names, answer keys and which scores apply.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// A CueBench task (SPEC 2, paper Figure 11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Task {
+    /// Context recognition: the events of the video.
+    Event,
+    /// Context recognition: the scenes of one event.
+    Scene,
+    /// Context recognition: the attributes of one event.
+    Attribute,
+    /// Top-down context-aware anomaly recognition.
+    AnomalyTd,
+    /// Bottom-up context-aware anomaly recognition (with anomaly scores).
+    AnomalyBu,
+    /// Context-aware temporal grounding of one triplet.
+    Grounding,
+    /// Context-aware anomaly detection (time ranges of all anomalies).
+    Detection,
+    /// Context-aware anticipation of future events.
+    Anticipation,
+}
+
+impl Task {
+    /// All tasks, in the column order of the paper's Table 2.
+    pub const ALL: [Task; 8] = [
+        Task::Event,
+        Task::Scene,
+        Task::Attribute,
+        Task::AnomalyTd,
+        Task::AnomalyBu,
+        Task::Grounding,
+        Task::Detection,
+        Task::Anticipation,
+    ];
+
+    /// The task's command-line name, e.g. `anomaly-bu`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Task::Event => "event",
+            Task::Scene => "scene",
+            Task::Attribute => "attribute",
+            Task::AnomalyTd => "anomaly-td",
+            Task::AnomalyBu => "anomaly-bu",
+            Task::Grounding => "grounding",
+            Task::Detection => "detection",
+            Task::Anticipation => "anticipation",
+        }
+    }
+
+    /// A "When" task, scored by temporal IoU instead of semantic similarity.
+    pub fn is_temporal(self) -> bool {
+        matches!(self, Task::Grounding | Task::Detection)
+    }
+
+    /// Scored with the semantic score S^U (SPEC 2: every "What" task).
+    pub fn has_semantic(self) -> bool {
+        !self.is_temporal()
+    }
+
+    /// Scored with the hierarchy score S^H: the tasks whose values start
+    /// with an event (SPEC 2, Eq. 5 `<E, ...>`).
+    pub fn has_hierarchy(self) -> bool {
+        matches!(
+            self,
+            Task::Event | Task::AnomalyTd | Task::AnomalyBu | Task::Anticipation
+        )
+    }
+
+    /// Whether the ground truth can be the answer `None` (SPEC 3.2).
+    pub fn allows_none(self) -> bool {
+        matches!(self, Task::AnomalyTd | Task::Detection)
+    }
+
+    /// The key paths whose values form an element's value text, in order
+    /// (SPEC 4, "Semantic"). Empty for the temporal tasks.
+    pub fn value_keys(self) -> &'static [&'static str] {
+        match self {
+            Task::Event => &["event"],
+            Task::Scene => &["scene"],
+            Task::Attribute => &["attribute"],
+            Task::AnomalyTd => &["anomaly.event", "anomaly.scene", "anomaly.attribute"],
+            Task::AnomalyBu => &["event", "scene", "attribute"],
+            Task::Anticipation => &[
+                "event_probability.event",
+                "event_probability.scene",
+                "event_probability.attribute",
+            ],
+            Task::Grounding | Task::Detection => &[],
+        }
+    }
+
+    /// The key holding an element's `[start, end]` interval (temporal tasks).
+    pub fn interval_key(self) -> Option<&'static str> {
+        match self {
+            Task::Grounding => Some("duration"),
+            Task::Detection => Some("anomaly_duration"),
+            _ => None,
+        }
+    }
+
+    /// The key path holding an element's anomaly score, used to pick the
+    /// taxonomy branch for the hierarchy score (SPEC 4, "Hierarchy").
+    pub fn anomaly_score_key(self) -> Option<&'static str> {
+        match self {
+            Task::AnomalyBu => Some("anomaly"),
+            Task::Anticipation => Some("event_probability.anomaly"),
+            _ => None,
+        }
+    }
+}
+
+/// Keys the format prompt marks optional; they are left out of both key bags.
+pub const OPTIONAL_KEYS: &[&str] = &["caption"];
+
+impl fmt::Display for Task {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Task {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Task::ALL
+            .into_iter()
+            .find(|t| t.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<_> = Task::ALL.iter().map(|t| t.name()).collect();
+                format!("unknown task `{s}` (expected one of: {})", names.join(", "))
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for t in Task::ALL {
+            assert_eq!(t.name().parse::<Task>(), Ok(t));
+        }
+        assert!("anomaly".parse::<Task>().unwrap_err().contains("anomaly-bu"));
+    }
+}
