@@ -1,1 +1,83 @@
 //! Results and their output formats (SPEC 8).
+//!
+//! Every benchmark and task produces the same [`TaskResult`] shape: counts, a
+//! list of named metrics in percent, and a signature. The exporters only ever
+//! see this shape.
+
+use serde::Serialize;
+
+/// One aggregated metric, in percent (0..=100), e.g. `Struct` or `R@0.5`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Metric {
+    /// Short column name, e.g. `Struct`, `Sem`, `Hier`, `TIoU`, `mIoU`, `R@0.3`.
+    pub name: String,
+    /// Value in percent.
+    pub value: f64,
+}
+
+impl Metric {
+    /// A metric from a mean score in [0, 1], scaled to percent.
+    pub fn from_mean(name: &str, mean: f64) -> Self {
+        Metric {
+            name: name.to_owned(),
+            value: mean * 100.0,
+        }
+    }
+}
+
+/// The bookkeeping counts of SPEC 8.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Ground-truth samples of the task (the denominator of every mean).
+    pub samples: usize,
+    /// Samples that had a prediction whose answer could be read.
+    pub scored: usize,
+    /// Samples without a prediction (they score 0).
+    pub missing: usize,
+    /// Samples whose answer could not be parsed (they score 0).
+    pub parse_failed: usize,
+    /// Answer intervals dropped as unreadable (temporal tasks).
+    pub dropped_intervals: usize,
+    /// Prediction ids that are not in the ground truth (never scored).
+    pub unknown_ids: usize,
+    /// Samples whose response has both `<think>` and `<answer>` tags.
+    pub format_ok: usize,
+}
+
+/// The result of scoring one task of one benchmark.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TaskResult {
+    /// `cuebench`, `vau-bench` or `vad-reasoning`.
+    pub benchmark: String,
+    /// The task name, e.g. `anomaly-bu`.
+    pub task: String,
+    /// The reproducibility signature of SPEC 8.
+    pub signature: String,
+    /// Bookkeeping counts.
+    pub counts: Counts,
+    /// Aggregated metrics in percent, in display order.
+    pub metrics: Vec<Metric>,
+}
+
+/// One sample's outcome, one line of `--per-sample` output.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SampleRecord {
+    /// The sample id (SPEC 3.2).
+    pub id: String,
+    /// `scored`, `missing` or `parse_failed`.
+    pub status: SampleStatus,
+    /// Per-sample scores in [0, 1] (not percent), keyed like the metrics.
+    pub scores: Vec<(String, f64)>,
+}
+
+/// What happened to one ground-truth sample.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SampleStatus {
+    /// A prediction was found and its answer read.
+    Scored,
+    /// No prediction had this id.
+    Missing,
+    /// The prediction's answer could not be parsed.
+    ParseFailed,
+}
