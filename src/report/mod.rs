@@ -81,3 +81,12 @@ pub enum SampleStatus {
     /// The prediction's answer could not be parsed.
     ParseFailed,
 }
+
+/// A scored task: the aggregate and every sample's record, in id order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evaluation {
+    /// The aggregate.
+    pub result: TaskResult,
+    /// One record per ground-truth sample, sorted by id.
+    pub samples: Vec<SampleRecord>,
+}
