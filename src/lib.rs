@@ -6,6 +6,7 @@
 //! -> embeddings ([`embedding`]) -> per-sample scores ([`metrics`])
 //! -> aggregation ([`evaluate`]) -> output ([`report`]).
 
+pub mod embedding;
 pub mod error;
 pub mod metrics;
 pub mod report;
