@@ -110,7 +110,7 @@ pub(crate) fn environment(library: &Path) -> Result<Environment> {
         .map_err(|e| {
             model_error(
                 format!("cannot load ONNX Runtime from {}", wanted.display()),
-                e,
+                format!("{e} (cuebench needs ONNX Runtime 1.24 or newer; {SETUP_HINT})"),
             )
         })?
         .with_name("cuebench")
