@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use cuebench::Error;
 use cuebench::embedding::{
-    DEFAULT_MODEL_DIR, Device, EmbedOptions, Embedder, Vectors, embed_texts, load_embedder,
+    DEFAULT_MODEL_DIR, EmbedOptions, Embedder, Vectors, embed_texts, load_embedder,
 };
 use serde::Deserialize;
 
@@ -222,7 +222,7 @@ fn missing_library_is_a_model_error() {
 #[cfg(not(feature = "cuda"))]
 fn cuda_without_the_feature_says_why() {
     let opts = EmbedOptions {
-        device: Device::Cuda(0),
+        device: cuebench::embedding::Device::Cuda(0),
         ..options(8, None)
     };
     let m = model_error(&opts);
