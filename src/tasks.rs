@@ -145,6 +145,11 @@ mod tests {
         for t in Task::ALL {
             assert_eq!(t.name().parse::<Task>(), Ok(t));
         }
-        assert!("anomaly".parse::<Task>().unwrap_err().contains("anomaly-bu"));
+        assert!(
+            "anomaly"
+                .parse::<Task>()
+                .unwrap_err()
+                .contains("anomaly-bu")
+        );
     }
 }
