@@ -29,6 +29,19 @@ enum Command {
     Tasks(TasksArgs),
     /// Check a submission (parse, ids, duplicates, coverage) without scoring.
     Validate(ValidateArgs),
+    /// CI gate: exit 1 if a metric of CANDIDATE dropped more than --max-drop points below BASELINE.
+    Compare(CompareArgs),
+}
+
+#[derive(Debug, Args)]
+struct CompareArgs {
+    /// Baseline result (`eval --format json`).
+    baseline: PathBuf,
+    /// Candidate result (`eval --format json`).
+    candidate: PathBuf,
+    /// Largest tolerated drop, in points (percent).
+    #[arg(long, default_value_t = 0.5)]
+    max_drop: f64,
 }
 
 #[derive(Debug, Args)]
@@ -99,6 +112,20 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate(args) => validate(args),
+        Command::Compare(args) => {
+            let comparison =
+                commands::compare::run(&args.baseline, &args.candidate, args.max_drop)?;
+            emit(&comparison.render())?;
+            let regressions = comparison.regressions().len();
+            if regressions == 0 {
+                return Ok(ExitCode::SUCCESS);
+            }
+            eprintln!(
+                "{regressions} metric(s) dropped more than {} points",
+                args.max_drop
+            );
+            Ok(ExitCode::from(1))
+        }
     }
 }
 
