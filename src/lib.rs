@@ -10,5 +10,6 @@ pub mod error;
 pub mod metrics;
 pub mod report;
 pub mod tasks;
+pub mod taxonomy;
 
 pub use error::{Error, Result};
