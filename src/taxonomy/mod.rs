@@ -194,6 +194,21 @@ impl Taxonomy {
         })
     }
 
+    /// The leaf of a triplet under the event node at `path`, if the taxonomy
+    /// has it (names compared as in [`Taxonomy::node_at_path`]).
+    pub fn leaf_at(
+        &self,
+        path: &[String],
+        event: &str,
+        scene: &str,
+        attributes: &[String],
+    ) -> Option<NodeId> {
+        let attributes: Vec<String> = attributes.iter().map(|a| normalise(a)).collect();
+        let text = Self::leaf_text(&normalise(event), &normalise(scene), &attributes);
+        let parent = self.node_at_path(path)?;
+        self.node(parent)?.children.get(&text).copied()
+    }
+
     /// The text of a node: its name, or a leaf's value text (for reports).
     pub fn text(&self, id: NodeId) -> Option<&str> {
         self.node(id).map(|n| n.text.as_str())

@@ -241,6 +241,24 @@ fn malformed_ground_truth_path_is_rejected() {
 }
 
 #[test]
+fn leaf_at_finds_only_present_leaves() {
+    let tax = small();
+    let a1 = leaf(&tax, A_MOTO, "motorcycling, highway, without helmet");
+    let found = tax.leaf_at(
+        &p(A_MOTO),
+        "Motorcycling",
+        "highway",
+        &p(&["without helmet"]),
+    );
+    assert_eq!(found, Some(a1));
+    assert_eq!(tax.leaf_at(&p(A_MOTO), "motorcycling", "street", &[]), None);
+    assert_eq!(
+        tax.leaf_at(&p(&["anomaly", "x"]), "motorcycling", "highway", &[]),
+        None
+    );
+}
+
+#[test]
 fn leaf_text_skips_empty_parts() {
     assert_eq!(
         Taxonomy::leaf_text("falling down", "swimming pool", &[]),
