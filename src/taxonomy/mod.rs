@@ -10,6 +10,7 @@ mod file;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use sha2::{Digest, Sha256};
 
@@ -71,7 +72,7 @@ struct Node {
     children: BTreeMap<String, NodeId>,
 }
 
-/// The hierarchy taxonomy H (SPEC 5), with its candidate lists kept current.
+/// The hierarchy taxonomy H (SPEC 5).
 #[derive(Debug)]
 pub struct Taxonomy {
     name: String,
@@ -81,8 +82,9 @@ pub struct Taxonomy {
     /// Level names below the root; the last one is the triplet leaf.
     levels: Vec<String>,
     nodes: Vec<Node>,
-    /// Indexed by [`CandidateSet::index`].
-    candidates: [Vec<Candidate>; 4],
+    /// The candidate lists, indexed by [`CandidateSet::index`]; built on
+    /// first use and dropped when a triplet adds nodes.
+    candidates: OnceLock<[Vec<Candidate>; 4]>,
 }
 
 const ROOT: NodeId = NodeId(0);
@@ -120,12 +122,11 @@ impl Taxonomy {
                 text: String::new(),
                 children: BTreeMap::new(),
             }],
-            candidates: Default::default(),
+            candidates: OnceLock::new(),
         };
         for t in &raw.triplets {
             tax.insert(&t.path, Self::leaf_text(&t.event, &t.scene, &t.attributes))?;
         }
-        tax.rebuild_candidates();
         Ok(tax)
     }
 
@@ -169,7 +170,7 @@ impl Taxonomy {
         let before = self.nodes.len();
         let leaf = self.insert(&names, text)?;
         if self.nodes.len() != before {
-            self.rebuild_candidates();
+            self.candidates = OnceLock::new();
         }
         Ok(leaf)
     }
@@ -222,7 +223,7 @@ impl Taxonomy {
 
     /// The candidates of `set`, one per distinct text, sorted by text.
     pub fn candidates(&self, set: CandidateSet) -> &[Candidate] {
-        &self.candidates[set.index()]
+        &self.candidates.get_or_init(|| self.group_candidates())[set.index()]
     }
 
     /// Tree distance d_ij of Eq. 4: the number of edges on the path between
@@ -295,8 +296,8 @@ impl Taxonomy {
         Ok(id)
     }
 
-    /// Regroups the event nodes and leaves into the four candidate lists.
-    fn rebuild_candidates(&mut self) {
+    /// Groups the event nodes and leaves into the four candidate lists.
+    fn group_candidates(&self) -> [Vec<Candidate>; 4] {
         let event_depth = self.d_max() - 1;
         let mut groups: [BTreeMap<&str, Vec<NodeId>>; 4] = Default::default();
         for (i, node) in self.nodes.iter().enumerate() {
@@ -314,7 +315,7 @@ impl Taxonomy {
                 groups[set.index()].entry(&node.text).or_default().push(id);
             }
         }
-        let lists = CandidateSet::ALL.map(|set| {
+        CandidateSet::ALL.map(|set| {
             groups[set.index()]
                 .iter()
                 .map(|(text, nodes)| Candidate {
@@ -322,8 +323,7 @@ impl Taxonomy {
                     nodes: nodes.clone(),
                 })
                 .collect()
-        });
-        self.candidates = lists;
+        })
     }
 }
 

@@ -241,6 +241,13 @@ fn malformed_ground_truth_path_is_rejected() {
 }
 
 #[test]
+fn can_be_shared_across_threads() {
+    // Scoring runs samples in parallel over one `&Taxonomy`.
+    fn shared<T: Sync + Send>() {}
+    shared::<Taxonomy>();
+}
+
+#[test]
 fn leaf_at_finds_only_present_leaves() {
     let tax = small();
     let a1 = leaf(&tax, A_MOTO, "motorcycling, highway, without helmet");
