@@ -6,11 +6,14 @@
 //! -> embeddings ([`embedding`]) -> per-sample scores ([`metrics`])
 //! -> aggregation ([`evaluate`]) -> output ([`report`]).
 
+pub mod commands;
 pub mod error;
+pub mod evaluate;
 pub mod extraction;
 pub mod formats;
 pub mod metrics;
 pub mod report;
+pub mod signature;
 pub mod tasks;
 pub mod taxonomy;
 

@@ -1,0 +1,6 @@
+//! What each subcommand does, over plain option structs; `main.rs` only
+//! parses flags into these and prints.
+
+pub mod eval;
+pub mod tasks;
+pub mod validate;
