@@ -15,5 +15,6 @@ pub mod metrics;
 pub mod report;
 pub mod signature;
 pub mod tasks;
+pub mod taxonomy;
 
 pub use error::{Error, Result};
