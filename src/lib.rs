@@ -12,6 +12,7 @@ pub mod evaluate;
 pub mod extraction;
 pub mod formats;
 pub mod metrics;
+pub mod prompts;
 pub mod report;
 pub mod signature;
 pub mod tasks;

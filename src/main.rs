@@ -27,6 +27,8 @@ enum Command {
     Eval(EvalArgs),
     /// Write the derived ground truth of every task as JSONL files.
     Tasks(TasksArgs),
+    /// Write the full prompt of every sample of a task as JSONL ({id, video_id, prompt}).
+    Prompts(PromptsArgs),
     /// Check a submission (parse, ids, duplicates, coverage) without scoring.
     Validate(ValidateArgs),
     /// CI gate: exit 1 if a metric of CANDIDATE dropped more than --max-drop points below BASELINE.
@@ -79,6 +81,16 @@ struct TasksArgs {
 }
 
 #[derive(Debug, Args)]
+struct PromptsArgs {
+    /// The task.
+    #[arg(long)]
+    task: Task,
+    /// Annotation file.
+    #[arg(long, env = "CUEBENCH_GT")]
+    gt: PathBuf,
+}
+
+#[derive(Debug, Args)]
 struct ValidateArgs {
     /// Predictions JSONL.
     predictions: PathBuf,
@@ -109,6 +121,18 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             for (path, n) in commands::tasks::run(&args.gt, &args.out)? {
                 eprintln!("wrote {} ({n} samples)", path.display());
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Prompts(args) => {
+            let videos = cuebench::formats::annotations::read_annotations(&args.gt)?;
+            let mut out = String::new();
+            for sample in cuebench::tasks::derive::derive_samples(&videos, args.task) {
+                out.push_str(&serde_json::to_string(&cuebench::prompts::prompt_for(
+                    &sample,
+                ))?);
+                out.push('\n');
+            }
+            emit(&out)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate(args) => validate(args),
