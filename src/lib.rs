@@ -7,6 +7,7 @@
 //! -> aggregation ([`evaluate`]) -> output ([`report`]).
 
 pub mod commands;
+pub mod embedding;
 pub mod error;
 pub mod evaluate;
 pub mod extraction;

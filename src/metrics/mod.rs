@@ -2,6 +2,7 @@
 
 pub mod assignment;
 pub mod hierarchy;
+pub mod semantic;
 pub mod structure;
 pub mod temporal;
 
