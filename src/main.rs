@@ -12,6 +12,7 @@ use cuebench::evaluate::Settings;
 use cuebench::metrics::semantic::SemNorm;
 use cuebench::metrics::temporal::TiouMode;
 use cuebench::report::export::Format;
+use cuebench::report::leaderboard;
 use cuebench::report::{Evaluation, per_sample_jsonl};
 use cuebench::tasks::Task;
 
@@ -240,7 +241,14 @@ fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
         taxonomy: args.scoring.taxonomy,
     };
     let evaluations = commands::eval::run(&options)?;
-    finish(&evaluations, args.format, args.per_sample.as_deref())
+    if !args.all {
+        return finish(&evaluations, args.format, args.per_sample.as_deref());
+    }
+    write_per_sample(&evaluations, args.per_sample.as_deref())?;
+    let results: Vec<_> = evaluations.into_iter().map(|e| e.result).collect();
+    let label = options.predictions.display().to_string();
+    emit(&leaderboard::render(&results, &label, args.format))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn validate(args: ValidateArgs) -> anyhow::Result<ExitCode> {
@@ -270,12 +278,21 @@ fn finish(
     format: Format,
     per_sample: Option<&std::path::Path>,
 ) -> anyhow::Result<ExitCode> {
-    if let Some(path) = per_sample {
-        commands::tasks::write_file(path, per_sample_jsonl(evaluations).as_bytes())?;
-    }
+    write_per_sample(evaluations, per_sample)?;
     let results: Vec<_> = evaluations.iter().map(|e| e.result.clone()).collect();
     emit(&format.exporter().export(&results))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the `--per-sample` file when one was asked for.
+fn write_per_sample(
+    evaluations: &[Evaluation],
+    path: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    if let Some(path) = path {
+        commands::tasks::write_file(path, per_sample_jsonl(evaluations).as_bytes())?;
+    }
+    Ok(())
 }
 
 /// Sizes the worker pool once; scores never depend on it.
