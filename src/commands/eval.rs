@@ -134,7 +134,7 @@ fn text_context(
     prepared: &[(Task, Vec<Prepared<'_>>, usize)],
     taxonomy: Taxonomy,
 ) -> Result<Option<TextContext>> {
-    let views = || prepared.iter().map(|(t, p, _)| (*t, p.as_slice()));
+    let views = || prepared.iter().flat_map(|(t, ps, _)| ps.iter().map(move |p| (*t, p)));
     if !options.tasks.iter().any(|t| t.has_semantic()) {
         return Ok(None);
     }
@@ -145,7 +145,11 @@ fn text_context(
     }
     let mut embedder = load_embedder(&options.embed)?;
     let vectors = embed_texts(embedder.as_mut(), &texts, &options.embed)?;
-    let hierarchy = taxonomy.map(|t| Hierarchy::build(t, options.settings.tau, &vectors, views()));
+    let hierarchy = taxonomy.map(|t| {
+        let mut h = Hierarchy::new(t, options.settings.tau);
+        h.add_proxies(&vectors, views());
+        h
+    });
     Ok(Some(TextContext { vectors, hierarchy }))
 }
 

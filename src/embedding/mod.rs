@@ -207,6 +207,12 @@ impl Vectors {
     pub fn is_empty(&self) -> bool {
         self.by_text.is_empty()
     }
+
+    /// Adds the vectors of `other` (a text keeps one vector: the same text
+    /// always embeds the same way).
+    pub fn merge(&mut self, other: Vectors) {
+        self.by_text.extend(other.by_text);
+    }
 }
 
 /// Embeds every distinct non-empty text of `texts` (SPEC 6): de-duplicates,

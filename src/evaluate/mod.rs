@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use serde_json::Value;
 
 use crate::extraction::{Answer, answer_of, content_format_ok};
-use crate::formats::predictions::Prediction;
+use crate::formats::predictions::{Prediction, PredictionContent};
 use crate::metrics::assignment::max_weight_assignment;
 use crate::metrics::empty_answer_rule;
 use crate::metrics::hierarchy::{anchor_nodes, distance_matrix, hierarchy_reward, hierarchy_score};
@@ -60,37 +60,37 @@ pub struct Prepared<'a> {
 
 /// Pairs each sample with its prediction and extracts the answer.
 /// Returns the prepared samples and the number of unknown prediction ids.
-pub fn prepare<'a>(
-    samples: &'a [Sample],
-    by_id: &HashMap<&str, &Prediction>,
-) -> (Vec<Prepared<'a>>, usize) {
+pub fn prepare<'a>(samples: &'a [Sample], by_id: &HashMap<&str, &Prediction>) -> (Vec<Prepared<'a>>, usize) {
     let prepared: Vec<Prepared> = samples
         .par_iter()
-        .map(|sample| match by_id.get(sample.id.as_str()) {
-            None => Prepared {
-                sample,
-                status: SampleStatus::Missing,
-                elements: Vec::new(),
-                format_ok: false,
-            },
-            Some(p) => {
-                let (status, elements) = match answer_of(&p.content) {
-                    Answer::Elements(e) => (SampleStatus::Scored, e),
-                    Answer::Empty => (SampleStatus::Scored, Vec::new()),
-                    Answer::ParseFailed => (SampleStatus::ParseFailed, Vec::new()),
-                };
-                Prepared {
-                    sample,
-                    status,
-                    elements,
-                    format_ok: content_format_ok(&p.content),
-                }
-            }
-        })
+        .map(|sample| prepare_one(sample, by_id.get(sample.id.as_str()).map(|p| &p.content)))
         .collect();
     let known: std::collections::HashSet<&str> = samples.iter().map(|s| s.id.as_str()).collect();
     let unknown = by_id.keys().filter(|id| !known.contains(**id)).count();
     (prepared, unknown)
+}
+
+/// One sample with what its prediction said (`None`: no prediction).
+pub fn prepare_one<'a>(sample: &'a Sample, content: Option<&PredictionContent>) -> Prepared<'a> {
+    let Some(content) = content else {
+        return Prepared {
+            sample,
+            status: SampleStatus::Missing,
+            elements: Vec::new(),
+            format_ok: false,
+        };
+    };
+    let (status, elements) = match answer_of(content) {
+        Answer::Elements(e) => (SampleStatus::Scored, e),
+        Answer::Empty => (SampleStatus::Scored, Vec::new()),
+        Answer::ParseFailed => (SampleStatus::ParseFailed, Vec::new()),
+    };
+    Prepared {
+        sample,
+        status,
+        elements,
+        format_ok: content_format_ok(content),
+    }
 }
 
 /// One sample's scores, each in [0, 1]; `None` where the task lacks the metric.
@@ -264,6 +264,14 @@ fn dropped_intervals(task: Task, elements: &[Value]) -> usize {
     })
 }
 
+/// Scores a prepared sample: missing and unparseable predictions score 0.
+pub fn score_prepared(task: Task, p: &Prepared<'_>, settings: &Settings, text: Option<&TextContext>) -> SampleScores {
+    match p.status {
+        SampleStatus::Scored => score_sample(task, &p.elements, p.sample, settings, text),
+        _ => SampleScores::zero(task),
+    }
+}
+
 /// Scores every prepared sample and aggregates into an [`Evaluation`].
 pub fn score_task(
     task: Task,
@@ -275,10 +283,7 @@ pub fn score_task(
 ) -> Evaluation {
     let scores: Vec<SampleScores> = prepared
         .par_iter()
-        .map(|p| match p.status {
-            SampleStatus::Scored => score_sample(task, &p.elements, p.sample, settings, text),
-            _ => SampleScores::zero(task),
-        })
+        .map(|p| score_prepared(task, p, settings, text))
         .collect();
     let counts = count(prepared, &scores, unknown_ids);
     let metrics = aggregate(task, &scores);

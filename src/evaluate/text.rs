@@ -15,19 +15,14 @@ use crate::taxonomy::{CandidateSet, NodeId, Taxonomy};
 
 /// Every value text a set of prepared samples needs embedded: answers and
 /// ground truth of the semantic tasks, in first-seen order, without repeats.
-pub fn value_texts<'a>(tasks: impl IntoIterator<Item = (Task, &'a [Prepared<'a>])>) -> Vec<String> {
+pub fn value_texts<'a>(prepared: impl IntoIterator<Item = (Task, &'a Prepared<'a>)>) -> Vec<String> {
     let mut seen = HashSet::new();
     let mut texts = Vec::new();
-    for (task, prepared) in tasks {
-        if !task.has_semantic() {
-            continue;
-        }
-        for p in prepared {
-            for element in p.elements.iter().chain(&p.sample.truth) {
-                let text = task.value_text(element);
-                if !text.is_empty() && seen.insert(text.clone()) {
-                    texts.push(text);
-                }
+    for (task, p) in prepared.into_iter().filter(|(t, _)| t.has_semantic()) {
+        for element in p.elements.iter().chain(&p.sample.truth) {
+            let text = task.value_text(element);
+            if !text.is_empty() && seen.insert(text.clone()) {
+                texts.push(text);
             }
         }
     }
@@ -64,38 +59,37 @@ pub struct Hierarchy {
 }
 
 impl Hierarchy {
-    /// Finds the proxy of every output element of the hierarchy tasks: the
-    /// candidate of its set with the highest cosine to its value text.
-    pub fn build<'a>(
-        taxonomy: Taxonomy,
-        tau: f64,
-        vectors: &Vectors,
-        tasks: impl IntoIterator<Item = (Task, &'a [Prepared<'a>])>,
-    ) -> Self {
-        let mut queries: HashSet<(CandidateSet, String)> = HashSet::new();
-        for (task, prepared) in tasks {
-            if !task.has_hierarchy() {
-                continue;
-            }
-            for element in prepared.iter().flat_map(|p| &p.elements) {
-                let text = task.value_text(element);
-                if !text.is_empty() {
-                    queries.insert((candidate_set(task, element), text));
-                }
-            }
-        }
-        let proxies = queries
-            .into_par_iter()
-            .filter_map(|(set, text)| {
-                let nodes = proxy_nodes(&taxonomy, vectors, set, &text)?;
-                Some(((set, text), nodes))
-            })
-            .collect();
+    /// A hierarchy with no proxies yet.
+    pub fn new(taxonomy: Taxonomy, tau: f64) -> Self {
         Hierarchy {
             taxonomy,
             tau,
-            proxies,
+            proxies: HashMap::new(),
         }
+    }
+
+    /// Finds the proxy of every output element of the hierarchy tasks that
+    /// has none yet: the candidate of its set with the highest cosine to its
+    /// value text. `vectors` must hold the candidate and output texts.
+    pub fn add_proxies<'a>(&mut self, vectors: &Vectors, prepared: impl IntoIterator<Item = (Task, &'a Prepared<'a>)>) {
+        let mut queries: HashSet<(CandidateSet, String)> = HashSet::new();
+        for (task, p) in prepared.into_iter().filter(|(t, _)| t.has_hierarchy()) {
+            for element in &p.elements {
+                let query = (candidate_set(task, element), task.value_text(element));
+                if !query.1.is_empty() && !self.proxies.contains_key(&query) {
+                    queries.insert(query);
+                }
+            }
+        }
+        let taxonomy = &self.taxonomy;
+        let found: Vec<_> = queries
+            .into_par_iter()
+            .filter_map(|(set, text)| {
+                let nodes = proxy_nodes(taxonomy, vectors, set, &text)?;
+                Some(((set, text), nodes))
+            })
+            .collect();
+        self.proxies.extend(found);
     }
 
     /// The proxy nodes of an output text in a candidate set, if it has one.
