@@ -719,3 +719,43 @@ fn per_sample_iou_matches_the_reference_formula() {
         }
     }
 }
+
+// ---------------------------------------------------------------- invariants
+
+mod invariants {
+    use super::*;
+    use cuebench::benchmarks::vau_bench::{cls_class, qa_letter};
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn parsers_accept_any_text(text in "\\PC*") {
+            if let Some(letter) = qa_letter(&text) {
+                prop_assert!(('A'..='D').contains(&letter));
+            }
+            let _ = cls_class(&text);
+            let _ = grounding_span(&text);
+        }
+
+        #[test]
+        fn span_texts_round_trip(start in 0.0f64..1e5, len in 0.0f64..1e4) {
+            let end = start + len;
+            let parsed = grounding_span(&format!("<glue>[{start}, {end}]</glue>"));
+            prop_assert_eq!(parsed, Some((start, end)));
+        }
+
+        #[test]
+        fn reference_iou_is_a_share(ps in -10.0f64..100.0, pe in -10.0f64..100.0,
+                                    gs in 0.0f64..100.0, len in 0.0f64..50.0) {
+            let gt = Interval { start: gs, end: gs + len };
+            let iou = reference_iou((ps, pe), gt);
+            prop_assert!((0.0..=1.0).contains(&iou));
+            if ps >= pe {
+                prop_assert_eq!(iou, 0.0);
+            }
+            if len > 0.0 {
+                prop_assert!((reference_iou((gs, gs + len), gt) - 1.0).abs() < 1e-12);
+            }
+        }
+    }
+}
