@@ -282,6 +282,17 @@ fn malformed_annotation_rows_name_line_and_field() {
 }
 
 #[test]
+fn a_byte_order_mark_before_the_header_is_ignored() {
+    // Spreadsheets often save CSV with a UTF-8 BOM; `Video Name` must still match.
+    let (_d, gt) = temp_file(
+        "gt.csv",
+        "\u{feff}Video Name,Question,Correct Option\nabn_1.mp4,q,B\n",
+    );
+    let eval = evaluate(VauTask::Qa, &gt, &fixture("preds_qa.csv")).unwrap();
+    assert_close(metric(&eval, "Acc"), 100.0);
+}
+
+#[test]
 fn missing_columns_are_named() {
     let (_d, gt) = temp_file("gt.csv", "Video Name,Anomaly Class\na.mp4,Fire\n");
     let preds = fixture("preds_qa.csv");
