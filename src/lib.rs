@@ -7,11 +7,14 @@
 //! -> aggregation ([`evaluate`]) -> output ([`report`]).
 
 pub mod benchmarks;
+pub mod commands;
 pub mod error;
+pub mod evaluate;
 pub mod extraction;
 pub mod formats;
 pub mod metrics;
 pub mod report;
+pub mod signature;
 pub mod tasks;
 
 pub use error::{Error, Result};
