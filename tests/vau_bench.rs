@@ -207,7 +207,10 @@ fn signatures_name_benchmark_task_and_decisions() {
             .signature
             .starts_with("cuebench:1|bench:vau-bench|task:cls|")
     );
-    assert!(VauTask::Grounding.signature().contains("unannotated:skip"));
+    assert_eq!(
+        VauTask::Grounding.signature().to_string(),
+        "cuebench:1|bench:vau-bench|task:grounding|span:glue-or-bracket|iou:vau-r1-no-detection|normal:skip|unannotated:skip|missing:0|ids:mp4"
+    );
     assert_eq!("grounding".parse::<VauTask>(), Ok(VauTask::Grounding));
     assert!("tag".parse::<VauTask>().is_err());
 }

@@ -19,6 +19,7 @@ use crate::Result;
 use crate::extraction::format_ok;
 use crate::metrics::temporal::{Interval, RECALL_THRESHOLDS, interval_iou, mean, recall_at};
 use crate::report::{Counts, Evaluation, Metric, SampleRecord, SampleStatus, TaskResult};
+use crate::signature::Signature;
 use annotations::{GtVideo, Target, read_ground_truth};
 pub use parse::{cls_class, grounding_span, qa_letter};
 use predictions::{PredictedAnswer, read_answers};
@@ -78,24 +79,29 @@ impl VauTask {
     }
 
     /// The scoring choices that could change a number (SPEC 8 signature).
-    fn decisions(self) -> &'static str {
+    fn decisions(self) -> &'static [(&'static str, &'static str)] {
         match self {
-            VauTask::Qa => "letter:vau-r1|unannotated:skip|missing:0|ids:mp4",
-            VauTask::Grounding => {
-                "span:glue-or-bracket|iou:vau-r1-no-detection|normal:skip|unannotated:skip|missing:0|ids:mp4"
-            }
-            VauTask::Cls => "class:first-of-20|unannotated:skip|missing:0|ids:mp4",
+            VauTask::Qa => &[("letter", "vau-r1"), ("unannotated", "skip")],
+            VauTask::Grounding => &[
+                ("span", "glue-or-bracket"),
+                ("iou", "vau-r1-no-detection"),
+                ("normal", "skip"),
+                ("unannotated", "skip"),
+            ],
+            VauTask::Cls => &[("class", "first-of-20"), ("unannotated", "skip")],
         }
     }
 
-    /// The reproducibility signature, e.g.
-    /// `cuebench:1|bench:vau-bench|task:qa|letter:vau-r1|...` (SPEC 8).
-    pub fn signature(self) -> String {
-        format!(
-            "cuebench:1|bench:{BENCHMARK}|task:{}|{}",
-            self.name(),
-            self.decisions()
-        )
+    /// The reproducibility signature (SPEC 8), e.g.
+    /// `cuebench:1|bench:vau-bench|task:qa|letter:vau-r1|unannotated:skip|missing:0|ids:mp4`.
+    pub fn signature(self) -> Signature {
+        let signature = Signature::new()
+            .with("bench", BENCHMARK)
+            .with("task", self.name());
+        self.decisions()
+            .iter()
+            .chain(&[("missing", "0"), ("ids", "mp4")])
+            .fold(signature, |sig, (key, value)| sig.with(key, value))
     }
 }
 
@@ -180,7 +186,7 @@ pub fn evaluate(task: VauTask, gt_path: &Path, preds_path: &Path) -> Result<Eval
         result: TaskResult {
             benchmark: BENCHMARK.to_owned(),
             task: task.name().to_owned(),
-            signature: task.signature(),
+            signature: task.signature().to_string(),
             counts,
             metrics,
         },
