@@ -773,3 +773,20 @@ mod invariants {
         }
     }
 }
+
+#[test]
+fn results_render_in_every_format() {
+    use cuebench::report::export::Format;
+    // The fixture grounding result (mIoU 66.67, see above) in each exporter.
+    let eval = evaluate(
+        VauTask::Grounding,
+        &fixture("annotations.csv"),
+        &fixture("preds_grounding.csv"),
+    )
+    .unwrap();
+    for format in [Format::Table, Format::Json, Format::Markdown, Format::Csv] {
+        let text = format.exporter().export(std::slice::from_ref(&eval.result));
+        assert!(text.contains("R@0.5"), "{format:?}: {text}");
+        assert!(text.contains("66.67"), "{format:?}: {text}");
+    }
+}
