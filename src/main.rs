@@ -7,7 +7,9 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use cuebench::commands;
+use cuebench::embedding::{Device, EmbedOptions};
 use cuebench::evaluate::Settings;
+use cuebench::metrics::semantic::SemNorm;
 use cuebench::metrics::temporal::TiouMode;
 use cuebench::report::export::Format;
 use cuebench::report::{Evaluation, per_sample_jsonl};
@@ -27,6 +29,8 @@ enum Command {
     Eval(EvalArgs),
     /// Write the derived ground truth of every task as JSONL files.
     Tasks(TasksArgs),
+    /// Write the full prompt of every sample of a task as JSONL ({id, video_id, prompt}).
+    Prompts(PromptsArgs),
     /// Check a submission (parse, ids, duplicates, coverage) without scoring.
     Validate(ValidateArgs),
     /// CI gate: exit 1 if a metric of CANDIDATE dropped more than --max-drop points below BASELINE.
@@ -46,11 +50,15 @@ struct CompareArgs {
 
 #[derive(Debug, Args)]
 struct EvalArgs {
-    /// Predictions JSONL: {"id", "response"} or {"id", "answer"} lines, optional "task".
+    /// Predictions: a JSONL file ({"id", "response"} or {"id", "answer"} lines, optional
+    /// "task"), or with --all a folder of <task>.jsonl files.
     predictions: PathBuf,
     /// The task to score.
+    #[arg(long, required_unless_present = "all", conflicts_with = "all")]
+    task: Option<Task>,
+    /// Score every task: one embedding pass, one leaderboard row.
     #[arg(long)]
-    task: Task,
+    all: bool,
     /// Annotation file (JSON array or JSONL of videos, SPEC 3.1).
     #[arg(long, env = "CUEBENCH_GT")]
     gt: PathBuf,
@@ -60,12 +68,83 @@ struct EvalArgs {
     /// Also write every sample's id, status and scores to this JSONL file.
     #[arg(long, value_name = "OUT.jsonl")]
     per_sample: Option<PathBuf>,
+    #[command(flatten)]
+    scoring: ScoringArgs,
+    #[command(flatten)]
+    embedding: EmbedArgs,
+}
+
+/// Choices that change numbers; all are recorded in the signature.
+#[derive(Debug, Args)]
+struct ScoringArgs {
     /// TIoU for grounding and detection: merged `union` or Hungarian `matched`.
     #[arg(long, default_value = "union")]
     tiou: TiouMode,
-    /// Worker threads (default: all cores). Results do not depend on it.
+    /// Semantic score normalisation: the paper's 1/(r*t) (`rt`) or 1/max(r,t) (`max`).
+    #[arg(long, default_value = "rt")]
+    sem_norm: SemNorm,
+    /// Hierarchy cut-off: pairs farther apart than tau * d_max score 0 (0..=1).
+    #[arg(long, default_value_t = 1.0)]
+    tau: f64,
+    /// Taxonomy file (SPEC 5); default: the built-in reconstruction.
+    #[arg(long)]
+    taxonomy: Option<PathBuf>,
+}
+
+impl ScoringArgs {
+    fn settings(&self) -> Settings {
+        Settings {
+            tiou: self.tiou,
+            sem_norm: self.sem_norm,
+            tau: self.tau,
+        }
+    }
+}
+
+/// The embedding model and how to run it.
+#[derive(Debug, Args)]
+struct EmbedArgs {
+    /// Model folder (ONNX file, tokenizer.json, manifest.json); default: models/minilm-l6-v2.
+    #[arg(long, value_name = "DIR")]
+    model: Option<PathBuf>,
+    /// ONNX Runtime library; default: $ORT_DYLIB_PATH, next to the executable, then the set-up folder.
+    #[arg(long, value_name = "FILE")]
+    ort_library: Option<PathBuf>,
+    /// Where the model runs: cpu, cuda or cuda:N (needs a build with --features cuda).
+    #[arg(long, default_value = "cpu")]
+    device: Device,
+    /// Worker threads for scoring and the model (default: all cores). Results do not depend on it.
     #[arg(long)]
     threads: Option<usize>,
+    /// Texts per model call. Results do not depend on it.
+    #[arg(long, default_value_t = 32)]
+    batch_size: usize,
+    /// Vector cache folder; default: the user's cache folder.
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Neither read nor write cached vectors.
+    #[arg(long)]
+    no_cache: bool,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+}
+
+impl EmbedArgs {
+    /// Sizes the worker pool and returns the embedding options.
+    fn options(&self) -> anyhow::Result<EmbedOptions> {
+        set_threads(self.threads)?;
+        Ok(EmbedOptions {
+            model_dir: self.model.clone(),
+            ort_library: self.ort_library.clone(),
+            device: self.device,
+            threads: self.threads,
+            batch_size: self.batch_size,
+            cache_dir: self.cache_dir.clone(),
+            no_cache: self.no_cache,
+            quiet: self.quiet,
+        })
+    }
 }
 
 #[derive(Debug, Args)]
@@ -76,6 +155,16 @@ struct TasksArgs {
     /// Output folder, one `<task>.jsonl` per task.
     #[arg(long, default_value = "tasks")]
     out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct PromptsArgs {
+    /// The task.
+    #[arg(long)]
+    task: Task,
+    /// Annotation file.
+    #[arg(long, env = "CUEBENCH_GT")]
+    gt: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -111,6 +200,18 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Prompts(args) => {
+            let videos = cuebench::formats::annotations::read_annotations(&args.gt)?;
+            let mut out = String::new();
+            for sample in cuebench::tasks::derive::derive_samples(&videos, args.task) {
+                out.push_str(&serde_json::to_string(&cuebench::prompts::prompt_for(
+                    &sample,
+                ))?);
+                out.push('\n');
+            }
+            emit(&out)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Validate(args) => validate(args),
         Command::Compare(args) => {
             let comparison =
@@ -130,15 +231,16 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
 }
 
 fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
-    set_threads(args.threads)?;
     let options = commands::eval::EvalOptions {
-        task: args.task,
+        tasks: args.task.map_or_else(|| Task::ALL.to_vec(), |t| vec![t]),
         gt: args.gt,
         predictions: args.predictions,
-        settings: Settings { tiou: args.tiou },
+        settings: args.scoring.settings(),
+        embed: args.embedding.options()?,
+        taxonomy: args.scoring.taxonomy,
     };
-    let evaluation = commands::eval::run(&options)?;
-    finish(&[evaluation], args.format, args.per_sample.as_deref())
+    let evaluations = commands::eval::run(&options)?;
+    finish(&evaluations, args.format, args.per_sample.as_deref())
 }
 
 fn validate(args: ValidateArgs) -> anyhow::Result<ExitCode> {

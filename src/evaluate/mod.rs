@@ -1,6 +1,8 @@
 //! Scoring a task: match predictions to samples, extract answers, score each
 //! sample (in parallel, order-preserving) and aggregate (SPEC 4, SPEC 8).
 
+pub mod text;
+
 use std::collections::HashMap;
 
 use rayon::prelude::*;
@@ -8,7 +10,10 @@ use serde_json::Value;
 
 use crate::extraction::{Answer, answer_of, content_format_ok};
 use crate::formats::predictions::Prediction;
+use crate::metrics::assignment::max_weight_assignment;
 use crate::metrics::empty_answer_rule;
+use crate::metrics::hierarchy::{anchor_nodes, distance_matrix, hierarchy_reward, hierarchy_score};
+use crate::metrics::semantic::{SemNorm, cosine_matrix, semantic_score};
 use crate::metrics::structure::struct_f1;
 use crate::metrics::temporal::{
     Interval, RECALL_THRESHOLDS, TiouMode, matched_tiou, mean, parse_interval, recall_at,
@@ -17,12 +22,27 @@ use crate::metrics::temporal::{
 use crate::report::{Counts, Evaluation, Metric, SampleRecord, SampleStatus, TaskResult};
 use crate::tasks::Task;
 use crate::tasks::derive::Sample;
+use text::{TextContext, candidate_set};
 
 /// Scoring choices that can change a number (all are in the signature).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Settings {
     /// `--tiou`.
     pub tiou: TiouMode,
+    /// `--sem-norm`.
+    pub sem_norm: SemNorm,
+    /// `--tau`, the hierarchy cut-off (SPEC 4, default 1.0).
+    pub tau: f64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            tiou: TiouMode::Union,
+            sem_norm: SemNorm::Rt,
+            tau: 1.0,
+        }
+    }
 }
 
 /// A ground-truth sample paired with what its prediction said.
@@ -78,6 +98,12 @@ pub fn prepare<'a>(
 pub struct SampleScores {
     /// S^K.
     pub structure: f64,
+    /// S^U (semantic tasks).
+    pub semantic: Option<f64>,
+    /// S^H (hierarchy tasks).
+    pub hierarchy: Option<f64>,
+    /// R^H of Eq. 6 (hierarchy tasks): S^H without the cut-off, may be negative.
+    pub hierarchy_reward: Option<f64>,
     /// TIoU under the chosen `--tiou` mode.
     pub tiou: Option<f64>,
     /// Union IoU, behind mIoU and R@k.
@@ -90,8 +116,12 @@ impl SampleScores {
     /// All zeros for a task (a missing or unparseable prediction).
     pub fn zero(task: Task) -> Self {
         let temporal = task.is_temporal().then_some(0.0);
+        let hierarchy = task.has_hierarchy().then_some(0.0);
         SampleScores {
             structure: 0.0,
+            semantic: task.has_semantic().then_some(0.0),
+            hierarchy,
+            hierarchy_reward: hierarchy,
             tiou: temporal,
             iou: temporal,
             dropped: 0,
@@ -101,6 +131,12 @@ impl SampleScores {
     /// Named scores in report order.
     pub fn named(&self) -> Vec<(String, f64)> {
         let mut out = vec![("Struct".to_owned(), self.structure)];
+        if let Some(s) = self.semantic {
+            out.push(("Sem".to_owned(), s));
+        }
+        if let Some(h) = self.hierarchy {
+            out.push(("Hier".to_owned(), h));
+        }
         if let Some(t) = self.tiou {
             out.push(("TIoU".to_owned(), t));
         }
@@ -112,43 +148,107 @@ impl SampleScores {
 }
 
 /// Scores one sample's answer elements against its ground truth (SPEC 4).
+/// `text` holds the vectors (and taxonomy) of the embedding-based scores;
+/// without it those scores are left out.
 pub fn score_sample(
     task: Task,
     elements: &[Value],
     sample: &Sample,
     settings: &Settings,
+    text: Option<&TextContext>,
 ) -> SampleScores {
     let (r, t) = (elements.len(), sample.truth.len());
     if let Some(all) = empty_answer_rule(r, t) {
-        let mut scores = SampleScores::zero(task);
-        scores.structure = all;
-        scores.tiou = scores.tiou.map(|_| all);
-        scores.iou = scores.iou.map(|_| all);
-        scores.dropped = dropped_intervals(task, elements);
-        return scores;
+        let set = |x: Option<f64>| x.map(|_| all);
+        let zero = SampleScores::zero(task);
+        return SampleScores {
+            structure: all,
+            semantic: set(zero.semantic).filter(|_| text.is_some()),
+            hierarchy: set(zero.hierarchy).filter(|_| text.is_some_and(|c| c.hierarchy.is_some())),
+            hierarchy_reward: set(zero.hierarchy_reward)
+                .filter(|_| text.is_some_and(|c| c.hierarchy.is_some())),
+            tiou: set(zero.tiou),
+            iou: set(zero.iou),
+            dropped: dropped_intervals(task, elements),
+        };
     }
     let mut scores = SampleScores {
         structure: struct_f1(elements, &sample.truth),
+        semantic: None,
+        hierarchy: None,
+        hierarchy_reward: None,
         ..SampleScores::zero(task)
     };
     if let Some(key) = task.interval_key() {
-        let predicted: Vec<Option<Interval>> =
-            elements.iter().map(|e| element_interval(e, key)).collect();
-        let truth: Vec<Interval> = sample
-            .truth
-            .iter()
-            .filter_map(|e| element_interval(e, key))
-            .collect();
-        let valid: Vec<Interval> = predicted.iter().flatten().copied().collect();
-        let iou = union_tiou(&valid, &truth);
-        scores.iou = Some(iou);
-        scores.tiou = Some(match settings.tiou {
-            TiouMode::Union => iou,
-            TiouMode::Matched => matched_tiou(&predicted, &truth),
-        });
-        scores.dropped = predicted.iter().filter(|p| p.is_none()).count();
+        score_intervals(elements, sample, key, settings.tiou, &mut scores);
+    }
+    if let Some(context) = text.filter(|_| task.has_semantic()) {
+        score_texts(task, elements, sample, settings, context, &mut scores);
     }
     scores
+}
+
+/// TIoU, union IoU and dropped intervals of a temporal task.
+fn score_intervals(
+    elements: &[Value],
+    sample: &Sample,
+    key: &str,
+    mode: TiouMode,
+    scores: &mut SampleScores,
+) {
+    let predicted: Vec<Option<Interval>> =
+        elements.iter().map(|e| element_interval(e, key)).collect();
+    let truth: Vec<Interval> = sample
+        .truth
+        .iter()
+        .filter_map(|e| element_interval(e, key))
+        .collect();
+    let valid: Vec<Interval> = predicted.iter().flatten().copied().collect();
+    let iou = union_tiou(&valid, &truth);
+    scores.iou = Some(iou);
+    scores.tiou = Some(match mode {
+        TiouMode::Union => iou,
+        TiouMode::Matched => matched_tiou(&predicted, &truth),
+    });
+    scores.dropped = predicted.iter().filter(|p| p.is_none()).count();
+}
+
+/// S^U and, for hierarchy tasks, S^H and R^H over the same assignment.
+fn score_texts(
+    task: Task,
+    elements: &[Value],
+    sample: &Sample,
+    settings: &Settings,
+    context: &TextContext,
+    scores: &mut SampleScores,
+) {
+    let (r, t) = (elements.len(), sample.truth.len());
+    let out_texts: Vec<String> = elements.iter().map(|e| task.value_text(e)).collect();
+    let truth_texts: Vec<String> = sample.truth.iter().map(|e| task.value_text(e)).collect();
+    let vector = |text: &String| context.vectors.get(text);
+    let cosines = cosine_matrix(
+        &out_texts.iter().map(vector).collect::<Vec<_>>(),
+        &truth_texts.iter().map(vector).collect::<Vec<_>>(),
+    );
+    let pairs = max_weight_assignment(&cosines, r, t);
+    scores.semantic = Some(semantic_score(&cosines, &pairs, r, t, settings.sem_norm));
+    let Some(h) = context.hierarchy.as_ref().filter(|_| task.has_hierarchy()) else {
+        return;
+    };
+    let proxies: Vec<Option<&[_]>> = elements
+        .iter()
+        .zip(&out_texts)
+        .map(|(e, text)| h.proxy(candidate_set(task, e), text))
+        .collect();
+    let truths: Vec<_> = sample
+        .anchors
+        .iter()
+        .map(|a| anchor_nodes(&h.taxonomy, a))
+        .collect();
+    let distances = distance_matrix(&h.taxonomy, &proxies, &truths);
+    let d_max = h.taxonomy.d_max();
+    scores.hierarchy = Some(hierarchy_score(&distances, &pairs, r, t, d_max, h.tau));
+    scores.hierarchy_reward = Some(hierarchy_reward(&distances, &pairs, r, t, d_max));
 }
 
 fn element_interval(element: &Value, key: &str) -> Option<Interval> {
@@ -170,12 +270,13 @@ pub fn score_task(
     prepared: &[Prepared<'_>],
     unknown_ids: usize,
     settings: &Settings,
+    text: Option<&TextContext>,
     signature: String,
 ) -> Evaluation {
     let scores: Vec<SampleScores> = prepared
         .par_iter()
         .map(|p| match p.status {
-            SampleStatus::Scored => score_sample(task, &p.elements, p.sample, settings),
+            SampleStatus::Scored => score_sample(task, &p.elements, p.sample, settings, text),
             _ => SampleScores::zero(task),
         })
         .collect();
@@ -222,6 +323,18 @@ fn count(prepared: &[Prepared<'_>], scores: &[SampleScores], unknown_ids: usize)
 fn aggregate(task: Task, scores: &[SampleScores]) -> Vec<Metric> {
     let column = |f: fn(&SampleScores) -> f64| -> Vec<f64> { scores.iter().map(f).collect() };
     let mut metrics = vec![Metric::from_mean("Struct", mean(&column(|s| s.structure)))];
+    if task.has_semantic() {
+        metrics.push(Metric::from_mean(
+            "Sem",
+            mean(&column(|s| s.semantic.unwrap_or(0.0))),
+        ));
+    }
+    if task.has_hierarchy() {
+        metrics.push(Metric::from_mean(
+            "Hier",
+            mean(&column(|s| s.hierarchy.unwrap_or(0.0))),
+        ));
+    }
     if task.is_temporal() {
         metrics.push(Metric::from_mean(
             "TIoU",
