@@ -6,6 +6,7 @@
 //! -> embeddings ([`embedding`]) -> per-sample scores ([`metrics`])
 //! -> aggregation ([`evaluate`]) -> output ([`report`]).
 
+pub mod benchmarks;
 pub mod commands;
 pub mod embedding;
 pub mod error;
