@@ -34,8 +34,34 @@ enum Command {
     Prompts(PromptsArgs),
     /// Check a submission (parse, ids, duplicates, coverage) without scoring.
     Validate(ValidateArgs),
+    /// CUE-R1 reward per completion (SPEC 7): JSONL in, one {id, reward, parts} line out per line.
+    Reward(RewardArgs),
     /// CI gate: exit 1 if a metric of CANDIDATE dropped more than --max-drop points below BASELINE.
     Compare(CompareArgs),
+}
+
+#[derive(Debug, Args)]
+struct RewardArgs {
+    /// Completions JSONL ({"id", "response"}, optional "task"); `-` or none: read stdin as a
+    /// stream, answering each line as it arrives (for a training loop).
+    input: Option<PathBuf>,
+    /// The task of lines without a "task" field.
+    #[arg(long)]
+    task: Option<Task>,
+    /// Annotation file.
+    #[arg(long, env = "CUEBENCH_GT")]
+    gt: PathBuf,
+    /// Weight of the semantic reward against the hierarchy reward (Eq. 5).
+    #[arg(long, default_value_t = cuebench::reward::DEFAULT_LAMBDA)]
+    lambda: f64,
+    /// TIoU for grounding and detection: merged `union` or Hungarian `matched`.
+    #[arg(long, default_value = "union")]
+    tiou: TiouMode,
+    /// Taxonomy file (SPEC 5); default: the built-in reconstruction.
+    #[arg(long)]
+    taxonomy: Option<PathBuf>,
+    #[command(flatten)]
+    embedding: EmbedArgs,
 }
 
 #[derive(Debug, Args)]
@@ -214,6 +240,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate(args) => validate(args),
+        Command::Reward(args) => reward(args),
         Command::Compare(args) => {
             let comparison =
                 commands::compare::run(&args.baseline, &args.candidate, args.max_drop)?;
@@ -248,6 +275,34 @@ fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let results: Vec<_> = evaluations.into_iter().map(|e| e.result).collect();
     let label = options.predictions.display().to_string();
     emit(&leaderboard::render(&results, &label, args.format))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn reward(args: RewardArgs) -> anyhow::Result<ExitCode> {
+    use commands::reward::{RewardOptions, RewardSession, run_file, run_stream};
+    let options = RewardOptions {
+        task: args.task,
+        gt: args.gt,
+        settings: Settings {
+            tiou: args.tiou,
+            ..Settings::default()
+        },
+        lambda: args.lambda,
+        embed: args.embedding.options()?,
+        taxonomy: args.taxonomy,
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match args.input.filter(|p| p.as_os_str() != "-") {
+        Some(path) => {
+            let mut session = RewardSession::new(options, &path)?;
+            run_file(&mut session, &path, &mut out)?;
+        }
+        None => {
+            let mut session = RewardSession::new(options, std::path::Path::new("<stdin>"))?;
+            run_stream(&mut session, &mut std::io::stdin().lock(), &mut out)?;
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -16,10 +16,6 @@ use crate::tasks::Task;
 use crate::tasks::derive::{Sample, derive_samples};
 use crate::taxonomy::Taxonomy;
 
-/// The taxonomy shipped with cuebench, used when `--taxonomy` is not given.
-const BUILTIN_TAXONOMY: &str = include_str!("../../taxonomy/cuebench-reconstructed.json");
-const BUILTIN_TAXONOMY_PATH: &str = "taxonomy/cuebench-reconstructed.json";
-
 /// Inputs of a CueBench evaluation.
 #[derive(Debug, Clone)]
 pub struct EvalOptions {
@@ -115,10 +111,7 @@ fn predictions_for(task: Task, path: &Path, several: bool) -> Result<(Vec<Predic
 /// triplet added (SPEC 5), and its signature id (of the file as given).
 /// Loaded for every run, so signatures never depend on which tasks ran.
 fn load_taxonomy(path: Option<&Path>, videos: &[Video], gt: &Path) -> Result<(Taxonomy, String)> {
-    let mut taxonomy = match path {
-        Some(p) => Taxonomy::load(p)?,
-        None => Taxonomy::from_json(BUILTIN_TAXONOMY, Path::new(BUILTIN_TAXONOMY_PATH))?,
-    };
+    let mut taxonomy = Taxonomy::load_or_builtin(path)?;
     let id = resource_id(
         &format!("{}-{}", taxonomy.name(), taxonomy.version()),
         taxonomy.sha256(),
@@ -134,7 +127,11 @@ fn text_context(
     prepared: &[(Task, Vec<Prepared<'_>>, usize)],
     taxonomy: Taxonomy,
 ) -> Result<Option<TextContext>> {
-    let views = || prepared.iter().flat_map(|(t, ps, _)| ps.iter().map(move |p| (*t, p)));
+    let views = || {
+        prepared
+            .iter()
+            .flat_map(|(t, ps, _)| ps.iter().map(move |p| (*t, p)))
+    };
     if !options.tasks.iter().any(|t| t.has_semantic()) {
         return Ok(None);
     }

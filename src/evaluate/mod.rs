@@ -60,7 +60,10 @@ pub struct Prepared<'a> {
 
 /// Pairs each sample with its prediction and extracts the answer.
 /// Returns the prepared samples and the number of unknown prediction ids.
-pub fn prepare<'a>(samples: &'a [Sample], by_id: &HashMap<&str, &Prediction>) -> (Vec<Prepared<'a>>, usize) {
+pub fn prepare<'a>(
+    samples: &'a [Sample],
+    by_id: &HashMap<&str, &Prediction>,
+) -> (Vec<Prepared<'a>>, usize) {
     let prepared: Vec<Prepared> = samples
         .par_iter()
         .map(|sample| prepare_one(sample, by_id.get(sample.id.as_str()).map(|p| &p.content)))
@@ -265,7 +268,12 @@ fn dropped_intervals(task: Task, elements: &[Value]) -> usize {
 }
 
 /// Scores a prepared sample: missing and unparseable predictions score 0.
-pub fn score_prepared(task: Task, p: &Prepared<'_>, settings: &Settings, text: Option<&TextContext>) -> SampleScores {
+pub fn score_prepared(
+    task: Task,
+    p: &Prepared<'_>,
+    settings: &Settings,
+    text: Option<&TextContext>,
+) -> SampleScores {
     match p.status {
         SampleStatus::Scored => score_sample(task, &p.elements, p.sample, settings, text),
         _ => SampleScores::zero(task),

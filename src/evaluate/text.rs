@@ -15,7 +15,9 @@ use crate::taxonomy::{CandidateSet, NodeId, Taxonomy};
 
 /// Every value text a set of prepared samples needs embedded: answers and
 /// ground truth of the semantic tasks, in first-seen order, without repeats.
-pub fn value_texts<'a>(prepared: impl IntoIterator<Item = (Task, &'a Prepared<'a>)>) -> Vec<String> {
+pub fn value_texts<'a>(
+    prepared: impl IntoIterator<Item = (Task, &'a Prepared<'a>)>,
+) -> Vec<String> {
     let mut seen = HashSet::new();
     let mut texts = Vec::new();
     for (task, p) in prepared.into_iter().filter(|(t, _)| t.has_semantic()) {
@@ -71,7 +73,11 @@ impl Hierarchy {
     /// Finds the proxy of every output element of the hierarchy tasks that
     /// has none yet: the candidate of its set with the highest cosine to its
     /// value text. `vectors` must hold the candidate and output texts.
-    pub fn add_proxies<'a>(&mut self, vectors: &Vectors, prepared: impl IntoIterator<Item = (Task, &'a Prepared<'a>)>) {
+    pub fn add_proxies<'a>(
+        &mut self,
+        vectors: &Vectors,
+        prepared: impl IntoIterator<Item = (Task, &'a Prepared<'a>)>,
+    ) {
         let mut queries: HashSet<(CandidateSet, String)> = HashSet::new();
         for (task, p) in prepared.into_iter().filter(|(t, _)| t.has_hierarchy()) {
             for element in &p.elements {
