@@ -80,10 +80,14 @@ struct EvalArgs {
     /// Predictions: a JSONL file ({"id", "response"} or {"id", "answer"} lines, optional
     /// "task"), or with --all a folder of <task>.jsonl files.
     predictions: PathBuf,
-    /// The task to score.
+    /// The benchmark: cuebench, or a sibling (vau-bench, vad-reasoning).
+    #[arg(long, value_enum, default_value_t)]
+    bench: Bench,
+    /// The task to score: a CueBench task (event, scene, attribute, anomaly-td, anomaly-bu,
+    /// grounding, detection, anticipation), for vau-bench qa|grounding|cls.
     #[arg(long, required_unless_present = "all", conflicts_with = "all")]
-    task: Option<Task>,
-    /// Score every task: one embedding pass, one leaderboard row.
+    task: Option<String>,
+    /// Score every CueBench task: one embedding pass, one leaderboard row.
     #[arg(long)]
     all: bool,
     /// Annotation file (JSON array or JSONL of videos, SPEC 3.1).
@@ -99,6 +103,16 @@ struct EvalArgs {
     scoring: ScoringArgs,
     #[command(flatten)]
     embedding: EmbedArgs,
+}
+
+/// The benchmarks `eval` scores.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+enum Bench {
+    /// CueBench (SPEC).
+    #[default]
+    Cuebench,
+    /// VAU-Bench (VAU-R1): qa, grounding, cls.
+    VauBench,
 }
 
 /// Choices that change numbers; all are recorded in the signature.
@@ -259,8 +273,26 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
 }
 
 fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
+    let task = args.task.as_deref().unwrap_or_default();
+    let bad_task = |e: String| cuebench::Error::Usage(format!("--task: {e}"));
+    match args.bench {
+        Bench::Cuebench => {}
+        Bench::VauBench if args.all => {
+            return Err(cuebench::Error::Usage("--all scores CueBench only".into()).into());
+        }
+        Bench::VauBench => {
+            let task = task.parse().map_err(bad_task)?;
+            let evaluation =
+                cuebench::benchmarks::vau_bench::evaluate(task, &args.gt, &args.predictions)?;
+            return finish(&[evaluation], args.format, args.per_sample.as_deref());
+        }
+    }
+    let tasks = match args.task.as_deref() {
+        Some(name) => vec![name.parse::<Task>().map_err(bad_task)?],
+        None => Task::ALL.to_vec(),
+    };
     let options = commands::eval::EvalOptions {
-        tasks: args.task.map_or_else(|| Task::ALL.to_vec(), |t| vec![t]),
+        tasks,
         gt: args.gt,
         predictions: args.predictions,
         settings: args.scoring.settings(),
