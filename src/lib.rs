@@ -6,10 +6,19 @@
 //! -> embeddings ([`embedding`]) -> per-sample scores ([`metrics`])
 //! -> aggregation ([`evaluate`]) -> output ([`report`]).
 
+pub mod benchmarks;
+pub mod commands;
 pub mod embedding;
 pub mod error;
+pub mod evaluate;
+pub mod extraction;
+pub mod formats;
 pub mod metrics;
+pub mod prompts;
 pub mod report;
+pub mod reward;
+pub mod signature;
 pub mod tasks;
+pub mod taxonomy;
 
 pub use error::{Error, Result};
