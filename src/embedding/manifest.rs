@@ -61,6 +61,8 @@ pub(crate) struct ModelFiles {
     pub model: PathBuf,
     pub tokenizer: PathBuf,
     pub id: ModelId,
+    /// Names this model's vector cache: every input that shapes a vector.
+    pub cache_key: String,
 }
 
 /// The model directory to use: the flag, then `CUEBENCH_MODEL_DIR`, then
@@ -92,11 +94,12 @@ pub(crate) fn load_model_files(dir: &Path) -> Result<ModelFiles> {
     let model = dir.join(&manifest.model_file);
     let tokenizer = dir.join(&manifest.tokenizer_file);
     let sha256 = verify_sha256(&model, "model", Some(&manifest.sha256))?;
-    verify_sha256(
+    let tokenizer_sha256 = verify_sha256(
         &tokenizer,
         "tokenizer",
         manifest.tokenizer_sha256.as_deref(),
     )?;
+    let cache_key = cache_key(&manifest, &sha256, &tokenizer_sha256);
     let id = ModelId {
         name: manifest.name.clone(),
         sha256,
@@ -106,7 +109,19 @@ pub(crate) fn load_model_files(dir: &Path) -> Result<ModelFiles> {
         model,
         tokenizer,
         id,
+        cache_key,
     })
+}
+
+/// sha256 over the model file's sha256 and everything else that shapes a
+/// vector (tokenizer, pooling, normalisation, max length, output), so vectors
+/// made under other settings are never reused.
+fn cache_key(manifest: &Manifest, model_sha256: &str, tokenizer_sha256: &str) -> String {
+    let inputs = format!(
+        "{model_sha256}\n{tokenizer_sha256}\n{:?}\n{}\n{}\n{}",
+        manifest.pooling, manifest.normalize, manifest.max_length, manifest.output
+    );
+    format!("{:x}", Sha256::digest(inputs.as_bytes()))
 }
 
 pub(crate) fn read_manifest(dir: &Path) -> Result<Manifest> {
@@ -189,6 +204,25 @@ mod tests {
         assert_eq!(files.manifest.pooling, Pooling::Mean);
         assert!(files.manifest.normalize);
         assert_eq!(files.model, dir.path().join("m.onnx"));
+    }
+
+    #[test]
+    fn cache_key_changes_with_every_vector_setting() {
+        let key = |manifest: &str| {
+            load_model_files(toy_dir(manifest).path())
+                .unwrap()
+                .cache_key
+        };
+        let base = key(TOY_MANIFEST);
+        assert_eq!(base, key(TOY_MANIFEST), "deterministic");
+        for (from, to) in [
+            ("\"mean\"", "\"cls\""),
+            ("\"normalise\": true", "\"normalise\": false"),
+            ("\"max_length\": 8", "\"max_length\": 9"),
+            ("\"name\": \"toy\"", "\"output\": \"x\", \"name\": \"toy\""),
+        ] {
+            assert_ne!(base, key(&TOY_MANIFEST.replace(from, to)), "{to}");
+        }
     }
 
     #[test]

@@ -53,8 +53,15 @@ impl fmt::Display for ModelId {
 
 /// A sentence encoder: texts in, one vector per text out (SPEC 6).
 pub trait Embedder: Send {
-    /// The model's identity; its `sha256` keys the vector cache.
+    /// The model's identity, for signatures (SPEC 8).
     fn id(&self) -> &ModelId;
+
+    /// Names the model's vector cache (hex). Defaults to the model's sha256;
+    /// an encoder whose vectors also depend on settings outside the model
+    /// file must fold them in.
+    fn cache_key(&self) -> &str {
+        &self.id().sha256
+    }
 
     /// One vector per text, in order. Each vector must depend on its own text
     /// only, never on the rest of the batch.
@@ -232,7 +239,7 @@ pub fn embed_texts(
         .filter(|t| !t.is_empty())
         .collect();
     let cache = match opts.effective_cache_dir() {
-        Some(dir) => Some(VectorCache::open(&dir, &embedder.id().sha256)?),
+        Some(dir) => Some(VectorCache::open(&dir, embedder.cache_key())?),
         None => None,
     };
     let mut by_text = match &cache {
@@ -297,9 +304,9 @@ fn progress_bar(total: usize, quiet: bool) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
-    if let Ok(style) =
-        ProgressStyle::with_template("embedding {wide_bar} {pos}/{len} texts, {per_sec}, eta {eta}")
-    {
+    if let Ok(style) = ProgressStyle::with_template(
+        "embedding {wide_bar} {human_pos}/{human_len} texts, eta {eta}",
+    ) {
         bar.set_style(style);
     }
     bar

@@ -15,10 +15,14 @@ use super::runtime::{
 use super::{EmbedOptions, Embedder, ModelId};
 use crate::{Error, Result};
 
+/// Texts tokenised at once when only their lengths are wanted.
+const LENGTH_CHUNK: usize = 1024;
+
 /// An ONNX sentence encoder: tokenise (padding to the batch's longest text,
 /// truncating at the manifest's max length), run, pool, normalise.
 pub(crate) struct OnnxEmbedder {
     id: ModelId,
+    cache_key: String,
     session: Session,
     tokenizer: Tokenizer,
     output: String,
@@ -50,9 +54,15 @@ impl OnnxEmbedder {
             }
         }
         let wants_token_types = inputs.contains(&"token_type_ids");
-        let ModelFiles { manifest, id, .. } = files;
+        let ModelFiles {
+            manifest,
+            id,
+            cache_key,
+            ..
+        } = files;
         Ok(OnnxEmbedder {
             id,
+            cache_key,
             session,
             tokenizer,
             output: manifest.output,
@@ -148,6 +158,12 @@ impl Embedder for OnnxEmbedder {
         &self.id
     }
 
+    /// The model's sha256 folded with the tokenizer's and the manifest's
+    /// pooling, normalisation, max length and output.
+    fn cache_key(&self) -> &str {
+        &self.cache_key
+    }
+
     fn embed(&mut self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
         if texts.is_empty() {
             return Ok(Vec::new());
@@ -160,16 +176,22 @@ impl Embedder for OnnxEmbedder {
         Ok(vectors)
     }
 
-    /// Real token counts (with special tokens, after truncation).
+    /// Real token counts (with special tokens, after truncation), counted in
+    /// chunks so that padding to each chunk's longest text stays small.
     fn token_lengths(&self, texts: &[&str]) -> Result<Vec<usize>> {
-        let encodings = self
-            .tokenizer
-            .encode_batch(texts.to_vec(), true)
-            .map_err(|e| model_error("tokenizer failed", e))?;
-        Ok(encodings
-            .iter()
-            .map(|e| e.get_attention_mask().iter().filter(|&&m| m != 0).count())
-            .collect())
+        let mut lengths = Vec::with_capacity(texts.len());
+        for chunk in texts.chunks(LENGTH_CHUNK) {
+            let encodings = self
+                .tokenizer
+                .encode_batch(chunk.to_vec(), true)
+                .map_err(|e| model_error("tokenizer failed", e))?;
+            lengths.extend(
+                encodings
+                    .iter()
+                    .map(|e| e.get_attention_mask().iter().filter(|&&m| m != 0).count()),
+            );
+        }
+        Ok(lengths)
     }
 }
 
