@@ -36,6 +36,8 @@ enum Command {
     Validate(ValidateArgs),
     /// CUE-R1 reward per completion (SPEC 7): JSONL in, one {id, reward, parts} line out per line.
     Reward(RewardArgs),
+    /// Time embedding and a whole `eval --all` on a generated CueBench-sized input (cold and warm cache).
+    Bench(BenchArgs),
     /// CI gate: exit 1 if a metric of CANDIDATE dropped more than --max-drop points below BASELINE.
     Compare(CompareArgs),
 }
@@ -60,6 +62,18 @@ struct RewardArgs {
     /// Taxonomy file (SPEC 5); default: the built-in reconstruction.
     #[arg(long)]
     taxonomy: Option<PathBuf>,
+    #[command(flatten)]
+    embedding: EmbedArgs,
+}
+
+#[derive(Debug, Args)]
+struct BenchArgs {
+    /// Folder for the generated data and its vector cache (emptied first).
+    #[arg(long, value_name = "DIR")]
+    work: Option<PathBuf>,
+    /// Print the figures as JSON.
+    #[arg(long)]
+    json: bool,
     #[command(flatten)]
     embedding: EmbedArgs,
 }
@@ -255,6 +269,25 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Validate(args) => validate(args),
         Command::Reward(args) => reward(args),
+        Command::Bench(args) => {
+            let work = args.work.unwrap_or_else(commands::bench::default_work_dir);
+            let r = commands::bench::run(&work, &args.embedding.options()?)?;
+            let text = if args.json {
+                format!("{}\n", serde_json::to_string_pretty(&r)?)
+            } else {
+                format!(
+                    "samples {} | distinct texts {}\neval --all, cold cache  {:8.2} s\neval --all, warm cache  {:8.2} s\nembedding (no cache)    {:8.0} texts/s at batch {}\n",
+                    r.samples,
+                    r.texts,
+                    r.eval_cold_s,
+                    r.eval_warm_s,
+                    r.embed_texts_per_s,
+                    r.batch_size
+                )
+            };
+            emit(&text)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Compare(args) => {
             let comparison =
                 commands::compare::run(&args.baseline, &args.candidate, args.max_drop)?;
