@@ -7,6 +7,8 @@
 //! -> aggregation ([`evaluate`]) -> output ([`report`]).
 
 pub mod error;
+pub mod extraction;
+pub mod formats;
 pub mod metrics;
 pub mod report;
 pub mod tasks;

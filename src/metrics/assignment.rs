@@ -28,7 +28,11 @@ pub fn max_weight_assignment(weights: &[f64], rows: usize, cols: usize) -> Vec<(
         // kuhn_munkres needs rows <= columns: solve the transpose.
         let m = Matrix::from_fn(cols, rows, |(j, i)| scaled(i, j));
         let (_, rows_of_cols) = kuhn_munkres(&m);
-        rows_of_cols.into_iter().enumerate().map(|(j, i)| (i, j)).collect()
+        rows_of_cols
+            .into_iter()
+            .enumerate()
+            .map(|(j, i)| (i, j))
+            .collect()
     };
     pairs.sort_unstable();
     pairs

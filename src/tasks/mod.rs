@@ -1,7 +1,12 @@
-//! The eight CueBench tasks (SPEC 2): names, answer keys and which scores apply.
+//! The eight CueBench tasks (SPEC 2): names, answer keys, which scores
+//! apply, and (in [`derive`]) their ground truth derived from annotations.
+
+pub mod derive;
 
 use std::fmt;
 use std::str::FromStr;
+
+use serde_json::Value;
 
 /// A CueBench task (SPEC 2, paper Figure 11).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -113,12 +118,49 @@ impl Task {
     }
 }
 
+impl Task {
+    /// An element's value text (SPEC 4, "Semantic"): the values at
+    /// [`Task::value_keys`] joined with ", ", empty values skipped, lists
+    /// joined with ", ", numbers written as text. A non-object is empty.
+    pub fn value_text(self, element: &Value) -> String {
+        let mut parts = Vec::new();
+        for key in self.value_keys() {
+            if let Some(v) = lookup(element, key) {
+                push_text(v, &mut parts);
+            }
+        }
+        parts.join(", ")
+    }
+}
+
+/// The value at a dotted key path, if every step is an object key.
+pub fn lookup<'a>(element: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.')
+        .try_fold(element, |v, key| v.as_object()?.get(key))
+}
+
+fn push_text(value: &Value, parts: &mut Vec<String>) {
+    match value {
+        Value::String(s) if !s.trim().is_empty() => parts.push(s.trim().to_owned()),
+        Value::Number(n) => parts.push(n.to_string()),
+        Value::Bool(b) => parts.push(b.to_string()),
+        Value::Array(items) => items.iter().for_each(|item| push_text(item, parts)),
+        _ => {}
+    }
+}
+
 /// Keys the format prompt marks optional; they are left out of both key bags.
 pub const OPTIONAL_KEYS: &[&str] = &["caption"];
 
 impl fmt::Display for Task {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+impl serde::Serialize for Task {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
     }
 }
 
@@ -145,6 +187,11 @@ mod tests {
         for t in Task::ALL {
             assert_eq!(t.name().parse::<Task>(), Ok(t));
         }
-        assert!("anomaly".parse::<Task>().unwrap_err().contains("anomaly-bu"));
+        assert!(
+            "anomaly"
+                .parse::<Task>()
+                .unwrap_err()
+                .contains("anomaly-bu")
+        );
     }
 }

@@ -1,0 +1,7 @@
+//! Reading input files (SPEC 3): annotations, predictions, and the JSON /
+//! JSONL record reader they share, which keeps each record's line number so
+//! every error can name file, line and field.
+
+pub mod annotations;
+pub mod predictions;
+pub mod records;

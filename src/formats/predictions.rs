@@ -1,0 +1,177 @@
+//! Prediction files (SPEC 3.3): JSONL lines with `id` and either the raw
+//! `response` or an already parsed `answer`, and an optional `task`.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde_json::Value;
+
+use super::annotations::describe_repeats;
+use super::records::{Fields, parse_jsonl, read_text};
+use crate::error::{Error, Result};
+
+/// One prediction line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prediction {
+    /// The sample id it answers.
+    pub id: String,
+    /// 1-based line in the predictions file.
+    pub line: usize,
+    /// The task it belongs to, when the file mixes tasks.
+    pub task: Option<String>,
+    /// What the model said.
+    pub content: PredictionContent,
+}
+
+/// What a prediction line carries.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PredictionContent {
+    /// The model's raw text, answer extraction to follow (SPEC 3.4).
+    Response(String),
+    /// An answer already parsed by the caller.
+    Answer(Value),
+}
+
+/// Reads a predictions JSONL file. Each non-blank line must be an object with
+/// a string `id` and a string `response` or an `answer`; when both are given
+/// the raw `response` wins (it also decides `format_ok`).
+pub fn read_predictions(path: &Path) -> Result<Vec<Prediction>> {
+    parse_jsonl(&read_text(path)?, path)?
+        .iter()
+        .map(|record| {
+            let f = Fields::of(path, record.line, &record.value, "")?;
+            parse_prediction(&f)
+        })
+        .collect()
+}
+
+fn parse_prediction(f: &Fields<'_>) -> Result<Prediction> {
+    let id = match f.required("id")? {
+        Value::String(s) if !s.is_empty() => s.clone(),
+        Value::Number(n) => n.to_string(),
+        other => return Err(f.error("id", format!("expected a non-empty string, found {other}"))),
+    };
+    let content = match (f.object.get("response"), f.object.get("answer")) {
+        (Some(Value::String(s)), _) => PredictionContent::Response(s.clone()),
+        (Some(other), _) => {
+            return Err(f.error(
+                "response",
+                format!("expected a string, found {}", super::records::kind(other)),
+            ));
+        }
+        (None, Some(answer)) => PredictionContent::Answer(answer.clone()),
+        (None, None) => {
+            return Err(f.error("response", "missing (a line needs `response` or `answer`)"));
+        }
+    };
+    Ok(Prediction {
+        id,
+        line: f.line,
+        task: f.optional_string("task")?.map(str::to_owned),
+        content,
+    })
+}
+
+/// Keeps the predictions for `task`: lines whose `task` field names it, and
+/// lines with no `task` field.
+pub fn for_task(predictions: Vec<Prediction>, task: &str) -> Vec<Prediction> {
+    predictions
+        .into_iter()
+        .filter(|p| p.task.as_deref().is_none_or(|t| t == task))
+        .collect()
+}
+
+/// Indexes predictions by id; a repeated id is an [`Error::DuplicateIds`]
+/// listing every repeated id with its lines (SPEC 3.3).
+pub fn index_by_id<'a>(
+    predictions: &'a [Prediction],
+    path: &Path,
+) -> Result<HashMap<&'a str, &'a Prediction>> {
+    let mut index = HashMap::with_capacity(predictions.len());
+    let mut lines: HashMap<&str, Vec<usize>> = HashMap::new();
+    for p in predictions {
+        lines.entry(&p.id).or_default().push(p.line);
+        index.insert(p.id.as_str(), p);
+    }
+    let mut repeated: Vec<_> = lines.into_iter().filter(|(_, l)| l.len() > 1).collect();
+    if repeated.is_empty() {
+        return Ok(index);
+    }
+    repeated.sort();
+    Err(Error::DuplicateIds {
+        path: path.to_owned(),
+        ids: describe_repeats(&repeated),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Vec<Prediction>> {
+        let path = Path::new("p.jsonl");
+        parse_jsonl(text, path)?
+            .iter()
+            .map(|r| parse_prediction(&Fields::of(path, r.line, &r.value, "")?))
+            .collect()
+    }
+
+    #[test]
+    fn response_and_answer_lines() {
+        let preds = parse(
+            "{\"id\": \"a\", \"response\": \"<answer>None</answer>\"}\n{\"id\": \"b\", \"answer\": [], \"task\": \"event\"}\n",
+        )
+        .unwrap();
+        assert_eq!(
+            preds[0].content,
+            PredictionContent::Response("<answer>None</answer>".into())
+        );
+        assert_eq!(
+            preds[1].content,
+            PredictionContent::Answer(Value::Array(vec![]))
+        );
+        assert_eq!(preds[1].task.as_deref(), Some("event"));
+    }
+
+    #[test]
+    fn bad_lines_name_line_and_field() {
+        let err =
+            parse("{\"id\": \"a\", \"response\": \"x\"}\n{\"response\": \"x\"}\n").unwrap_err();
+        assert_eq!(err.to_string(), "p.jsonl:2: field `id`: missing");
+        let err = parse("{\"id\": \"a\"}").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("p.jsonl:1: field `response`: missing")
+        );
+        let err = parse("{\"id\": \"a\", \"response\": 3}").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("expected a string, found a number")
+        );
+        let err = parse("[1, 2]").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "p.jsonl:1: field `record`: expected a JSON object"
+        );
+    }
+
+    #[test]
+    fn task_filter_keeps_untagged_lines() {
+        let preds = parse(
+            "{\"id\": \"a\", \"answer\": [], \"task\": \"event\"}\n{\"id\": \"a\", \"answer\": [], \"task\": \"scene\"}\n{\"id\": \"b\", \"answer\": []}\n",
+        )
+        .unwrap();
+        let kept: Vec<_> = for_task(preds, "scene")
+            .into_iter()
+            .map(|p| p.line)
+            .collect();
+        assert_eq!(kept, vec![2, 3]);
+    }
+
+    #[test]
+    fn duplicates_list_ids_and_lines() {
+        let preds = parse("{\"id\": \"x\", \"answer\": []}\n{\"id\": \"y\", \"answer\": []}\n{\"id\": \"x\", \"answer\": []}\n").unwrap();
+        let err = index_by_id(&preds, Path::new("p.jsonl")).unwrap_err();
+        assert_eq!(err.to_string(), "p.jsonl: duplicate id(s): x (lines 1, 3)");
+    }
+}

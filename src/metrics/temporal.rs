@@ -1,0 +1,344 @@
+//! Temporal scores for the "When" tasks (SPEC 4, "Temporal TIoU"): timestamp
+//! parsing, union and matched TIoU, mIoU and recall at IoU thresholds.
+
+use serde_json::Value;
+
+use super::assignment::assigned_sum;
+
+/// A time interval in seconds with `start <= end`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Interval {
+    /// Start, seconds.
+    pub start: f64,
+    /// End, seconds.
+    pub end: f64,
+}
+
+impl Interval {
+    /// Length in seconds.
+    pub fn length(self) -> f64 {
+        self.end - self.start
+    }
+}
+
+/// The IoU thresholds reported as R@k (VAU-R1 and Vad-R1 use these).
+pub const RECALL_THRESHOLDS: [f64; 3] = [0.3, 0.5, 0.7];
+
+/// How the task-level TIoU is computed (`--tiou`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TiouMode {
+    /// Merge each side's intervals, then |P ∩ G| / |P ∪ G| over time.
+    #[default]
+    Union,
+    /// Hungarian assignment on pairwise IoU, normalised by 1/(r*t).
+    Matched,
+}
+
+impl TiouMode {
+    /// The name used on the command line and in the signature.
+    pub fn name(self) -> &'static str {
+        match self {
+            TiouMode::Union => "union",
+            TiouMode::Matched => "matched",
+        }
+    }
+}
+
+impl std::str::FromStr for TiouMode {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "union" => Ok(TiouMode::Union),
+            "matched" => Ok(TiouMode::Matched),
+            _ => Err(format!(
+                "unknown TIoU mode `{s}` (expected union or matched)"
+            )),
+        }
+    }
+}
+
+/// Reads a timestamp: a non-negative number of seconds, or a string `SS`,
+/// `MM:SS` or `HH:MM:SS`, each with optional fractional seconds. In the colon
+/// forms every part after the first must be below 60. Anything else is `None`.
+pub fn parse_timestamp(value: &Value) -> Option<f64> {
+    let seconds = match value {
+        Value::Number(n) => n.as_f64()?,
+        Value::String(s) => parse_clock(s.trim())?,
+        _ => return None,
+    };
+    (seconds.is_finite() && seconds >= 0.0).then_some(seconds)
+}
+
+fn parse_clock(text: &str) -> Option<f64> {
+    let parts: Vec<&str> = text.split(':').collect();
+    if parts.len() > 3 {
+        return None;
+    }
+    let (last, leading) = parts.split_last()?;
+    let mut total = 0.0;
+    for (i, part) in leading.iter().enumerate() {
+        let v = parse_unsigned(part, false)?;
+        if i > 0 && v >= 60.0 {
+            return None;
+        }
+        total = total * 60.0 + v;
+    }
+    let secs = parse_unsigned(last, true)?;
+    if !leading.is_empty() && secs >= 60.0 {
+        return None;
+    }
+    Some(total * 60.0 + secs)
+}
+
+/// Digits, with an optional fractional part when `fraction` is allowed.
+fn parse_unsigned(text: &str, fraction: bool) -> Option<f64> {
+    let (whole, frac) = match text.split_once('.') {
+        Some((w, f)) if fraction => (w, Some(f)),
+        Some(_) => return None,
+        None => (text, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || frac.is_some_and(|f| !digits(f)) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+/// Reads an interval value: a two-item list of readable timestamps with
+/// `start <= end`. Anything else is `None` (the element is dropped).
+pub fn parse_interval(value: &Value) -> Option<Interval> {
+    match value.as_array()?.as_slice() {
+        [s, e] => {
+            let (start, end) = (parse_timestamp(s)?, parse_timestamp(e)?);
+            (start <= end).then_some(Interval { start, end })
+        }
+        _ => None,
+    }
+}
+
+/// Sorts and merges intervals; touching or overlapping ones become one.
+pub fn merge(intervals: &[Interval]) -> Vec<Interval> {
+    let mut sorted = intervals.to_vec();
+    sorted.sort_by(|a, b| a.start.total_cmp(&b.start).then(a.end.total_cmp(&b.end)));
+    let mut merged: Vec<Interval> = Vec::with_capacity(sorted.len());
+    for next in sorted {
+        match merged.last_mut() {
+            Some(last) if next.start <= last.end => last.end = last.end.max(next.end),
+            _ => merged.push(next),
+        }
+    }
+    merged
+}
+
+/// Total length of the intersection of two merged (sorted, disjoint) lists.
+fn intersection_length(a: &[Interval], b: &[Interval]) -> f64 {
+    let (mut i, mut j, mut total) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        let overlap = a[i].end.min(b[j].end) - a[i].start.max(b[j].start);
+        if overlap > 0.0 {
+            total += overlap;
+        }
+        if a[i].end < b[j].end {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    total
+}
+
+/// Union TIoU: merge each side, then |P ∩ G| / |P ∪ G| over time. Zero when
+/// the union has no length (e.g. both sides empty or single instants).
+pub fn union_tiou(predicted: &[Interval], truth: &[Interval]) -> f64 {
+    let (p, g) = (merge(predicted), merge(truth));
+    let inter = intersection_length(&p, &g);
+    let total: f64 = p.iter().chain(&g).map(|x| x.length()).sum();
+    let union = total - inter;
+    if union > 0.0 { inter / union } else { 0.0 }
+}
+
+/// IoU of two intervals: |a ∩ b| / |a ∪ b|, zero when the union has no length.
+pub fn interval_iou(a: Interval, b: Interval) -> f64 {
+    union_tiou(&[a], &[b])
+}
+
+/// Matched TIoU: the maximum-weight assignment on pairwise IoU, summed and
+/// divided by r*t. `predicted` has one entry per answer element (r of them);
+/// a dropped element (`None`) has IoU 0 with everything.
+pub fn matched_tiou(predicted: &[Option<Interval>], truth: &[Interval]) -> f64 {
+    let (r, t) = (predicted.len(), truth.len());
+    if r == 0 || t == 0 {
+        return 0.0;
+    }
+    let ious: Vec<f64> = predicted
+        .iter()
+        .flat_map(|p| {
+            truth
+                .iter()
+                .map(move |g| p.map_or(0.0, |p| interval_iou(p, *g)))
+        })
+        .collect();
+    assigned_sum(&ious, r, t, |x| x) / (r * t) as f64
+}
+
+/// Share of values at or above `threshold` (R@k); 0 for an empty list.
+pub fn recall_at(ious: &[f64], threshold: f64) -> f64 {
+    if ious.is_empty() {
+        return 0.0;
+    }
+    ious.iter().filter(|&&x| x >= threshold).count() as f64 / ious.len() as f64
+}
+
+/// Arithmetic mean; 0 for an empty list.
+pub fn mean(values: &[f64]) -> f64 {
+    if values.is_empty() {
+        0.0
+    } else {
+        values.iter().sum::<f64>() / values.len() as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn iv(start: f64, end: f64) -> Interval {
+        Interval { start, end }
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-12
+    }
+
+    #[test]
+    fn every_timestamp_form() {
+        let cases = [
+            (json!(12), Some(12.0)),
+            (json!(12.5), Some(12.5)),
+            (json!("7"), Some(7.0)),
+            (json!("7.25"), Some(7.25)),
+            (json!("01:05"), Some(65.0)),
+            (json!("1:05.5"), Some(65.5)),
+            (json!("00:00"), Some(0.0)),
+            (json!("01:02:03"), Some(3723.0)),
+            (json!("1:02:03.5"), Some(3723.5)),
+            (json!("120:00"), Some(7200.0)), // the leading part is unbounded
+            (json!(" 00:22 "), Some(22.0)),
+        ];
+        for (v, want) in cases {
+            assert_eq!(parse_timestamp(&v), want, "{v}");
+        }
+    }
+
+    #[test]
+    fn unreadable_timestamps() {
+        for v in [
+            json!(-1),
+            json!("-3"),
+            json!("01:60"),
+            json!("1:60:00"),
+            json!("1:2:3:4"),
+            json!("ab"),
+            json!(""),
+            json!(":30"),
+            json!("1.5:30"),
+            json!("1e3"),
+            json!(null),
+            json!([1]),
+            json!(true),
+            json!("00:22s"),
+        ] {
+            assert_eq!(parse_timestamp(&v), None, "{v}");
+        }
+    }
+
+    #[test]
+    fn intervals_need_two_readable_ordered_bounds() {
+        assert_eq!(parse_interval(&json!(["00:10", 15])), Some(iv(10.0, 15.0)));
+        assert_eq!(parse_interval(&json!([5, 5])), Some(iv(5.0, 5.0)));
+        assert_eq!(parse_interval(&json!([20, 10])), None, "reversed");
+        assert_eq!(parse_interval(&json!([1, 2, 3])), None);
+        assert_eq!(parse_interval(&json!(["00:10", "later"])), None);
+        assert_eq!(parse_interval(&json!("00:10-00:20")), None);
+    }
+
+    #[test]
+    fn union_tiou_by_hand() {
+        // P = [0,10] ∪ [5,15] = [0,15]; G = [10,20]. ∩ = 5, ∪ = 20 -> 0.25.
+        assert!(close(
+            union_tiou(&[iv(0.0, 10.0), iv(5.0, 15.0)], &[iv(10.0, 20.0)]),
+            0.25
+        ));
+        // Touching intervals: [0,5] and [5,10] vs [0,10]: merged equal -> 1.
+        assert!(close(
+            union_tiou(&[iv(0.0, 5.0), iv(5.0, 10.0)], &[iv(0.0, 10.0)]),
+            1.0
+        ));
+        // Disjoint: 0.
+        assert!(close(union_tiou(&[iv(0.0, 1.0)], &[iv(2.0, 3.0)]), 0.0));
+        // Two truths, one answer covering one: ∩ = 10, ∪ = 20 + 10 = 30... G = [0,10] ∪ [20,30], P = [0,10]: 10/20.
+        assert!(close(
+            union_tiou(&[iv(0.0, 10.0)], &[iv(0.0, 10.0), iv(20.0, 30.0)]),
+            0.5
+        ));
+        // Zero-length union.
+        assert!(close(union_tiou(&[iv(3.0, 3.0)], &[iv(3.0, 3.0)]), 0.0));
+        assert!(close(union_tiou(&[], &[iv(0.0, 1.0)]), 0.0));
+    }
+
+    #[test]
+    fn matched_tiou_by_hand() {
+        // Truth [0,10], [20,30]; answers [20,30] (IoU 1 with g2), [0,5] (IoU 0.5 with g1), dropped.
+        // Assignment: a1-g2 (1.0), a2-g1 (0.5) -> 1.5 / (3*2) = 0.25.
+        let p = [Some(iv(20.0, 30.0)), Some(iv(0.0, 5.0)), None];
+        assert!(close(
+            matched_tiou(&p, &[iv(0.0, 10.0), iv(20.0, 30.0)]),
+            0.25
+        ));
+        // Overlapping answers cannot both take one truth: [0,10] twice vs [0,10] -> 1 / 2.
+        assert!(close(
+            matched_tiou(
+                &[Some(iv(0.0, 10.0)), Some(iv(0.0, 10.0))],
+                &[iv(0.0, 10.0)]
+            ),
+            0.5
+        ));
+        assert!(close(matched_tiou(&[], &[iv(0.0, 1.0)]), 0.0));
+    }
+
+    #[test]
+    fn recall_and_mean() {
+        let ious = [0.2, 0.3, 0.5, 0.69, 0.7];
+        assert!(close(recall_at(&ious, 0.3), 0.8));
+        assert!(close(recall_at(&ious, 0.5), 0.6));
+        assert!(close(recall_at(&ious, 0.7), 0.2));
+        assert!(close(mean(&ious), 2.39 / 5.0));
+        assert_eq!(recall_at(&[], 0.5), 0.0);
+        assert_eq!(mean(&[]), 0.0);
+    }
+
+    fn interval() -> impl Strategy<Value = Interval> {
+        (0.0f64..100.0, 0.0f64..50.0).prop_map(|(s, l)| iv(s, s + l))
+    }
+
+    proptest! {
+        #[test]
+        fn tiou_lies_in_unit_range_and_ignores_order(
+            mut p in prop::collection::vec(interval(), 0..6),
+            g in prop::collection::vec(interval(), 1..6),
+        ) {
+            let u = union_tiou(&p, &g);
+            let wrapped: Vec<_> = p.iter().copied().map(Some).collect();
+            let m = matched_tiou(&wrapped, &g);
+            prop_assert!((0.0..=1.0 + 1e-12).contains(&u));
+            prop_assert!((0.0..=1.0 + 1e-12).contains(&m));
+            p.reverse();
+            let wrapped: Vec<_> = p.iter().copied().map(Some).collect();
+            prop_assert!((union_tiou(&p, &g) - u).abs() < 1e-9);
+            prop_assert!((matched_tiou(&wrapped, &g) - m).abs() < 1e-9);
+        }
+    }
+}
