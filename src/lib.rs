@@ -6,6 +6,7 @@
 //! -> embeddings ([`embedding`]) -> per-sample scores ([`metrics`])
 //! -> aggregation ([`evaluate`]) -> output ([`report`]).
 
+pub mod benchmarks;
 pub mod error;
 pub mod extraction;
 pub mod formats;

@@ -1,0 +1,3 @@
+//! Sibling benchmarks scored with their papers' own metrics.
+
+pub mod vad_reasoning;
