@@ -63,13 +63,76 @@ pub fn resolve_dir(flag: Option<&Path>) -> PathBuf {
     }
 }
 
-/// One part of speech: lemma -> synset offsets, inflected form -> base
-/// forms, and the raw `data.*` file.
+/// One part of speech: the `index.*` lines sorted by lemma (looked up by
+/// binary search, so loading parses nothing), inflected form -> base forms,
+/// and the raw `data.*` file.
 #[derive(Debug, Default)]
 struct PosTables {
-    offsets: HashMap<String, Vec<usize>>,
+    index: LemmaIndex,
     exceptions: HashMap<String, Vec<String>>,
     data: Vec<u8>,
+}
+
+/// An `index.*` file kept as bytes, with its entry lines sorted by lemma.
+#[derive(Debug, Default)]
+struct LemmaIndex {
+    text: Vec<u8>,
+    /// Byte ranges of the entry lines (header lines start with a space).
+    lines: Vec<(usize, usize)>,
+}
+
+impl LemmaIndex {
+    fn new(text: Vec<u8>) -> Self {
+        let mut lines = Vec::new();
+        let mut start = 0;
+        for (i, &b) in text.iter().enumerate() {
+            if b == b'\n' {
+                lines.push((start, i));
+                start = i + 1;
+            }
+        }
+        lines.push((start, text.len()));
+        lines.retain(|&(s, e)| e > s && text[s] != b' ');
+        let mut index = LemmaIndex { text, lines };
+        // Princeton's files are sorted; sort anyway if a file is not.
+        if !index
+            .lines
+            .windows(2)
+            .all(|w| index.key(w[0]) <= index.key(w[1]))
+        {
+            let mut lines = std::mem::take(&mut index.lines);
+            lines.sort_by(|a, b| index.key(*a).cmp(index.key(*b)));
+            index.lines = lines;
+        }
+        index
+    }
+
+    /// The lemma of a line: its bytes up to the first space.
+    fn key(&self, (start, end): (usize, usize)) -> &[u8] {
+        let line = &self.text[start..end];
+        let len = line.iter().position(|&b| b == b' ').unwrap_or(line.len());
+        &line[..len]
+    }
+
+    fn line(&self, lemma: &str) -> Option<&[u8]> {
+        let i = self
+            .lines
+            .binary_search_by(|&range| self.key(range).cmp(lemma.as_bytes()))
+            .ok()?;
+        let (start, end) = self.lines[i];
+        Some(&self.text[start..end])
+    }
+
+    fn contains(&self, lemma: &str) -> bool {
+        self.line(lemma).is_some()
+    }
+
+    /// The synset offsets of `lemma` (nltk's `_lemma_pos_offset_map[lemma][pos]`).
+    fn offsets(&self, lemma: &str) -> Vec<usize> {
+        self.line(lemma)
+            .and_then(|line| parse_index_line(&String::from_utf8_lossy(line)))
+            .unwrap_or_default()
+    }
 }
 
 /// WordNet 3.0 as METEOR needs it.
@@ -84,7 +147,7 @@ impl WordNet {
     pub fn load(dir: &Path) -> Result<Self> {
         let mut pos: [PosTables; 4] = Default::default();
         for (tables, name) in pos.iter_mut().zip(POS_FILES) {
-            tables.offsets = parse_index(&read(dir, &format!("index.{name}"))?);
+            tables.index = LemmaIndex::new(read(dir, &format!("index.{name}"))?);
             tables.exceptions = parse_exceptions(&read(dir, &format!("{name}.exc"))?);
             tables.data = read(dir, &format!("data.{name}"))?;
         }
@@ -95,7 +158,7 @@ impl WordNet {
     /// (n, v, a, r) the `index`, `exc` and `data` file contents.
     pub fn from_texts(files: [(&str, &str, &str); 4]) -> Self {
         let pos = files.map(|(index, exc, data)| PosTables {
-            offsets: parse_index(index.as_bytes()),
+            index: LemmaIndex::new(index.as_bytes().to_vec()),
             exceptions: parse_exceptions(exc.as_bytes()),
             data: data.as_bytes().to_vec(),
         });
@@ -109,7 +172,7 @@ impl WordNet {
         let mut names = Vec::new();
         for (p, tables) in self.pos.iter().enumerate() {
             for form in self.morphy(&word, p) {
-                for &offset in tables.offsets.get(&form).into_iter().flatten() {
+                for offset in tables.index.offsets(&form) {
                     names.extend(lemma_names(&tables.data, offset));
                 }
             }
@@ -141,7 +204,7 @@ impl WordNet {
         };
         let mut kept: Vec<String> = Vec::new();
         for candidate in std::iter::once(form.to_owned()).chain(forms) {
-            if tables.offsets.contains_key(&candidate) && !kept.contains(&candidate) {
+            if tables.index.contains(&candidate) && !kept.contains(&candidate) {
                 kept.push(candidate);
             }
         }
@@ -160,19 +223,10 @@ fn read(dir: &Path, name: &str) -> Result<Vec<u8>> {
     })
 }
 
-/// `index.*`: `lemma pos n_synsets n_pointers [pointers] n_senses tagsense
-/// [offsets]`; header lines start with a space. Malformed lines are skipped.
-fn parse_index(text: &[u8]) -> HashMap<String, Vec<usize>> {
-    String::from_utf8_lossy(text)
-        .lines()
-        .filter(|line| !line.starts_with(' '))
-        .filter_map(parse_index_line)
-        .collect()
-}
-
-fn parse_index_line(line: &str) -> Option<(String, Vec<usize>)> {
+/// An `index.*` entry line: `lemma pos n_synsets n_pointers [pointers]
+/// n_senses tagsense [offsets]` -> the offsets; `None` if malformed.
+fn parse_index_line(line: &str) -> Option<Vec<usize>> {
     let tokens: Vec<&str> = line.split_whitespace().collect();
-    let lemma = *tokens.first()?;
     let n_synsets: usize = tokens.get(2)?.parse().ok()?;
     let n_pointers: usize = tokens.get(3)?.parse().ok()?;
     let start = 4 + n_pointers + 2;
@@ -181,7 +235,7 @@ fn parse_index_line(line: &str) -> Option<(String, Vec<usize>)> {
         .iter()
         .map(|t| t.parse().ok())
         .collect::<Option<Vec<usize>>>()?;
-    Some((lemma.to_owned(), offsets))
+    Some(offsets)
 }
 
 /// `*.exc`: `inflected base...` per line.
@@ -202,19 +256,22 @@ fn lemma_names(data: &[u8], offset: usize) -> Vec<String> {
     let Some(rest) = data.get(offset..) else {
         return Vec::new();
     };
-    let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
-    let line = String::from_utf8_lossy(&rest[..end]);
-    let columns = line.split('|').next().unwrap_or_default();
-    let tokens: Vec<&str> = columns.split_whitespace().collect();
+    let end = rest
+        .iter()
+        .position(|&b| b == b'\n' || b == b'|')
+        .unwrap_or(rest.len());
+    let columns = String::from_utf8_lossy(&rest[..end]);
+    let mut tokens = columns.split_ascii_whitespace();
     let starts_right = tokens
-        .first()
+        .next()
         .is_some_and(|t| t.len() == 8 && t.parse::<usize>().ok() == Some(offset));
     let count = tokens
-        .get(3)
+        .nth(2)
         .and_then(|t| usize::from_str_radix(t, 16).ok());
     match count {
-        Some(count) if starts_right => (0..count)
-            .filter_map(|k| tokens.get(4 + 2 * k))
+        Some(count) if starts_right => tokens
+            .step_by(2)
+            .take(count)
             .map(|name| strip_marker(name).to_owned())
             .collect(),
         _ => Vec::new(),
