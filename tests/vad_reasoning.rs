@@ -135,6 +135,9 @@ fn reasoning_identical_text_is_perfect() {
         close(metric(&e, name), 100.0);
     }
     close(metric(&e, "METEOR"), (1.0 - 1.0 / 250.0) * 100.0);
+    let signature = &e.result.signature;
+    assert!(signature.starts_with("cuebench:1|bench:vad-reasoning|task:reasoning|"));
+    assert!(signature.contains("smooth=method1") && signature.contains("stemmer=porter"));
 }
 
 #[test]

@@ -43,12 +43,18 @@ const SMOOTHING: BleuSmoothing = BleuSmoothing::METHOD1;
 const ROUGE_STEMMER: bool = true;
 
 /// Signature of the reasoning task: every choice that moves a number.
-const REASONING_SIGNATURE: &str = "text:full-response-vs-reference,tags-stripped\
-|tok:whitespace(str.split)\
-|bleu:nltk-3.10.4-sentence_bleu,n=2,smooth=method1,case=kept\
-|meteor:nltk-3.10.4-meteor_score,stages=exact+porter+wordnet-3.0,alpha=0.9,beta=3,gamma=0.5,lowercase\
-|rouge:rouge-score-0.1.2,f1,stemmer=porter,rougeL=sentence-lcs\
-|agg:mean-per-sample";
+fn reasoning_signature() -> String {
+    format!(
+        "text:full-response-vs-reference,tags-stripped\
+         |tok:whitespace(str.split)\
+         |bleu:nltk-3.10.4-sentence_bleu,n=2,smooth={},case=kept\
+         |meteor:nltk-3.10.4-meteor_score,stages=exact+porter+wordnet-3.0,alpha=0.9,beta=3,gamma=0.5,lowercase\
+         |rouge:rouge-score-0.1.2,f1,stemmer={},rougeL=sentence-lcs\
+         |agg:mean-per-sample",
+        SMOOTHING.name(),
+        if ROUGE_STEMMER { "porter" } else { "none" },
+    )
+}
 
 /// Signature of the detection task.
 const DETECTION_SIGNATURE: &str = "decision:answer-which-tag,normal-words=normal|none|no anomaly\
@@ -299,7 +305,7 @@ fn score_reasoning(pairs: &[(&GroundTruth, Option<&Prediction>)], wordnet: &Word
     metrics.push(format_metric(&counts));
     finish(
         VadTask::Reasoning,
-        REASONING_SIGNATURE,
+        &reasoning_signature(),
         counts,
         metrics,
         samples,
