@@ -57,7 +57,7 @@ fn reasoning_signature() -> String {
 }
 
 /// Signature of the detection task.
-const DETECTION_SIGNATURE: &str = "decision:answer-which-tag,normal-words=normal|none|no anomaly\
+const DETECTION_SIGNATURE: &str = "decision:answer-which-tag,normal-words=normal/none/no-anomaly\
 |positive:abnormal|no-decision:counted-wrong\
 |range:answer-when-tag|iou-over:abnormal-gt|recall-at:0.3,0.5,0.7";
 
