@@ -7,11 +7,17 @@
 //! -> aggregation ([`evaluate`]) -> output ([`report`]).
 
 pub mod benchmarks;
+pub mod commands;
+pub mod embedding;
 pub mod error;
+pub mod evaluate;
 pub mod extraction;
 pub mod formats;
 pub mod metrics;
+pub mod prompts;
 pub mod report;
+pub mod signature;
 pub mod tasks;
+pub mod taxonomy;
 
 pub use error::{Error, Result};

@@ -32,6 +32,7 @@ use crate::metrics::text::rouge::rouge;
 use crate::metrics::text::tokenize::whitespace_tokens;
 use crate::metrics::text::wordnet::{WordNet, resolve_dir};
 use crate::report::{Counts, Evaluation, Metric, SampleRecord, SampleStatus, TaskResult};
+use crate::signature::Signature;
 
 /// The benchmark's name in results and on the command line.
 pub const BENCHMARK: &str = "vad-reasoning";
@@ -42,24 +43,41 @@ const SMOOTHING: BleuSmoothing = BleuSmoothing::METHOD1;
 /// ROUGE uses rouge-score's Porter stemmer (`use_stemmer=True`).
 const ROUGE_STEMMER: bool = true;
 
-/// Signature of the reasoning task: every choice that moves a number.
-fn reasoning_signature() -> String {
-    format!(
-        "text:full-response-vs-reference,tags-stripped\
-         |tok:whitespace(str.split)\
-         |bleu:nltk-3.10.4-sentence_bleu,n=2,smooth={},case=kept\
-         |meteor:nltk-3.10.4-meteor_score,stages=exact+porter+wordnet-3.0,alpha=0.9,beta=3,gamma=0.5,lowercase\
-         |rouge:rouge-score-0.1.2,f1,stemmer={},rougeL=sentence-lcs\
-         |agg:mean-per-sample",
-        SMOOTHING.name(),
-        if ROUGE_STEMMER { "porter" } else { "none" },
-    )
+/// Signature fields of the reasoning task: every choice that moves a number.
+fn reasoning_fields() -> Vec<(&'static str, String)> {
+    let stemmer = if ROUGE_STEMMER { "porter" } else { "none" };
+    vec![
+        ("text", "response-vs-reference,tags-stripped".to_owned()),
+        ("tok", "str.split".to_owned()),
+        (
+            "bleu",
+            format!("nltk-3.10.4-sentence,n=2,smooth={},cased", SMOOTHING.name()),
+        ),
+        (
+            "meteor",
+            "nltk-3.10.4,exact+porter+wordnet-3.0,alpha=0.9,beta=3,gamma=0.5,lowercased".to_owned(),
+        ),
+        (
+            "rouge",
+            format!("rouge-score-0.1.2,f1,stemmer={stemmer},rougeL=lcs"),
+        ),
+        ("agg", "sample-mean".to_owned()),
+    ]
 }
 
-/// Signature of the detection task.
-const DETECTION_SIGNATURE: &str = "decision:answer-which-tag,normal-words=normal/none/no-anomaly\
-|positive:abnormal|no-decision:counted-wrong\
-|range:answer-when-tag|iou-over:abnormal-gt|recall-at:0.3,0.5,0.7";
+/// Signature fields of the detection task.
+fn detection_fields() -> Vec<(&'static str, String)> {
+    [
+        ("decision", "which-tag,normal=normal/none/no-anomaly"),
+        ("positive", "abnormal"),
+        ("no-decision", "wrong"),
+        ("range", "when-tag"),
+        ("iou-over", "abnormal-gt"),
+        ("recall-at", "0.3,0.5,0.7"),
+    ]
+    .map(|(k, v)| (k, v.to_owned()))
+    .to_vec()
+}
 
 /// A Vad-Reasoning task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -305,7 +323,7 @@ fn score_reasoning(pairs: &[(&GroundTruth, Option<&Prediction>)], wordnet: &Word
     metrics.push(format_metric(&counts));
     finish(
         VadTask::Reasoning,
-        &reasoning_signature(),
+        reasoning_fields(),
         counts,
         metrics,
         samples,
@@ -345,7 +363,7 @@ fn format_metric(counts: &Counts) -> Metric {
 
 fn finish(
     task: VadTask,
-    decisions: &str,
+    decisions: Vec<(&str, String)>,
     counts: Counts,
     metrics: Vec<Metric>,
     samples: Vec<SampleRecord>,
@@ -353,10 +371,13 @@ fn finish(
     let result = TaskResult {
         benchmark: BENCHMARK.to_owned(),
         task: task.name().to_owned(),
-        signature: format!(
-            "cuebench:1|bench:{BENCHMARK}|task:{}|{decisions}",
-            task.name()
-        ),
+        signature: decisions
+            .into_iter()
+            .fold(
+                Signature::new().with("bench", BENCHMARK).with("task", task),
+                |sig, (key, value)| sig.with(key, value),
+            )
+            .to_string(),
         counts,
         metrics,
     };
@@ -529,7 +550,7 @@ fn score_detection(pairs: &[(&GroundTruth, Option<&Prediction>)]) -> Evaluation 
     metrics.push(format_metric(&counts));
     finish(
         VadTask::Detection,
-        DETECTION_SIGNATURE,
+        detection_fields(),
         counts,
         metrics,
         samples,

@@ -7,7 +7,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::annotations::describe_repeats;
-use super::records::{Fields, parse_jsonl, read_text};
+use super::records::{Fields, jsonl_records, read_text};
 use crate::error::{Error, Result};
 
 /// One prediction line.
@@ -34,15 +34,21 @@ pub enum PredictionContent {
 
 /// Reads a predictions JSONL file. Each non-blank line must be an object with
 /// a string `id` and a string `response` or an `answer`; when both are given
-/// the raw `response` wins (it also decides `format_ok`).
+/// the raw `response` wins (it also decides `format_ok`). The first bad line
+/// is the error.
 pub fn read_predictions(path: &Path) -> Result<Vec<Prediction>> {
-    parse_jsonl(&read_text(path)?, path)?
-        .iter()
-        .map(|record| {
-            let f = Fields::of(path, record.line, &record.value, "")?;
-            parse_prediction(&f)
-        })
-        .collect()
+    prediction_lines(&read_text(path)?, path).collect()
+}
+
+/// Every non-blank line of a predictions text, parsed or with its error.
+pub fn prediction_lines<'a>(
+    text: &'a str,
+    path: &'a Path,
+) -> impl Iterator<Item = Result<Prediction>> + 'a {
+    jsonl_records(text, path).map(move |record| {
+        let record = record?;
+        parse_prediction(&Fields::of(path, record.line, &record.value, "")?)
+    })
 }
 
 fn parse_prediction(f: &Fields<'_>) -> Result<Prediction> {
@@ -109,11 +115,7 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Result<Vec<Prediction>> {
-        let path = Path::new("p.jsonl");
-        parse_jsonl(text, path)?
-            .iter()
-            .map(|r| parse_prediction(&Fields::of(path, r.line, &r.value, "")?))
-            .collect()
+        prediction_lines(text, Path::new("p.jsonl")).collect()
     }
 
     #[test]

@@ -33,23 +33,31 @@ pub fn parse_records(text: &str, path: &Path) -> Result<Vec<Record>> {
     }
 }
 
-/// Parses JSONL: one JSON value per line, blank lines skipped.
+/// Parses JSONL: one JSON value per line, blank lines skipped; the first
+/// bad line is the error.
 pub fn parse_jsonl(text: &str, path: &Path) -> Result<Vec<Record>> {
-    let mut records = Vec::new();
-    for (index, raw) in text.lines().enumerate() {
-        let line = index + 1;
-        let trimmed = raw.trim();
-        if trimmed.is_empty() {
-            continue;
-        }
-        let value = serde_json::from_str(trimmed).map_err(|e| Error::Json {
-            path: path.to_owned(),
-            line,
-            message: e.to_string(),
-        })?;
-        records.push(Record { line, value });
-    }
-    Ok(records)
+    jsonl_records(text, path).collect()
+}
+
+/// Each non-blank line of a JSONL text as a record or the error for that
+/// line, so a checker can report every bad line at once.
+pub fn jsonl_records<'a>(
+    text: &'a str,
+    path: &'a Path,
+) -> impl Iterator<Item = Result<Record>> + 'a {
+    text.lines()
+        .enumerate()
+        .filter(|(_, raw)| !raw.trim().is_empty())
+        .map(move |(index, raw)| {
+            let line = index + 1;
+            serde_json::from_str(raw.trim())
+                .map(|value| Record { line, value })
+                .map_err(|e| Error::Json {
+                    path: path.to_owned(),
+                    line,
+                    message: e.to_string(),
+                })
+        })
 }
 
 /// Parses a JSON array, keeping the line on which each element starts.

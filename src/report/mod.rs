@@ -4,6 +4,8 @@
 //! list of named metrics in percent, and a signature. The exporters only ever
 //! see this shape.
 
+pub mod export;
+
 use serde::Serialize;
 
 /// One aggregated metric, in percent (0..=100), e.g. `Struct` or `R@0.5`.
@@ -89,4 +91,29 @@ pub struct Evaluation {
     pub result: TaskResult,
     /// One record per ground-truth sample, sorted by id.
     pub samples: Vec<SampleRecord>,
+}
+
+/// The `--per-sample` JSONL: one line per sample of each evaluation, with
+/// benchmark, task, id, status and the sample's scores in [0, 1].
+pub fn per_sample_jsonl(evaluations: &[Evaluation]) -> String {
+    let mut out = String::new();
+    for e in evaluations {
+        for s in &e.samples {
+            let scores: serde_json::Map<String, serde_json::Value> = s
+                .scores
+                .iter()
+                .map(|(k, v)| (k.clone(), serde_json::json!(v)))
+                .collect();
+            let line = serde_json::json!({
+                "benchmark": e.result.benchmark,
+                "task": e.result.task,
+                "id": s.id,
+                "status": s.status,
+                "scores": scores,
+            });
+            out.push_str(&line.to_string());
+            out.push('\n');
+        }
+    }
+    out
 }

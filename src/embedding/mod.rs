@@ -1,0 +1,436 @@
+//! Sentence embeddings for the semantic and hierarchy scores (SPEC 6).
+//!
+//! A BERT-family encoder in ONNX ([`load_embedder`]) sits behind the small
+//! [`Embedder`] trait, so metric code can be tested with the deterministic
+//! [`HashEmbedder`]. [`embed_texts`] is the one driver every caller uses: it
+//! de-duplicates, reads the on-disk cache, sorts misses by token length,
+//! embeds them in batches and writes the cache back, so the same text always
+//! gets the same vector whatever the batch size, thread count or cache state.
+
+mod cache;
+mod manifest;
+mod onnx;
+mod pooling;
+mod runtime;
+mod stand_in;
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::{Error, Result};
+use cache::VectorCache;
+
+pub use stand_in::HashEmbedder;
+
+/// The default model directory, relative to the repository (SPEC 6).
+pub const DEFAULT_MODEL_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/models/minilm-l6-v2");
+
+/// Misses below this count embed without a progress bar: they take well under
+/// a second.
+const PROGRESS_MIN_TEXTS: usize = 256;
+
+/// What identifies an embedding model in a result's signature (SPEC 8).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelId {
+    /// The manifest's model name, e.g. `minilm-l6-v2`.
+    pub name: String,
+    /// The sha256 of the model file, lower-case hex.
+    pub sha256: String,
+}
+
+impl fmt::Display for ModelId {
+    /// `name@sha256:first8`, as the signature prints it (SPEC 8).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let short = self.sha256.get(..8).unwrap_or(&self.sha256);
+        write!(f, "{}@sha256:{short}", self.name)
+    }
+}
+
+/// A sentence encoder: texts in, one vector per text out (SPEC 6).
+pub trait Embedder: Send {
+    /// The model's identity; its `sha256` keys the vector cache.
+    fn id(&self) -> &ModelId;
+
+    /// One vector per text, in order. Each vector must depend on its own text
+    /// only, never on the rest of the batch.
+    fn embed(&mut self, texts: &[&str]) -> Result<Vec<Vec<f32>>>;
+
+    /// Each text's length in tokens, used only to sort texts into batches of
+    /// similar length. The default counts whitespace-separated words.
+    fn token_lengths(&self, texts: &[&str]) -> Result<Vec<usize>> {
+        Ok(texts.iter().map(|t| t.split_whitespace().count()).collect())
+    }
+}
+
+/// Where the model runs (`--device cpu|cuda[:N]`, SPEC 1).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Device {
+    /// ONNX Runtime's CPU execution provider.
+    #[default]
+    Cpu,
+    /// The CUDA execution provider on GPU N (needs the `cuda` feature).
+    Cuda(usize),
+}
+
+impl FromStr for Device {
+    type Err = String;
+
+    /// Parses `cpu`, `cuda` (GPU 0) or `cuda:N`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || format!("unknown device `{s}` (expected cpu, cuda or cuda:N)");
+        match s {
+            "cpu" => Ok(Device::Cpu),
+            "cuda" => Ok(Device::Cuda(0)),
+            _ => {
+                let n = s.strip_prefix("cuda:").ok_or_else(bad)?;
+                n.parse().map(Device::Cuda).map_err(|_| bad())
+            }
+        }
+    }
+}
+
+impl fmt::Display for Device {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Device::Cpu => f.write_str("cpu"),
+            Device::Cuda(n) => write!(f, "cuda:{n}"),
+        }
+    }
+}
+
+/// Everything the embedding stack takes from the command line (SPEC 1, 6).
+#[derive(Debug, Clone)]
+pub struct EmbedOptions {
+    /// `--model DIR`; `None`: `CUEBENCH_MODEL_DIR`, then `models/minilm-l6-v2`
+    /// next to the executable, then [`DEFAULT_MODEL_DIR`].
+    pub model_dir: Option<PathBuf>,
+    /// `--ort-library FILE`; `None`: `ORT_DYLIB_PATH`, then next to the
+    /// executable, then the set-up directory.
+    pub ort_library: Option<PathBuf>,
+    /// `--device`.
+    pub device: Device,
+    /// `--threads`: ONNX Runtime intra-op threads; `None`: its default.
+    pub threads: Option<usize>,
+    /// `--batch-size`: texts per model call (at least 1).
+    pub batch_size: usize,
+    /// `--cache-dir`; `None`: `<user cache dir>/cuebench/embeddings`.
+    pub cache_dir: Option<PathBuf>,
+    /// `--no-cache`: neither read nor write cached vectors.
+    pub no_cache: bool,
+    /// `--quiet`: no progress bar.
+    pub quiet: bool,
+}
+
+impl Default for EmbedOptions {
+    fn default() -> Self {
+        EmbedOptions {
+            model_dir: None,
+            ort_library: None,
+            device: Device::Cpu,
+            threads: None,
+            batch_size: 32,
+            cache_dir: None,
+            no_cache: false,
+            quiet: false,
+        }
+    }
+}
+
+impl EmbedOptions {
+    /// The cache directory in use, or `None` when caching is off (or no user
+    /// cache directory exists and none was given).
+    pub fn effective_cache_dir(&self) -> Option<PathBuf> {
+        if self.no_cache {
+            return None;
+        }
+        self.cache_dir
+            .clone()
+            .or_else(|| dirs::cache_dir().map(|d| d.join("cuebench").join("embeddings")))
+    }
+
+    fn check(&self) -> Result<()> {
+        if self.batch_size == 0 {
+            return Err(Error::Usage("--batch-size must be at least 1".into()));
+        }
+        if self.threads == Some(0) {
+            return Err(Error::Usage("--threads must be at least 1".into()));
+        }
+        Ok(())
+    }
+}
+
+/// Loads the ONNX model of `opts.model_dir` on ONNX Runtime (SPEC 6): checks
+/// the manifest and the model file's sha256, locates the runtime library and
+/// starts a session on `opts.device`. Every failure is an [`Error::Model`]
+/// (or [`Error::Usage`] for bad options) with a one-line explanation.
+pub fn load_embedder(opts: &EmbedOptions) -> Result<Box<dyn Embedder>> {
+    opts.check()?;
+    Ok(Box::new(onnx::OnnxEmbedder::load(opts)?))
+}
+
+/// Text -> vector for every distinct non-empty text of a run (SPEC 6).
+#[derive(Debug, Clone, Default)]
+pub struct Vectors {
+    by_text: HashMap<String, Vec<f32>>,
+}
+
+impl Vectors {
+    /// The vector of `text`; `None` for the empty text (which has cosine 0
+    /// with everything, SPEC 4) and for texts that were not embedded.
+    pub fn get(&self, text: &str) -> Option<&[f32]> {
+        self.by_text.get(text).map(Vec::as_slice)
+    }
+
+    /// The number of distinct texts held.
+    pub fn len(&self) -> usize {
+        self.by_text.len()
+    }
+
+    /// True when no text is held.
+    pub fn is_empty(&self) -> bool {
+        self.by_text.is_empty()
+    }
+}
+
+/// Embeds every distinct non-empty text of `texts` (SPEC 6): de-duplicates,
+/// reads cached vectors, sorts the misses by token length, embeds them in
+/// batches of `opts.batch_size` (with a progress bar on a terminal unless
+/// `opts.quiet`), appends them to the cache, and returns text -> vector.
+/// Empty texts are skipped.
+pub fn embed_texts(
+    embedder: &mut dyn Embedder,
+    texts: &[String],
+    opts: &EmbedOptions,
+) -> Result<Vectors> {
+    opts.check()?;
+    let wanted: HashSet<&str> = texts
+        .iter()
+        .map(String::as_str)
+        .filter(|t| !t.is_empty())
+        .collect();
+    let cache = match opts.effective_cache_dir() {
+        Some(dir) => Some(VectorCache::open(&dir, &embedder.id().sha256)?),
+        None => None,
+    };
+    let mut by_text = match &cache {
+        Some(c) => c.load(&wanted)?,
+        None => HashMap::new(),
+    };
+    let misses = sorted_misses(&*embedder, &wanted, &by_text)?;
+    let progress = progress_bar(misses.len(), opts.quiet);
+    for batch in misses.chunks(opts.batch_size) {
+        let vectors = embed_checked(embedder, batch)?;
+        if let Some(c) = &cache {
+            c.append(batch, &vectors)?;
+        }
+        progress.inc(batch.len() as u64);
+        by_text.extend(batch.iter().map(|t| (*t).to_owned()).zip(vectors));
+    }
+    progress.finish_and_clear();
+    Ok(Vectors { by_text })
+}
+
+/// The texts not yet embedded, shortest first (ties by text, so the order is
+/// deterministic): batches of similar length waste little padding.
+fn sorted_misses<'t>(
+    embedder: &dyn Embedder,
+    wanted: &HashSet<&'t str>,
+    done: &HashMap<String, Vec<f32>>,
+) -> Result<Vec<&'t str>> {
+    let misses: Vec<&str> = wanted
+        .iter()
+        .copied()
+        .filter(|t| !done.contains_key(*t))
+        .collect();
+    let lengths = embedder.token_lengths(&misses)?;
+    let mut keyed: Vec<(usize, &str)> = lengths.into_iter().zip(misses).collect();
+    keyed.sort_unstable();
+    Ok(keyed.into_iter().map(|(_, t)| t).collect())
+}
+
+/// Calls the embedder and checks it kept its contract: one finite vector per
+/// text, all of one dimension.
+fn embed_checked(embedder: &mut dyn Embedder, batch: &[&str]) -> Result<Vec<Vec<f32>>> {
+    let vectors = embedder.embed(batch)?;
+    let dim = vectors.first().map_or(0, Vec::len);
+    let consistent = vectors
+        .iter()
+        .all(|v| v.len() == dim && v.iter().all(|x| x.is_finite()));
+    if vectors.len() != batch.len() || dim == 0 || !consistent {
+        return Err(Error::Model(format!(
+            "model {} returned {} malformed vector(s) for {} text(s)",
+            embedder.id(),
+            vectors.len(),
+            batch.len()
+        )));
+    }
+    Ok(vectors)
+}
+
+/// A progress bar on stderr for long runs, hidden when `quiet`, when stderr
+/// is not a terminal, or when there is little to do.
+fn progress_bar(total: usize, quiet: bool) -> ProgressBar {
+    if quiet || total < PROGRESS_MIN_TEXTS || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+    if let Ok(style) =
+        ProgressStyle::with_template("embedding {wide_bar} {pos}/{len} texts, {per_sec}, eta {eta}")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_parses_and_prints() {
+        assert_eq!("cpu".parse(), Ok(Device::Cpu));
+        assert_eq!("cuda".parse(), Ok(Device::Cuda(0)));
+        assert_eq!("cuda:3".parse(), Ok(Device::Cuda(3)));
+        for bad in ["gpu", "cuda:", "cuda:x", "cuda:-1", "CPU", ""] {
+            assert!(bad.parse::<Device>().is_err(), "{bad}");
+        }
+        assert_eq!(Device::Cuda(3).to_string(), "cuda:3");
+        assert_eq!(Device::Cpu.to_string(), "cpu");
+    }
+
+    #[test]
+    fn model_id_prints_short_hash() {
+        let id = ModelId {
+            name: "minilm-l6-v2".into(),
+            sha256: "8199be6f699a395f".into(),
+        };
+        assert_eq!(id.to_string(), "minilm-l6-v2@sha256:8199be6f");
+        let short = ModelId {
+            name: "m".into(),
+            sha256: "ab".into(),
+        };
+        assert_eq!(short.to_string(), "m@sha256:ab");
+    }
+
+    /// Counts calls and texts, to see what the driver asks the model for.
+    struct Counting {
+        inner: HashEmbedder,
+        calls: Vec<Vec<String>>,
+    }
+
+    impl Embedder for Counting {
+        fn id(&self) -> &ModelId {
+            self.inner.id()
+        }
+        fn embed(&mut self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+            self.calls
+                .push(texts.iter().map(|t| (*t).to_owned()).collect());
+            self.inner.embed(texts)
+        }
+    }
+
+    fn counting() -> Counting {
+        Counting {
+            inner: HashEmbedder::new(),
+            calls: Vec::new(),
+        }
+    }
+
+    fn strings(texts: &[&str]) -> Vec<String> {
+        texts.iter().map(|t| (*t).to_owned()).collect()
+    }
+
+    fn no_cache(batch_size: usize) -> EmbedOptions {
+        EmbedOptions {
+            batch_size,
+            no_cache: true,
+            ..EmbedOptions::default()
+        }
+    }
+
+    #[test]
+    fn deduplicates_skips_empty_and_sorts_by_length() {
+        let mut e = counting();
+        let texts = strings(&["a b c", "a", "", "a b", "a", "a b c"]);
+        let v = embed_texts(&mut e, &texts, &no_cache(2)).unwrap();
+        // 3 distinct non-empty texts, shortest first, 2 per batch.
+        assert_eq!(e.calls, vec![strings(&["a", "a b"]), strings(&["a b c"])]);
+        assert_eq!(v.len(), 3);
+        assert!(v.get("").is_none());
+        assert_eq!(
+            v.get("a b").unwrap(),
+            HashEmbedder::new().embed(&["a b"]).unwrap()[0]
+        );
+    }
+
+    #[test]
+    fn nothing_to_embed_makes_no_call() {
+        let mut e = counting();
+        let v = embed_texts(&mut e, &strings(&["", ""]), &no_cache(8)).unwrap();
+        assert!(v.is_empty());
+        assert!(e.calls.is_empty());
+    }
+
+    #[test]
+    fn warm_cache_embeds_nothing_and_gives_identical_bits() {
+        let dir = tempfile::tempdir().unwrap();
+        let opts = EmbedOptions {
+            cache_dir: Some(dir.path().to_path_buf()),
+            batch_size: 4,
+            ..EmbedOptions::default()
+        };
+        let texts = strings(&["rock climbing", "baking bread", "a", "rock climbing"]);
+        let mut cold = counting();
+        let first = embed_texts(&mut cold, &texts, &opts).unwrap();
+        assert_eq!(cold.calls.len(), 1);
+        let mut warm = counting();
+        let second = embed_texts(&mut warm, &texts, &opts).unwrap();
+        assert!(warm.calls.is_empty());
+        for t in &texts {
+            let (a, b) = (first.get(t).unwrap(), second.get(t).unwrap());
+            assert!(a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits()));
+        }
+        // A new text is the only miss.
+        let mut more = counting();
+        embed_texts(&mut more, &strings(&["a", "new text"]), &opts).unwrap();
+        assert_eq!(more.calls, vec![strings(&["new text"])]);
+    }
+
+    #[test]
+    fn bad_options_are_usage_errors() {
+        let mut e = counting();
+        let zero_batch = embed_texts(&mut e, &strings(&["a"]), &no_cache(0));
+        assert!(matches!(zero_batch, Err(Error::Usage(_))));
+        let zero_threads = EmbedOptions {
+            threads: Some(0),
+            ..no_cache(1)
+        };
+        assert!(matches!(load_embedder(&zero_threads), Err(Error::Usage(_))));
+    }
+
+    /// Breaks the contract: returns one vector too few.
+    struct Lossy(HashEmbedder);
+
+    impl Embedder for Lossy {
+        fn id(&self) -> &ModelId {
+            self.0.id()
+        }
+        fn embed(&mut self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {
+            let mut v = self.0.embed(texts)?;
+            v.pop();
+            Ok(v)
+        }
+    }
+
+    #[test]
+    fn malformed_model_output_is_a_model_error() {
+        let mut e = Lossy(HashEmbedder::new());
+        let r = embed_texts(&mut e, &strings(&["a", "b"]), &no_cache(8));
+        assert!(matches!(r, Err(Error::Model(m)) if m.contains("malformed")));
+    }
+}
