@@ -12,20 +12,15 @@
 //! nothing matches or either side is empty.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use super::porter::porter_stem;
 
-/// METEOR's synonym source: a word's candidate set (including the word).
-/// [`WordNet`](super::wordnet::WordNet) is the real one; tests may use a map.
+/// METEOR's synonym source. [`WordNet`](super::wordnet::WordNet) is the
+/// real one (memoised per word); tests may use a small table.
 pub trait Synonyms {
-    /// The words a hypothesis word may match in the reference.
-    fn synonyms(&self, word: &str) -> HashSet<String>;
-}
-
-impl Synonyms for super::wordnet::WordNet {
-    fn synonyms(&self, word: &str) -> HashSet<String> {
-        self.meteor_synonyms(word)
-    }
+    /// The words a hypothesis word may match in the reference besides itself.
+    fn synonyms(&self, word: &str) -> Arc<HashSet<String>>;
 }
 
 /// nltk's default parameters.
@@ -62,29 +57,30 @@ pub fn meteor(hypothesis: &[&str], reference: &[&str], synonyms: &dyn Synonyms) 
 
 /// The three alignment stages; matches sorted by hypothesis position.
 fn align(hyp: Vec<Indexed>, refs: Vec<Indexed>, synonyms: &dyn Synonyms) -> Vec<(usize, usize)> {
-    let (mut matches, hyp, refs) = match_stage(hyp, refs, |word| HashSet::from([word.to_owned()]));
+    let (mut matches, hyp, refs) = match_stage(hyp, refs, None);
     let stem = |list: Vec<Indexed>| -> Vec<Indexed> {
         list.into_iter()
             .map(|(i, w)| (i, porter_stem(&w)))
             .collect()
     };
-    let (stemmed, hyp, refs) = match_stage(stem(hyp), stem(refs), |word| {
-        HashSet::from([word.to_owned()])
-    });
+    let (stemmed, hyp, refs) = match_stage(stem(hyp), stem(refs), None);
     matches.extend(stemmed);
-    let (synonym, _, _) = match_stage(hyp, refs, |word| synonyms.synonyms(word));
-    matches.extend(synonym);
+    if !refs.is_empty() {
+        let (synonym, _, _) = match_stage(hyp, refs, Some(synonyms));
+        matches.extend(synonym);
+    }
     matches.sort_unstable();
     matches
 }
 
 /// One stage: each hypothesis word, last first, takes the largest remaining
-/// reference position holding one of its candidates. Returns the matches
-/// (original positions) and the unmatched words of each side, in order.
+/// reference position holding the word itself or (with `synonyms`) one of
+/// its synonyms. Returns the matches (original positions) and the unmatched
+/// words of each side, in order.
 fn match_stage(
     hyp: Vec<Indexed>,
     refs: Vec<Indexed>,
-    candidates: impl Fn(&str) -> HashSet<String>,
+    synonyms: Option<&dyn Synonyms>,
 ) -> (Vec<(usize, usize)>, Vec<Indexed>, Vec<Indexed>) {
     let mut positions: HashMap<&str, Vec<usize>> = HashMap::new();
     for (j, (_, word)) in refs.iter().enumerate() {
@@ -94,12 +90,14 @@ fn match_stage(
     let mut matched_ref = vec![false; refs.len()];
     let mut matches = Vec::new();
     for (i, (hyp_pos, word)) in hyp.iter().enumerate().rev() {
-        let best = candidates(word)
-            .iter()
-            .filter_map(|c| positions.get(c.as_str())?.last().map(|&j| (j, c.clone())))
+        let set = synonyms.map(|s| s.synonyms(word));
+        let others = set.iter().flat_map(|s| s.iter().map(String::as_str));
+        let best = std::iter::once(word.as_str())
+            .chain(others)
+            .filter_map(|c| positions.get(c)?.last().map(|&j| (j, c)))
             .max_by_key(|(j, _)| *j);
         if let Some((j, candidate)) = best {
-            if let Some(list) = positions.get_mut(candidate.as_str()) {
+            if let Some(list) = positions.get_mut(candidate) {
                 list.pop();
             }
             matched_hyp[i] = true;
@@ -131,18 +129,17 @@ fn count_chunks(matches: &[(usize, usize)]) -> usize {
 mod tests {
     use super::*;
 
-    /// A synonym table: each word maps to itself plus the listed words.
+    /// A synonym table: each word maps to the listed words.
     struct Table(Vec<(&'static str, &'static str)>);
 
     impl Synonyms for Table {
-        fn synonyms(&self, word: &str) -> HashSet<String> {
-            let mut set = HashSet::from([word.to_owned()]);
-            for (a, b) in &self.0 {
-                if *a == word {
-                    set.insert((*b).to_owned());
-                }
-            }
-            set
+        fn synonyms(&self, word: &str) -> Arc<HashSet<String>> {
+            let set = self
+                .0
+                .iter()
+                .filter(|(a, _)| *a == word)
+                .map(|(_, b)| (*b).to_owned());
+            Arc::new(set.collect())
         }
     }
 

@@ -12,7 +12,9 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
 
+use super::meteor::Synonyms;
 use crate::error::{Error, Result};
 
 /// Environment variable naming the WordNet directory.
@@ -139,6 +141,8 @@ impl LemmaIndex {
 #[derive(Debug)]
 pub struct WordNet {
     pos: [PosTables; 4],
+    /// METEOR synonym sets already computed, per word.
+    memo: RwLock<HashMap<String, Arc<HashSet<String>>>>,
 }
 
 impl WordNet {
@@ -151,7 +155,10 @@ impl WordNet {
             tables.exceptions = parse_exceptions(&read(dir, &format!("{name}.exc"))?);
             tables.data = read(dir, &format!("data.{name}"))?;
         }
-        Ok(WordNet { pos })
+        Ok(WordNet {
+            pos,
+            memo: RwLock::default(),
+        })
     }
 
     /// A WordNet built from in-memory tables, for tests: per part of speech
@@ -162,7 +169,10 @@ impl WordNet {
             exceptions: parse_exceptions(exc.as_bytes()),
             data: data.as_bytes().to_vec(),
         });
-        WordNet { pos }
+        WordNet {
+            pos,
+            memo: RwLock::default(),
+        }
     }
 
     /// The lemma names of every synset `wordnet.synsets(word)` returns, in
@@ -209,6 +219,21 @@ impl WordNet {
             }
         }
         kept
+    }
+}
+
+impl Synonyms for WordNet {
+    /// [`WordNet::meteor_synonyms`], computed once per word.
+    fn synonyms(&self, word: &str) -> Arc<HashSet<String>> {
+        let hit = self.memo.read().ok().and_then(|m| m.get(word).cloned());
+        if let Some(set) = hit {
+            return set;
+        }
+        let set = Arc::new(self.meteor_synonyms(word));
+        if let Ok(mut memo) = self.memo.write() {
+            memo.insert(word.to_owned(), Arc::clone(&set));
+        }
+        set
     }
 }
 
