@@ -16,6 +16,7 @@ pub mod formats;
 pub mod metrics;
 pub mod prompts;
 pub mod report;
+pub mod reward;
 pub mod signature;
 pub mod tasks;
 pub mod taxonomy;

@@ -7,9 +7,12 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use cuebench::commands;
+use cuebench::embedding::{Device, EmbedOptions};
 use cuebench::evaluate::Settings;
+use cuebench::metrics::semantic::SemNorm;
 use cuebench::metrics::temporal::TiouMode;
 use cuebench::report::export::Format;
+use cuebench::report::leaderboard;
 use cuebench::report::{Evaluation, per_sample_jsonl};
 use cuebench::tasks::Task;
 
@@ -31,8 +34,34 @@ enum Command {
     Prompts(PromptsArgs),
     /// Check a submission (parse, ids, duplicates, coverage) without scoring.
     Validate(ValidateArgs),
+    /// CUE-R1 reward per completion (SPEC 7): JSONL in, one {id, reward, parts} line out per line.
+    Reward(RewardArgs),
     /// CI gate: exit 1 if a metric of CANDIDATE dropped more than --max-drop points below BASELINE.
     Compare(CompareArgs),
+}
+
+#[derive(Debug, Args)]
+struct RewardArgs {
+    /// Completions JSONL ({"id", "response"}, optional "task"); `-` or none: read stdin as a
+    /// stream, answering each line as it arrives (for a training loop).
+    input: Option<PathBuf>,
+    /// The task of lines without a "task" field.
+    #[arg(long)]
+    task: Option<Task>,
+    /// Annotation file.
+    #[arg(long, env = "CUEBENCH_GT")]
+    gt: PathBuf,
+    /// Weight of the semantic reward against the hierarchy reward (Eq. 5).
+    #[arg(long, default_value_t = cuebench::reward::DEFAULT_LAMBDA)]
+    lambda: f64,
+    /// TIoU for grounding and detection: merged `union` or Hungarian `matched`.
+    #[arg(long, default_value = "union")]
+    tiou: TiouMode,
+    /// Taxonomy file (SPEC 5); default: the built-in reconstruction.
+    #[arg(long)]
+    taxonomy: Option<PathBuf>,
+    #[command(flatten)]
+    embedding: EmbedArgs,
 }
 
 #[derive(Debug, Args)]
@@ -48,11 +77,15 @@ struct CompareArgs {
 
 #[derive(Debug, Args)]
 struct EvalArgs {
-    /// Predictions JSONL: {"id", "response"} or {"id", "answer"} lines, optional "task".
+    /// Predictions: a JSONL file ({"id", "response"} or {"id", "answer"} lines, optional
+    /// "task"), or with --all a folder of <task>.jsonl files.
     predictions: PathBuf,
     /// The task to score.
+    #[arg(long, required_unless_present = "all", conflicts_with = "all")]
+    task: Option<Task>,
+    /// Score every task: one embedding pass, one leaderboard row.
     #[arg(long)]
-    task: Task,
+    all: bool,
     /// Annotation file (JSON array or JSONL of videos, SPEC 3.1).
     #[arg(long, env = "CUEBENCH_GT")]
     gt: PathBuf,
@@ -62,12 +95,83 @@ struct EvalArgs {
     /// Also write every sample's id, status and scores to this JSONL file.
     #[arg(long, value_name = "OUT.jsonl")]
     per_sample: Option<PathBuf>,
+    #[command(flatten)]
+    scoring: ScoringArgs,
+    #[command(flatten)]
+    embedding: EmbedArgs,
+}
+
+/// Choices that change numbers; all are recorded in the signature.
+#[derive(Debug, Args)]
+struct ScoringArgs {
     /// TIoU for grounding and detection: merged `union` or Hungarian `matched`.
     #[arg(long, default_value = "union")]
     tiou: TiouMode,
-    /// Worker threads (default: all cores). Results do not depend on it.
+    /// Semantic score normalisation: the paper's 1/(r*t) (`rt`) or 1/max(r,t) (`max`).
+    #[arg(long, default_value = "rt")]
+    sem_norm: SemNorm,
+    /// Hierarchy cut-off: pairs farther apart than tau * d_max score 0 (0..=1).
+    #[arg(long, default_value_t = 1.0)]
+    tau: f64,
+    /// Taxonomy file (SPEC 5); default: the built-in reconstruction.
+    #[arg(long)]
+    taxonomy: Option<PathBuf>,
+}
+
+impl ScoringArgs {
+    fn settings(&self) -> Settings {
+        Settings {
+            tiou: self.tiou,
+            sem_norm: self.sem_norm,
+            tau: self.tau,
+        }
+    }
+}
+
+/// The embedding model and how to run it.
+#[derive(Debug, Args)]
+struct EmbedArgs {
+    /// Model folder (ONNX file, tokenizer.json, manifest.json); default: models/minilm-l6-v2.
+    #[arg(long, value_name = "DIR")]
+    model: Option<PathBuf>,
+    /// ONNX Runtime library; default: $ORT_DYLIB_PATH, next to the executable, then the set-up folder.
+    #[arg(long, value_name = "FILE")]
+    ort_library: Option<PathBuf>,
+    /// Where the model runs: cpu, cuda or cuda:N (needs a build with --features cuda).
+    #[arg(long, default_value = "cpu")]
+    device: Device,
+    /// Worker threads for scoring and the model (default: all cores). Results do not depend on it.
     #[arg(long)]
     threads: Option<usize>,
+    /// Texts per model call. Results do not depend on it.
+    #[arg(long, default_value_t = 32)]
+    batch_size: usize,
+    /// Vector cache folder; default: the user's cache folder.
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Neither read nor write cached vectors.
+    #[arg(long)]
+    no_cache: bool,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
+}
+
+impl EmbedArgs {
+    /// Sizes the worker pool and returns the embedding options.
+    fn options(&self) -> anyhow::Result<EmbedOptions> {
+        set_threads(self.threads)?;
+        Ok(EmbedOptions {
+            model_dir: self.model.clone(),
+            ort_library: self.ort_library.clone(),
+            device: self.device,
+            threads: self.threads,
+            batch_size: self.batch_size,
+            cache_dir: self.cache_dir.clone(),
+            no_cache: self.no_cache,
+            quiet: self.quiet,
+        })
+    }
 }
 
 #[derive(Debug, Args)]
@@ -136,6 +240,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Validate(args) => validate(args),
+        Command::Reward(args) => reward(args),
         Command::Compare(args) => {
             let comparison =
                 commands::compare::run(&args.baseline, &args.candidate, args.max_drop)?;
@@ -154,15 +259,51 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
 }
 
 fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
-    set_threads(args.threads)?;
     let options = commands::eval::EvalOptions {
-        task: args.task,
+        tasks: args.task.map_or_else(|| Task::ALL.to_vec(), |t| vec![t]),
         gt: args.gt,
         predictions: args.predictions,
-        settings: Settings { tiou: args.tiou },
+        settings: args.scoring.settings(),
+        embed: args.embedding.options()?,
+        taxonomy: args.scoring.taxonomy,
     };
-    let evaluation = commands::eval::run(&options)?;
-    finish(&[evaluation], args.format, args.per_sample.as_deref())
+    let evaluations = commands::eval::run(&options)?;
+    if !args.all {
+        return finish(&evaluations, args.format, args.per_sample.as_deref());
+    }
+    write_per_sample(&evaluations, args.per_sample.as_deref())?;
+    let results: Vec<_> = evaluations.into_iter().map(|e| e.result).collect();
+    let label = options.predictions.display().to_string();
+    emit(&leaderboard::render(&results, &label, args.format))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn reward(args: RewardArgs) -> anyhow::Result<ExitCode> {
+    use commands::reward::{RewardOptions, RewardSession, run_file, run_stream};
+    let options = RewardOptions {
+        task: args.task,
+        gt: args.gt,
+        settings: Settings {
+            tiou: args.tiou,
+            ..Settings::default()
+        },
+        lambda: args.lambda,
+        embed: args.embedding.options()?,
+        taxonomy: args.taxonomy,
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match args.input.filter(|p| p.as_os_str() != "-") {
+        Some(path) => {
+            let mut session = RewardSession::new(options, &path)?;
+            run_file(&mut session, &path, &mut out)?;
+        }
+        None => {
+            let mut session = RewardSession::new(options, std::path::Path::new("<stdin>"))?;
+            run_stream(&mut session, &mut std::io::stdin().lock(), &mut out)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn validate(args: ValidateArgs) -> anyhow::Result<ExitCode> {
@@ -192,12 +333,21 @@ fn finish(
     format: Format,
     per_sample: Option<&std::path::Path>,
 ) -> anyhow::Result<ExitCode> {
-    if let Some(path) = per_sample {
-        commands::tasks::write_file(path, per_sample_jsonl(evaluations).as_bytes())?;
-    }
+    write_per_sample(evaluations, per_sample)?;
     let results: Vec<_> = evaluations.iter().map(|e| e.result.clone()).collect();
     emit(&format.exporter().export(&results))?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the `--per-sample` file when one was asked for.
+fn write_per_sample(
+    evaluations: &[Evaluation],
+    path: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    if let Some(path) = path {
+        commands::tasks::write_file(path, per_sample_jsonl(evaluations).as_bytes())?;
+    }
+    Ok(())
 }
 
 /// Sizes the worker pool once; scores never depend on it.

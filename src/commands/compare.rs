@@ -116,8 +116,14 @@ fn read_results(path: &Path) -> Result<Vec<Scored>> {
         line: e.line(),
         message: e.to_string(),
     })?;
+    // `eval --format json` writes one object or an array; `eval --all` an
+    // object whose `results` holds the per-task objects.
     let items = match value {
         Value::Array(items) => items,
+        Value::Object(mut o) if o.contains_key("results") => match o.remove("results") {
+            Some(Value::Array(items)) => items,
+            _ => Vec::new(),
+        },
         one => vec![one],
     };
     items
@@ -202,6 +208,16 @@ mod tests {
             (r.len(), r[0].task.as_str(), r[0].candidate),
             (2, "cuebench/scene", None)
         );
+    }
+
+    #[test]
+    fn reads_the_results_of_an_all_run() {
+        let b = file(&format!(
+            r#"{{"run": "x", "row": {{}}, "results": [{}]}}"#,
+            result("event", "cuebench:1|task:event", 80.0)
+        ));
+        let c = file(&result("event", "cuebench:1|task:event", 70.0));
+        assert_eq!(run(b.path(), c.path(), 0.5).unwrap().regressions().len(), 1);
     }
 
     #[test]

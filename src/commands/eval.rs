@@ -1,51 +1,162 @@
-//! `cuebench eval`: score a predictions file for one task.
+//! `cuebench eval`: score predictions for one task or all of them, with one
+//! embedding pass over every text the run needs.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use crate::error::Result;
-use crate::evaluate::{Settings, prepare, score_task};
-use crate::formats::annotations::read_annotations;
-use crate::formats::predictions::{for_task, index_by_id, read_predictions};
+use crate::embedding::{EmbedOptions, ModelId, embed_texts, load_embedder, model_id};
+use crate::error::{Error, Result};
+use crate::evaluate::text::{Hierarchy, TextContext, candidate_texts, value_texts};
+use crate::evaluate::{Prepared, Settings, prepare, score_task};
+use crate::formats::annotations::{Video, read_annotations};
+use crate::formats::predictions::{Prediction, for_task, index_by_id, read_predictions};
+use crate::metrics::hierarchy::add_ground_truth;
 use crate::report::Evaluation;
-use crate::signature::Signature;
+use crate::signature::{Signature, resource_id};
 use crate::tasks::Task;
-use crate::tasks::derive::derive_samples;
+use crate::tasks::derive::{Sample, derive_samples};
+use crate::taxonomy::Taxonomy;
 
-/// Inputs of one CueBench evaluation.
+/// Inputs of a CueBench evaluation.
 #[derive(Debug, Clone)]
 pub struct EvalOptions {
-    /// The task.
-    pub task: Task,
+    /// The tasks to score (one, or all for `--all`).
+    pub tasks: Vec<Task>,
     /// The annotation file.
     pub gt: PathBuf,
-    /// The predictions JSONL.
+    /// A predictions JSONL, or (for several tasks) a folder of `<task>.jsonl` files.
     pub predictions: PathBuf,
     /// Scoring choices.
     pub settings: Settings,
+    /// The embedding model and how to run it.
+    pub embed: EmbedOptions,
+    /// `--taxonomy`; `None`: the built-in reconstruction.
+    pub taxonomy: Option<PathBuf>,
 }
 
-/// Reads the files, scores every sample and aggregates.
-pub fn run(options: &EvalOptions) -> Result<Evaluation> {
+/// Reads the files, embeds every needed text once, scores every sample of
+/// every task and aggregates; one [`Evaluation`] per task, in task order.
+pub fn run(options: &EvalOptions) -> Result<Vec<Evaluation>> {
+    check_settings(&options.settings)?;
     let videos = read_annotations(&options.gt)?;
-    let samples = derive_samples(&videos, options.task);
-    let predictions = for_task(read_predictions(&options.predictions)?, options.task.name());
-    let by_id = index_by_id(&predictions, &options.predictions)?;
-    let (prepared, unknown) = prepare(&samples, &by_id);
-    let signature = signature(options.task, &options.settings);
-    Ok(score_task(
-        options.task,
-        &prepared,
-        unknown,
-        &options.settings,
-        signature.to_string(),
-    ))
+    let samples: Vec<(Task, Vec<Sample>)> = options
+        .tasks
+        .iter()
+        .map(|&t| (t, derive_samples(&videos, t)))
+        .collect();
+    let predictions: Vec<(Vec<Prediction>, PathBuf)> = options
+        .tasks
+        .iter()
+        .map(|&t| predictions_for(t, &options.predictions, options.tasks.len() > 1))
+        .collect::<Result<_>>()?;
+    let mut prepared = Vec::with_capacity(samples.len());
+    for ((task, task_samples), (preds, path)) in samples.iter().zip(&predictions) {
+        let by_id = index_by_id(preds, path)?;
+        let (p, unknown) = prepare(task_samples, &by_id);
+        prepared.push((*task, p, unknown));
+    }
+    let (taxonomy, tax_id) = load_taxonomy(options.taxonomy.as_deref(), &videos, &options.gt)?;
+    let model = model_id(&options.embed)?;
+    let text = text_context(options, &prepared, taxonomy)?;
+    Ok(prepared
+        .iter()
+        .map(|(task, p, unknown)| {
+            let signature = signature(*task, &options.settings, &model, &tax_id);
+            score_task(
+                *task,
+                p,
+                *unknown,
+                &options.settings,
+                text.as_ref(),
+                signature.to_string(),
+            )
+        })
+        .collect())
+}
+
+fn check_settings(settings: &Settings) -> Result<()> {
+    if !(0.0..=1.0).contains(&settings.tau) {
+        return Err(Error::Usage(format!(
+            "--tau must lie in [0, 1], got {}",
+            settings.tau
+        )));
+    }
+    Ok(())
+}
+
+/// The predictions of `task`: from `<dir>/<task>.jsonl` when `path` is a
+/// folder (no file: every sample is missing), else the lines of the file
+/// tagged with the task (untagged lines too, unless several tasks share it).
+fn predictions_for(task: Task, path: &Path, several: bool) -> Result<(Vec<Prediction>, PathBuf)> {
+    if path.is_dir() {
+        let file = path.join(format!("{}.jsonl", task.name()));
+        if !file.exists() {
+            return Ok((Vec::new(), file));
+        }
+        let preds = for_task(read_predictions(&file)?, task.name());
+        return Ok((preds, file));
+    }
+    let all = read_predictions(path)?;
+    if several && let Some(p) = all.iter().find(|p| p.task.is_none()) {
+        return Err(Error::Field {
+            path: path.to_owned(),
+            line: p.line,
+            field: "task".into(),
+            message: "missing: a file scored for several tasks needs a `task` on every line".into(),
+        });
+    }
+    Ok((for_task(all, task.name()), path.to_owned()))
+}
+
+/// The taxonomy (`--taxonomy` or the built-in one) with every ground-truth
+/// triplet added (SPEC 5), and its signature id (of the file as given).
+/// Loaded for every run, so signatures never depend on which tasks ran.
+fn load_taxonomy(path: Option<&Path>, videos: &[Video], gt: &Path) -> Result<(Taxonomy, String)> {
+    let mut taxonomy = Taxonomy::load_or_builtin(path)?;
+    let id = resource_id(
+        &format!("{}-{}", taxonomy.name(), taxonomy.version()),
+        taxonomy.sha256(),
+    );
+    add_ground_truth(&mut taxonomy, videos, gt)?;
+    Ok((taxonomy, id))
+}
+
+/// Embeds every text the run needs in one pass; `None` when no task has a
+/// semantic score (then no model is loaded).
+fn text_context(
+    options: &EvalOptions,
+    prepared: &[(Task, Vec<Prepared<'_>>, usize)],
+    taxonomy: Taxonomy,
+) -> Result<Option<TextContext>> {
+    let views = || {
+        prepared
+            .iter()
+            .flat_map(|(t, ps, _)| ps.iter().map(move |p| (*t, p)))
+    };
+    if !options.tasks.iter().any(|t| t.has_semantic()) {
+        return Ok(None);
+    }
+    let taxonomy = Some(taxonomy).filter(|_| options.tasks.iter().any(|t| t.has_hierarchy()));
+    let mut texts = value_texts(views());
+    if let Some(t) = &taxonomy {
+        texts.extend(candidate_texts(t));
+    }
+    let mut embedder = load_embedder(&options.embed)?;
+    let vectors = embed_texts(embedder.as_mut(), &texts, &options.embed)?;
+    let hierarchy = taxonomy.map(|t| {
+        let mut h = Hierarchy::new(t, options.settings.tau);
+        h.add_proxies(&vectors, views());
+        h
+    });
+    Ok(Some(TextContext { vectors, hierarchy }))
 }
 
 /// The SPEC 8 signature of a CueBench result.
-pub fn signature(task: Task, settings: &Settings) -> Signature {
+pub fn signature(task: Task, settings: &Settings, model: &ModelId, taxonomy: &str) -> Signature {
     Signature::new()
         .with("task", task)
-        .with("model", "none")
-        .with("tax", "none")
+        .with("model", model)
+        .with("tax", taxonomy)
+        .with("tau", format!("{:?}", settings.tau))
+        .with("sem-norm", settings.sem_norm)
         .with("tiou", settings.tiou.name())
 }

@@ -3,5 +3,6 @@
 
 pub mod compare;
 pub mod eval;
+pub mod reward;
 pub mod tasks;
 pub mod validate;

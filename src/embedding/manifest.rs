@@ -109,7 +109,7 @@ pub(crate) fn load_model_files(dir: &Path) -> Result<ModelFiles> {
     })
 }
 
-fn read_manifest(dir: &Path) -> Result<Manifest> {
+pub(crate) fn read_manifest(dir: &Path) -> Result<Manifest> {
     let path = dir.join(MANIFEST);
     let text = std::fs::read_to_string(&path).map_err(|e| match e.kind() {
         io::ErrorKind::NotFound => Error::Model(format!(

@@ -173,6 +173,18 @@ pub fn load_embedder(opts: &EmbedOptions) -> Result<Box<dyn Embedder>> {
     Ok(Box::new(onnx::OnnxEmbedder::load(opts)?))
 }
 
+/// The configured model's identity as its manifest states it, without
+/// loading the model or ONNX Runtime: what signatures record even for runs
+/// that embed nothing (SPEC 8).
+pub fn model_id(opts: &EmbedOptions) -> Result<ModelId> {
+    let manifest =
+        manifest::read_manifest(&manifest::resolve_model_dir(opts.model_dir.as_deref()))?;
+    Ok(ModelId {
+        name: manifest.name,
+        sha256: manifest.sha256,
+    })
+}
+
 /// Text -> vector for every distinct non-empty text of a run (SPEC 6).
 #[derive(Debug, Clone, Default)]
 pub struct Vectors {
@@ -194,6 +206,12 @@ impl Vectors {
     /// True when no text is held.
     pub fn is_empty(&self) -> bool {
         self.by_text.is_empty()
+    }
+
+    /// Adds the vectors of `other` (a text keeps one vector: the same text
+    /// always embeds the same way).
+    pub fn merge(&mut self, other: Vectors) {
+        self.by_text.extend(other.by_text);
     }
 }
 

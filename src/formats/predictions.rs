@@ -7,7 +7,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::annotations::describe_repeats;
-use super::records::{Fields, jsonl_records, read_text};
+use super::records::{Fields, read_text};
 use crate::error::{Error, Result};
 
 /// One prediction line.
@@ -45,10 +45,20 @@ pub fn prediction_lines<'a>(
     text: &'a str,
     path: &'a Path,
 ) -> impl Iterator<Item = Result<Prediction>> + 'a {
-    jsonl_records(text, path).map(move |record| {
-        let record = record?;
-        parse_prediction(&Fields::of(path, record.line, &record.value, "")?)
-    })
+    text.lines()
+        .enumerate()
+        .filter(|(_, raw)| !raw.trim().is_empty())
+        .map(move |(index, raw)| parse_line(raw, index + 1, path))
+}
+
+/// One prediction line; `line` (1-based) names it in errors.
+pub fn parse_line(text: &str, line: usize, path: &Path) -> Result<Prediction> {
+    let value: Value = serde_json::from_str(text.trim()).map_err(|e| Error::Json {
+        path: path.to_owned(),
+        line,
+        message: e.to_string(),
+    })?;
+    parse_prediction(&Fields::of(path, line, &value, "")?)
 }
 
 fn parse_prediction(f: &Fields<'_>) -> Result<Prediction> {

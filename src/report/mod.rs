@@ -5,6 +5,7 @@
 //! see this shape.
 
 pub mod export;
+pub mod leaderboard;
 
 use serde::Serialize;
 

@@ -101,6 +101,18 @@ impl Taxonomy {
         Self::from_json(&text, path)
     }
 
+    /// `--taxonomy FILE` when given, else the reconstruction shipped with
+    /// cuebench (`taxonomy/cuebench-reconstructed.json`, built into the binary).
+    pub fn load_or_builtin(path: Option<&Path>) -> Result<Taxonomy> {
+        match path {
+            Some(p) => Taxonomy::load(p),
+            None => Taxonomy::from_json(
+                include_str!("../../taxonomy/cuebench-reconstructed.json"),
+                Path::new("taxonomy/cuebench-reconstructed.json"),
+            ),
+        }
+    }
+
     /// Builds a taxonomy from the text of a file; `path` names it in errors.
     /// The sha256 is taken over `text`'s bytes, i.e. the file's bytes.
     pub fn from_json(text: &str, path: &Path) -> Result<Taxonomy> {

@@ -1,0 +1,171 @@
+//! VAU-Bench ground truth: the annotation CSV (`Video Name`, `Correct
+//! Option`, `Anomaly Class`, `Start Time`, `End Time`, ...) read into one
+//! scoring target per video for the task at hand.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::classes::canonical_class;
+use super::csv_table::{CsvRow, CsvTable};
+use super::{VauTask, video_key};
+use crate::formats::annotations::describe_repeats;
+use crate::metrics::temporal::Interval;
+use crate::{Error, Result};
+
+/// Whether a field holds VAU-Bench's "not annotated" marker, `-1` (data
+/// README); `-1.0` too, as a spreadsheet may write it.
+fn is_unannotated(value: &str) -> bool {
+    value.parse::<f64>().is_ok_and(|v| v == -1.0)
+}
+
+/// What a video is scored against in one task.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Target {
+    /// QA: the correct option letter, upper case.
+    Letter(char),
+    /// Grounding: the anomaly's span in seconds.
+    Span(Interval),
+    /// CLS: the canonical class name.
+    Class(&'static str),
+}
+
+/// One annotated video.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GtVideo {
+    /// `Video Name` as written (trimmed): the sample id.
+    pub name: String,
+    /// The name used for matching predictions (see [`video_key`]).
+    pub key: String,
+    /// `None` when the video is not a sample of the task: a `-1` field, or
+    /// for grounding a normal video (`0, 0`).
+    pub target: Option<Target>,
+}
+
+/// Reads the annotation CSV, checking only the columns `task` needs.
+///
+/// Errors: a missing column, a row of the wrong width, an empty or repeated
+/// video name, or a value the task cannot use, each naming file, line and
+/// column.
+pub fn read_ground_truth(path: &Path, task: VauTask) -> Result<Vec<GtVideo>> {
+    let mut table = CsvTable::open(path)?;
+    let name_col = table.column("Video Name")?;
+    let columns: Vec<usize> = task
+        .gt_columns()
+        .iter()
+        .map(|name| table.column(name))
+        .collect::<Result<_>>()?;
+    let rows = table.rows()?;
+    let mut videos = Vec::with_capacity(rows.len());
+    let mut lines: HashMap<String, Vec<usize>> = HashMap::new();
+    for row in &rows {
+        let name = row.get(name_col);
+        if name.is_empty() {
+            return Err(table.field_error(row, name_col, "empty video name".to_owned()));
+        }
+        let target = match task {
+            VauTask::Qa => letter_target(&table, row, columns[0], columns[1])?,
+            VauTask::Grounding => span_target(&table, row, columns[0], columns[1])?,
+            VauTask::Cls => class_target(&table, row, columns[0])?,
+        };
+        let key = video_key(name);
+        lines.entry(key.clone()).or_default().push(row.line);
+        videos.push(GtVideo {
+            name: name.to_owned(),
+            key,
+            target,
+        });
+    }
+    check_unique(path, lines)?;
+    Ok(videos)
+}
+
+/// Fails with [`Error::DuplicateIds`] when a key occurs on several lines.
+pub fn check_unique(path: &Path, lines: HashMap<String, Vec<usize>>) -> Result<()> {
+    let mut repeated: Vec<(&str, Vec<usize>)> = lines
+        .iter()
+        .filter(|(_, l)| l.len() > 1)
+        .map(|(id, l)| (id.as_str(), l.clone()))
+        .collect();
+    if repeated.is_empty() {
+        return Ok(());
+    }
+    repeated.sort();
+    Err(Error::DuplicateIds {
+        path: path.to_owned(),
+        ids: describe_repeats(&repeated),
+    })
+}
+
+fn letter_target(
+    table: &CsvTable,
+    row: &CsvRow,
+    question_col: usize,
+    col: usize,
+) -> Result<Option<Target>> {
+    let value = row.get(col);
+    if is_unannotated(row.get(question_col)) || is_unannotated(value) {
+        return Ok(None);
+    }
+    let mut chars = value.chars();
+    match (chars.next().map(|c| c.to_ascii_uppercase()), chars.next()) {
+        (Some(c @ 'A'..='D'), None) => Ok(Some(Target::Letter(c))),
+        _ => Err(table.field_error(row, col, format!("`{value}` is not A, B, C, D or -1"))),
+    }
+}
+
+fn span_target(
+    table: &CsvTable,
+    row: &CsvRow,
+    start_col: usize,
+    end_col: usize,
+) -> Result<Option<Target>> {
+    if is_unannotated(row.get(start_col)) || is_unannotated(row.get(end_col)) {
+        return Ok(None);
+    }
+    let start = seconds(table, row, start_col)?;
+    let end = seconds(table, row, end_col)?;
+    for (value, col) in [(start, start_col), (end, end_col)] {
+        if value < 0.0 {
+            return Err(table.field_error(
+                row,
+                col,
+                format!("negative time {value} (only -1 marks no span)"),
+            ));
+        }
+    }
+    if start > end {
+        return Err(table.field_error(
+            row,
+            end_col,
+            format!("ends at {end}, before its start {start}"),
+        ));
+    }
+    // A normal video is written 0, 0; the reference skips it in grounding.
+    let normal = start == 0.0 && end == 0.0;
+    Ok((!normal).then_some(Target::Span(Interval { start, end })))
+}
+
+fn seconds(table: &CsvTable, row: &CsvRow, col: usize) -> Result<f64> {
+    let value = row.get(col);
+    value
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+        .ok_or_else(|| table.field_error(row, col, format!("`{value}` is not a number of seconds")))
+}
+
+fn class_target(table: &CsvTable, row: &CsvRow, col: usize) -> Result<Option<Target>> {
+    let value = row.get(col);
+    if is_unannotated(value) {
+        return Ok(None);
+    }
+    canonical_class(value)
+        .map(|class| Some(Target::Class(class)))
+        .ok_or_else(|| {
+            table.field_error(
+                row,
+                col,
+                format!("`{value}` is not one of the 20 VAU-Bench classes"),
+            )
+        })
+}

@@ -1,0 +1,363 @@
+//! Scoring a task: match predictions to samples, extract answers, score each
+//! sample (in parallel, order-preserving) and aggregate (SPEC 4, SPEC 8).
+
+pub mod text;
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+use serde_json::Value;
+
+use crate::extraction::{Answer, answer_of, content_format_ok};
+use crate::formats::predictions::{Prediction, PredictionContent};
+use crate::metrics::assignment::max_weight_assignment;
+use crate::metrics::empty_answer_rule;
+use crate::metrics::hierarchy::{anchor_nodes, distance_matrix, hierarchy_reward, hierarchy_score};
+use crate::metrics::semantic::{SemNorm, cosine_matrix, semantic_score};
+use crate::metrics::structure::struct_f1;
+use crate::metrics::temporal::{
+    Interval, RECALL_THRESHOLDS, TiouMode, matched_tiou, mean, parse_interval, recall_at,
+    union_tiou,
+};
+use crate::report::{Counts, Evaluation, Metric, SampleRecord, SampleStatus, TaskResult};
+use crate::tasks::Task;
+use crate::tasks::derive::Sample;
+use text::{TextContext, candidate_set};
+
+/// Scoring choices that can change a number (all are in the signature).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Settings {
+    /// `--tiou`.
+    pub tiou: TiouMode,
+    /// `--sem-norm`.
+    pub sem_norm: SemNorm,
+    /// `--tau`, the hierarchy cut-off (SPEC 4, default 1.0).
+    pub tau: f64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            tiou: TiouMode::Union,
+            sem_norm: SemNorm::Rt,
+            tau: 1.0,
+        }
+    }
+}
+
+/// A ground-truth sample paired with what its prediction said.
+#[derive(Debug, Clone)]
+pub struct Prepared<'a> {
+    /// The sample.
+    pub sample: &'a Sample,
+    /// Its status before scoring.
+    pub status: SampleStatus,
+    /// The answer elements (empty unless `status` is `Scored`).
+    pub elements: Vec<Value>,
+    /// Whether the prediction earned the format point.
+    pub format_ok: bool,
+}
+
+/// Pairs each sample with its prediction and extracts the answer.
+/// Returns the prepared samples and the number of unknown prediction ids.
+pub fn prepare<'a>(
+    samples: &'a [Sample],
+    by_id: &HashMap<&str, &Prediction>,
+) -> (Vec<Prepared<'a>>, usize) {
+    let prepared: Vec<Prepared> = samples
+        .par_iter()
+        .map(|sample| prepare_one(sample, by_id.get(sample.id.as_str()).map(|p| &p.content)))
+        .collect();
+    let known: std::collections::HashSet<&str> = samples.iter().map(|s| s.id.as_str()).collect();
+    let unknown = by_id.keys().filter(|id| !known.contains(**id)).count();
+    (prepared, unknown)
+}
+
+/// One sample with what its prediction said (`None`: no prediction).
+pub fn prepare_one<'a>(sample: &'a Sample, content: Option<&PredictionContent>) -> Prepared<'a> {
+    let Some(content) = content else {
+        return Prepared {
+            sample,
+            status: SampleStatus::Missing,
+            elements: Vec::new(),
+            format_ok: false,
+        };
+    };
+    let (status, elements) = match answer_of(content) {
+        Answer::Elements(e) => (SampleStatus::Scored, e),
+        Answer::Empty => (SampleStatus::Scored, Vec::new()),
+        Answer::ParseFailed => (SampleStatus::ParseFailed, Vec::new()),
+    };
+    Prepared {
+        sample,
+        status,
+        elements,
+        format_ok: content_format_ok(content),
+    }
+}
+
+/// One sample's scores, each in [0, 1]; `None` where the task lacks the metric.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SampleScores {
+    /// S^K.
+    pub structure: f64,
+    /// S^U (semantic tasks).
+    pub semantic: Option<f64>,
+    /// S^H (hierarchy tasks).
+    pub hierarchy: Option<f64>,
+    /// R^H of Eq. 6 (hierarchy tasks): S^H without the cut-off, may be negative.
+    pub hierarchy_reward: Option<f64>,
+    /// TIoU under the chosen `--tiou` mode.
+    pub tiou: Option<f64>,
+    /// Union IoU, behind mIoU and R@k.
+    pub iou: Option<f64>,
+    /// Answer elements whose interval was unreadable.
+    pub dropped: usize,
+}
+
+impl SampleScores {
+    /// All zeros for a task (a missing or unparseable prediction).
+    pub fn zero(task: Task) -> Self {
+        let temporal = task.is_temporal().then_some(0.0);
+        let hierarchy = task.has_hierarchy().then_some(0.0);
+        SampleScores {
+            structure: 0.0,
+            semantic: task.has_semantic().then_some(0.0),
+            hierarchy,
+            hierarchy_reward: hierarchy,
+            tiou: temporal,
+            iou: temporal,
+            dropped: 0,
+        }
+    }
+
+    /// Named scores in report order.
+    pub fn named(&self) -> Vec<(String, f64)> {
+        let mut out = vec![("Struct".to_owned(), self.structure)];
+        if let Some(s) = self.semantic {
+            out.push(("Sem".to_owned(), s));
+        }
+        if let Some(h) = self.hierarchy {
+            out.push(("Hier".to_owned(), h));
+        }
+        if let Some(t) = self.tiou {
+            out.push(("TIoU".to_owned(), t));
+        }
+        if let Some(i) = self.iou {
+            out.push(("IoU".to_owned(), i));
+        }
+        out
+    }
+}
+
+/// Scores one sample's answer elements against its ground truth (SPEC 4).
+/// `text` holds the vectors (and taxonomy) of the embedding-based scores;
+/// without it those scores are left out.
+pub fn score_sample(
+    task: Task,
+    elements: &[Value],
+    sample: &Sample,
+    settings: &Settings,
+    text: Option<&TextContext>,
+) -> SampleScores {
+    let (r, t) = (elements.len(), sample.truth.len());
+    if let Some(all) = empty_answer_rule(r, t) {
+        let set = |x: Option<f64>| x.map(|_| all);
+        let zero = SampleScores::zero(task);
+        return SampleScores {
+            structure: all,
+            semantic: set(zero.semantic).filter(|_| text.is_some()),
+            hierarchy: set(zero.hierarchy).filter(|_| text.is_some_and(|c| c.hierarchy.is_some())),
+            hierarchy_reward: set(zero.hierarchy_reward)
+                .filter(|_| text.is_some_and(|c| c.hierarchy.is_some())),
+            tiou: set(zero.tiou),
+            iou: set(zero.iou),
+            dropped: dropped_intervals(task, elements),
+        };
+    }
+    let mut scores = SampleScores {
+        structure: struct_f1(elements, &sample.truth),
+        semantic: None,
+        hierarchy: None,
+        hierarchy_reward: None,
+        ..SampleScores::zero(task)
+    };
+    if let Some(key) = task.interval_key() {
+        score_intervals(elements, sample, key, settings.tiou, &mut scores);
+    }
+    if let Some(context) = text.filter(|_| task.has_semantic()) {
+        score_texts(task, elements, sample, settings, context, &mut scores);
+    }
+    scores
+}
+
+/// TIoU, union IoU and dropped intervals of a temporal task.
+fn score_intervals(
+    elements: &[Value],
+    sample: &Sample,
+    key: &str,
+    mode: TiouMode,
+    scores: &mut SampleScores,
+) {
+    let predicted: Vec<Option<Interval>> =
+        elements.iter().map(|e| element_interval(e, key)).collect();
+    let truth: Vec<Interval> = sample
+        .truth
+        .iter()
+        .filter_map(|e| element_interval(e, key))
+        .collect();
+    let valid: Vec<Interval> = predicted.iter().flatten().copied().collect();
+    let iou = union_tiou(&valid, &truth);
+    scores.iou = Some(iou);
+    scores.tiou = Some(match mode {
+        TiouMode::Union => iou,
+        TiouMode::Matched => matched_tiou(&predicted, &truth),
+    });
+    scores.dropped = predicted.iter().filter(|p| p.is_none()).count();
+}
+
+/// S^U and, for hierarchy tasks, S^H and R^H over the same assignment.
+fn score_texts(
+    task: Task,
+    elements: &[Value],
+    sample: &Sample,
+    settings: &Settings,
+    context: &TextContext,
+    scores: &mut SampleScores,
+) {
+    let (r, t) = (elements.len(), sample.truth.len());
+    let out_texts: Vec<String> = elements.iter().map(|e| task.value_text(e)).collect();
+    let truth_texts: Vec<String> = sample.truth.iter().map(|e| task.value_text(e)).collect();
+    let vector = |text: &String| context.vectors.get(text);
+    let cosines = cosine_matrix(
+        &out_texts.iter().map(vector).collect::<Vec<_>>(),
+        &truth_texts.iter().map(vector).collect::<Vec<_>>(),
+    );
+    let pairs = max_weight_assignment(&cosines, r, t);
+    scores.semantic = Some(semantic_score(&cosines, &pairs, r, t, settings.sem_norm));
+    let Some(h) = context.hierarchy.as_ref().filter(|_| task.has_hierarchy()) else {
+        return;
+    };
+    let proxies: Vec<Option<&[_]>> = elements
+        .iter()
+        .zip(&out_texts)
+        .map(|(e, text)| h.proxy(candidate_set(task, e), text))
+        .collect();
+    let truths: Vec<_> = sample
+        .anchors
+        .iter()
+        .map(|a| anchor_nodes(&h.taxonomy, a))
+        .collect();
+    let distances = distance_matrix(&h.taxonomy, &proxies, &truths);
+    let d_max = h.taxonomy.d_max();
+    scores.hierarchy = Some(hierarchy_score(&distances, &pairs, r, t, d_max, h.tau));
+    scores.hierarchy_reward = Some(hierarchy_reward(&distances, &pairs, r, t, d_max));
+}
+
+fn element_interval(element: &Value, key: &str) -> Option<Interval> {
+    element.get(key).and_then(parse_interval)
+}
+
+fn dropped_intervals(task: Task, elements: &[Value]) -> usize {
+    task.interval_key().map_or(0, |key| {
+        elements
+            .iter()
+            .filter(|e| element_interval(e, key).is_none())
+            .count()
+    })
+}
+
+/// Scores a prepared sample: missing and unparseable predictions score 0.
+pub fn score_prepared(
+    task: Task,
+    p: &Prepared<'_>,
+    settings: &Settings,
+    text: Option<&TextContext>,
+) -> SampleScores {
+    match p.status {
+        SampleStatus::Scored => score_sample(task, &p.elements, p.sample, settings, text),
+        _ => SampleScores::zero(task),
+    }
+}
+
+/// Scores every prepared sample and aggregates into an [`Evaluation`].
+pub fn score_task(
+    task: Task,
+    prepared: &[Prepared<'_>],
+    unknown_ids: usize,
+    settings: &Settings,
+    text: Option<&TextContext>,
+    signature: String,
+) -> Evaluation {
+    let scores: Vec<SampleScores> = prepared
+        .par_iter()
+        .map(|p| score_prepared(task, p, settings, text))
+        .collect();
+    let counts = count(prepared, &scores, unknown_ids);
+    let metrics = aggregate(task, &scores);
+    let mut samples: Vec<SampleRecord> = prepared
+        .iter()
+        .zip(&scores)
+        .map(|(p, s)| SampleRecord {
+            id: p.sample.id.clone(),
+            status: p.status,
+            scores: s.named(),
+        })
+        .collect();
+    samples.sort_by(|a, b| a.id.cmp(&b.id));
+    Evaluation {
+        result: TaskResult {
+            benchmark: "cuebench".into(),
+            task: task.name().into(),
+            signature,
+            counts,
+            metrics,
+        },
+        samples,
+    }
+}
+
+fn count(prepared: &[Prepared<'_>], scores: &[SampleScores], unknown_ids: usize) -> Counts {
+    let with = |status| prepared.iter().filter(|p| p.status == status).count();
+    Counts {
+        samples: prepared.len(),
+        scored: with(SampleStatus::Scored),
+        missing: with(SampleStatus::Missing),
+        parse_failed: with(SampleStatus::ParseFailed),
+        dropped_intervals: scores.iter().map(|s| s.dropped).sum(),
+        unknown_ids,
+        format_ok: prepared.iter().filter(|p| p.format_ok).count(),
+    }
+}
+
+/// Means over all samples (missing and unparseable count as 0), in percent.
+/// Which columns appear depends on the task alone, never on the data. Sums
+/// run in sample order, so results do not depend on the thread count.
+fn aggregate(task: Task, scores: &[SampleScores]) -> Vec<Metric> {
+    let column = |f: fn(&SampleScores) -> f64| -> Vec<f64> { scores.iter().map(f).collect() };
+    let mut metrics = vec![Metric::from_mean("Struct", mean(&column(|s| s.structure)))];
+    if task.has_semantic() {
+        metrics.push(Metric::from_mean(
+            "Sem",
+            mean(&column(|s| s.semantic.unwrap_or(0.0))),
+        ));
+    }
+    if task.has_hierarchy() {
+        metrics.push(Metric::from_mean(
+            "Hier",
+            mean(&column(|s| s.hierarchy.unwrap_or(0.0))),
+        ));
+    }
+    if task.is_temporal() {
+        metrics.push(Metric::from_mean(
+            "TIoU",
+            mean(&column(|s| s.tiou.unwrap_or(0.0))),
+        ));
+        let ious = column(|s| s.iou.unwrap_or(0.0));
+        metrics.push(Metric::from_mean("mIoU", mean(&ious)));
+        for k in RECALL_THRESHOLDS {
+            metrics.push(Metric::from_mean(&format!("R@{k}"), recall_at(&ious, k)));
+        }
+    }
+    metrics
+}

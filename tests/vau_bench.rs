@@ -1,0 +1,792 @@
+//! VAU-Bench scoring, end to end through the library entry point
+//! `cuebench::benchmarks::vau_bench::evaluate`.
+//!
+//! Three kinds of tests: the small invented fixtures under
+//! `tests/fixtures/vau-bench/` (expected numbers worked out in comments);
+//! the published validation split `../shared/data/vau-bench/val.csv`, read at
+//! test time, with predictions generated here from its own ground truth; and
+//! a table of grounding answers whose expected IoU comes from the VAU-R1
+//! reference formula (`evaluation_tag.py`: `parse_html` + `eval_IoU`).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use cuebench::Error;
+use cuebench::benchmarks::vau_bench::{VauTask, evaluate, grounding_span, reference_iou};
+use cuebench::metrics::temporal::Interval;
+use cuebench::report::{Evaluation, SampleStatus};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/vau-bench")
+        .join(name)
+}
+
+/// The published validation split; never copied into the repository.
+fn val_csv() -> PathBuf {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/vau-bench/val.csv");
+    assert!(
+        path.is_file(),
+        "{} is needed by the VAU-Bench tests",
+        path.display()
+    );
+    path
+}
+
+/// Writes `content` to a file named `name` in a fresh temporary directory.
+fn temp_file(name: &str, content: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let path = dir.path().join(name);
+    let mut file = std::fs::File::create(&path).expect("temporary file");
+    file.write_all(content.as_bytes()).expect("write");
+    (dir, path)
+}
+
+fn metric(eval: &Evaluation, name: &str) -> f64 {
+    eval.result
+        .metrics
+        .iter()
+        .find(|m| m.name == name)
+        .unwrap_or_else(|| panic!("no metric {name}"))
+        .value
+}
+
+fn assert_close(actual: f64, expected: f64) {
+    assert!((actual - expected).abs() < 1e-9, "{actual} != {expected}");
+}
+
+/// One row of val.csv, the columns the tests need.
+struct ValRow {
+    name: String,
+    letter: String,
+    class: String,
+    start: f64,
+    end: f64,
+}
+
+fn val_rows() -> Vec<ValRow> {
+    let mut reader = csv::Reader::from_path(val_csv()).expect("val.csv");
+    let headers = reader.headers().expect("header").clone();
+    let col = |name: &str| headers.iter().position(|h| h == name).expect(name);
+    let (name, letter, class, start, end) = (
+        col("Video Name"),
+        col("Correct Option"),
+        col("Anomaly Class"),
+        col("Start Time"),
+        col("End Time"),
+    );
+    reader
+        .records()
+        .map(|r| {
+            let r = r.expect("row");
+            ValRow {
+                name: r[name].to_owned(),
+                letter: r[letter].to_owned(),
+                class: r[class].to_owned(),
+                start: r[start].parse().expect("start"),
+                end: r[end].parse().expect("end"),
+            }
+        })
+        .collect()
+}
+
+/// Annotated abnormal videos: the grounding samples.
+fn is_grounding_sample(row: &ValRow) -> bool {
+    row.start != -1.0 && !(row.start == 0.0 && row.end == 0.0)
+}
+
+/// A JSONL predictions file with one `response` per (id, response) pair.
+fn jsonl(lines: impl IntoIterator<Item = (String, String)>) -> (tempfile::TempDir, PathBuf) {
+    let text: String = lines
+        .into_iter()
+        .map(|(id, response)| {
+            serde_json::json!({"id": id, "response": response}).to_string() + "\n"
+        })
+        .collect();
+    temp_file("preds.jsonl", &text)
+}
+
+fn think(answer: &str) -> String {
+    format!("<think>watching the video</think><answer>{answer}</answer>")
+}
+
+// ---------------------------------------------------------------- fixtures
+
+#[test]
+fn fixture_qa_counts_missing_unparseable_and_unknown() {
+    // Samples: abn_1 (B), abn_2 (A), norm_1 (C), abn_3 (D); skip_1 is all -1.
+    // abn_1 "B" right; abn_2 "C" wrong; norm_1 empty cell -> parse_failed;
+    // abn_3 missing; skip_1's answer is ignored; other_9 is unknown.
+    // Acc = 1/4 = 25%.
+    let eval = evaluate(
+        VauTask::Qa,
+        &fixture("annotations.csv"),
+        &fixture("preds_qa.csv"),
+    )
+    .unwrap();
+    let c = &eval.result.counts;
+    assert_eq!(
+        (
+            c.samples,
+            c.scored,
+            c.missing,
+            c.parse_failed,
+            c.unknown_ids
+        ),
+        (4, 2, 1, 1, 1)
+    );
+    assert_close(metric(&eval, "Acc"), 25.0);
+    let ids: Vec<&str> = eval.samples.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["abn_1.mp4", "abn_2.mp4", "abn_3", "norm_1.mp4"]);
+    assert_eq!(eval.samples[2].status, SampleStatus::Missing);
+    assert_eq!(eval.samples[3].status, SampleStatus::ParseFailed);
+}
+
+#[test]
+fn fixture_grounding_skips_normal_and_unannotated_videos() {
+    // Samples: abn_1 [10, 20] and abn_3 [65.5, 90]; abn_2 (-1, -1) and
+    // norm_1 (0, 0) are not samples, and their answers are not unknown.
+    // abn_1 answers [15, 25]: IoU = 5 / 15 = 1/3; abn_3 answers
+    // [01:05.5, 01:30] = [65.5, 90]: IoU = 1. mIoU = (1/3 + 1) / 2 = 66.67%;
+    // R@0.3 = 2/2, R@0.5 = R@0.7 = 1/2.
+    let eval = evaluate(
+        VauTask::Grounding,
+        &fixture("annotations.csv"),
+        &fixture("preds_grounding.csv"),
+    )
+    .unwrap();
+    let c = &eval.result.counts;
+    assert_eq!(
+        (
+            c.samples,
+            c.scored,
+            c.missing,
+            c.parse_failed,
+            c.unknown_ids
+        ),
+        (2, 2, 0, 0, 0)
+    );
+    assert_close(metric(&eval, "mIoU"), 200.0 / 3.0);
+    assert_close(metric(&eval, "R@0.3"), 100.0);
+    assert_close(metric(&eval, "R@0.5"), 50.0);
+    assert_close(metric(&eval, "R@0.7"), 50.0);
+    assert_close(eval.samples[0].scores[0].1, 1.0 / 3.0);
+    assert_eq!(eval.samples[0].scores[0].0, "IoU");
+}
+
+#[test]
+fn fixture_cls_scores_binary_and_class_accuracy() {
+    // Samples: abn_1 Robbery, abn_2 Fire, norm_1 Normal, abn_3 Traffic_accident.
+    // abn_1 "Fighting": binary right, class wrong; abn_2 "fire": both right;
+    // norm_1 "Normal": both right; abn_3 "Absence_of_anomaly" names no class:
+    // parse_failed, both wrong. BinAcc = 3/4, ClsAcc = 2/4.
+    let eval = evaluate(
+        VauTask::Cls,
+        &fixture("annotations.csv"),
+        &fixture("preds_cls.csv"),
+    )
+    .unwrap();
+    let c = &eval.result.counts;
+    assert_eq!((c.samples, c.scored, c.parse_failed), (4, 3, 1));
+    assert_close(metric(&eval, "BinAcc"), 75.0);
+    assert_close(metric(&eval, "ClsAcc"), 50.0);
+}
+
+#[test]
+fn signatures_name_benchmark_task_and_decisions() {
+    let eval = evaluate(
+        VauTask::Cls,
+        &fixture("annotations.csv"),
+        &fixture("preds_cls.csv"),
+    )
+    .unwrap();
+    assert_eq!(eval.result.benchmark, "vau-bench");
+    assert_eq!(eval.result.task, "cls");
+    assert!(
+        eval.result
+            .signature
+            .starts_with("cuebench:1|bench:vau-bench|task:cls|")
+    );
+    assert_eq!(
+        VauTask::Grounding.signature().to_string(),
+        "cuebench:1|bench:vau-bench|task:grounding|span:glue-or-bracket|iou:vau-r1-no-detection|normal:skip|unannotated:skip|missing:0|ids:mp4"
+    );
+    assert_eq!("grounding".parse::<VauTask>(), Ok(VauTask::Grounding));
+    assert!("tag".parse::<VauTask>().is_err());
+}
+
+#[test]
+fn jsonl_answers_and_task_field_are_honoured() {
+    // abn_1 via a pre-parsed answer [10, 20] (IoU 1); abn_3 via a response
+    // tagged for another task, so it is skipped and abn_3 is missing.
+    let (_dir, preds) = temp_file(
+        "p.jsonl",
+        "{\"id\": \"abn_1.mp4\", \"answer\": [10, 20]}\n\n\
+         {\"id\": \"abn_3\", \"task\": \"cls\", \"response\": \"<glue>[65.5, 90]</glue>\"}\n",
+    );
+    let eval = evaluate(VauTask::Grounding, &fixture("annotations.csv"), &preds).unwrap();
+    assert_eq!(eval.result.counts.missing, 1);
+    assert_close(metric(&eval, "mIoU"), 50.0);
+    assert_eq!(eval.result.counts.format_ok, 0);
+}
+
+// ---------------------------------------------------------------- errors
+
+fn field_error(result: cuebench::Result<Evaluation>) -> (usize, String) {
+    match result {
+        Err(Error::Field { line, field, .. }) => (line, field),
+        other => panic!("expected a field error, got {other:?}"),
+    }
+}
+
+const HEADER: &str = "Video Name,Question,Option 1,Option 2,Option 3,Option 4,Correct Option,Key Object,Description,Reasoning,Anomaly Class,Start Time,End Time\n";
+
+fn gt_with(rows: &str) -> (tempfile::TempDir, PathBuf) {
+    temp_file("gt.csv", &format!("{HEADER}{rows}"))
+}
+
+#[test]
+fn malformed_annotation_rows_name_line_and_field() {
+    let good = "a.mp4,q,1,2,3,4,A,k,d,r,Robbery,1.0,2.0\n";
+    let preds = fixture("preds_qa.csv");
+    let (_d, gt) = gt_with(&format!("{good}b.mp4,q,1,2,3,4,A\n"));
+    assert_eq!(
+        field_error(evaluate(VauTask::Qa, &gt, &preds)),
+        (3, "row".to_owned())
+    );
+    let (_d, gt) = gt_with(&format!("{good}b.mp4,q,1,2,3,4,E,k,d,r,Robbery,1.0,2.0\n"));
+    assert_eq!(
+        field_error(evaluate(VauTask::Qa, &gt, &preds)),
+        (3, "Correct Option".to_owned())
+    );
+    let (_d, gt) = gt_with("b.mp4,q,1,2,3,4,A,k,d,r,Burglary,1.0,2.0\n");
+    assert_eq!(
+        field_error(evaluate(VauTask::Cls, &gt, &preds)),
+        (2, "Anomaly Class".to_owned())
+    );
+    let (_d, gt) = gt_with("b.mp4,q,1,2,3,4,A,k,d,r,Robbery,5.0,2.0\n");
+    assert_eq!(
+        field_error(evaluate(VauTask::Grounding, &gt, &preds)),
+        (2, "End Time".to_owned())
+    );
+    let (_d, gt) = gt_with("b.mp4,q,1,2,3,4,A,k,d,r,Robbery,soon,2.0\n");
+    assert_eq!(
+        field_error(evaluate(VauTask::Grounding, &gt, &preds)),
+        (2, "Start Time".to_owned())
+    );
+    let (_d, gt) = gt_with(",q,1,2,3,4,A,k,d,r,Robbery,1.0,2.0\n");
+    assert_eq!(
+        field_error(evaluate(VauTask::Qa, &gt, &preds)),
+        (2, "Video Name".to_owned())
+    );
+    // A bad value in a column the task does not read is no error.
+    let (_d, gt) = gt_with("b.mp4,q,1,2,3,4,A,k,d,r,Burglary,soon,2.0\n");
+    assert!(evaluate(VauTask::Qa, &gt, &preds).is_ok());
+}
+
+#[test]
+fn a_byte_order_mark_before_the_header_is_ignored() {
+    // Spreadsheets often save CSV with a UTF-8 BOM; `Video Name` must still match.
+    let (_d, gt) = temp_file(
+        "gt.csv",
+        "\u{feff}Video Name,Question,Correct Option\nabn_1.mp4,q,B\n",
+    );
+    let eval = evaluate(VauTask::Qa, &gt, &fixture("preds_qa.csv")).unwrap();
+    assert_close(metric(&eval, "Acc"), 100.0);
+}
+
+#[test]
+fn missing_columns_are_named() {
+    let (_d, gt) = temp_file("gt.csv", "Video Name,Anomaly Class\na.mp4,Fire\n");
+    let preds = fixture("preds_qa.csv");
+    assert_eq!(
+        field_error(evaluate(VauTask::Qa, &gt, &preds)),
+        (1, "Question".to_owned())
+    );
+    assert!(evaluate(VauTask::Cls, &gt, &fixture("preds_cls.csv")).is_ok());
+    // The QA predictions file has no `CLS answer` column.
+    assert_eq!(
+        field_error(evaluate(VauTask::Cls, &gt, &preds)),
+        (1, "CLS answer".to_owned())
+    );
+}
+
+#[test]
+fn duplicate_videos_are_errors_after_mp4_normalisation() {
+    let (_d, gt) = gt_with("a.mp4,q,1,2,3,4,A,k,d,r,Fire,1,2\na,q,1,2,3,4,A,k,d,r,Fire,1,2\n");
+    match evaluate(VauTask::Qa, &gt, &fixture("preds_qa.csv")) {
+        Err(Error::DuplicateIds { ids, .. }) => assert_eq!(ids, "a.mp4 (lines 2, 3)"),
+        other => panic!("expected duplicate ids, got {other:?}"),
+    }
+    let (_d, preds) = temp_file(
+        "p.csv",
+        "Video Name,QA answer\nabn_1,B\nabn_2,A\nabn_1.mp4,C\n",
+    );
+    match evaluate(VauTask::Qa, &fixture("annotations.csv"), &preds) {
+        Err(Error::DuplicateIds { ids, .. }) => assert_eq!(ids, "abn_1.mp4 (lines 2, 4)"),
+        other => panic!("expected duplicate ids, got {other:?}"),
+    }
+    let (_d, preds) = jsonl([
+        ("x".to_owned(), "A".to_owned()),
+        ("x.mp4".to_owned(), "B".to_owned()),
+    ]);
+    assert!(matches!(
+        evaluate(VauTask::Qa, &fixture("annotations.csv"), &preds),
+        Err(Error::DuplicateIds { .. })
+    ));
+}
+
+#[test]
+fn invalid_jsonl_and_malformed_prediction_csv_are_errors() {
+    let (_d, preds) = temp_file(
+        "p.jsonl",
+        "{\"id\": \"abn_1\", \"response\": \"B\"}\n{oops\n",
+    );
+    assert!(matches!(
+        evaluate(VauTask::Qa, &fixture("annotations.csv"), &preds),
+        Err(Error::Json { line: 2, .. })
+    ));
+    let (_d, preds) = temp_file("p.csv", "Video Name,QA answer\nabn_1,B,extra\n");
+    assert_eq!(
+        field_error(evaluate(VauTask::Qa, &fixture("annotations.csv"), &preds)),
+        (2, "row".to_owned())
+    );
+}
+
+#[test]
+fn missing_files_are_io_errors() {
+    let missing = fixture("does-not-exist.csv");
+    assert!(matches!(
+        evaluate(VauTask::Qa, &missing, &fixture("preds_qa.csv")),
+        Err(Error::Io { .. })
+    ));
+}
+
+// ---------------------------------------------------------------- val.csv
+
+// val.csv holds 734 videos: 214 Normal (0, 0), 181 abnormal without a span
+// (-1, -1) and 339 abnormal with one; 61 are Robbery. Every row has a
+// question, a correct option and a class.
+const VAL_VIDEOS: usize = 734;
+const VAL_SPANS: usize = 339;
+
+#[test]
+fn val_answers_from_its_own_ground_truth_score_100() {
+    let rows = val_rows();
+    let gt = val_csv();
+    let (_d, qa) = jsonl(rows.iter().map(|r| (r.name.clone(), think(&r.letter))));
+    let (_d, cls) = jsonl(rows.iter().map(|r| (r.name.clone(), think(&r.class))));
+    // Every row gets an answer, also those that are not grounding samples.
+    let (_d, tag) = jsonl(rows.iter().map(|r| {
+        let glue = format!(
+            "<think>t</think><answer>Anomaly</answer><glue>[{}, {}]</glue>",
+            r.start, r.end
+        );
+        (r.name.clone(), glue)
+    }));
+    for (task, preds, samples) in [
+        (VauTask::Qa, qa, VAL_VIDEOS),
+        (VauTask::Grounding, tag, VAL_SPANS),
+        (VauTask::Cls, cls, VAL_VIDEOS),
+    ] {
+        let eval = evaluate(task, &gt, &preds).unwrap();
+        let c = &eval.result.counts;
+        assert_eq!(
+            (
+                c.samples,
+                c.scored,
+                c.missing,
+                c.parse_failed,
+                c.unknown_ids
+            ),
+            (samples, samples, 0, 0, 0)
+        );
+        assert_eq!(c.format_ok, samples, "{task}");
+        assert_eq!(eval.samples.len(), samples);
+        assert!(
+            eval.samples.windows(2).all(|w| w[0].id < w[1].id),
+            "sorted by id"
+        );
+        for m in &eval.result.metrics {
+            assert_close(m.value, 100.0);
+        }
+    }
+}
+
+#[test]
+fn val_reference_csv_outputs_score_100() {
+    // The reference inference scripts' CSV layout; names without `.mp4`
+    // still match, and the CLS answer is written in lower case with spaces.
+    let rows = val_rows();
+    let mut qa = String::from("Video Name,QA answer\n");
+    let mut tag = String::from("Video Name,Temporal Grounding\n");
+    let mut cls = String::from("Video Name,CLS answer\n");
+    for r in &rows {
+        let stem = r.name.trim_end_matches(".mp4");
+        qa += &format!("{stem},{}\n", r.letter);
+        tag += &format!("{},\"<glue>[{}, {}]</glue>\"\n", r.name, r.start, r.end);
+        cls += &format!(
+            "{},<answer> {} </answer>\n",
+            r.name,
+            r.class.to_lowercase().replace('_', " ")
+        );
+    }
+    for (task, text) in [
+        (VauTask::Qa, qa),
+        (VauTask::Grounding, tag),
+        (VauTask::Cls, cls),
+    ] {
+        let (_d, preds) = temp_file("out.csv", &text);
+        let eval = evaluate(task, &val_csv(), &preds).unwrap();
+        assert_eq!(eval.result.counts.unknown_ids, 0);
+        for m in &eval.result.metrics {
+            assert_close(m.value, 100.0);
+        }
+    }
+}
+
+fn next_letter(letter: &str) -> String {
+    match letter {
+        "A" => "B",
+        "B" => "C",
+        "C" => "D",
+        _ => "A",
+    }
+    .to_owned()
+}
+
+#[test]
+fn val_qa_with_wrong_and_missing_answers() {
+    // In file order: the first 100 answers name the next letter (wrong), the
+    // next 34 are left out (missing), the other 600 are right, and two
+    // answers name videos that do not exist. Acc = 600 / 734 = 81.7439%.
+    let rows = val_rows();
+    let mut answers: Vec<(String, String)> = rows
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !(100..134).contains(i))
+        .map(|(i, r)| {
+            let letter = if i < 100 {
+                next_letter(&r.letter)
+            } else {
+                r.letter.clone()
+            };
+            (r.name.clone(), format!("The answer is {letter}."))
+        })
+        .collect();
+    answers.push(("nope_1.mp4".to_owned(), "A".to_owned()));
+    answers.push(("nope_2".to_owned(), "A".to_owned()));
+    let (_d, preds) = jsonl(answers);
+    let eval = evaluate(VauTask::Qa, &val_csv(), &preds).unwrap();
+    let c = &eval.result.counts;
+    assert_eq!(
+        (c.samples, c.scored, c.missing, c.unknown_ids, c.format_ok),
+        (734, 700, 34, 2, 0)
+    );
+    assert_close(metric(&eval, "Acc"), 600.0 / 734.0 * 100.0);
+}
+
+#[test]
+fn val_grounding_spans_shifted_by_half_their_length() {
+    // Each span [s, e] of length L answered as [s + L/2, e + L/2]: overlap
+    // L/2, union 3L/2, IoU = 1/3 for all 339 samples. mIoU = 33.33%,
+    // R@0.3 = 100%, R@0.5 = R@0.7 = 0.
+    let rows = val_rows();
+    let (_d, preds) = jsonl(rows.iter().filter(|r| is_grounding_sample(r)).map(|r| {
+        let half = (r.end - r.start) / 2.0;
+        (
+            r.name.clone(),
+            format!("<glue>[{}, {}]</glue>", r.start + half, r.end + half),
+        )
+    }));
+    let eval = evaluate(VauTask::Grounding, &val_csv(), &preds).unwrap();
+    assert_eq!(eval.result.counts.scored, VAL_SPANS);
+    assert_close(metric(&eval, "mIoU"), 100.0 / 3.0);
+    assert_close(metric(&eval, "R@0.3"), 100.0);
+    assert_close(metric(&eval, "R@0.5"), 0.0);
+    assert_close(metric(&eval, "R@0.7"), 0.0);
+}
+
+#[test]
+fn val_grounding_with_unparseable_and_empty_spans() {
+    // Of the 339 samples in file order: 39 answer no span (parse_failed, 0),
+    // 100 answer [s, s] ("no detection", scored 0), 200 answer the exact span
+    // in mm:ss.ff (IoU 1). Every metric = 200 / 339 = 58.9971%.
+    let rows: Vec<ValRow> = val_rows().into_iter().filter(is_grounding_sample).collect();
+    let (_d, preds) = jsonl(rows.iter().enumerate().map(|(i, r)| {
+        let clock = |t: f64| format!("{:02}:{:05.2}", (t / 60.0).floor(), t % 60.0);
+        let answer = match i {
+            0..39 => "I cannot tell when it happens.".to_owned(),
+            39..139 => format!("<glue>[{}, {}]</glue>", r.start, r.start),
+            _ => format!("<glue>[{}, {}]</glue>", clock(r.start), clock(r.end)),
+        };
+        (r.name.clone(), answer)
+    }));
+    let eval = evaluate(VauTask::Grounding, &val_csv(), &preds).unwrap();
+    let c = &eval.result.counts;
+    assert_eq!((c.scored, c.parse_failed), (300, 39));
+    for m in &eval.result.metrics {
+        assert_close(m.value, 200.0 / 339.0 * 100.0);
+    }
+}
+
+#[test]
+fn val_cls_with_constant_answers() {
+    // "Normal" everywhere: right on the 214 normal videos only, in both
+    // accuracies: 214 / 734 = 29.1553%. "Robbery" everywhere: binary right on
+    // the 520 abnormal videos (70.8447%), class right on the 61 robberies
+    // (8.3106%).
+    let rows = val_rows();
+    for (answer, binary, class) in [("Normal", 214.0, 214.0), ("Robbery", 520.0, 61.0)] {
+        let (_d, preds) = jsonl(rows.iter().map(|r| (r.name.clone(), think(answer))));
+        let eval = evaluate(VauTask::Cls, &val_csv(), &preds).unwrap();
+        assert_close(metric(&eval, "BinAcc"), binary / 734.0 * 100.0);
+        assert_close(metric(&eval, "ClsAcc"), class / 734.0 * 100.0);
+    }
+}
+
+// ------------------------------------------------- reference IoU agreement
+
+/// (answer, gt start, gt end, IoU of VAU-R1's `parse_html` + `eval_IoU`, or
+/// `None` where the reference finds no span or raises). Generated once with
+/// a Python transcription of the reference functions; mm:ss, "no detection"
+/// ([s, s]), reversed spans and unreadable answers included.
+const REFERENCE_IOUS: &[(&str, f64, f64, Option<f64>)] = &[
+    ("<glue>[10, 20]</glue>", 10.0, 20.0, Some(1.0)),
+    (
+        "<glue>[15, 25]</glue>",
+        10.0,
+        20.0,
+        Some(0.3333333333333333),
+    ),
+    (
+        "<answer>Anomaly</answer><glue>[0.0, 10.4]</glue>",
+        3.0,
+        12.5,
+        Some(0.5920000000000001),
+    ),
+    ("<glue>[5, 5]</glue>", 0.0, 10.0, Some(0.0)),
+    ("<glue>[0, 0]</glue>", 0.0, 10.0, Some(0.0)),
+    ("<glue>[20, 10]</glue>", 5.0, 25.0, Some(0.0)),
+    ("<glue>[30, 40]</glue>", 10.0, 20.0, Some(0.0)),
+    ("<glue>[0:10, 0:20]</glue>", 10.0, 20.0, Some(1.0)),
+    (
+        "<glue>[01:00, 02:30]</glue>",
+        80.0,
+        100.0,
+        Some(0.2222222222222222),
+    ),
+    (
+        "<glue>[00:01:00.5, 00:02:00]</glue>",
+        60.0,
+        120.0,
+        Some(0.9916666666666667),
+    ),
+    ("<glue>[1:30, 95]</glue>", 90.0, 95.0, None),
+    ("<glue>[0:60, 1:10]</glue>", 50.0, 70.0, None),
+    ("<glue>[1:2:3:4, 2:00]</glue>", 0.0, 200.0, None),
+    ("<glue>[0:05.25.9, 0:06]</glue>", 5.0, 6.0, Some(0.75)),
+    ("<glue>[0:1.1234567, 0:2]</glue>", 0.0, 2.0, None),
+    ("no span at all", 0.0, 10.0, None),
+    ("", 0.0, 10.0, None),
+    ("<glue>[1, 2, 3]</glue>", 0.0, 10.0, None),
+    ("<glue>[12]</glue>", 0.0, 10.0, None),
+    ("<glue>[, 12]</glue>", 0.0, 10.0, None),
+    ("<glue>[a, b]</glue>", 0.0, 10.0, None),
+    ("<glue>[1.2.3, 4]</glue>", 0.0, 10.0, None),
+    ("<glue>[--1, 4]</glue>", 0.0, 10.0, None),
+    ("<glue>[-3, 4]</glue>", 0.0, 10.0, Some(0.3076923076923077)),
+    (
+        "The anomaly is from [3s, 7s].",
+        2.0,
+        8.0,
+        Some(0.6666666666666666),
+    ),
+    ("start 3 s, end 7 s", 2.0, 8.0, None),
+    ("<glue>\n[3, 7]</glue>", 2.0, 8.0, Some(0.6666666666666666)),
+    (
+        "<glue>[3, 7]\n</glue> and [1, 9]",
+        2.0,
+        8.0,
+        Some(0.6666666666666666),
+    ),
+    (
+        "<glue>[3,7]</glue><glue>[2,8]</glue>",
+        2.0,
+        8.0,
+        Some(0.6666666666666666),
+    ),
+    ("[1, 4] then <glue>[2, 8]</glue>", 2.0, 8.0, Some(1.0)),
+    (
+        "<glue>[2.5 seconds, 7.75 seconds]</glue>",
+        2.0,
+        8.0,
+        Some(0.875),
+    ),
+    ("<glue>[.5, 1.]</glue>", 0.0, 1.0, Some(0.5)),
+    ("<glue>[0:00, 0:00]</glue>", 0.0, 10.0, Some(0.0)),
+    ("<glue>(3, 7)</glue>", 2.0, 8.0, Some(0.6666666666666666)),
+    ("<glue>3 - 7</glue>", 2.0, 8.0, None),
+    ("<GLUE>[3, 7]</GLUE>", 2.0, 8.0, Some(0.6666666666666666)),
+    ("<glue>[1,000, 2,000]</glue>", 0.0, 3000.0, None),
+    (
+        "<glue>[23:59:59.999999, 24:00:00]</glue>",
+        0.0,
+        100000.0,
+        None,
+    ),
+    ("<glue>[00:00:10, 00:00:20]</glue>", 15.0, 30.0, Some(0.25)),
+    ("<glue>[0:10, 00:00:20]</glue>", 15.0, 30.0, Some(0.25)),
+    ("<glue>[100, 200]</glue>", 4336.0, 5633.0, Some(0.0)),
+    ("<glue>[4000, 6000]</glue>", 4336.0, 5633.0, Some(0.6485)),
+    ("<glue>[113.09, 150.47]</glue>", 62.29, 84.12, Some(0.0)),
+    (
+        "<think>x</think><answer>Anomaly</answer><glue>[13.6,65.0]</glue>",
+        84.0,
+        123.0,
+        Some(0.0),
+    ),
+    ("<glue>[49.0, 103.6]</glue>", 10.0, 11.0, Some(0.0)),
+    ("<glue>[53.0, 48.0]</glue>", 76.0, 84.76, Some(0.0)),
+    (
+        "<think>x</think><answer>Anomaly</answer><glue>[38.0,68.05]</glue>",
+        77.0,
+        129.4,
+        Some(0.0),
+    ),
+    ("[35.9, 58.0]", 20.48, 32.7, Some(0.0)),
+    ("[0.41, 41.0]", 6.5, 55.64, Some(0.6246605105920695)),
+    ("[22.2, 63.0]", 35.5, 64.6, Some(0.6485849056603775)),
+    ("[101.0, 131.7]", 98.0, 155.0, Some(0.53859649122807)),
+    ("[22.0, 25.0]", 38.0, 65.44, Some(0.0)),
+    ("[93.0, 126.3]", 34.4, 88.0, Some(0.0)),
+    (
+        "<think>x</think><answer>Anomaly</answer><glue>[73.0,90.1]</glue>",
+        4.0,
+        16.9,
+        Some(0.0),
+    ),
+    ("[95.85, 100.53]", 9.21, 29.0, Some(0.0)),
+    (
+        "<glue>[118.4, 173.0]</glue>",
+        100.0,
+        143.0,
+        Some(0.33698630136986296),
+    ),
+    ("<glue>[78.0, 76.62]</glue>", 74.1, 123.8, Some(0.0)),
+    ("[117.76, 174.5]", 80.2, 131.0, Some(0.14040296924708373)),
+    ("<glue>[101.4, 105.58]</glue>", 10.7, 33.0, Some(0.0)),
+    ("[87.5, 100.3]", 97.6, 155.23, Some(0.03986416654362916)),
+    ("<glue>[115.18, 171.1]</glue>", 90.0, 112.93, Some(0.0)),
+    (
+        "<think>x</think><answer>Anomaly</answer><glue>[104.1,103.2]</glue>",
+        8.9,
+        40.05,
+        Some(0.0),
+    ),
+    ("[67.12, 80.4]", 59.0, 104.7, Some(0.29059080962800876)),
+    (
+        "<think>x</think><answer>Anomaly</answer><glue>[77.96,128.3]</glue>",
+        76.97,
+        120.1,
+        Some(0.8209624001558541),
+    ),
+    ("[34.66, 71.7]", 77.4, 117.9, Some(0.0)),
+    ("[42.0, 93.54]", 27.4, 71.8, Some(0.45055941941336547)),
+    ("[118.0, 167.4]", 97.6, 128.93, Some(0.15659025787965622)),
+    ("[20.62, 49.2]", 69.14, 109.6, Some(0.0)),
+    ("<glue>[23.47, 47.14]</glue>", 62.37, 79.0, Some(0.0)),
+    (
+        "<glue>[5.0, 64.0]</glue>",
+        21.9,
+        33.14,
+        Some(0.1905084745762712),
+    ),
+    ("[57.92, 55.2]", 89.0, 108.0, Some(0.0)),
+    ("[28.5, 23.5]", 38.03, 43.0, Some(0.0)),
+    ("<glue>[01:55, 01:44]</glue>", 140.0, 164.0, Some(0.0)),
+    ("<glue>[00:35, 01:06]</glue>", 75.0, 110.0, Some(0.0)),
+    ("<glue>[02:21, 03:22]</glue>", 33.0, 60.0, Some(0.0)),
+    ("<glue>[01:52, 02:29]</glue>", 36.0, 47.0, Some(0.0)),
+    ("<glue>[02:24, 03:12]</glue>", 34.0, 73.0, Some(0.0)),
+    ("<glue>[00:22, 00:24]</glue>", 27.0, 48.0, Some(0.0)),
+    ("<glue>[02:58, 02:20]</glue>", 144.0, 169.0, Some(0.0)),
+    (
+        "<glue>[01:27, 01:31]</glue>",
+        74.0,
+        105.0,
+        Some(0.12903225806451613),
+    ),
+];
+
+#[test]
+fn per_sample_iou_matches_the_reference_formula() {
+    assert!(REFERENCE_IOUS.len() >= 50);
+    for &(answer, start, end, expected) in REFERENCE_IOUS {
+        let iou = grounding_span(answer).map(|span| reference_iou(span, Interval { start, end }));
+        match (iou, expected) {
+            (Some(got), Some(want)) => {
+                assert!((got - want).abs() < 1e-12, "{answer:?}: {got} != {want}")
+            }
+            (None, None) => {}
+            _ => panic!("{answer:?}: got {iou:?}, the reference gives {expected:?}"),
+        }
+    }
+}
+
+// ---------------------------------------------------------------- invariants
+
+mod invariants {
+    use super::*;
+    use cuebench::benchmarks::vau_bench::{cls_class, qa_letter};
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn parsers_accept_any_text(text in "\\PC*") {
+            if let Some(letter) = qa_letter(&text) {
+                prop_assert!(('A'..='D').contains(&letter));
+            }
+            let _ = cls_class(&text);
+            let _ = grounding_span(&text);
+        }
+
+        #[test]
+        fn span_texts_round_trip(start in 0.0f64..1e5, len in 0.0f64..1e4) {
+            let end = start + len;
+            let parsed = grounding_span(&format!("<glue>[{start}, {end}]</glue>"));
+            prop_assert_eq!(parsed, Some((start, end)));
+        }
+
+        #[test]
+        fn reference_iou_is_a_share(ps in -10.0f64..100.0, pe in -10.0f64..100.0,
+                                    gs in 0.0f64..100.0, len in 0.0f64..50.0) {
+            let gt = Interval { start: gs, end: gs + len };
+            let iou = reference_iou((ps, pe), gt);
+            prop_assert!((0.0..=1.0).contains(&iou));
+            if ps >= pe {
+                prop_assert_eq!(iou, 0.0);
+            }
+            if len > 0.0 {
+                prop_assert!((reference_iou((gs, gs + len), gt) - 1.0).abs() < 1e-12);
+            }
+        }
+    }
+}
+
+#[test]
+fn results_render_in_every_format() {
+    use cuebench::report::export::Format;
+    // The fixture grounding result (mIoU 66.67, see above) in each exporter.
+    let eval = evaluate(
+        VauTask::Grounding,
+        &fixture("annotations.csv"),
+        &fixture("preds_grounding.csv"),
+    )
+    .unwrap();
+    for format in [Format::Table, Format::Json, Format::Markdown, Format::Csv] {
+        let text = format.exporter().export(std::slice::from_ref(&eval.result));
+        assert!(text.contains("R@0.5"), "{format:?}: {text}");
+        assert!(text.contains("66.67"), "{format:?}: {text}");
+    }
+}
