@@ -1,5 +1,5 @@
 //! Text-overlap metrics of the Vad-R1 reasoning evaluation (Vad-R1 paper,
-//! section 4.1: BLEU [43], METEOR [3], ROUGE [31]), each written to agree
+//! section 4.1: BLEU, METEOR, ROUGE — refs. 43, 3, 31), each written to agree
 //! with the Python implementation researchers cite:
 //!
 //! - [`bleu`]: nltk's `sentence_bleu` (3.10.4), with its smoothing methods 0 and 1;

@@ -2,7 +2,7 @@
 //! them (Lin 2004): `RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer)`,
 //! `score(target=reference, prediction=hypothesis)[k].fmeasure`.
 //!
-//! Tokens come from [`rouge_tokens`](super::tokenize::rouge_tokens):
+//! Tokens come from [`rouge_tokens`]:
 //! lower-cased, split on anything outside `[a-z0-9]`, Porter-stemmed (tokens
 //! longer than 3 characters) when `use_stemmer` is set. ROUGE-L is the
 //! sentence-level LCS (`rougeL`, not the summary-level `rougeLsum`).
