@@ -96,9 +96,10 @@ struct EvalArgs {
     predictions: PathBuf,
     /// The benchmark: cuebench, or a sibling (vau-bench, vad-reasoning).
     #[arg(long, value_enum, default_value_t)]
-    bench: Bench,
+    bench: Benchmark,
     /// The task to score: a CueBench task (event, scene, attribute, anomaly-td, anomaly-bu,
-    /// grounding, detection, anticipation), for vau-bench qa|grounding|cls.
+    /// grounding, detection, anticipation); for vau-bench qa|grounding|cls; for
+    /// vad-reasoning reasoning|detection.
     #[arg(long, required_unless_present = "all", conflicts_with = "all")]
     task: Option<String>,
     /// Score every CueBench task: one embedding pass, one leaderboard row.
@@ -113,6 +114,9 @@ struct EvalArgs {
     /// Also write every sample's id, status and scores to this JSONL file.
     #[arg(long, value_name = "OUT.jsonl")]
     per_sample: Option<PathBuf>,
+    /// WordNet 3.0 folder for METEOR (vad-reasoning); default: $CUEBENCH_WORDNET, then the set-up folder.
+    #[arg(long, value_name = "DIR")]
+    wordnet: Option<PathBuf>,
     #[command(flatten)]
     scoring: ScoringArgs,
     #[command(flatten)]
@@ -121,12 +125,14 @@ struct EvalArgs {
 
 /// The benchmarks `eval` scores.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
-enum Bench {
+enum Benchmark {
     /// CueBench (SPEC).
     #[default]
     Cuebench,
     /// VAU-Bench (VAU-R1): qa, grounding, cls.
     VauBench,
+    /// Vad-Reasoning (Vad-R1): reasoning, detection.
+    VadReasoning,
 }
 
 /// Choices that change numbers; all are recorded in the signature.
@@ -306,19 +312,26 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
 }
 
 fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
-    let task = args.task.as_deref().unwrap_or_default();
     let bad_task = |e: String| cuebench::Error::Usage(format!("--task: {e}"));
-    match args.bench {
-        Bench::Cuebench => {}
-        Bench::VauBench if args.all => {
+    if args.bench != Benchmark::Cuebench {
+        if args.all {
             return Err(cuebench::Error::Usage("--all scores CueBench only".into()).into());
         }
-        Bench::VauBench => {
-            let task = task.parse().map_err(bad_task)?;
-            let evaluation =
-                cuebench::benchmarks::vau_bench::evaluate(task, &args.gt, &args.predictions)?;
-            return finish(&[evaluation], args.format, args.per_sample.as_deref());
-        }
+        let task = args.task.as_deref().unwrap_or_default();
+        let evaluation = match args.bench {
+            Benchmark::VauBench => cuebench::benchmarks::vau_bench::evaluate(
+                task.parse().map_err(bad_task)?,
+                &args.gt,
+                &args.predictions,
+            )?,
+            _ => cuebench::benchmarks::vad_reasoning::evaluate(
+                task.parse().map_err(bad_task)?,
+                &args.gt,
+                &args.predictions,
+                args.wordnet.as_deref(),
+            )?,
+        };
+        return finish(&[evaluation], args.format, args.per_sample.as_deref());
     }
     let tasks = match args.task.as_deref() {
         Some(name) => vec![name.parse::<Task>().map_err(bad_task)?],
