@@ -8,7 +8,7 @@
 //! Input formats and every decision are described in `docs/vad-reasoning.md`;
 //! the decisions are also spelled out in each result's signature.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fmt;
 use std::path::Path;
 use std::str::FromStr;
@@ -16,13 +16,12 @@ use std::str::FromStr;
 use rayon::prelude::*;
 use serde_json::Value;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::extraction::{answer_text, content_format_ok};
-use crate::formats::annotations::describe_repeats;
 use crate::formats::predictions::{
     Prediction, PredictionContent, for_task, index_by_id, read_predictions,
 };
-use crate::formats::records::{Fields, parse_records, read_text};
+use crate::formats::records::{Fields, parse_records, read_text, reject_duplicate_ids};
 use crate::metrics::temporal::{
     Interval, RECALL_THRESHOLDS, interval_iou, mean, parse_interval, parse_timestamp, recall_at,
 };
@@ -174,7 +173,7 @@ pub fn read_ground_truth(path: &Path, task: VadTask) -> Result<Vec<GroundTruth>>
         .iter()
         .map(|r| parse_ground_truth(&Fields::of(path, r.line, &r.value, "")?, task))
         .collect::<Result<Vec<_>>>()?;
-    reject_duplicates(&truth, path)?;
+    reject_duplicate_ids(path, truth.iter().map(|g| (g.id.as_str(), g.line)))?;
     truth.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(truth)
 }
@@ -222,22 +221,6 @@ fn parse_ground_truth(f: &Fields<'_>, task: VadTask) -> Result<GroundTruth> {
         abnormal,
         reference,
         interval,
-    })
-}
-
-fn reject_duplicates(truth: &[GroundTruth], path: &Path) -> Result<()> {
-    let mut lines: HashMap<&str, Vec<usize>> = HashMap::new();
-    for g in truth {
-        lines.entry(&g.id).or_default().push(g.line);
-    }
-    let mut repeated: Vec<_> = lines.into_iter().filter(|(_, l)| l.len() > 1).collect();
-    if repeated.is_empty() {
-        return Ok(());
-    }
-    repeated.sort();
-    Err(Error::DuplicateIds {
-        path: path.to_owned(),
-        ids: describe_repeats(&repeated),
     })
 }
 
