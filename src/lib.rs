@@ -18,6 +18,7 @@ pub mod prompts;
 pub mod report;
 pub mod reward;
 pub mod signature;
+pub mod synthetic;
 pub mod tasks;
 pub mod taxonomy;
 

@@ -36,6 +36,8 @@ enum Command {
     Validate(ValidateArgs),
     /// CUE-R1 reward per completion (SPEC 7): JSONL in, one {id, reward, parts} line out per line.
     Reward(RewardArgs),
+    /// Time embedding and a whole `eval --all` on a generated CueBench-sized input (cold and warm cache).
+    Bench(BenchArgs),
     /// CI gate: exit 1 if a metric of CANDIDATE dropped more than --max-drop points below BASELINE.
     Compare(CompareArgs),
 }
@@ -65,6 +67,18 @@ struct RewardArgs {
 }
 
 #[derive(Debug, Args)]
+struct BenchArgs {
+    /// Folder for the generated data and its vector cache (emptied first).
+    #[arg(long, value_name = "DIR")]
+    work: Option<PathBuf>,
+    /// Print the figures as JSON.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    embedding: EmbedArgs,
+}
+
+#[derive(Debug, Args)]
 struct CompareArgs {
     /// Baseline result (`eval --format json`).
     baseline: PathBuf,
@@ -82,9 +96,10 @@ struct EvalArgs {
     predictions: PathBuf,
     /// The benchmark: cuebench, or a sibling (vau-bench, vad-reasoning).
     #[arg(long, value_enum, default_value_t)]
-    bench: Bench,
+    bench: Benchmark,
     /// The task to score: a CueBench task (event, scene, attribute, anomaly-td, anomaly-bu,
-    /// grounding, detection, anticipation), for vau-bench qa|grounding|cls.
+    /// grounding, detection, anticipation); for vau-bench qa|grounding|cls; for
+    /// vad-reasoning reasoning|detection.
     #[arg(long, required_unless_present = "all", conflicts_with = "all")]
     task: Option<String>,
     /// Score every CueBench task: one embedding pass, one leaderboard row.
@@ -99,6 +114,9 @@ struct EvalArgs {
     /// Also write every sample's id, status and scores to this JSONL file.
     #[arg(long, value_name = "OUT.jsonl")]
     per_sample: Option<PathBuf>,
+    /// WordNet 3.0 folder for METEOR (vad-reasoning); default: $CUEBENCH_WORDNET, then the set-up folder.
+    #[arg(long, value_name = "DIR")]
+    wordnet: Option<PathBuf>,
     #[command(flatten)]
     scoring: ScoringArgs,
     #[command(flatten)]
@@ -107,12 +125,14 @@ struct EvalArgs {
 
 /// The benchmarks `eval` scores.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
-enum Bench {
+enum Benchmark {
     /// CueBench (SPEC).
     #[default]
     Cuebench,
     /// VAU-Bench (VAU-R1): qa, grounding, cls.
     VauBench,
+    /// Vad-Reasoning (Vad-R1): reasoning, detection.
+    VadReasoning,
 }
 
 /// Choices that change numbers; all are recorded in the signature.
@@ -255,6 +275,25 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Validate(args) => validate(args),
         Command::Reward(args) => reward(args),
+        Command::Bench(args) => {
+            let work = args.work.unwrap_or_else(commands::bench::default_work_dir);
+            let r = commands::bench::run(&work, &args.embedding.options()?)?;
+            let text = if args.json {
+                format!("{}\n", serde_json::to_string_pretty(&r)?)
+            } else {
+                format!(
+                    "samples {} | distinct texts {}\neval --all, cold cache  {:8.2} s\neval --all, warm cache  {:8.2} s\nembedding (no cache)    {:8.0} texts/s at batch {}\n",
+                    r.samples,
+                    r.texts,
+                    r.eval_cold_s,
+                    r.eval_warm_s,
+                    r.embed_texts_per_s,
+                    r.batch_size
+                )
+            };
+            emit(&text)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Compare(args) => {
             let comparison =
                 commands::compare::run(&args.baseline, &args.candidate, args.max_drop)?;
@@ -273,19 +312,26 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
 }
 
 fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
-    let task = args.task.as_deref().unwrap_or_default();
     let bad_task = |e: String| cuebench::Error::Usage(format!("--task: {e}"));
-    match args.bench {
-        Bench::Cuebench => {}
-        Bench::VauBench if args.all => {
+    if args.bench != Benchmark::Cuebench {
+        if args.all {
             return Err(cuebench::Error::Usage("--all scores CueBench only".into()).into());
         }
-        Bench::VauBench => {
-            let task = task.parse().map_err(bad_task)?;
-            let evaluation =
-                cuebench::benchmarks::vau_bench::evaluate(task, &args.gt, &args.predictions)?;
-            return finish(&[evaluation], args.format, args.per_sample.as_deref());
-        }
+        let task = args.task.as_deref().unwrap_or_default();
+        let evaluation = match args.bench {
+            Benchmark::VauBench => cuebench::benchmarks::vau_bench::evaluate(
+                task.parse().map_err(bad_task)?,
+                &args.gt,
+                &args.predictions,
+            )?,
+            _ => cuebench::benchmarks::vad_reasoning::evaluate(
+                task.parse().map_err(bad_task)?,
+                &args.gt,
+                &args.predictions,
+                args.wordnet.as_deref(),
+            )?,
+        };
+        return finish(&[evaluation], args.format, args.per_sample.as_deref());
     }
     let tasks = match args.task.as_deref() {
         Some(name) => vec![name.parse::<Task>().map_err(bad_task)?],

@@ -1,3 +1,4 @@
 //! Sibling benchmarks scored with CueBench's file handling and reports.
 
+pub mod vad_reasoning;
 pub mod vau_bench;

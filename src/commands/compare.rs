@@ -72,7 +72,8 @@ impl Comparison {
                 c.metric,
                 c.baseline,
                 cand,
-                -c.drop()
+                // `+ 0.0` prints an unchanged metric as +0.00, not -0.00.
+                -c.drop() + 0.0
             ));
         }
         out

@@ -1,6 +1,7 @@
 //! What each subcommand does, over plain option structs; `main.rs` only
 //! parses flags into these and prints.
 
+pub mod bench;
 pub mod compare;
 pub mod eval;
 pub mod reward;

@@ -361,3 +361,119 @@ fn aggregate(task: Task, scores: &[SampleScores]) -> Vec<Metric> {
     }
     metrics
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::embedding::{EmbedOptions, Embedder, HashEmbedder, embed_texts};
+    use serde_json::json;
+
+    fn sample(task: Task, truth: Vec<Value>) -> Sample {
+        Sample {
+            id: "v".into(),
+            video_id: "v".into(),
+            task,
+            subject: None,
+            truth,
+            anchors: Vec::new(),
+        }
+    }
+
+    /// Vectors from the deterministic stand-in embedder, no taxonomy.
+    fn context(texts: &[&str]) -> TextContext {
+        let mut embedder = HashEmbedder::new();
+        let texts: Vec<String> = texts.iter().map(|t| t.to_string()).collect();
+        let options = EmbedOptions {
+            no_cache: true,
+            quiet: true,
+            ..EmbedOptions::default()
+        };
+        let vectors = embed_texts(&mut embedder as &mut dyn Embedder, &texts, &options).unwrap();
+        TextContext {
+            vectors,
+            hierarchy: None,
+        }
+    }
+
+    #[test]
+    fn none_truth_and_none_answer_score_one_everywhere() {
+        let s = sample(Task::Detection, vec![]);
+        let scores = score_sample(Task::Detection, &[], &s, &Settings::default(), None);
+        assert_eq!(
+            (scores.structure, scores.tiou, scores.iou),
+            (1.0, Some(1.0), Some(1.0))
+        );
+        let s = sample(Task::AnomalyTd, vec![]);
+        let ctx = context(&[]);
+        let scores = score_sample(Task::AnomalyTd, &[], &s, &Settings::default(), Some(&ctx));
+        assert_eq!((scores.structure, scores.semantic), (1.0, Some(1.0)));
+    }
+
+    #[test]
+    fn an_answer_to_a_none_truth_scores_zero_and_still_counts_dropped_intervals() {
+        let s = sample(Task::Detection, vec![]);
+        let answer = [json!({"anomaly_duration": ["00:05", "00:01"]})];
+        let scores = score_sample(Task::Detection, &answer, &s, &Settings::default(), None);
+        assert_eq!(
+            (scores.structure, scores.tiou, scores.dropped),
+            (0.0, Some(0.0), 1)
+        );
+    }
+
+    #[test]
+    fn an_empty_answer_to_a_real_truth_scores_zero() {
+        let s = sample(Task::Event, vec![json!({"event": "theft"})]);
+        let ctx = context(&["theft"]);
+        let scores = score_sample(Task::Event, &[], &s, &Settings::default(), Some(&ctx));
+        assert_eq!((scores.structure, scores.semantic), (0.0, Some(0.0)));
+    }
+
+    #[test]
+    fn temporal_scores_by_hand() {
+        // Truth [0, 10] and [20, 30]; answer [5, 10] (mm:ss), [20, 30], and an unreadable one.
+        let s = sample(
+            Task::Grounding,
+            vec![
+                json!({"duration": [0.0, 10.0]}),
+                json!({"duration": [20.0, 30.0]}),
+            ],
+        );
+        let answer = [
+            json!({"duration": ["00:05", "00:10"], "caption": "x"}),
+            json!({"duration": [20, 30]}),
+            json!({"duration": ["soon", 3]}),
+        ];
+        let union = score_sample(Task::Grounding, &answer, &s, &Settings::default(), None);
+        // Union: ∩ = 5 + 10 = 15, ∪ = 20 -> 0.75. Struct: O = 3 x duration, G = 2: 4/5.
+        assert_eq!(
+            (union.structure, union.tiou, union.dropped),
+            (0.8, Some(0.75), 1)
+        );
+        let matched = Settings {
+            tiou: TiouMode::Matched,
+            ..Settings::default()
+        };
+        // Matched: 0.5 ([5,10] vs [0,10]) + 1.0 = 1.5 over r*t = 6 -> 0.25; mIoU stays the union IoU.
+        let m = score_sample(Task::Grounding, &answer, &s, &matched, None);
+        assert_eq!((m.tiou, m.iou), (Some(0.25), Some(0.75)));
+    }
+
+    #[test]
+    fn semantic_score_with_the_stand_in_embedder() {
+        // Identical texts have cosine 1: two exact answers over r*t = 4 give 0.5.
+        let s = sample(
+            Task::Scene,
+            vec![json!({"scene": "cliff"}), json!({"scene": "shop"})],
+        );
+        let ctx = context(&["cliff", "shop"]);
+        let answer = [json!({"scene": "shop"}), json!({"scene": "cliff"})];
+        let scores = score_sample(Task::Scene, &answer, &s, &Settings::default(), Some(&ctx));
+        assert!((scores.semantic.unwrap() - 0.5).abs() < 1e-9);
+        let max = Settings {
+            sem_norm: SemNorm::Max,
+            ..Settings::default()
+        };
+        let scores = score_sample(Task::Scene, &answer, &s, &max, Some(&ctx));
+        assert!((scores.semantic.unwrap() - 1.0).abs() < 1e-9);
+    }
+}

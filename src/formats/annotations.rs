@@ -1,12 +1,11 @@
 //! CueBench annotations in the normalised per-video form of SPEC 3.1.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use serde_json::Value;
 
-use super::records::{Fields, Record, parse_records, read_text};
-use crate::error::{Error, Result};
+use super::records::{Fields, Record, parse_records, read_text, reject_duplicate_ids};
+use crate::error::Result;
 
 /// Frames per second assumed when a video has no `fps` (SPEC 3.1).
 pub const DEFAULT_FPS: f64 = 30.0;
@@ -89,36 +88,8 @@ pub fn read_annotations(path: &Path) -> Result<Vec<Video>> {
         .iter()
         .map(|r| parse_video(r, path))
         .collect::<Result<Vec<_>>>()?;
-    reject_duplicate_videos(&videos, path)?;
+    reject_duplicate_ids(path, videos.iter().map(|v| (v.video_id.as_str(), v.line)))?;
     Ok(videos)
-}
-
-fn reject_duplicate_videos(videos: &[Video], path: &Path) -> Result<()> {
-    let mut lines: HashMap<&str, Vec<usize>> = HashMap::new();
-    for v in videos {
-        lines.entry(&v.video_id).or_default().push(v.line);
-    }
-    let mut repeated: Vec<_> = lines.into_iter().filter(|(_, l)| l.len() > 1).collect();
-    if repeated.is_empty() {
-        return Ok(());
-    }
-    repeated.sort();
-    Err(Error::DuplicateIds {
-        path: path.to_owned(),
-        ids: describe_repeats(&repeated),
-    })
-}
-
-/// Formats `id (lines 3, 9)` lists for duplicate-id errors.
-pub fn describe_repeats(repeated: &[(&str, Vec<usize>)]) -> String {
-    repeated
-        .iter()
-        .map(|(id, lines)| {
-            let l: Vec<_> = lines.iter().map(usize::to_string).collect();
-            format!("{id} (lines {})", l.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 fn parse_video(record: &Record, path: &Path) -> Result<Video> {
@@ -265,7 +236,7 @@ mod tests {
             .iter()
             .map(|r| parse_video(r, path))
             .collect::<Result<Vec<_>>>()?;
-        reject_duplicate_videos(&videos, path)?;
+        reject_duplicate_ids(path, videos.iter().map(|v| (v.video_id.as_str(), v.line)))?;
         Ok(videos)
     }
 

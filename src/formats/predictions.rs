@@ -6,8 +6,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::annotations::describe_repeats;
-use super::records::{Fields, read_text};
+use super::records::{Fields, read_text, reject_duplicate_ids};
 use crate::error::{Error, Result};
 
 /// One prediction line.
@@ -103,21 +102,8 @@ pub fn index_by_id<'a>(
     predictions: &'a [Prediction],
     path: &Path,
 ) -> Result<HashMap<&'a str, &'a Prediction>> {
-    let mut index = HashMap::with_capacity(predictions.len());
-    let mut lines: HashMap<&str, Vec<usize>> = HashMap::new();
-    for p in predictions {
-        lines.entry(&p.id).or_default().push(p.line);
-        index.insert(p.id.as_str(), p);
-    }
-    let mut repeated: Vec<_> = lines.into_iter().filter(|(_, l)| l.len() > 1).collect();
-    if repeated.is_empty() {
-        return Ok(index);
-    }
-    repeated.sort();
-    Err(Error::DuplicateIds {
-        path: path.to_owned(),
-        ids: describe_repeats(&repeated),
-    })
+    reject_duplicate_ids(path, predictions.iter().map(|p| (p.id.as_str(), p.line)))?;
+    Ok(predictions.iter().map(|p| (p.id.as_str(), p)).collect())
 }
 
 #[cfg(test)]

@@ -124,6 +124,33 @@ fn element_start_lines(text: &str) -> Vec<usize> {
     starts
 }
 
+/// Fails with [`Error::DuplicateIds`] when an id occurs on several lines,
+/// listing every repeated id with its lines, in id order.
+pub fn reject_duplicate_ids<'a>(
+    path: &Path,
+    ids: impl IntoIterator<Item = (&'a str, usize)>,
+) -> Result<()> {
+    let mut lines: std::collections::BTreeMap<&str, Vec<usize>> = std::collections::BTreeMap::new();
+    for (id, line) in ids {
+        lines.entry(id).or_default().push(line);
+    }
+    let repeated: Vec<String> = lines
+        .iter()
+        .filter(|(_, at)| at.len() > 1)
+        .map(|(id, at)| {
+            let at: Vec<String> = at.iter().map(usize::to_string).collect();
+            format!("{id} (lines {})", at.join(", "))
+        })
+        .collect();
+    if repeated.is_empty() {
+        return Ok(());
+    }
+    Err(Error::DuplicateIds {
+        path: path.to_owned(),
+        ids: repeated.join("; "),
+    })
+}
+
 /// Field access on a record's object with errors that name file, line and field.
 #[derive(Debug, Clone, Copy)]
 pub struct Fields<'a> {

@@ -5,6 +5,7 @@ pub mod hierarchy;
 pub mod semantic;
 pub mod structure;
 pub mod temporal;
+pub mod text;
 
 /// SPEC 4 "Empty answers": with t = 0 every metric is 1 when r = 0, else 0;
 /// with r = 0 < t every metric is 0. `None` when both lists are non-empty and

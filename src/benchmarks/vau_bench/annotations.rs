@@ -2,15 +2,14 @@
 //! Option`, `Anomaly Class`, `Start Time`, `End Time`, ...) read into one
 //! scoring target per video for the task at hand.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use super::classes::canonical_class;
 use super::csv_table::{CsvRow, CsvTable};
 use super::{VauTask, video_key};
-use crate::formats::annotations::describe_repeats;
+use crate::Result;
+use crate::formats::records::reject_duplicate_ids;
 use crate::metrics::temporal::Interval;
-use crate::{Error, Result};
 
 /// Whether a field holds VAU-Bench's "not annotated" marker, `-1` (data
 /// README); `-1.0` too, as a spreadsheet may write it.
@@ -56,7 +55,7 @@ pub fn read_ground_truth(path: &Path, task: VauTask) -> Result<Vec<GtVideo>> {
         .collect::<Result<_>>()?;
     let rows = table.rows()?;
     let mut videos = Vec::with_capacity(rows.len());
-    let mut lines: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut lines = Vec::with_capacity(rows.len());
     for row in &rows {
         let name = row.get(name_col);
         if name.is_empty() {
@@ -68,32 +67,15 @@ pub fn read_ground_truth(path: &Path, task: VauTask) -> Result<Vec<GtVideo>> {
             VauTask::Cls => class_target(&table, row, columns[0])?,
         };
         let key = video_key(name);
-        lines.entry(key.clone()).or_default().push(row.line);
+        lines.push(row.line);
         videos.push(GtVideo {
             name: name.to_owned(),
             key,
             target,
         });
     }
-    check_unique(path, lines)?;
+    reject_duplicate_ids(path, videos.iter().map(|v| v.key.as_str()).zip(lines))?;
     Ok(videos)
-}
-
-/// Fails with [`Error::DuplicateIds`] when a key occurs on several lines.
-pub fn check_unique(path: &Path, lines: HashMap<String, Vec<usize>>) -> Result<()> {
-    let mut repeated: Vec<(&str, Vec<usize>)> = lines
-        .iter()
-        .filter(|(_, l)| l.len() > 1)
-        .map(|(id, l)| (id.as_str(), l.clone()))
-        .collect();
-    if repeated.is_empty() {
-        return Ok(());
-    }
-    repeated.sort();
-    Err(Error::DuplicateIds {
-        path: path.to_owned(),
-        ids: describe_repeats(&repeated),
-    })
 }
 
 fn letter_target(

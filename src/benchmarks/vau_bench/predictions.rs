@@ -2,14 +2,13 @@
 //! `task`; SPEC 3.3) or the reference inference scripts' CSV output
 //! (`Video Name` plus the task's answer column).
 
-use std::collections::HashMap;
 use std::path::Path;
 
-use super::annotations::check_unique;
 use super::csv_table::CsvTable;
 use super::{VauTask, video_key};
 use crate::Result;
 use crate::formats::predictions::{PredictionContent, for_task, read_predictions};
+use crate::formats::records::reject_duplicate_ids;
 
 /// One prediction, reduced to the text the task's parser reads.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,11 +39,7 @@ pub fn read_answers(path: &Path, task: VauTask) -> Result<Vec<PredictedAnswer>> 
     } else {
         read_jsonl(path, task)?
     };
-    let mut lines: HashMap<String, Vec<usize>> = HashMap::new();
-    for (line, answer) in &rows {
-        lines.entry(answer.key.clone()).or_default().push(*line);
-    }
-    check_unique(path, lines)?;
+    reject_duplicate_ids(path, rows.iter().map(|(line, a)| (a.key.as_str(), *line)))?;
     Ok(rows.into_iter().map(|(_, answer)| answer).collect())
 }
 

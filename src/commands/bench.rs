@@ -1,0 +1,115 @@
+//! `cuebench bench`: times embedding and a whole `eval --all` on a generated
+//! CueBench-sized input, with a cold and then a warm vector cache.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde::Serialize;
+
+use super::eval::{EvalOptions, run as eval};
+use super::tasks::write_file;
+use crate::embedding::{EmbedOptions, embed_texts, load_embedder};
+use crate::error::{Error, Result};
+use crate::evaluate::Settings;
+use crate::synthetic;
+use crate::tasks::Task;
+
+/// Timings of one benchmark run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BenchReport {
+    /// Ground-truth samples over all tasks.
+    pub samples: usize,
+    /// Distinct texts embedded by a cold run (answers, ground truth, candidates).
+    pub texts: usize,
+    /// `eval --all` with an empty cache, seconds.
+    pub eval_cold_s: f64,
+    /// `eval --all` again with the cache filled, seconds.
+    pub eval_warm_s: f64,
+    /// Embedding alone, no cache: texts per second at the chosen batch size.
+    pub embed_texts_per_s: f64,
+    /// Batch size used.
+    pub batch_size: usize,
+}
+
+/// Generates the data under `work`, then runs and times the three passes.
+pub fn run(work: &Path, embed: &EmbedOptions) -> Result<BenchReport> {
+    std::fs::create_dir_all(work).map_err(|source| Error::Write {
+        path: work.to_owned(),
+        source,
+    })?;
+    let videos = synthetic::videos(2026);
+    let gt = work.join("annotations.jsonl");
+    let predictions = work.join("predictions.jsonl");
+    write_file(&gt, synthetic::annotations_jsonl(&videos).as_bytes())?;
+    write_file(
+        &predictions,
+        synthetic::predictions_jsonl(&videos, 2026).as_bytes(),
+    )?;
+    let cache = work.join("cache");
+    let _ = std::fs::remove_dir_all(&cache);
+    let options = EvalOptions {
+        tasks: Task::ALL.to_vec(),
+        gt,
+        predictions,
+        settings: Settings::default(),
+        embed: EmbedOptions {
+            cache_dir: Some(cache),
+            no_cache: false,
+            ..embed.clone()
+        },
+        taxonomy: None,
+    };
+    let (cold, evaluations) = timed(|| eval(&options))?;
+    let (warm, _) = timed(|| eval(&options))?;
+    let texts = distinct_texts(&options)?;
+    let no_cache = EmbedOptions {
+        no_cache: true,
+        ..embed.clone()
+    };
+    let mut embedder = load_embedder(&no_cache)?;
+    let (embed_s, _) = timed(|| embed_texts(embedder.as_mut(), &texts, &no_cache))?;
+    Ok(BenchReport {
+        samples: evaluations.iter().map(|e| e.result.counts.samples).sum(),
+        texts: texts.len(),
+        eval_cold_s: cold,
+        eval_warm_s: warm,
+        embed_texts_per_s: texts.len() as f64 / embed_s.max(1e-9),
+        batch_size: embed.batch_size,
+    })
+}
+
+/// The distinct texts a run embeds, read back from the cold run's inputs.
+fn distinct_texts(options: &EvalOptions) -> Result<Vec<String>> {
+    use crate::evaluate::prepare;
+    use crate::evaluate::text::{candidate_texts, value_texts};
+    use crate::formats::annotations::read_annotations;
+    use crate::formats::predictions::{for_task, index_by_id, read_predictions};
+    use crate::tasks::derive::derive_samples;
+    let videos = read_annotations(&options.gt)?;
+    let all = read_predictions(&options.predictions)?;
+    let mut texts = Vec::new();
+    for task in Task::ALL {
+        let samples = derive_samples(&videos, task);
+        let preds = for_task(all.clone(), task.name());
+        let by_id = index_by_id(&preds, &options.predictions)?;
+        let (prepared, _) = prepare(&samples, &by_id);
+        texts.extend(value_texts(prepared.iter().map(|p| (task, p))));
+    }
+    texts.extend(candidate_texts(
+        &crate::taxonomy::Taxonomy::load_or_builtin(None)?,
+    ));
+    texts.sort();
+    texts.dedup();
+    Ok(texts)
+}
+
+fn timed<T>(f: impl FnOnce() -> Result<T>) -> Result<(f64, T)> {
+    let start = Instant::now();
+    let value = f()?;
+    Ok((start.elapsed().as_secs_f64(), value))
+}
+
+/// The default work folder: `cuebench-bench` under the system temp folder.
+pub fn default_work_dir() -> PathBuf {
+    std::env::temp_dir().join("cuebench-bench")
+}
