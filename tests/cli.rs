@@ -573,3 +573,121 @@ fn reward_streams_one_line_out_per_line_in() {
     drop(stdin);
     assert!(child.wait().unwrap().success());
 }
+
+/// A copy of the default model folder whose files the test may break.
+fn model_copy(dir: &Path) -> PathBuf {
+    let src = root().join("models/minilm-l6-v2");
+    let dst = dir.join("model");
+    std::fs::create_dir_all(&dst).unwrap();
+    for f in ["manifest.json", "tokenizer.json", "model.onnx"] {
+        std::fs::copy(src.join(f), dst.join(f)).unwrap();
+    }
+    dst
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn model_and_runtime_problems_exit_2_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (gt, p) = (annotations(), predictions("event"));
+    let eval_with = |extra: &[&str]| {
+        let mut args = vec![
+            "eval",
+            "--task",
+            "event",
+            "--gt",
+            gt.to_str().unwrap(),
+            p.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        run(&args, None)
+    };
+    // A missing model file.
+    let model = model_copy(dir.path());
+    std::fs::remove_file(model.join("model.onnx")).unwrap();
+    assert_input_error(
+        &eval_with(&["--model", model.to_str().unwrap()]),
+        "model.onnx",
+    );
+    // A wrong sha256: the file is there but is not the one the manifest names.
+    std::fs::write(model.join("model.onnx"), b"not a model").unwrap();
+    assert_input_error(&eval_with(&["--model", model.to_str().unwrap()]), "sha256");
+    // A corrupt model whose manifest matches it: ONNX Runtime refuses it.
+    let manifest = std::fs::read_to_string(model.join("manifest.json")).unwrap();
+    let fixed = manifest.replace(
+        "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6",
+        &sha256_hex(b"not a model"),
+    );
+    std::fs::write(model.join("manifest.json"), fixed).unwrap();
+    assert_input_error(
+        &eval_with(&["--model", model.to_str().unwrap()]),
+        "model.onnx",
+    );
+    // A missing library.
+    assert_input_error(
+        &eval_with(&["--ort-library", "/no/such/libonnxruntime.so"]),
+        "/no/such/libonnxruntime.so",
+    );
+    // A malformed taxonomy.
+    let tax = dir.path().join("tax.json");
+    std::fs::write(
+        &tax,
+        r#"{"name": "t", "version": "1", "levels": [], "triplets": [{"path": ["sideways"]}]}"#,
+    )
+    .unwrap();
+    assert_input_error(
+        &eval_with(&["--taxonomy", tax.to_str().unwrap()]),
+        "tax.json",
+    );
+}
+
+/// An "ONNX Runtime" that reports version 1.20.1, built with the system C
+/// compiler: cuebench needs 1.24 or newer and must say so, not crash.
+#[test]
+fn an_incompatible_onnx_runtime_version_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("fake_ort.c");
+    std::fs::write(
+        &source,
+        "typedef struct { const void *(*GetApi)(unsigned); const char *(*GetVersionString)(void); } OrtApiBase;\n\
+         static const void *get_api(unsigned v) { (void)v; return 0; }\n\
+         static const char *version(void) { return \"1.20.1\"; }\n\
+         static const OrtApiBase base = { get_api, version };\n\
+         const OrtApiBase *OrtGetApiBase(void) { return &base; }\n",
+    )
+    .unwrap();
+    let library = dir.path().join("libonnxruntime.so");
+    let built = Command::new("cc")
+        .args([
+            "-shared",
+            "-fPIC",
+            "-o",
+            library.to_str().unwrap(),
+            source.to_str().unwrap(),
+        ])
+        .status()
+        .expect("a C compiler (cc) is needed for this test");
+    assert!(built.success());
+    let (gt, p) = (annotations(), predictions("event"));
+    let out = run(
+        &[
+            "eval",
+            "--task",
+            "event",
+            "--gt",
+            gt.to_str().unwrap(),
+            p.to_str().unwrap(),
+            "--ort-library",
+            library.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_input_error(&out, "1.20.1");
+}
