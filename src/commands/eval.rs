@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::embedding::{EmbedOptions, ModelId, embed_texts, load_embedder, model_id};
+use crate::embedding::{EmbedOptions, ModelId, embed_texts, lazy_embedder, model_id};
 use crate::error::{Error, Result};
 use crate::evaluate::text::{Hierarchy, TextContext, candidate_texts, value_texts};
 use crate::evaluate::{Prepared, Settings, prepare, score_task};
@@ -140,7 +140,7 @@ fn text_context(
     if let Some(t) = &taxonomy {
         texts.extend(candidate_texts(t));
     }
-    let mut embedder = load_embedder(&options.embed)?;
+    let mut embedder = lazy_embedder(&options.embed)?;
     let vectors = embed_texts(embedder.as_mut(), &texts, &options.embed)?;
     let hierarchy = taxonomy.map(|t| {
         let mut h = Hierarchy::new(t, options.settings.tau);

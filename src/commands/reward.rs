@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
-use crate::embedding::{EmbedOptions, Embedder, Vectors, embed_texts, load_embedder};
+use crate::embedding::{EmbedOptions, Embedder, Vectors, embed_texts, lazy_embedder};
 use crate::error::{Error, Result};
 use crate::evaluate::text::{Hierarchy, TextContext, candidate_texts, value_texts};
 use crate::evaluate::{Prepared, Settings, prepare_one, score_prepared};
@@ -64,7 +64,7 @@ impl RewardSession {
             .flat_map(|&t| derive_samples(&videos, t))
             .map(|s| ((s.task, s.id.clone()), s))
             .collect();
-        let mut embedder = load_embedder(&options.embed)?;
+        let mut embedder = lazy_embedder(&options.embed)?;
         let truths: Vec<Prepared> = samples.values().map(|s| prepare_one(s, None)).collect();
         let mut texts = value_texts(truths.iter().map(|p| (p.sample.task, p)));
         texts.extend(candidate_texts(&taxonomy));

@@ -8,6 +8,7 @@
 //! gets the same vector whatever the batch size, thread count or cache state.
 
 mod cache;
+mod lazy;
 mod manifest;
 mod onnx;
 mod pooling;
@@ -192,6 +193,14 @@ pub fn model_id(opts: &EmbedOptions) -> Result<ModelId> {
     })
 }
 
+/// Like [`load_embedder`], but ONNX Runtime and the model session start only
+/// when a text is not in the cache: the model files and device are checked
+/// now, a missing or bad runtime is reported on first use.
+pub fn lazy_embedder(opts: &EmbedOptions) -> Result<Box<dyn Embedder>> {
+    opts.check()?;
+    Ok(Box::new(lazy::LazyEmbedder::new(opts)?))
+}
+
 /// Text -> vector for every distinct non-empty text of a run (SPEC 6).
 #[derive(Debug, Clone, Default)]
 pub struct Vectors {
@@ -272,6 +281,9 @@ fn sorted_misses<'t>(
         .copied()
         .filter(|t| !done.contains_key(*t))
         .collect();
+    if misses.is_empty() {
+        return Ok(misses);
+    }
     let lengths = embedder.token_lengths(&misses)?;
     let mut keyed: Vec<(usize, &str)> = lengths.into_iter().zip(misses).collect();
     keyed.sort_unstable();

@@ -87,12 +87,17 @@ impl Hierarchy {
                 }
             }
         }
-        let taxonomy = &self.taxonomy;
+        // Each set's candidate vectors are gathered once, not once per query.
+        let sets: HashSet<CandidateSet> = queries.iter().map(|(set, _)| *set).collect();
+        let candidates: HashMap<CandidateSet, Candidates> = sets
+            .into_iter()
+            .map(|set| (set, Candidates::gather(&self.taxonomy, vectors, set)))
+            .collect();
         let found: Vec<_> = queries
             .into_par_iter()
             .filter_map(|(set, text)| {
-                let nodes = proxy_nodes(taxonomy, vectors, set, &text)?;
-                Some(((set, text), nodes))
+                let nodes = candidates[&set].nearest(vectors.get(&text)?)?;
+                Some(((set, text), nodes.to_vec()))
             })
             .collect();
         self.proxies.extend(found);
@@ -104,20 +109,26 @@ impl Hierarchy {
     }
 }
 
-fn proxy_nodes(
-    taxonomy: &Taxonomy,
-    vectors: &Vectors,
-    set: CandidateSet,
-    text: &str,
-) -> Option<Vec<NodeId>> {
-    let query = vectors.get(text)?;
-    let candidates: Vec<(&[NodeId], &[f32])> = taxonomy
-        .candidates(set)
-        .iter()
-        .filter_map(|c| Some((c.nodes.as_slice(), vectors.get(&c.text)?)))
-        .collect();
-    let vecs: Vec<&[f32]> = candidates.iter().map(|(_, v)| *v).collect();
-    nearest_candidate(query, &vecs).map(|i| candidates[i].0.to_vec())
+/// The candidates of one set with their vectors, ready for retrieval.
+struct Candidates<'a> {
+    nodes: Vec<&'a [NodeId]>,
+    vectors: Vec<&'a [f32]>,
+}
+
+impl<'a> Candidates<'a> {
+    fn gather(taxonomy: &'a Taxonomy, vectors: &'a Vectors, set: CandidateSet) -> Self {
+        let (nodes, vectors) = taxonomy
+            .candidates(set)
+            .iter()
+            .filter_map(|c| Some((c.nodes.as_slice(), vectors.get(&c.text)?)))
+            .unzip();
+        Candidates { nodes, vectors }
+    }
+
+    /// The nodes of the candidate nearest to `query` (the proxy, SPEC 4).
+    fn nearest(&self, query: &[f32]) -> Option<&'a [NodeId]> {
+        nearest_candidate(query, &self.vectors).map(|i| self.nodes[i])
+    }
 }
 
 /// Vectors plus, when a hierarchy task is scored, the hierarchy.
