@@ -10,9 +10,14 @@ use super::eval::{EvalOptions, run as eval};
 use super::tasks::write_file;
 use crate::embedding::{EmbedOptions, embed_texts, load_embedder};
 use crate::error::{Error, Result};
-use crate::evaluate::Settings;
+use crate::evaluate::text::{candidate_texts, value_texts};
+use crate::evaluate::{Settings, prepare};
+use crate::formats::annotations::read_annotations;
+use crate::formats::predictions::{for_task, index_by_id, read_predictions};
 use crate::synthetic;
 use crate::tasks::Task;
+use crate::tasks::derive::derive_samples;
+use crate::taxonomy::Taxonomy;
 
 /// Timings of one benchmark run.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -80,11 +85,6 @@ pub fn run(work: &Path, embed: &EmbedOptions) -> Result<BenchReport> {
 
 /// The distinct texts a run embeds, read back from the cold run's inputs.
 fn distinct_texts(options: &EvalOptions) -> Result<Vec<String>> {
-    use crate::evaluate::prepare;
-    use crate::evaluate::text::{candidate_texts, value_texts};
-    use crate::formats::annotations::read_annotations;
-    use crate::formats::predictions::{for_task, index_by_id, read_predictions};
-    use crate::tasks::derive::derive_samples;
     let videos = read_annotations(&options.gt)?;
     let all = read_predictions(&options.predictions)?;
     let mut texts = Vec::new();
@@ -95,9 +95,7 @@ fn distinct_texts(options: &EvalOptions) -> Result<Vec<String>> {
         let (prepared, _) = prepare(&samples, &by_id);
         texts.extend(value_texts(prepared.iter().map(|p| (task, p))));
     }
-    texts.extend(candidate_texts(
-        &crate::taxonomy::Taxonomy::load_or_builtin(None)?,
-    ));
+    texts.extend(candidate_texts(&Taxonomy::load_or_builtin(None)?));
     texts.sort();
     texts.dedup();
     Ok(texts)
