@@ -66,7 +66,7 @@ impl fmt::Display for Signature {
 
 /// `name@sha256:first8` for a file-backed resource (model, taxonomy).
 pub fn resource_id(name: &str, sha256: &str) -> String {
-    format!("{name}@sha256:{}", &sha256[..sha256.len().min(8)])
+    format!("{name}@sha256:{}", sha256.get(..8).unwrap_or(sha256))
 }
 
 #[cfg(test)]
