@@ -423,7 +423,7 @@ fn write_per_sample(
     path: Option<&std::path::Path>,
 ) -> anyhow::Result<()> {
     if let Some(path) = path {
-        commands::tasks::write_file(path, per_sample_jsonl(evaluations).as_bytes())?;
+        cuebench::formats::records::write_file(path, per_sample_jsonl(evaluations).as_bytes())?;
     }
     Ok(())
 }

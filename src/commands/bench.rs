@@ -6,18 +6,13 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::eval::{EvalOptions, run as eval};
-use super::tasks::write_file;
+use super::eval::{EvalOptions, run as eval, texts_to_embed};
 use crate::embedding::{EmbedOptions, embed_texts, load_embedder};
 use crate::error::{Error, Result};
-use crate::evaluate::text::{candidate_texts, value_texts};
-use crate::evaluate::{Settings, prepare};
-use crate::formats::annotations::read_annotations;
-use crate::formats::predictions::{for_task, index_by_id, read_predictions};
+use crate::evaluate::Settings;
+use crate::formats::records::write_file;
 use crate::synthetic;
 use crate::tasks::Task;
-use crate::tasks::derive::derive_samples;
-use crate::taxonomy::Taxonomy;
 
 /// Timings of one benchmark run.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -66,7 +61,7 @@ pub fn run(work: &Path, embed: &EmbedOptions) -> Result<BenchReport> {
     };
     let (cold, evaluations) = timed(|| eval(&options))?;
     let (warm, _) = timed(|| eval(&options))?;
-    let texts = distinct_texts(&options)?;
+    let texts = texts_to_embed(&options)?;
     let no_cache = EmbedOptions {
         no_cache: true,
         ..embed.clone()
@@ -81,24 +76,6 @@ pub fn run(work: &Path, embed: &EmbedOptions) -> Result<BenchReport> {
         embed_texts_per_s: texts.len() as f64 / embed_s.max(1e-9),
         batch_size: embed.batch_size,
     })
-}
-
-/// The distinct texts a run embeds, read back from the cold run's inputs.
-fn distinct_texts(options: &EvalOptions) -> Result<Vec<String>> {
-    let videos = read_annotations(&options.gt)?;
-    let all = read_predictions(&options.predictions)?;
-    let mut texts = Vec::new();
-    for task in Task::ALL {
-        let samples = derive_samples(&videos, task);
-        let preds = for_task(all.clone(), task.name());
-        let by_id = index_by_id(&preds, &options.predictions)?;
-        let (prepared, _) = prepare(&samples, &by_id);
-        texts.extend(value_texts(prepared.iter().map(|p| (task, p))));
-    }
-    texts.extend(candidate_texts(&Taxonomy::load_or_builtin(None)?));
-    texts.sort();
-    texts.dedup();
-    Ok(texts)
 }
 
 fn timed<T>(f: impl FnOnce() -> Result<T>) -> Result<(f64, T)> {

@@ -37,24 +37,10 @@ pub struct EvalOptions {
 /// every task and aggregates; one [`Evaluation`] per task, in task order.
 pub fn run(options: &EvalOptions) -> Result<Vec<Evaluation>> {
     check_settings(&options.settings)?;
-    let videos = read_annotations(&options.gt)?;
-    let samples: Vec<(Task, Vec<Sample>)> = options
-        .tasks
-        .iter()
-        .map(|&t| (t, derive_samples(&videos, t)))
-        .collect();
-    let predictions: Vec<(Vec<Prediction>, PathBuf)> = options
-        .tasks
-        .iter()
-        .map(|&t| predictions_for(t, &options.predictions, options.tasks.len() > 1))
-        .collect::<Result<_>>()?;
-    let mut prepared = Vec::with_capacity(samples.len());
-    for ((task, task_samples), (preds, path)) in samples.iter().zip(&predictions) {
-        let by_id = index_by_id(preds, path)?;
-        let (p, unknown) = prepare(task_samples, &by_id);
-        prepared.push((*task, p, unknown));
-    }
-    let (taxonomy, tax_id) = load_taxonomy(options.taxonomy.as_deref(), &videos, &options.gt)?;
+    let inputs = Inputs::read(options)?;
+    let prepared = inputs.prepare()?;
+    let (taxonomy, tax_id) =
+        load_taxonomy(options.taxonomy.as_deref(), &inputs.videos, &options.gt)?;
     let model = model_id(&options.embed)?;
     let text = text_context(options, &prepared, taxonomy)?;
     Ok(prepared
@@ -71,6 +57,58 @@ pub fn run(options: &EvalOptions) -> Result<Vec<Evaluation>> {
             )
         })
         .collect())
+}
+
+/// Every text a run over `options` embeds: answers, ground truth and (with
+/// a hierarchy task) the taxonomy candidates, each once.
+pub fn texts_to_embed(options: &EvalOptions) -> Result<Vec<String>> {
+    let inputs = Inputs::read(options)?;
+    let prepared = inputs.prepare()?;
+    let (taxonomy, _) = load_taxonomy(options.taxonomy.as_deref(), &inputs.videos, &options.gt)?;
+    Ok(run_texts(options, &prepared, &taxonomy))
+}
+
+/// What a run reads: the annotations, and per task its samples and predictions.
+struct Inputs {
+    videos: Vec<Video>,
+    samples: Vec<(Task, Vec<Sample>)>,
+    predictions: Vec<(Vec<Prediction>, PathBuf)>,
+}
+
+/// Each task with its prepared samples and its number of unknown ids.
+type PreparedTasks<'a> = Vec<(Task, Vec<Prepared<'a>>, usize)>;
+
+impl Inputs {
+    fn read(options: &EvalOptions) -> Result<Self> {
+        let videos = read_annotations(&options.gt)?;
+        let samples = options
+            .tasks
+            .iter()
+            .map(|&t| (t, derive_samples(&videos, t)))
+            .collect();
+        let predictions = options
+            .tasks
+            .iter()
+            .map(|&t| predictions_for(t, &options.predictions, options.tasks.len() > 1))
+            .collect::<Result<_>>()?;
+        Ok(Inputs {
+            videos,
+            samples,
+            predictions,
+        })
+    }
+
+    /// Pairs every sample with its prediction; a duplicate id is an error.
+    fn prepare(&self) -> Result<PreparedTasks<'_>> {
+        self.samples
+            .iter()
+            .zip(&self.predictions)
+            .map(|((task, samples), (preds, path))| {
+                let (prepared, unknown) = prepare(samples, &index_by_id(preds, path)?);
+                Ok((*task, prepared, unknown))
+            })
+            .collect()
+    }
 }
 
 fn check_settings(settings: &Settings) -> Result<()> {
@@ -124,30 +162,45 @@ fn load_taxonomy(path: Option<&Path>, videos: &[Video], gt: &Path) -> Result<(Ta
 /// semantic score (then no model is loaded).
 fn text_context(
     options: &EvalOptions,
-    prepared: &[(Task, Vec<Prepared<'_>>, usize)],
+    prepared: &PreparedTasks<'_>,
     taxonomy: Taxonomy,
 ) -> Result<Option<TextContext>> {
-    let views = || {
-        prepared
-            .iter()
-            .flat_map(|(t, ps, _)| ps.iter().map(move |p| (*t, p)))
-    };
     if !options.tasks.iter().any(|t| t.has_semantic()) {
         return Ok(None);
     }
-    let taxonomy = Some(taxonomy).filter(|_| options.tasks.iter().any(|t| t.has_hierarchy()));
-    let mut texts = value_texts(views());
-    if let Some(t) = &taxonomy {
-        texts.extend(candidate_texts(t));
-    }
+    let texts = run_texts(options, prepared, &taxonomy);
     let mut embedder = lazy_embedder(&options.embed)?;
     let vectors = embed_texts(embedder.as_mut(), &texts, &options.embed)?;
-    let hierarchy = taxonomy.map(|t| {
-        let mut h = Hierarchy::new(t, options.settings.tau);
-        h.add_proxies(&vectors, views());
+    let hierarchy = needs_hierarchy(options).then(|| {
+        let mut h = Hierarchy::new(taxonomy, options.settings.tau);
+        h.add_proxies(&vectors, views(prepared));
         h
     });
     Ok(Some(TextContext { vectors, hierarchy }))
+}
+
+/// The texts of [`texts_to_embed`], from prepared samples.
+fn run_texts(
+    options: &EvalOptions,
+    prepared: &PreparedTasks<'_>,
+    taxonomy: &Taxonomy,
+) -> Vec<String> {
+    let mut texts = value_texts(views(prepared));
+    if needs_hierarchy(options) {
+        texts.extend(candidate_texts(taxonomy));
+    }
+    texts
+}
+
+fn needs_hierarchy(options: &EvalOptions) -> bool {
+    options.tasks.iter().any(|t| t.has_hierarchy())
+}
+
+/// Every prepared sample with its task.
+fn views<'a>(prepared: &'a PreparedTasks<'a>) -> impl Iterator<Item = (Task, &'a Prepared<'a>)> {
+    prepared
+        .iter()
+        .flat_map(|(t, ps, _)| ps.iter().map(move |p| (*t, p)))
 }
 
 /// The SPEC 8 signature of a CueBench result.

@@ -1,10 +1,10 @@
 //! `cuebench tasks`: write the derived ground truth of every task.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::formats::annotations::read_annotations;
+use crate::formats::records::write_file;
 use crate::tasks::Task;
 use crate::tasks::derive::derive_samples;
 
@@ -31,14 +31,4 @@ pub fn run(gt: &Path, out: &Path) -> Result<Vec<(PathBuf, usize)>> {
             Ok((path, samples.len()))
         })
         .collect()
-}
-
-/// Writes a whole file, mapping failures to [`Error::Write`].
-pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    std::fs::File::create(path)
-        .and_then(|mut f| f.write_all(bytes))
-        .map_err(|source| Error::Write {
-            path: path.to_owned(),
-            source,
-        })
 }

@@ -23,6 +23,14 @@ pub fn read_text(path: &Path) -> Result<String> {
     })
 }
 
+/// Writes a whole file, mapping failures to [`Error::Write`].
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    std::fs::write(path, bytes).map_err(|source| Error::Write {
+        path: path.to_owned(),
+        source,
+    })
+}
+
 /// Parses `text` as a JSON array of records if it starts with `[`, else as
 /// JSONL (one value per non-blank line).
 pub fn parse_records(text: &str, path: &Path) -> Result<Vec<Record>> {
