@@ -65,7 +65,11 @@ pub fn texts_to_embed(options: &EvalOptions) -> Result<Vec<String>> {
     let inputs = Inputs::read(options)?;
     let prepared = inputs.prepare()?;
     let (taxonomy, _) = load_taxonomy(options.taxonomy.as_deref(), &inputs.videos, &options.gt)?;
-    Ok(run_texts(options, &prepared, &taxonomy))
+    let mut texts = run_texts(options, &prepared, &taxonomy);
+    // Candidate texts may repeat answer or ground-truth texts.
+    texts.sort_unstable();
+    texts.dedup();
+    Ok(texts)
 }
 
 /// What a run reads: the annotations, and per task its samples and predictions.
