@@ -8,6 +8,7 @@
 
 pub mod benchmarks;
 pub mod commands;
+pub mod console;
 pub mod embedding;
 pub mod error;
 pub mod evaluate;

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use cuebench::commands;
 use cuebench::embedding::{Device, EmbedOptions};
 use cuebench::evaluate::Settings;
 use cuebench::metrics::semantic::SemNorm;
@@ -15,6 +14,7 @@ use cuebench::report::export::Format;
 use cuebench::report::leaderboard;
 use cuebench::report::{Evaluation, per_sample_jsonl};
 use cuebench::tasks::Task;
+use cuebench::{commands, console};
 
 /// Fast, exact scoring for context-aware video anomaly understanding.
 #[derive(Debug, Parser)]
@@ -246,7 +246,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             // Library errors already carry their cause in one line.
-            eprintln!("cuebench: {e}");
+            console::line(&format!("cuebench: {e}"));
             ExitCode::from(2)
         }
     }
@@ -257,7 +257,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Eval(args) => eval(args),
         Command::Tasks(args) => {
             for (path, n) in commands::tasks::run(&args.gt, &args.out)? {
-                eprintln!("wrote {} ({n} samples)", path.display());
+                console::line(&format!("wrote {} ({n} samples)", path.display()));
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -302,10 +302,10 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             if regressions == 0 {
                 return Ok(ExitCode::SUCCESS);
             }
-            eprintln!(
+            console::line(&format!(
                 "{regressions} metric(s) dropped more than {} points",
                 args.max_drop
-            );
+            ));
             Ok(ExitCode::from(1))
         }
     }
@@ -395,13 +395,13 @@ fn validate(args: ValidateArgs) -> anyhow::Result<ExitCode> {
     }
     emit(&out)?;
     if v.problems.is_empty() {
-        eprintln!("valid");
+        console::line("valid");
         return Ok(ExitCode::SUCCESS);
     }
     for p in &v.problems {
-        eprintln!("{p}");
+        console::line(&p.to_string());
     }
-    eprintln!("{} problem(s)", v.problems.len());
+    console::line(&format!("{} problem(s)", v.problems.len()));
     Ok(ExitCode::from(2))
 }
 
