@@ -91,6 +91,10 @@ const ATTRIBUTES: &[&str] = &[
     "fence",
     "broken glass",
 ];
+/// Genres and camera views, cycled over the videos (values from examples/annotations.json).
+const GENRES: &[&str] = &["news", "documentary", "compilation", "vlog"];
+const CAMERA_VIEWS: &[&str] = &["surveillance", "handheld", "first-person"];
+
 const DRIFT: &[&str] = &["area", "scene", "nearby", "at night", "people", "outdoors"];
 
 /// A small deterministic generator (64-bit LCG), so no crate is needed.
@@ -151,6 +155,9 @@ pub fn videos(seed: u64) -> Vec<Video> {
                 fps: 30.0,
                 triplets,
                 anticipation,
+                // Cycled, not drawn: the random stream (and every figure) stays as it was.
+                genre: Some(GENRES[v % GENRES.len()].to_owned()),
+                camera_view: Some(CAMERA_VIEWS[v % CAMERA_VIEWS.len()].to_owned()),
                 line: v + 1,
             }
         })
@@ -192,6 +199,11 @@ pub fn annotations_jsonl(videos: &[Video]) -> String {
                     "anomaly": u8::from(t.anomaly), "frames": t.frames, "taxonomy": t.taxonomy}))
                 .collect();
             let mut record = json!({"video_id": v.video_id, "fps": v.fps, "triplets": triplets});
+            for (key, value) in [("genre", &v.genre), ("camera_view", &v.camera_view)] {
+                if let Some(value) = value {
+                    record[key] = json!(value);
+                }
+            }
             if let Some(a) = &v.anticipation {
                 let future: Vec<Value> = a
                     .future

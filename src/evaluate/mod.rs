@@ -3,6 +3,7 @@
 
 pub mod context;
 pub mod cue_r1;
+pub mod groups;
 pub mod session;
 
 pub use session::{Completion, Session, SessionOptions, TaskPredictions};
@@ -299,7 +300,6 @@ pub fn score_task(
         .map(|p| score_prepared(task, p, settings, text))
         .collect();
     let counts = count(prepared, &scores, unknown_ids);
-    let metrics = aggregate(task, &scores);
     let mut samples: Vec<SampleRecord> = prepared
         .iter()
         .zip(&scores)
@@ -309,6 +309,7 @@ pub fn score_task(
             scores: s.named(),
         })
         .collect();
+    let metrics = aggregate(task, &samples.iter().collect::<Vec<_>>());
     samples.sort_by(|a, b| a.id.cmp(&b.id));
     Evaluation {
         result: TaskResult {
@@ -335,30 +336,32 @@ fn count(prepared: &[Prepared<'_>], scores: &[SampleScores], unknown_ids: usize)
     }
 }
 
-/// Means over all samples (missing and unparseable count as 0), in percent.
-/// Which columns appear depends on the task alone, never on the data. Sums
-/// run in sample order, so results do not depend on the thread count.
-fn aggregate(task: Task, scores: &[SampleScores]) -> Vec<Metric> {
-    let column = |f: fn(&SampleScores) -> f64| -> Vec<f64> { scores.iter().map(f).collect() };
-    let mut metrics = vec![Metric::from_mean("Struct", mean(&column(|s| s.structure)))];
+/// Means over `samples` (missing and unparseable count as 0), in percent.
+/// Which columns appear depends on the task alone, never on the data; a
+/// score a record lacks (no vectors) counts 0. Sums run in the given order,
+/// so results do not depend on the thread count.
+pub fn aggregate(task: Task, samples: &[&SampleRecord]) -> Vec<Metric> {
+    let column = |name: &str| -> Vec<f64> {
+        samples
+            .iter()
+            .map(|s| {
+                s.scores
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map_or(0.0, |(_, v)| *v)
+            })
+            .collect()
+    };
+    let mut metrics = vec![Metric::from_mean("Struct", mean(&column("Struct")))];
     if task.has_semantic() {
-        metrics.push(Metric::from_mean(
-            "Sem",
-            mean(&column(|s| s.semantic.unwrap_or(0.0))),
-        ));
+        metrics.push(Metric::from_mean("Sem", mean(&column("Sem"))));
     }
     if task.has_hierarchy() {
-        metrics.push(Metric::from_mean(
-            "Hier",
-            mean(&column(|s| s.hierarchy.unwrap_or(0.0))),
-        ));
+        metrics.push(Metric::from_mean("Hier", mean(&column("Hier"))));
     }
     if task.is_temporal() {
-        metrics.push(Metric::from_mean(
-            "TIoU",
-            mean(&column(|s| s.tiou.unwrap_or(0.0))),
-        ));
-        let ious = column(|s| s.iou.unwrap_or(0.0));
+        metrics.push(Metric::from_mean("TIoU", mean(&column("TIoU"))));
+        let ious = column("IoU");
         metrics.push(Metric::from_mean("mIoU", mean(&ious)));
         for k in RECALL_THRESHOLDS {
             metrics.push(Metric::from_mean(&format!("R@{k}"), recall_at(&ious, k)));

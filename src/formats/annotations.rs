@@ -21,6 +21,10 @@ pub struct Video {
     pub triplets: Vec<Triplet>,
     /// The anticipation block, for videos cut after their first event.
     pub anticipation: Option<Anticipation>,
+    /// The video's genre (e.g. `news`), when annotated; only groups results.
+    pub genre: Option<String>,
+    /// The camera view (e.g. `surveillance`), when annotated; only groups results.
+    pub camera_view: Option<String>,
     /// Line of the record in the annotation file.
     pub line: usize,
 }
@@ -125,6 +129,8 @@ fn parse_video(record: &Record, path: &Path) -> Result<Video> {
         fps,
         triplets,
         anticipation,
+        genre: f.optional_string("genre")?.map(str::to_owned),
+        camera_view: f.optional_string("camera_view")?.map(str::to_owned),
         line: record.line,
     })
 }

@@ -226,6 +226,8 @@ mod tests {
         Video {
             video_id: "v".into(),
             fps: 10.0,
+            genre: None,
+            camera_view: None,
             triplets: vec![
                 triplet(
                     "t1",

@@ -109,6 +109,8 @@ mod tests {
         Video {
             video_id: "v".into(),
             fps: 30.0,
+            genre: None,
+            camera_view: None,
             triplets: vec![Triplet {
                 id: "t1".into(),
                 event: event.into(),
