@@ -324,18 +324,9 @@ mod tests {
         let videos = example();
         let samples = derive_samples(&videos, Task::Detection);
         let records = [
-            record(
-                "vid_0001",
-                &[("Struct", 1.0), ("TIoU", 0.8), ("IoU", 0.8)],
-            ),
-            record(
-                "vid_0003",
-                &[("Struct", 0.5), ("TIoU", 0.4), ("IoU", 0.4)],
-            ),
-            record(
-                "vid_0005",
-                &[("Struct", 0.0), ("TIoU", 0.2), ("IoU", 0.2)],
-            ),
+            record("vid_0001", &[("Struct", 1.0), ("TIoU", 0.8), ("IoU", 0.8)]),
+            record("vid_0003", &[("Struct", 0.5), ("TIoU", 0.4), ("IoU", 0.4)]),
+            record("vid_0005", &[("Struct", 0.0), ("TIoU", 0.2), ("IoU", 0.2)]),
         ];
         let groups = breakdown(
             Task::Detection,
@@ -385,13 +376,7 @@ mod tests {
             record("vid_0005", &[("Struct", 1.0), ("Sem", 0.9), ("Hier", 0.6)]),
             record("vid_0011", &[("Struct", 0.5)]),
         ];
-        let groups = breakdown(
-            Task::Event,
-            &videos,
-            &samples,
-            &records,
-            &[GroupBy::Domain],
-        );
+        let groups = breakdown(Task::Event, &videos, &samples, &records, &[GroupBy::Domain]);
         let names: Vec<&str> = groups.iter().map(|g| g.group.as_str()).collect();
         assert_eq!(names, ["laws & rules", "life & health", "safety"]);
         let values = |g: &Group| -> Vec<f64> {
