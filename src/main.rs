@@ -6,10 +6,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use cuebench::commands::eval::Evaluated;
 use cuebench::embedding::{Device, EmbedOptions};
+use cuebench::evaluate::groups::GroupBy;
 use cuebench::evaluate::{Session, SessionOptions, Settings};
 use cuebench::metrics::semantic::SemNorm;
 use cuebench::metrics::temporal::TiouMode;
+use cuebench::report::breakdown;
 use cuebench::report::export::Format;
 use cuebench::report::leaderboard;
 use cuebench::report::{Evaluation, per_sample_jsonl};
@@ -110,6 +113,10 @@ struct EvalArgs {
     /// Also write every sample's id, status and scores to this JSONL file.
     #[arg(long, value_name = "OUT.jsonl")]
     per_sample: Option<PathBuf>,
+    /// Add each task's figures per group (repeatable; CueBench only): table and markdown
+    /// print a table per task after the results, csv and json print the groups with them.
+    #[arg(long, value_enum, value_name = "GROUPING")]
+    by: Vec<GroupBy>,
     /// WordNet 3.0 folder for METEOR (vad-reasoning); default: $CUEBENCH_WORDNET, then the set-up folder.
     #[arg(long, value_name = "DIR")]
     wordnet: Option<PathBuf>,
@@ -313,6 +320,12 @@ fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
         if args.all {
             return Err(cuebench::Error::Usage("--all scores CueBench only".into()).into());
         }
+        if !args.by.is_empty() {
+            return Err(cuebench::Error::Usage(
+                "--by groups CueBench results only (the siblings have no taxonomy or genre)".into(),
+            )
+            .into());
+        }
         let task = args.task.as_deref().unwrap_or_default();
         let evaluation = match args.bench {
             Benchmark::VauBench => cuebench::benchmarks::vau_bench::evaluate(
@@ -327,7 +340,11 @@ fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
                 args.wordnet.as_deref(),
             )?,
         };
-        return finish(&[evaluation], args.format, args.per_sample.as_deref());
+        let evaluated = Evaluated {
+            evaluation,
+            groups: Vec::new(),
+        };
+        return finish(&[evaluated], args.format, args.per_sample.as_deref());
     }
     let tasks = match args.task.as_deref() {
         Some(name) => vec![name.parse::<Task>().map_err(bad_task)?],
@@ -340,16 +357,35 @@ fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
         settings: args.scoring.settings(),
         embed: args.embedding.options()?,
         taxonomy: args.scoring.taxonomy,
+        by: args.by,
     };
-    let evaluations = commands::eval::run(&options)?;
+    let evaluated = commands::eval::run(&options)?;
     if !args.all {
-        return finish(&evaluations, args.format, args.per_sample.as_deref());
+        return finish(&evaluated, args.format, args.per_sample.as_deref());
     }
-    write_per_sample(&evaluations, args.per_sample.as_deref())?;
-    let results: Vec<_> = evaluations.into_iter().map(|e| e.result).collect();
+    write_per_sample(&evaluated, args.per_sample.as_deref())?;
+    let results: Vec<_> = evaluated
+        .iter()
+        .map(|e| e.evaluation.result.clone())
+        .collect();
     let label = options.predictions.display().to_string();
-    emit(&leaderboard::render(&results, &label, args.format))?;
+    let grouped = !options.by.is_empty();
+    if !(grouped && breakdown::replaces_output(args.format)) {
+        emit(&leaderboard::render(&results, &label, args.format))?;
+    }
+    if grouped {
+        emit(&render_groups(&evaluated, args.format))?;
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The per-group figures of `evaluated` in `format`.
+fn render_groups(evaluated: &[Evaluated], format: Format) -> String {
+    let grouped: Vec<breakdown::Grouped> = evaluated
+        .iter()
+        .map(|e| (&e.evaluation.result, e.groups.as_slice()))
+        .collect();
+    breakdown::render(&grouped, format)
 }
 
 fn reward(args: RewardArgs) -> anyhow::Result<ExitCode> {
@@ -403,25 +439,32 @@ fn validate(args: ValidateArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(2))
 }
 
-/// Prints the report and writes the per-sample file.
+/// Prints the report (with its groups, if any) and writes the per-sample file.
 fn finish(
-    evaluations: &[Evaluation],
+    evaluated: &[Evaluated],
     format: Format,
     per_sample: Option<&std::path::Path>,
 ) -> anyhow::Result<ExitCode> {
-    write_per_sample(evaluations, per_sample)?;
-    let results: Vec<_> = evaluations.iter().map(|e| e.result.clone()).collect();
-    emit(&format.exporter().export(&results))?;
+    write_per_sample(evaluated, per_sample)?;
+    let grouped = evaluated.iter().any(|e| !e.groups.is_empty());
+    if !(grouped && breakdown::replaces_output(format)) {
+        let results: Vec<_> = evaluated
+            .iter()
+            .map(|e| e.evaluation.result.clone())
+            .collect();
+        emit(&format.exporter().export(&results))?;
+    }
+    if grouped {
+        emit(&render_groups(evaluated, format))?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
 /// Writes the `--per-sample` file when one was asked for.
-fn write_per_sample(
-    evaluations: &[Evaluation],
-    path: Option<&std::path::Path>,
-) -> anyhow::Result<()> {
+fn write_per_sample(evaluated: &[Evaluated], path: Option<&std::path::Path>) -> anyhow::Result<()> {
     if let Some(path) = path {
-        cuebench::formats::records::write_file(path, per_sample_jsonl(evaluations).as_bytes())?;
+        let evaluations: Vec<Evaluation> = evaluated.iter().map(|e| e.evaluation.clone()).collect();
+        cuebench::formats::records::write_file(path, per_sample_jsonl(&evaluations).as_bytes())?;
     }
     Ok(())
 }

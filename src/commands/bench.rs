@@ -58,6 +58,7 @@ pub fn run(work: &Path, embed: &EmbedOptions) -> Result<BenchReport> {
             ..embed.clone()
         },
         taxonomy: None,
+        by: Vec::new(),
     };
     let (cold, evaluations) = timed(|| eval(&options))?;
     let (warm, _) = timed(|| eval(&options))?;
@@ -70,7 +71,10 @@ pub fn run(work: &Path, embed: &EmbedOptions) -> Result<BenchReport> {
     let mut embedder = load_embedder(&no_cache)?;
     let (embed_s, _) = timed(|| embed_texts(embedder.as_mut(), &texts, &no_cache))?;
     Ok(BenchReport {
-        samples: evaluations.iter().map(|e| e.result.counts.samples).sum(),
+        samples: evaluations
+            .iter()
+            .map(|e| e.evaluation.result.counts.samples)
+            .sum(),
         texts: texts.len(),
         eval_cold_s: cold,
         eval_warm_s: warm,

@@ -3,8 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::console;
 use crate::embedding::EmbedOptions;
 use crate::error::{Error, Result};
+use crate::evaluate::groups::{Group, GroupBy, breakdown};
 use crate::evaluate::{Session, SessionOptions, Settings, TaskPredictions};
 use crate::formats::predictions::{Prediction, for_task, read_predictions};
 use crate::report::Evaluation;
@@ -25,6 +27,17 @@ pub struct EvalOptions {
     pub embed: EmbedOptions,
     /// `--taxonomy`; `None`: the built-in reconstruction.
     pub taxonomy: Option<PathBuf>,
+    /// `--by`: the groupings whose per-group figures to add (none: no groups).
+    pub by: Vec<GroupBy>,
+}
+
+/// A scored task with its per-group figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluated {
+    /// The task's aggregate and sample records.
+    pub evaluation: Evaluation,
+    /// The groups of every `--by`, in `--by` order (empty without `--by`).
+    pub groups: Vec<Group>,
 }
 
 impl EvalOptions {
@@ -41,10 +54,37 @@ impl EvalOptions {
 }
 
 /// Reads the files, embeds every needed text once, scores every sample of
-/// every task and aggregates; one [`Evaluation`] per task, in task order.
-pub fn run(options: &EvalOptions) -> Result<Vec<Evaluation>> {
+/// every task and aggregates, per group too; one [`Evaluated`] per task, in
+/// task order. A grouping that leaves a task's samples in no group (no video
+/// has the field) is said on stderr.
+pub fn run(options: &EvalOptions) -> Result<Vec<Evaluated>> {
     let mut session = Session::open(options.session_options())?;
-    session.evaluate(&read_inputs(options)?)
+    let evaluations = session.evaluate(&read_inputs(options)?)?;
+    Ok(evaluations
+        .into_iter()
+        .zip(&options.tasks)
+        .map(|(evaluation, &task)| {
+            let samples = session.samples(task);
+            let groups = breakdown(
+                task,
+                session.videos(),
+                samples,
+                &evaluation.samples,
+                &options.by,
+            );
+            for by in &options.by {
+                if !samples.is_empty() && !groups.iter().any(|g| g.by == by.name()) {
+                    console::warning(&format!(
+                        "--by {}: no {} sample falls in a group (does any video of {} have it?)",
+                        by.name(),
+                        task.name(),
+                        options.gt.display()
+                    ));
+                }
+            }
+            Evaluated { evaluation, groups }
+        })
+        .collect())
 }
 
 /// Each task's predictions, read from `options.predictions`.

@@ -4,6 +4,7 @@
 //! list of named metrics in percent, and a signature. The exporters only ever
 //! see this shape.
 
+pub mod breakdown;
 pub mod export;
 pub mod leaderboard;
 
