@@ -197,11 +197,11 @@ mod tests {
         let grouped = [(&r, g.as_slice())];
         let table = render(&grouped, Format::Table);
         assert!(
-            table.contains("branch: anomaly        2*    75.00"),
+            table.contains("branch: anomaly       2*    75.00"),
             "{table}"
         );
         assert!(
-            table.contains("genre: a|b            12     25.00"),
+            table.contains("genre: a|b           12     25.00"),
             "{table}"
         );
         assert!(table.contains("* fewer than 10 samples"), "{table}");
