@@ -81,7 +81,11 @@ impl VauTask {
     /// The scoring choices that could change a number (SPEC 8 signature).
     fn decisions(self) -> &'static [(&'static str, &'static str)] {
         match self {
-            VauTask::Qa => &[("letter", "vau-r1"), ("unannotated", "skip")],
+            VauTask::Qa => &[
+                ("letter", "vau-r1"),
+                ("gt-option", "letter-or-labelled"),
+                ("unannotated", "skip"),
+            ],
             VauTask::Grounding => &[
                 ("span", "glue-or-bracket"),
                 ("iou", "vau-r1-no-detection"),
@@ -93,7 +97,7 @@ impl VauTask {
     }
 
     /// The reproducibility signature (SPEC 8), e.g.
-    /// `cuebench:1|bench:vau-bench|task:qa|letter:vau-r1|unannotated:skip|missing:0|ids:mp4`.
+    /// `cuebench:1|bench:vau-bench|task:qa|letter:vau-r1|gt-option:letter-or-labelled|unannotated:skip|missing:0|ids:mp4`.
     pub fn signature(self) -> Signature {
         let signature = Signature::new()
             .with("bench", BENCHMARK)
@@ -125,8 +129,8 @@ impl FromStr for VauTask {
 }
 
 /// The name a video is matched by: trimmed, with `.mp4` appended when it
-/// does not already end so (the reference scripts do the same, for
-/// predictions in grounding and for the ground truth in CLS).
+/// does not already end so, on both sides in every task (the reference
+/// scripts differ per task: `docs/vau-bench.md`, difference 12).
 pub fn video_key(name: &str) -> String {
     let name = name.trim();
     if name.ends_with(".mp4") {
