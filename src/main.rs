@@ -16,7 +16,7 @@ use cuebench::report::breakdown;
 use cuebench::report::export::Format;
 use cuebench::report::leaderboard;
 use cuebench::report::{Evaluation, per_sample_jsonl};
-use cuebench::tasks::Task;
+use cuebench::tasks::{Task, TaskName};
 use cuebench::{commands, console};
 
 /// Fast, exact scoring for context-aware video anomaly understanding.
@@ -329,15 +329,18 @@ fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
         let task = args.task.as_deref().unwrap_or_default();
         let evaluation = match args.bench {
             Benchmark::VauBench => cuebench::benchmarks::vau_bench::evaluate(
-                task.parse().map_err(bad_task)?,
+                TaskName::parse_name(task).map_err(bad_task)?,
                 &args.gt,
                 &args.predictions,
             )?,
             _ => cuebench::benchmarks::vad_reasoning::evaluate(
-                task.parse().map_err(bad_task)?,
+                TaskName::parse_name(task).map_err(bad_task)?,
                 &args.gt,
                 &args.predictions,
-                args.wordnet.as_deref(),
+                &cuebench::benchmarks::vad_reasoning::VadOptions {
+                    wordnet: args.wordnet.clone(),
+                    ..Default::default()
+                },
             )?,
         };
         let evaluated = Evaluated {
