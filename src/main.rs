@@ -43,6 +43,19 @@ enum Command {
     Bench(BenchArgs),
     /// CI gate: exit 1 if a metric of CANDIDATE dropped more than --max-drop points below BASELINE.
     Compare(CompareArgs),
+    /// Write one self-contained HTML report (tables, charts, worst samples, provenance) for runs.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+struct ReportArgs {
+    /// Results: `eval --output` folders, their results.json, or `eval --format json` files;
+    /// one per model.
+    #[arg(required = true, value_name = "RESULTS")]
+    results: Vec<PathBuf>,
+    /// The HTML file to write.
+    #[arg(long, default_value = "report.html", value_name = "FILE")]
+    out: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -295,6 +308,16 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                 )
             };
             emit(&text)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report(args) => {
+            let written = commands::report::run(&args.results, &args.out)?;
+            console::line(&format!(
+                "wrote {} ({} run(s), {} bytes)",
+                args.out.display(),
+                written.runs,
+                written.bytes
+            ));
             Ok(ExitCode::SUCCESS)
         }
         Command::Compare(args) => {

@@ -141,3 +141,132 @@ fn by_is_a_usage_error_for_the_siblings() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("--by groups CueBench results only"));
 }
+
+/// The report of the fixture runs (two CueBench runs written to the
+/// `eval --output` layout, one with intervals, and a separate-protocol run
+/// without per-sample files), as text.
+fn fixture_report() -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("report.html");
+    let result = Command::new(env!("CARGO_BIN_EXE_cuebench"))
+        .args([
+            "report",
+            "tests/fixtures/results/model-a",
+            "tests/fixtures/results/model-b/results.json",
+            "tests/fixtures/results/clip-separate.json",
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let stderr = text(&result.stderr);
+    assert!(
+        stderr.contains("clip-separate.json: no per-sample files"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("model-a"), "{stderr}");
+    std::fs::read_to_string(out).unwrap()
+}
+
+fn count(html: &scraper::Html, selector: &str) -> usize {
+    html.select(&scraper::Selector::parse(selector).unwrap())
+        .count()
+}
+
+#[test]
+fn report_parses_and_holds_every_section() {
+    let page = fixture_report();
+    let html = scraper::Html::parse_document(&page);
+    assert!(html.errors.is_empty(), "{:?}", html.errors);
+    for id in [
+        "summary",
+        "tables",
+        "tasks",
+        "groups",
+        "when",
+        "what",
+        "worst",
+        "provenance",
+    ] {
+        assert_eq!(count(&html, &format!("section#{id} h2")), 1, "section {id}");
+    }
+    // Table 2 for the two unified runs, Table 3 for the separate one.
+    assert_eq!(count(&html, "#tables table"), 2);
+    assert_eq!(count(&html, "#tables caption"), 2);
+    assert!(page.contains("Table 2: CueBench, unified protocol"));
+    assert!(page.contains("Table 3: CueBench, separate protocol"));
+    // Best and second-best marked; model-a's intervals shown.
+    assert!(count(&html, "#tables td.best") >= 20);
+    assert!(count(&html, "#tables td.second") >= 1);
+    assert!(count(&html, "#tables td .ci") >= 20);
+    // A bar chart per task: 8 unified tasks and the separate run's 2.
+    assert_eq!(count(&html, "#tasks figure svg[role=img][aria-label]"), 10);
+    // Group charts: 8 tasks x (branch, genre).
+    assert_eq!(count(&html, "#groups figure svg"), 16);
+    // When: IoU distribution and R@k curve for grounding and detection.
+    assert_eq!(count(&html, "#when figure svg"), 4);
+    // What: a distribution per What task with samples (6), the separate
+    // event task has none and says so.
+    assert_eq!(count(&html, "#what figure svg"), 6);
+    assert!(count(&html, "#what p.note") >= 1);
+    // Worst samples: 5 per task and run with samples, all collapsed.
+    assert_eq!(count(&html, "#worst details"), 8 * 2 * 5);
+    assert_eq!(count(&html, "#worst details[open]"), 0);
+    assert!(count(&html, "#worst details pre") >= 8 * 2 * 5 * 2);
+    assert!(count(&html, "#worst details table") >= 1);
+    // Provenance: hashes, command lines and signatures of every run.
+    let provenance: String = html
+        .select(&scraper::Selector::parse("#provenance").unwrap())
+        .flat_map(|s| s.text())
+        .collect();
+    assert!(provenance.contains(&"0".repeat(64)));
+    assert!(provenance.contains("cuebench eval --all --gt examples/annotations.json"));
+    assert!(provenance.contains("signature detection"));
+    assert_eq!(count(&html, "#provenance h3"), 3);
+}
+
+#[test]
+fn report_is_self_contained_and_accessible() {
+    let page = fixture_report();
+    let html = scraper::Html::parse_document(&page);
+    // Nothing to fetch: no scripts, no external sources or style sheets, and a
+    // policy that forbids fetching anyway.
+    assert_eq!(count(&html, "script"), 0);
+    assert_eq!(count(&html, "[src]"), 0);
+    assert_eq!(count(&html, "link"), 0);
+    // The only URL is the SVG namespace, a name that is never fetched.
+    let urls = page.replace("xmlns=\"http://www.w3.org/2000/svg\"", "");
+    assert!(!urls.contains("http://") && !urls.contains("https://"));
+    assert!(page.contains("Content-Security-Policy\" content=\"default-src 'none'"));
+    // Every chart has a text alternative, a caption and its numbers.
+    let charts = count(&html, "figure svg");
+    assert_eq!(count(&html, "figure svg[role=img][aria-label]"), charts);
+    assert_eq!(count(&html, "figure figcaption"), charts);
+    assert_eq!(count(&html, "figure details table"), charts);
+    // Okabe–Ito colours, a print style sheet, a language.
+    assert!(page.contains("#0072b2") && page.contains("#e69f00"));
+    assert!(page.contains("@media print"));
+    assert_eq!(count(&html, "html[lang=en]"), 1);
+}
+
+#[test]
+fn report_is_byte_identical_across_runs() {
+    assert_eq!(fixture_report(), fixture_report());
+}
+
+#[test]
+fn report_of_something_else_is_an_input_error() {
+    let out = Command::new(env!("CARGO_BIN_EXE_cuebench"))
+        .args(["report", "tests/expected/event.json", "--out", "/dev/null"])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("tests/expected/event.json:1: field `schema`"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -4,6 +4,7 @@
 pub mod bench;
 pub mod compare;
 pub mod eval;
+pub mod report;
 pub mod reward_stream;
 pub mod tasks;
 pub mod validate;

@@ -6,6 +6,7 @@
 
 pub mod breakdown;
 pub mod export;
+pub mod html;
 pub mod leaderboard;
 
 use serde::Serialize;
