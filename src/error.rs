@@ -28,6 +28,32 @@ pub enum Error {
         /// The underlying I/O error.
         source: std::io::Error,
     },
+    /// A path that must name a regular file names a folder, a device or a pipe.
+    #[error("{path}: expected a regular file, found {found}")]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+        /// What it is instead (`a folder`, `not a regular file`).
+        found: &'static str,
+    },
+    /// A text file is not UTF-8 (or starts with a UTF-16 byte-order mark).
+    #[error("{path}:{line}: {message}")]
+    Encoding {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line of the first bad byte.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// An output path names one of the run's own input files.
+    #[error("{path}: refusing to overwrite an input file ({input})")]
+    OutputIsInput {
+        /// The output path as given.
+        path: PathBuf,
+        /// The input it names.
+        input: PathBuf,
+    },
     /// A line (or the whole file, line 1) is not valid JSON.
     #[error("{path}:{line}: invalid JSON: {message}")]
     Json {

@@ -1,5 +1,6 @@
 //! JSON records with line numbers: a JSON array of objects or JSONL.
 
+use std::io::Write;
 use std::path::Path;
 
 use serde_json::{Map, Value};
@@ -15,20 +16,125 @@ pub struct Record {
     pub value: Value,
 }
 
-/// Reads a whole file as text, mapping failures to [`Error::Io`].
+/// Reads a whole input file as UTF-8 text. Only regular files are read (a
+/// folder, a device such as `/dev/zero` or a FIFO is refused before reading:
+/// it would be read forever or mean a wrong argument). A UTF-8 byte-order
+/// mark is skipped; a UTF-16 one, or bytes that are not UTF-8, is an
+/// [`Error::Encoding`] naming the line.
 pub fn read_text(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|source| Error::Io {
+    let io = |source| Error::Io {
         path: path.to_owned(),
         source,
+    };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if !meta.is_file() {
+        return Err(Error::NotAFile {
+            path: path.to_owned(),
+            found: if meta.is_dir() {
+                "a folder"
+            } else {
+                "not a regular file"
+            },
+        });
+    }
+    let bytes = std::fs::read(path).map_err(io)?;
+    decode_utf8(bytes, path)
+}
+
+/// UTF-8 bytes as text, without a leading UTF-8 byte-order mark.
+fn decode_utf8(mut bytes: Vec<u8>, path: &Path) -> Result<String> {
+    let encoding = |line: usize, message: &str| Error::Encoding {
+        path: path.to_owned(),
+        line,
+        message: message.to_owned(),
+    };
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(encoding(
+            1,
+            "UTF-16 byte-order mark (BOM): save the file as UTF-8",
+        ));
+    }
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        bytes.drain(..3);
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let line = 1 + e.as_bytes()[..valid]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        encoding(line, "not valid UTF-8")
     })
 }
 
-/// Writes a whole file, mapping failures to [`Error::Write`].
-pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    std::fs::write(path, bytes).map_err(|source| Error::Write {
+/// Writes a whole output file atomically: the bytes go to a temporary file in
+/// the same folder, which then replaces `path` by a rename, so an interrupted
+/// run (full disk, `ulimit -f`, SIGKILL) leaves the previous file whole.
+/// A symlink is followed (its target is replaced). Refused with
+/// [`Error::OutputIsInput`] when `path` is the same file as one of `inputs`
+/// (symlinks and hard links included), before anything is written.
+pub fn write_output(path: &Path, bytes: &[u8], inputs: &[&Path]) -> Result<()> {
+    if let Some(input) = inputs.iter().find(|input| same_file(path, input)) {
+        return Err(Error::OutputIsInput {
+            path: path.to_owned(),
+            input: input.to_path_buf(),
+        });
+    }
+    let write_error = |source| Error::Write {
         path: path.to_owned(),
         source,
-    })
+    };
+    // Replace a symlink's target, not the link.
+    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+    let folder = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let mut temp = temp_builder().tempfile_in(&folder).map_err(write_error)?;
+    temp.write_all(bytes)
+        .and_then(|_| temp.as_file().sync_all())
+        .map_err(write_error)?;
+    temp.persist(&target).map_err(|e| write_error(e.error))?;
+    Ok(())
+}
+
+/// Writes a whole file that has no input to protect (e.g. generated data);
+/// atomic like [`write_output`].
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_output(path, bytes, &[])
+}
+
+/// Temporary output files: hidden, named for the tool, and (on Unix) created
+/// with the permissions a plain create would give (0666 less the umask).
+fn temp_builder() -> tempfile::Builder<'static, 'static> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".cuebench-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    builder
+}
+
+/// Whether two paths name the same existing file (after symlinks; hard links
+/// count as the same file on Unix).
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (std::fs::metadata(a), std::fs::metadata(b)) {
+            (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+            (Ok(x), Ok(y)) => x == y,
+            _ => false,
+        }
+    }
 }
 
 /// Parses `text` as a JSON array of records if it starts with `[`, else as

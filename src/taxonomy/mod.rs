@@ -94,11 +94,7 @@ impl Taxonomy {
     /// [`Error::Taxonomy`] naming the offending entry; invalid JSON is an
     /// [`Error::Json`] with its line.
     pub fn load(path: &Path) -> Result<Taxonomy> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            path: path.to_owned(),
-            source,
-        })?;
-        Self::from_json(&text, path)
+        Self::from_json(&crate::formats::records::read_text(path)?, path)
     }
 
     /// `--taxonomy FILE` when given, else the reconstruction shipped with
