@@ -46,6 +46,12 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A ground-truth file holds no sample at all.
+    #[error("{path}: the ground truth is empty (it would score every submission 0)")]
+    EmptyGroundTruth {
+        /// The file.
+        path: PathBuf,
+    },
     /// An output path names one of the run's own input files.
     #[error("{path}: refusing to overwrite an input file ({input})")]
     OutputIsInput {

@@ -21,7 +21,7 @@ use crate::extraction::{answer_text, content_format_ok};
 use crate::formats::predictions::{
     Prediction, PredictionContent, for_task, index_by_id, read_predictions,
 };
-use crate::formats::records::{Fields, parse_records, read_text, reject_duplicate_ids};
+use crate::formats::records::{Fields, read_ground_truth_records, reject_duplicate_ids};
 use crate::metrics::temporal::{
     Interval, RECALL_THRESHOLDS, interval_iou, mean, parse_interval, parse_timestamp, recall_at,
 };
@@ -168,7 +168,7 @@ pub fn evaluate(
 /// `interval` (`[start, end]`, required for abnormal videos in detection).
 /// Records are returned sorted by id; a repeated id is an error.
 pub fn read_ground_truth(path: &Path, task: VadTask) -> Result<Vec<GroundTruth>> {
-    let records = parse_records(&read_text(path)?, path)?;
+    let records = read_ground_truth_records(path)?;
     let mut truth = records
         .iter()
         .map(|r| parse_ground_truth(&Fields::of(path, r.line, &r.value, "")?, task))

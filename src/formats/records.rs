@@ -22,23 +22,46 @@ pub struct Record {
 /// mark is skipped; a UTF-16 one, or bytes that are not UTF-8, is an
 /// [`Error::Encoding`] naming the line.
 pub fn read_text(path: &Path) -> Result<String> {
-    let io = |source| Error::Io {
+    check_regular_file(path)?;
+    let bytes = std::fs::read(path).map_err(|source| Error::Io {
         path: path.to_owned(),
         source,
-    };
-    let meta = std::fs::metadata(path).map_err(io)?;
-    if !meta.is_file() {
-        return Err(Error::NotAFile {
+    })?;
+    decode_utf8(bytes, path)
+}
+
+/// Fails unless `path` (symlinks followed) is a regular file: an
+/// [`Error::NotAFile`] for a folder, a device or a pipe, an [`Error::Io`]
+/// when it cannot be looked at.
+pub fn check_regular_file(path: &Path) -> Result<()> {
+    let meta = std::fs::metadata(path).map_err(|source| Error::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    if meta.is_file() {
+        return Ok(());
+    }
+    Err(Error::NotAFile {
+        path: path.to_owned(),
+        found: if meta.is_dir() {
+            "a folder"
+        } else {
+            "not a regular file"
+        },
+    })
+}
+
+/// Reads a ground-truth file of records (JSON array or JSONL). A file with
+/// no record is an [`Error::EmptyGroundTruth`]: it would score every
+/// submission 0 without a word.
+pub fn read_ground_truth_records(path: &Path) -> Result<Vec<Record>> {
+    let records = parse_records(&read_text(path)?, path)?;
+    if records.is_empty() {
+        return Err(Error::EmptyGroundTruth {
             path: path.to_owned(),
-            found: if meta.is_dir() {
-                "a folder"
-            } else {
-                "not a regular file"
-            },
         });
     }
-    let bytes = std::fs::read(path).map_err(io)?;
-    decode_utf8(bytes, path)
+    Ok(records)
 }
 
 /// UTF-8 bytes as text, without a leading UTF-8 byte-order mark.
@@ -435,6 +458,87 @@ mod tests {
         assert!(
             err.to_string().starts_with("f.json:3: invalid JSON"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn a_utf8_bom_is_skipped_and_utf16_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.jsonl");
+        std::fs::write(&path, b"\xEF\xBB\xBF{\"a\": 1}\n").unwrap();
+        assert_eq!(read_text(&path).unwrap(), "{\"a\": 1}\n");
+        std::fs::write(&path, b"\xFF\xFE{\x00").unwrap();
+        let err = read_text(&path).unwrap_err().to_string();
+        assert!(
+            err.ends_with("a.jsonl:1: UTF-16 byte-order mark (BOM): save the file as UTF-8"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_names_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.jsonl");
+        std::fs::write(&path, b"{}\n{}\n{\"a\": \"\xFF\"}\n").unwrap();
+        let err = read_text(&path).unwrap_err().to_string();
+        assert!(err.ends_with("a.jsonl:3: not valid UTF-8"), "{err}");
+    }
+
+    #[test]
+    fn only_regular_files_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = read_text(dir.path()).unwrap_err().to_string();
+        assert!(
+            err.ends_with(": expected a regular file, found a folder"),
+            "{err}"
+        );
+        #[cfg(unix)]
+        {
+            let err = read_text(Path::new("/dev/null")).unwrap_err().to_string();
+            assert_eq!(
+                err,
+                "/dev/null: expected a regular file, found not a regular file"
+            );
+        }
+    }
+
+    #[test]
+    fn outputs_replace_whole_files_and_never_an_input() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("in.jsonl");
+        let out = dir.path().join("out.jsonl");
+        std::fs::write(&input, "keep").unwrap();
+        write_output(&out, b"one", &[&input]).unwrap();
+        write_output(&out, b"two", &[&input]).unwrap();
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "two");
+        let err = write_output(&input, b"x", &[&out, &input]).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("refusing to overwrite an input file"),
+            "{err}"
+        );
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("link.jsonl");
+            std::os::unix::fs::symlink(&input, &link).unwrap();
+            assert!(write_output(&link, b"x", &[&input]).is_err());
+            // A link to a non-input: its target is written, the link stays.
+            let other = dir.path().join("link2.jsonl");
+            std::os::unix::fs::symlink(&out, &other).unwrap();
+            write_output(&other, b"three", &[&input]).unwrap();
+            assert!(
+                std::fs::symlink_metadata(&other)
+                    .unwrap()
+                    .file_type()
+                    .is_symlink()
+            );
+            assert_eq!(std::fs::read_to_string(&out).unwrap(), "three");
+        }
+        assert_eq!(std::fs::read_to_string(&input).unwrap(), "keep");
+        // No temporary file is left behind.
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            if cfg!(unix) { 4 } else { 2 }
         );
     }
 

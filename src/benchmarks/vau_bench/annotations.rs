@@ -54,6 +54,11 @@ pub fn read_ground_truth(path: &Path, task: VauTask) -> Result<Vec<GtVideo>> {
         .map(|name| table.column(name))
         .collect::<Result<_>>()?;
     let rows = table.rows()?;
+    if rows.is_empty() {
+        return Err(crate::Error::EmptyGroundTruth {
+            path: path.to_owned(),
+        });
+    }
     let mut videos = Vec::with_capacity(rows.len());
     let mut lines = Vec::with_capacity(rows.len());
     for row in &rows {
