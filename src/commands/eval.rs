@@ -64,19 +64,23 @@ pub fn read_inputs(options: &EvalOptions) -> Result<Vec<TaskPredictions>> {
         .collect()
 }
 
-/// The predictions of `task`: from `<dir>/<task>.jsonl` when `path` is a
-/// folder (no file: every sample is missing), else the lines of the file
-/// tagged with the task (untagged lines too, unless several tasks share it).
+/// The predictions of `task`: with several tasks, from `<dir>/<task>.jsonl`
+/// when `path` is a folder (no file: every sample is missing); else the lines
+/// of the file tagged with the task (untagged lines too, unless several tasks
+/// share it). A folder for one task is an input error, and so is a line
+/// tagged with a task that does not exist: it would be dropped unscored.
 fn predictions_for(task: Task, path: &Path, several: bool) -> Result<(Vec<Prediction>, PathBuf)> {
-    if path.is_dir() {
+    if several && path.is_dir() {
         let file = path.join(format!("{}.jsonl", task.name()));
         if !file.exists() {
             return Ok((Vec::new(), file));
         }
-        let preds = for_task(read_predictions(&file)?, task.name());
-        return Ok((preds, file));
+        let preds = read_predictions(&file)?;
+        reject_unknown_tasks(&preds, &file)?;
+        return Ok((for_task(preds, task.name()), file));
     }
     let all = read_predictions(path)?;
+    reject_unknown_tasks(&all, path)?;
     if several && let Some(p) = all.iter().find(|p| p.task.is_none()) {
         return Err(Error::Field {
             path: path.to_owned(),
@@ -86,4 +90,19 @@ fn predictions_for(task: Task, path: &Path, several: bool) -> Result<(Vec<Predic
         });
     }
     Ok((for_task(all, task.name()), path.to_owned()))
+}
+
+/// Fails on the first line whose `task` names no task.
+fn reject_unknown_tasks(predictions: &[Prediction], path: &Path) -> Result<()> {
+    for p in predictions {
+        if let Some(Err(message)) = p.task.as_deref().map(str::parse::<Task>) {
+            return Err(Error::Field {
+                path: path.to_owned(),
+                line: p.line,
+                field: "task".into(),
+                message,
+            });
+        }
+    }
+    Ok(())
 }
