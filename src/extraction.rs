@@ -36,6 +36,7 @@ pub fn answer_of(content: &PredictionContent) -> Answer {
         PredictionContent::Answer(Value::String(text)) => parse_answer_text(text),
         PredictionContent::Answer(Value::Null) => Answer::Empty,
         PredictionContent::Answer(value) => from_json(value.clone()).unwrap_or(Answer::ParseFailed),
+        PredictionContent::Unreadable => Answer::ParseFailed,
     }
 }
 
