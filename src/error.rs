@@ -46,6 +46,18 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// A line of a stream is longer than the reader keeps.
+    #[error("{path}:{line}: line of {length} bytes is over the limit of {limit}")]
+    LineTooLong {
+        /// The stream (`<stdin>`) or file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// The line's length in bytes.
+        length: usize,
+        /// The most bytes a line may have.
+        limit: usize,
+    },
     /// A ground-truth file holds no sample at all.
     #[error("{path}: the ground truth is empty (it would score every submission 0)")]
     EmptyGroundTruth {

@@ -43,6 +43,11 @@ pub enum PredictionContent {
 /// line can take (a 50 MB `answer` list peaked at 5.9 GB).
 pub const MAX_LINE_BYTES: usize = 1 << 20;
 
+/// The most bytes a line of the reward stream may hold (16 MiB): a line up to
+/// it is read like a file's line (over [`MAX_LINE_BYTES`]: unreadable, reward
+/// 0); a longer one is answered with an error record without being kept.
+pub const MAX_STREAM_LINE_BYTES: usize = 16 << 20;
+
 /// Reads a predictions JSONL file. Each non-blank line must be an object with
 /// a string `id` and a string `response` or an `answer`; when both are given
 /// the raw `response` wins (it also decides `format_ok`). The first bad line

@@ -90,6 +90,37 @@ fn decode_utf8(mut bytes: Vec<u8>, path: &Path) -> Result<String> {
     })
 }
 
+/// Reads one line (through its `\n`) into `buf`, keeping at most `limit`
+/// bytes of it: the rest of an over-long line is read and dropped, so a
+/// stream without newlines (`/dev/zero`) cannot fill the memory. Returns
+/// the length the line had (0 at the end of the input).
+pub fn read_line_bounded(
+    input: &mut dyn std::io::BufRead,
+    buf: &mut Vec<u8>,
+    limit: usize,
+) -> std::io::Result<usize> {
+    let mut total = 0;
+    loop {
+        let chunk = match input.fill_buf() {
+            Ok(chunk) => chunk,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            return Ok(total);
+        }
+        let newline = chunk.iter().position(|&b| b == b'\n');
+        let take = newline.map_or(chunk.len(), |i| i + 1);
+        let keep = take.min(limit.saturating_sub(buf.len()));
+        buf.extend_from_slice(&chunk[..keep]);
+        input.consume(take);
+        total += take;
+        if newline.is_some() {
+            return Ok(total);
+        }
+    }
+}
+
 /// Writes a whole output file atomically: the bytes go to a temporary file in
 /// the same folder, which then replaces `path` by a rename, so an interrupted
 /// run (full disk, `ulimit -f`, SIGKILL) leaves the previous file whole.
@@ -540,6 +571,25 @@ mod tests {
             std::fs::read_dir(dir.path()).unwrap().count(),
             if cfg!(unix) { 4 } else { 2 }
         );
+    }
+
+    #[test]
+    fn bounded_lines_keep_a_prefix_and_skip_the_rest() {
+        let mut input = std::io::BufReader::with_capacity(4, &b"abcdefgh\nij\n\nk"[..]);
+        let mut buf = Vec::new();
+        let mut lines = Vec::new();
+        loop {
+            buf.clear();
+            let n = read_line_bounded(&mut input, &mut buf, 5).unwrap();
+            if n == 0 {
+                break;
+            }
+            lines.push((n, String::from_utf8(buf.clone()).unwrap()));
+        }
+        let expected = [(9, "abcde"), (3, "ij\n"), (1, "\n"), (1, "k")];
+        let expected: Vec<(usize, String)> =
+            expected.iter().map(|&(n, s)| (n, s.to_owned())).collect();
+        assert_eq!(lines, expected);
     }
 
     #[test]
