@@ -109,10 +109,12 @@ pub enum Error {
     #[error("{0}")]
     Model(String),
     /// The taxonomy file is malformed.
-    #[error("{path}: taxonomy: {message}")]
+    #[error("{path}:{line}: taxonomy: {message}")]
     Taxonomy {
         /// The file.
         path: PathBuf,
+        /// 1-based line where the offending entry starts (1 for the file as a whole).
+        line: usize,
         /// What is wrong, naming the offending entry.
         message: String,
     },

@@ -255,8 +255,9 @@ fn parse_array(text: &str, path: &Path) -> Result<Vec<Record>> {
         .collect())
 }
 
-/// The 1-based start line of each top-level element of a valid JSON array.
-fn element_start_lines(text: &str) -> Vec<usize> {
+/// The 1-based start line of each top-level element of a valid JSON array
+/// (text after the array may follow; it adds starts past the array's own).
+pub fn element_start_lines(text: &str) -> Vec<usize> {
     let mut starts = Vec::new();
     let (mut depth, mut line) = (0usize, 1usize);
     let (mut in_string, mut escaped, mut expect_element) = (false, false, false);
