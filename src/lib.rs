@@ -10,6 +10,7 @@ pub mod benchmarks;
 pub mod commands;
 pub mod config;
 pub mod console;
+pub mod data_dir;
 pub mod embedding;
 pub mod error;
 pub mod evaluate;

@@ -28,7 +28,9 @@ use cache::VectorCache;
 
 pub use stand_in::HashEmbedder;
 
-/// The default model directory, relative to the repository (SPEC 6).
+/// The default model's folder in the checkout this binary was built from
+/// (docs/scoring.md §6); an installed binary looks in the data folders first
+/// (`crate::data_dir`).
 pub const DEFAULT_MODEL_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/models/minilm-l6-v2");
 
 /// Misses below this count embed without a progress bar: they take well under
@@ -114,8 +116,9 @@ impl fmt::Display for Device {
 /// Everything the embedding stack takes from the command line (SPEC 1, 6).
 #[derive(Debug, Clone)]
 pub struct EmbedOptions {
-    /// `--model DIR`; `None`: `CUEBENCH_MODEL_DIR`, then `models/minilm-l6-v2`
-    /// next to the executable, then [`DEFAULT_MODEL_DIR`].
+    /// The model folder (`--model`, `CUEBENCH_MODEL` or `cuebench.toml`);
+    /// `None`: the first data folder holding `models/minilm-l6-v2`, then
+    /// [`DEFAULT_MODEL_DIR`].
     pub model_dir: Option<PathBuf>,
     /// `--ort-library FILE`; `None`: `ORT_DYLIB_PATH`, then next to the
     /// executable, then the set-up directory.
