@@ -9,6 +9,7 @@ use clap::{Args, CommandFactory, Parser, Subcommand};
 use cuebench::config::{Input, Inputs};
 use cuebench::embedding::{Device, EmbedOptions};
 use cuebench::evaluate::{Session, SessionOptions, Settings};
+use cuebench::formats::predictions::Layout;
 use cuebench::metrics::semantic::SemNorm;
 use cuebench::metrics::temporal::TiouMode;
 use cuebench::report::export::Format;
@@ -144,6 +145,10 @@ struct EvalArgs {
     /// $CUEBENCH_GT, then `gt` in cuebench.toml.
     #[arg(long, value_name = "FILE", help_heading = "Inputs")]
     gt: Option<PathBuf>,
+    /// How the predictions file is laid out: cuebench records, or an lmms-eval
+    /// `samples_*.jsonl` log (id from `doc.id`, response from `filtered_resps`).
+    #[arg(long, value_enum, default_value_t, help_heading = "Inputs")]
+    from: Layout,
     /// WordNet 3.0 folder for METEOR (vad-reasoning); default: $CUEBENCH_WORDNET, then the
     /// data folder.
     #[arg(long, value_name = "DIR", help_heading = "Inputs")]
@@ -415,6 +420,11 @@ fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
         if args.all {
             return Err(cuebench::Error::Usage("--all scores CueBench only".into()).into());
         }
+        if args.from != Layout::Cuebench {
+            return Err(
+                cuebench::Error::Usage("--from reads CueBench predictions only".into()).into(),
+            );
+        }
         let task = args.task.as_deref().unwrap_or_default();
         let evaluation = match args.bench {
             Benchmark::VauBench => cuebench::benchmarks::vau_bench::evaluate(
@@ -439,6 +449,7 @@ fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
         tasks,
         gt,
         predictions: args.predictions,
+        layout: args.from,
         settings: args.scoring.settings(),
         embed: args.embedding.options(inputs)?,
         taxonomy: inputs.resolve(Input::Taxonomy, args.scoring.taxonomy.as_deref()),
