@@ -30,6 +30,28 @@ pub fn read_text(path: &Path) -> Result<String> {
     decode_utf8(bytes, path)
 }
 
+/// The name standard input goes by in messages.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// Reads a whole file as text, or all of standard input when `path` is `-`;
+/// also returns the name to use in messages (`<stdin>` for `-`).
+pub fn read_text_or_stdin(path: &Path) -> Result<(String, std::path::PathBuf)> {
+    if path != Path::new("-") {
+        return Ok((read_text(path)?, path.to_owned()));
+    }
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes).map_err(|source| {
+        Error::Io {
+            path: STDIN_NAME.into(),
+            source,
+        }
+    })?;
+    Ok((
+        decode_utf8(bytes, Path::new(STDIN_NAME))?,
+        STDIN_NAME.into(),
+    ))
+}
+
 /// Fails unless `path` (symlinks followed) is a regular file: an
 /// [`Error::NotAFile`] for a folder, a device or a pipe, an [`Error::Io`]
 /// when it cannot be looked at.
