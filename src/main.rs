@@ -15,7 +15,7 @@ use cuebench::metrics::temporal::TiouMode;
 use cuebench::report::export::Format;
 use cuebench::report::leaderboard;
 use cuebench::report::{Evaluation, per_sample_jsonl};
-use cuebench::tasks::Task;
+use cuebench::tasks::{Task, TaskName};
 use cuebench::{commands, console};
 
 /// `--version`: the release and the source revision it was built from.
@@ -428,15 +428,18 @@ fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
         let task = args.task.as_deref().unwrap_or_default();
         let evaluation = match args.bench {
             Benchmark::VauBench => cuebench::benchmarks::vau_bench::evaluate(
-                task.parse().map_err(bad_task)?,
+                TaskName::parse_name(task).map_err(bad_task)?,
                 &gt,
                 &args.predictions,
             )?,
             _ => cuebench::benchmarks::vad_reasoning::evaluate(
-                task.parse().map_err(bad_task)?,
+                TaskName::parse_name(task).map_err(bad_task)?,
                 &gt,
                 &args.predictions,
-                args.wordnet.as_deref(),
+                &cuebench::benchmarks::vad_reasoning::VadOptions {
+                    wordnet: args.wordnet.clone(),
+                    ..Default::default()
+                },
             )?,
         };
         return finish(&[evaluation], args.format, args.per_sample.as_deref());

@@ -15,11 +15,16 @@ pub struct Record {
     pub value: Value,
 }
 
-/// Reads a whole file as text, mapping failures to [`Error::Io`].
+/// Reads a whole file as text, mapping failures to [`Error::Io`]. A leading
+/// UTF-8 byte order mark (what some Windows tools write) is dropped.
 pub fn read_text(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|source| Error::Io {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
         path: path.to_owned(),
         source,
+    })?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_owned(),
+        None => text,
     })
 }
 
