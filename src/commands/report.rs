@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use crate::console;
 use crate::error::Result;
-use crate::formats::records::write_file;
-use crate::report::html::input::{Run, read_run};
+use crate::formats::records::write_output;
+use crate::report::html::input::{Run, read_run, results_file};
 use crate::report::html::render;
 
 /// What was written.
@@ -18,7 +18,8 @@ pub struct Written {
     pub bytes: usize,
 }
 
-/// Reads every run, renders the report and writes it to `out`. Runs without
+/// Reads every run, renders the report and writes it to `out` (never over a
+/// results file it read). Runs without
 /// per-sample files leave the distribution and worst-sample sections empty:
 /// that is said on stderr, with the fix.
 pub fn run(inputs: &[PathBuf], out: &Path) -> Result<Written> {
@@ -34,7 +35,9 @@ pub fn run(inputs: &[PathBuf], out: &Path) -> Result<Written> {
         }
     }
     let html = render(&runs);
-    write_file(out, html.as_bytes())?;
+    let read: Vec<PathBuf> = inputs.iter().map(|p| results_file(p)).collect();
+    let read: Vec<&Path> = read.iter().map(PathBuf::as_path).collect();
+    write_output(out, html.as_bytes(), &read)?;
     Ok(Written {
         runs: runs.len(),
         bytes: html.len(),

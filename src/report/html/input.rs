@@ -7,7 +7,7 @@
 //! the schema name, the task list and each figure's name and value.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -146,13 +146,18 @@ pub struct SampleLine {
     pub scores: BTreeMap<String, f64>,
 }
 
-/// Reads one run from a results file or an `--output` folder.
-pub fn read_run(path: &Path) -> Result<Run> {
-    let file = if path.is_dir() {
+/// The results document `path` names: itself, or `results.json` in a folder.
+pub fn results_file(path: &Path) -> PathBuf {
+    if path.is_dir() {
         path.join(RESULTS_FILE)
     } else {
         path.to_owned()
-    };
+    }
+}
+
+/// Reads one run from a results file or an `--output` folder.
+pub fn read_run(path: &Path) -> Result<Run> {
+    let file = results_file(path);
     let text = read_text(&file)?;
     let value: Value = serde_json::from_str(&text).map_err(|e| Error::Json {
         path: file.clone(),

@@ -838,9 +838,11 @@ fn sample_details(sample: &SampleLine, score: &str) -> String {
 
 fn worst_samples(runs: &[Run]) -> String {
     let mut out = format!(
-        "<section id=\"worst\"><h2>Worst samples</h2><p class=\"note\">Per task and run, the {WORST} samples \
-         with the lowest per-sample score (IoU for When tasks, Sem for What tasks; ties by id), collapsed: \
-         open one for the response, the extracted answer, the truth and the matched pairs.</p>\n"
+        "<section id=\"worst\"><h2>Worst samples</h2><p class=\"note\">Per task and run, the {WORST} answered \
+         samples with the lowest per-sample score (IoU for When tasks, Sem for What tasks; ties by id; an \
+         unparseable answer scores 0 and is listed), collapsed: open one for the response, the extracted \
+         answer, the truth and the matched pairs. Samples without a prediction also score 0; they are counted, \
+         not listed.</p>\n"
     );
     for (key, entries) in tasks(runs) {
         let Some(first) = entries.iter().flatten().next() else {
@@ -854,11 +856,18 @@ fn worst_samples(runs: &[Run]) -> String {
                 continue;
             };
             shown = true;
-            let mut worst: Vec<&SampleLine> = lines.iter().collect();
             let of = |s: &SampleLine| s.scores.get(&score).copied().unwrap_or(0.0);
-            worst.sort_by(|a, b| of(a).total_cmp(&of(b)).then_with(|| a.id.cmp(&b.id)));
-            let _ = write!(out, "<h4>{}</h4>", escape(&run.name));
-            for sample in worst.into_iter().take(WORST) {
+            let (missing, mut answered): (Vec<&SampleLine>, Vec<&SampleLine>) =
+                lines.iter().partition(|s| s.status == "missing");
+            answered.sort_by(|a, b| of(a).total_cmp(&of(b)).then_with(|| a.id.cmp(&b.id)));
+            let _ = write!(
+                out,
+                "<h4>{}</h4><p class=\"note\">{} of {} samples without a prediction.</p>",
+                escape(&run.name),
+                missing.len(),
+                lines.len()
+            );
+            for sample in answered.into_iter().take(WORST) {
                 out.push_str(&sample_details(sample, &score));
             }
         }
