@@ -16,6 +16,7 @@ pub mod extraction;
 pub mod formats;
 pub mod metrics;
 pub mod prompts;
+pub mod provenance;
 pub mod report;
 pub mod reward;
 pub mod signature;
