@@ -141,6 +141,7 @@ mod tests {
                 .map(|(n, v)| Metric {
                     name: n.to_string(),
                     value: *v,
+                    ci: None,
                 })
                 .collect(),
         }

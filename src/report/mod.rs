@@ -5,17 +5,24 @@
 //! see this shape.
 
 pub mod export;
+pub mod figures;
 pub mod leaderboard;
+pub mod results;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+use crate::metrics::bootstrap::Interval;
 
 /// One aggregated metric, in percent (0..=100), e.g. `Struct` or `R@0.5`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Metric {
     /// Short column name, e.g. `Struct`, `Sem`, `Hier`, `TIoU`, `mIoU`, `R@0.3`.
     pub name: String,
-    /// Value in percent.
+    /// Value in percent, at full precision.
     pub value: f64,
+    /// The bootstrap interval in percent (`eval --confidence`, docs/scoring.md §12).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ci: Option<Interval>,
 }
 
 impl Metric {
@@ -24,12 +31,13 @@ impl Metric {
         Metric {
             name: name.to_owned(),
             value: mean * 100.0,
+            ci: None,
         }
     }
 }
 
 /// The bookkeeping counts of SPEC 8.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
     /// Ground-truth samples of the task (the denominator of every mean).
     pub samples: usize,
@@ -48,7 +56,7 @@ pub struct Counts {
 }
 
 /// The result of scoring one task of one benchmark.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskResult {
     /// `cuebench`, `vau-bench` or `vad-reasoning`.
     pub benchmark: String,
@@ -74,7 +82,7 @@ pub struct SampleRecord {
 }
 
 /// What happened to one ground-truth sample.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SampleStatus {
     /// A prediction was found and its answer read.
