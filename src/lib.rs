@@ -14,14 +14,15 @@ pub mod error;
 pub mod evaluate;
 pub mod extraction;
 pub mod formats;
+pub mod intervals;
 pub mod metrics;
 pub mod prompts;
 pub mod provenance;
 pub mod report;
-pub mod reward;
 pub mod signature;
 pub mod synthetic;
 pub mod tasks;
 pub mod taxonomy;
+pub mod wordnet;
 
 pub use error::{Error, Result};

@@ -54,7 +54,7 @@ struct RewardArgs {
     #[arg(long, env = "CUEBENCH_GT")]
     gt: PathBuf,
     /// Weight of the semantic reward against the hierarchy reward (Eq. 5).
-    #[arg(long, default_value_t = cuebench::reward::DEFAULT_LAMBDA)]
+    #[arg(long, default_value_t = cuebench::evaluate::cue_r1::DEFAULT_LAMBDA)]
     lambda: f64,
     /// TIoU for grounding and detection: merged `union` or Hungarian `matched`.
     #[arg(long, default_value = "union")]
@@ -357,7 +357,7 @@ fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn reward(args: RewardArgs) -> anyhow::Result<ExitCode> {
-    use commands::reward::{RewardOptions, RewardSession, run_file, run_stream};
+    use commands::reward_stream::{RewardOptions, RewardSession, run_file, run_stream};
     let options = RewardOptions {
         task: args.task,
         gt: args.gt,

@@ -22,16 +22,15 @@ use crate::formats::predictions::{
     Prediction, PredictionContent, for_task, index_by_id, read_predictions,
 };
 use crate::formats::records::{Fields, parse_records, read_text, reject_duplicate_ids};
-use crate::metrics::temporal::{
-    Interval, RECALL_THRESHOLDS, interval_iou, mean, parse_interval, parse_timestamp, recall_at,
-};
+use crate::intervals::{parse_interval, parse_timestamp};
+use crate::metrics::temporal::{Interval, RECALL_THRESHOLDS, interval_iou, mean, recall_at};
 use crate::metrics::text::bleu::{BleuSmoothing, sentence_bleu};
 use crate::metrics::text::meteor::meteor;
 use crate::metrics::text::rouge::rouge;
 use crate::metrics::text::tokenize::whitespace_tokens;
-use crate::metrics::text::wordnet::{WordNet, resolve_dir};
 use crate::report::{Counts, Evaluation, Metric, SampleRecord, SampleStatus, TaskResult};
 use crate::signature::Signature;
+use crate::wordnet::{WordNet, resolve_dir};
 
 /// The benchmark's name in results and on the command line.
 pub const BENCHMARK: &str = "vad-reasoning";

@@ -5,16 +5,15 @@ use std::path::{Path, PathBuf};
 
 use crate::embedding::{EmbedOptions, ModelId, embed_texts, lazy_embedder, model_id};
 use crate::error::{Error, Result};
-use crate::evaluate::text::{Hierarchy, TextContext, candidate_texts, value_texts};
+use crate::evaluate::context::{Hierarchy, TextContext, candidate_texts, value_texts};
 use crate::evaluate::{Prepared, Settings, prepare, score_task};
 use crate::formats::annotations::{Video, read_annotations};
 use crate::formats::predictions::{Prediction, for_task, index_by_id, read_predictions};
-use crate::metrics::hierarchy::add_ground_truth;
 use crate::report::Evaluation;
 use crate::signature::{Signature, resource_id};
 use crate::tasks::Task;
 use crate::tasks::derive::{Sample, derive_samples};
-use crate::taxonomy::Taxonomy;
+use crate::taxonomy::{Taxonomy, add_ground_truth};
 
 /// Inputs of a CueBench evaluation.
 #[derive(Debug, Clone)]

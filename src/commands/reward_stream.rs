@@ -8,16 +8,15 @@ use std::path::{Path, PathBuf};
 
 use crate::embedding::{EmbedOptions, Embedder, Vectors, embed_texts, lazy_embedder};
 use crate::error::{Error, Result};
-use crate::evaluate::text::{Hierarchy, TextContext, candidate_texts, value_texts};
+use crate::evaluate::context::{Hierarchy, TextContext, candidate_texts, value_texts};
+use crate::evaluate::cue_r1::reward;
 use crate::evaluate::{Prepared, Settings, prepare_one, score_prepared};
 use crate::formats::annotations::read_annotations;
 use crate::formats::predictions::{Prediction, parse_line};
 use crate::formats::records::read_text;
-use crate::metrics::hierarchy::add_ground_truth;
-use crate::reward::reward;
 use crate::tasks::Task;
 use crate::tasks::derive::{Sample, derive_samples};
-use crate::taxonomy::Taxonomy;
+use crate::taxonomy::{Taxonomy, add_ground_truth};
 
 /// Inputs of a reward session.
 #[derive(Debug, Clone)]
