@@ -229,49 +229,60 @@ pub fn read_document(path: &Path) -> Result<ResultsDocument> {
     Ok(document)
 }
 
+/// A document around `results` with fixed provenance, for unit tests.
+#[cfg(test)]
+pub(crate) fn for_tests(results: Vec<TaskResult>) -> ResultsDocument {
+    ResultsDocument {
+        schema: SCHEMA.into(),
+        schema_version: SCHEMA_VERSION,
+        tool: Tool::this(),
+        created: "1970-01-01T00:00:00Z".into(),
+        command: vec!["cuebench".into(), "eval".into()],
+        name: "model".into(),
+        benchmark: "cuebench".into(),
+        protocol: "unified".into(),
+        inputs: Inputs {
+            annotations: InputFile {
+                path: "a.json".into(),
+                sha256: "00".repeat(32),
+            },
+            predictions: Vec::new(),
+            taxonomy: None,
+            model: None,
+        },
+        settings: Settings {
+            scoring: serde_json::Map::new(),
+            confidence: None,
+        },
+        results: results
+            .into_iter()
+            .map(|result| ResultEntry {
+                result,
+                samples_file: None,
+                groups: Vec::new(),
+            })
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::report::{Counts, Metric};
 
     fn document(tasks: &[&str]) -> ResultsDocument {
-        ResultsDocument {
-            schema: SCHEMA.into(),
-            schema_version: SCHEMA_VERSION,
-            tool: Tool::this(),
-            created: "1970-01-01T00:00:00Z".into(),
-            command: vec!["cuebench".into(), "eval".into()],
-            name: "model".into(),
-            benchmark: "cuebench".into(),
-            protocol: "unified".into(),
-            inputs: Inputs {
-                annotations: InputFile {
-                    path: "a.json".into(),
-                    sha256: "00".repeat(32),
-                },
-                predictions: Vec::new(),
-                taxonomy: None,
-                model: None,
-            },
-            settings: Settings {
-                scoring: serde_json::Map::new(),
-                confidence: None,
-            },
-            results: tasks
+        for_tests(
+            tasks
                 .iter()
-                .map(|t| ResultEntry {
-                    result: TaskResult {
-                        benchmark: "cuebench".into(),
-                        task: (*t).into(),
-                        signature: format!("cuebench:2|task:{t}|version:0.2.0"),
-                        counts: Counts::default(),
-                        metrics: vec![Metric::from_mean("Struct", 0.123_456_789)],
-                    },
-                    samples_file: None,
-                    groups: Vec::new(),
+                .map(|t| TaskResult {
+                    benchmark: "cuebench".into(),
+                    task: (*t).into(),
+                    signature: format!("cuebench:2|task:{t}|version:0.2.0"),
+                    counts: Counts::default(),
+                    metrics: vec![Metric::from_mean("Struct", 0.123_456_789)],
                 })
                 .collect(),
-        }
+        )
     }
 
     fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
