@@ -3,6 +3,9 @@
 
 pub mod context;
 pub mod cue_r1;
+pub mod session;
+
+pub use session::{Completion, Session, SessionOptions, TaskPredictions};
 
 use std::collections::HashMap;
 
