@@ -39,6 +39,17 @@ impl Signature {
         self
     }
 
+    /// Adds `gt:sha256:XXXXXXXX` (the annotation file's sha256, first 8 hex;
+    /// docs/scoring.md §11) right after `task`, or last when there is none.
+    pub fn with_annotations(mut self, sha256: &str) -> Self {
+        let field = ("gt".to_owned(), format!("sha256:{}", short_hash(sha256)));
+        match self.fields.iter().position(|(k, _)| k == "task") {
+            Some(i) => self.fields.insert(i + 1, field),
+            None => self.fields.push(field),
+        }
+        self
+    }
+
     /// Parses `key:value|key:value...`; a last `version:` field is the version.
     pub fn parse(text: &str) -> Option<Self> {
         let mut fields = text
@@ -169,6 +180,22 @@ mod tests {
             Signature::parse("cuebench:1|task:x").unwrap().version(),
             None
         );
+    }
+
+    #[test]
+    fn the_annotations_follow_the_task() {
+        let s = Signature::new()
+            .with("bench", "vau-bench")
+            .with("task", "qa")
+            .with("letter", "x")
+            .with_annotations("ab12cd34ef56");
+        assert_eq!(
+            s.to_string(),
+            format!(
+                "cuebench:2|bench:vau-bench|task:qa|gt:sha256:ab12cd34|letter:x|version:{TOOL_VERSION}"
+            )
+        );
+        assert_eq!(s.get("gt"), Some("sha256:ab12cd34"));
     }
 
     #[test]

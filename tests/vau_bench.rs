@@ -784,9 +784,32 @@ fn results_render_in_every_format() {
         &fixture("preds_grounding.csv"),
     )
     .unwrap();
+    let (gt, preds) = (fixture("annotations.csv"), fixture("preds_grounding.csv"));
+    let run = cuebench::commands::eval::sibling_run(eval, &gt, &preds).unwrap();
+    let document = cuebench::report::results::ResultsDocument::new(
+        cuebench::report::results::RunInfo {
+            command: vec!["cuebench".into()],
+            name: "fixture".into(),
+            benchmark: "vau-bench".into(),
+            protocol: "unified".into(),
+            inputs: run.inputs,
+            settings: cuebench::report::results::Settings {
+                scoring: run.settings,
+                confidence: None,
+            },
+        },
+        run.evaluations.into_iter().map(|e| e.result).collect(),
+    )
+    .unwrap();
     for format in [Format::Table, Format::Json, Format::Markdown, Format::Csv] {
-        let text = format.exporter().export(std::slice::from_ref(&eval.result));
+        let text = format.exporter().export(&document);
         assert!(text.contains("R@0.5"), "{format:?}: {text}");
-        assert!(text.contains("66.67"), "{format:?}: {text}");
+        // Tables round to two decimals; JSON keeps full precision.
+        let shown = if format == Format::Json {
+            "66.666666"
+        } else {
+            "66.67"
+        };
+        assert!(text.contains(shown), "{format:?}: {text}");
     }
 }

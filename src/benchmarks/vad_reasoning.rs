@@ -294,6 +294,7 @@ fn score_reasoning(pairs: &[(&GroundTruth, Option<&Prediction>)], wordnet: &Word
                 id: g.id.clone(),
                 status,
                 scores,
+                detail: None,
             }
         })
         .collect();
@@ -472,6 +473,7 @@ fn detect_one(g: &GroundTruth, p: Option<&Prediction>) -> DetectionOutcome {
             id: g.id.clone(),
             status,
             scores,
+            detail: None,
         },
         predicted,
         iou,

@@ -104,7 +104,8 @@ impl Comparison {
 
     /// `N figures: R regressions; L lower, H higher, U unchanged`.
     pub fn summary(&self) -> String {
-        let count = |f: &dyn Fn(f64) -> bool| self.changes.iter().filter(|c| f(c.difference())).count();
+        let count =
+            |f: &dyn Fn(f64) -> bool| self.changes.iter().filter(|c| f(c.difference())).count();
         let rule = match self.paired {
             Some(p) => format!("drop > {} and p < {}", percent(self.max_drop), p.alpha),
             None => format!("drop > {}", percent(self.max_drop)),
@@ -125,7 +126,10 @@ impl Comparison {
             Format::Json => {
                 let mut value = serde_json::to_value(self).unwrap_or_default();
                 value["summary"] = self.summary().into();
-                format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default())
+                format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&value).unwrap_or_default()
+                )
             }
             Format::Markdown => {
                 let mut out = format!("**cuebench compare**: {}\n\n", self.header());
@@ -142,14 +146,26 @@ impl Comparison {
             Format::Table => {
                 let (header, rows) = self.grid(false);
                 let widths: Vec<usize> = (0..header.len())
-                    .map(|c| rows.iter().map(|r| r[c].len()).chain([header[c].len()]).max().unwrap_or(0))
+                    .map(|c| {
+                        rows.iter()
+                            .map(|r| r[c].len())
+                            .chain([header[c].len()])
+                            .max()
+                            .unwrap_or(0)
+                    })
                     .collect();
                 let line = |cells: &[String]| {
                     let text: Vec<String> = cells
                         .iter()
                         .zip(&widths)
                         .enumerate()
-                        .map(|(i, (c, w))| if i < 2 { format!("{c:<w$}") } else { format!("{c:>w$}") })
+                        .map(|(i, (c, w))| {
+                            if i < 2 {
+                                format!("{c:<w$}")
+                            } else {
+                                format!("{c:>w$}")
+                            }
+                        })
                         .collect();
                     format!("{}\n", text.join("  ").trim_end())
                 };
@@ -174,7 +190,11 @@ impl Comparison {
             percent(self.max_drop)
         );
         if let Some(p) = self.paired {
-            let _ = write!(text, "; paired bootstrap n={} seed={} alpha={}", p.n, p.seed, p.alpha);
+            let _ = write!(
+                text,
+                "; paired bootstrap n={} seed={} alpha={}",
+                p.n, p.seed, p.alpha
+            );
         }
         text
     }
@@ -205,7 +225,11 @@ impl Comparison {
                     row.push(c.test.map_or_else(|| "-".into(), |t| format!("{:.4}", t.p)));
                 }
                 let verdict = if c.regression { "REGRESSION" } else { "ok" };
-                row.push(if bold && c.regression { format!("**{verdict}**") } else { verdict.into() });
+                row.push(if bold && c.regression {
+                    format!("**{verdict}**")
+                } else {
+                    verdict.into()
+                });
                 row
             })
             .collect();
@@ -254,7 +278,9 @@ pub fn run(options: &CompareOptions) -> Result<Comparison> {
             if is_repeat(b, m) {
                 continue;
             }
-            let candidate = c.and_then(|c| c.metrics.iter().find(|x| x.name == m.name)).map(|x| x.value);
+            let candidate = c
+                .and_then(|c| c.metrics.iter().find(|x| x.name == m.name))
+                .map(|x| x.value);
             let test = tests.as_ref().and_then(|t| t[i]);
             let mut change = Change {
                 task: format!("{}/{}", b.benchmark, b.task),
@@ -299,7 +325,10 @@ fn check_options(options: &CompareOptions) -> Result<()> {
     }
     if let Some(p) = options.paired {
         if !(p.alpha > 0.0 && p.alpha < 1.0) {
-            return Err(Error::Usage(format!("--alpha must lie strictly between 0 and 1, got {}", p.alpha)));
+            return Err(Error::Usage(format!(
+                "--alpha must lie strictly between 0 and 1, got {}",
+                p.alpha
+            )));
         }
         if p.n == 0 {
             return Err(Error::Usage("--paired-bs-n must be at least 1".into()));
@@ -334,7 +363,11 @@ struct SampleLine {
 }
 
 /// Reads the per-sample file of `result` next to the document at `path`.
-fn read_samples(path: &Path, document: &ResultsDocument, result: &TaskResult) -> Result<Vec<SampleRecord>> {
+fn read_samples(
+    path: &Path,
+    document: &ResultsDocument,
+    result: &TaskResult,
+) -> Result<Vec<SampleRecord>> {
     let entry = document
         .results
         .iter()
@@ -346,7 +379,10 @@ fn read_samples(path: &Path, document: &ResultsDocument, result: &TaskResult) ->
             result.task
         )));
     };
-    let dir = results_path(path).parent().map(Path::to_path_buf).unwrap_or_default();
+    let dir = results_path(path)
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
     let samples_path = dir.join(file);
     let text = read_text(&samples_path)?;
     text.lines()
@@ -367,6 +403,7 @@ fn read_samples(path: &Path, document: &ResultsDocument, result: &TaskResult) ->
                 id: line.id,
                 status: line.status,
                 scores,
+                detail: None,
             })
         })
         .collect()
@@ -383,8 +420,11 @@ fn paired(
 ) -> Result<Vec<Option<PairedTest>>> {
     let base_samples = read_samples(base_path, base, b)?;
     let cand_samples = read_samples(cand_path, cand, c)?;
-    let cand_index: HashMap<&str, usize> =
-        cand_samples.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
+    let cand_index: HashMap<&str, usize> = cand_samples
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), i))
+        .collect();
     let mut shared: Vec<(usize, usize)> = base_samples
         .iter()
         .enumerate()
@@ -471,7 +511,13 @@ mod tests {
     #[test]
     fn drops_beyond_the_threshold_are_regressions_and_miou_is_reported_once() {
         let dir = tempfile::tempdir().unwrap();
-        let figures = |s: f64| vec![result("grounding", SIG, &[("Struct", s), ("TIoU", 40.0), ("mIoU", 40.0)])];
+        let figures = |s: f64| {
+            vec![result(
+                "grounding",
+                SIG,
+                &[("Struct", s), ("TIoU", 40.0), ("mIoU", 40.0)],
+            )]
+        };
         let b = write(dir.path(), "b.json", figures(80.0));
         let c = write(dir.path(), "c.json", figures(79.6));
         let cmp = run(&options(b.clone(), c.clone(), 0.5)).unwrap();
@@ -483,7 +529,9 @@ mod tests {
         assert!(table.contains("REGRESSION"), "{table}");
         assert!(table.starts_with("compare baseline `model`"), "{table}");
         assert!(
-            table.ends_with("2 figures: 1 regression(s) (drop > 0.30); 1 lower, 0 higher, 1 unchanged\n"),
+            table.ends_with(
+                "2 figures: 1 regression(s) (drop > 0.30); 1 lower, 0 higher, 1 unchanged\n"
+            ),
             "{table}"
         );
     }
@@ -495,35 +543,62 @@ mod tests {
             dir.path(),
             "b.json",
             vec![
-                result("event", "cuebench:2|task:event|version:0.2.0", &[("Struct", 80.0)]),
-                result("scene", "cuebench:2|task:scene|version:0.2.0", &[("Struct", 70.0)]),
+                result(
+                    "event",
+                    "cuebench:2|task:event|version:0.2.0",
+                    &[("Struct", 80.0)],
+                ),
+                result(
+                    "scene",
+                    "cuebench:2|task:scene|version:0.2.0",
+                    &[("Struct", 70.0)],
+                ),
             ],
         );
         let c = write(
             dir.path(),
             "c.json",
-            vec![result("event", "cuebench:2|task:event|version:0.2.0", &[("Struct", 80.0)])],
+            vec![result(
+                "event",
+                "cuebench:2|task:event|version:0.2.0",
+                &[("Struct", 80.0)],
+            )],
         );
         let cmp = run(&options(b, c, 0.5)).unwrap();
         let r = cmp.regressions();
-        assert_eq!((r.len(), r[0].task.as_str(), r[0].candidate), (1, "cuebench/scene", None));
+        assert_eq!(
+            (r.len(), r[0].task.as_str(), r[0].candidate),
+            (1, "cuebench/scene", None)
+        );
     }
 
     #[test]
     fn signatures_apply_the_comparability_rule() {
         let dir = tempfile::tempdir().unwrap();
-        let b = write(dir.path(), "b.json", vec![result("grounding", SIG, &[("Struct", 1.0)])]);
+        let b = write(
+            dir.path(),
+            "b.json",
+            vec![result("grounding", SIG, &[("Struct", 1.0)])],
+        );
         let newer = write(
             dir.path(),
             "n.json",
-            vec![result("grounding", &SIG.replace("0.2.0", "0.3.0"), &[("Struct", 1.0)])],
+            vec![result(
+                "grounding",
+                &SIG.replace("0.2.0", "0.3.0"),
+                &[("Struct", 1.0)],
+            )],
         );
         let cmp = run(&options(b.clone(), newer, 0.5)).unwrap();
         assert_eq!(cmp.warnings.len(), 1);
         let other = write(
             dir.path(),
             "o.json",
-            vec![result("grounding", &SIG.replace("union", "matched"), &[("Struct", 1.0)])],
+            vec![result(
+                "grounding",
+                &SIG.replace("union", "matched"),
+                &[("Struct", 1.0)],
+            )],
         );
         let err = run(&options(b, other, 0.5)).unwrap_err().to_string();
         assert!(err.contains("signatures differ"), "{err}");
@@ -532,13 +607,23 @@ mod tests {
     #[test]
     fn the_gate_cannot_be_switched_off() {
         let dir = tempfile::tempdir().unwrap();
-        let b = write(dir.path(), "b.json", vec![result("grounding", SIG, &[("Struct", 1.0)])]);
+        let b = write(
+            dir.path(),
+            "b.json",
+            vec![result("grounding", SIG, &[("Struct", 1.0)])],
+        );
         for bad in [f64::NAN, -1.0, f64::INFINITY] {
-            let err = run(&options(b.clone(), b.clone(), bad)).unwrap_err().to_string();
+            let err = run(&options(b.clone(), b.clone(), bad))
+                .unwrap_err()
+                .to_string();
             assert!(err.contains("--max-drop"), "{err}");
         }
         let mut o = options(b.clone(), b, 0.5);
-        o.paired = Some(Paired { n: 10, seed: 1, alpha: 1.5 });
+        o.paired = Some(Paired {
+            n: 10,
+            seed: 1,
+            alpha: 1.5,
+        });
         assert!(run(&o).unwrap_err().to_string().contains("--alpha"));
     }
 
@@ -547,7 +632,11 @@ mod tests {
         let dir = root.join(name);
         std::fs::create_dir(&dir).unwrap();
         let mean = ious.iter().sum::<f64>() / ious.len() as f64 * 100.0;
-        let mut doc = for_tests(vec![result("grounding", SIG, &[("TIoU", mean), ("mIoU", mean)])]);
+        let mut doc = for_tests(vec![result(
+            "grounding",
+            SIG,
+            &[("TIoU", mean), ("mIoU", mean)],
+        )]);
         doc.results[0].samples_file = Some("samples_grounding.jsonl".into());
         std::fs::write(dir.join(RESULTS_FILE), doc.to_json()).unwrap();
         let lines: String = ious
@@ -565,14 +654,26 @@ mod tests {
     fn paired_bootstrap_against_itself_and_a_constant_shift() {
         let root = tempfile::tempdir().unwrap();
         let base = output_dir(root.path(), "base", &[0.2, 0.5, 0.9, 0.4]);
-        let paired = Some(Paired { n: 999, seed: 7, alpha: 0.05 });
-        let same = run(&CompareOptions { paired, ..options(base.clone(), base.clone(), 0.5) }).unwrap();
+        let paired = Some(Paired {
+            n: 999,
+            seed: 7,
+            alpha: 0.05,
+        });
+        let same = run(&CompareOptions {
+            paired,
+            ..options(base.clone(), base.clone(), 0.5)
+        })
+        .unwrap();
         let t = same.changes[0].test.unwrap();
         assert_eq!((t.difference, t.p), (0.0, 1.0));
         // Every sample loses 0.1 (10 points): no resample's centred
         // difference reaches 10, so p = 1 / (999 + 1) = 0.001 < alpha.
         let worse = output_dir(root.path(), "worse", &[0.1, 0.4, 0.8, 0.3]);
-        let cmp = run(&CompareOptions { paired, ..options(base.clone(), worse, 0.5) }).unwrap();
+        let cmp = run(&CompareOptions {
+            paired,
+            ..options(base.clone(), worse, 0.5)
+        })
+        .unwrap();
         let t = cmp.changes[0].test.unwrap();
         assert!((t.difference + 10.0).abs() < 1e-9);
         assert_eq!(t.p, 0.001);
@@ -582,7 +683,11 @@ mod tests {
         assert!(md.contains("**REGRESSION**"), "{md}");
         // A noisy drop larger than max-drop but not significant is no regression.
         let noisy = output_dir(root.path(), "noisy", &[0.0, 0.5, 0.9, 0.4]);
-        let cmp = run(&CompareOptions { paired, ..options(base, noisy, 0.5) }).unwrap();
+        let cmp = run(&CompareOptions {
+            paired,
+            ..options(base, noisy, 0.5)
+        })
+        .unwrap();
         assert!(cmp.changes[0].test.unwrap().p > 0.05);
         assert!(cmp.regressions().is_empty());
     }
@@ -590,11 +695,24 @@ mod tests {
     #[test]
     fn paired_bootstrap_needs_per_sample_files() {
         let dir = tempfile::tempdir().unwrap();
-        let b = write(dir.path(), "b.json", vec![result("grounding", SIG, &[("Struct", 1.0)])]);
+        let b = write(
+            dir.path(),
+            "b.json",
+            vec![result("grounding", SIG, &[("Struct", 1.0)])],
+        );
         let o = CompareOptions {
-            paired: Some(Paired { n: 10, seed: 1, alpha: 0.05 }),
+            paired: Some(Paired {
+                n: 10,
+                seed: 1,
+                alpha: 0.05,
+            }),
             ..options(b.clone(), b, 0.5)
         };
-        assert!(run(&o).unwrap_err().to_string().contains("eval --output DIR"));
+        assert!(
+            run(&o)
+                .unwrap_err()
+                .to_string()
+                .contains("eval --output DIR")
+        );
     }
 }

@@ -211,6 +211,12 @@ pub fn model_id(opts: &EmbedOptions) -> Result<ModelId> {
     Ok(manifest::model_id(&manifest, manifest.sha256.clone()))
 }
 
+/// The model folder `opts` selects (the flag, the environment, then the
+/// defaults), as results record it.
+pub fn model_dir(opts: &EmbedOptions) -> std::path::PathBuf {
+    manifest::resolve_model_dir(opts.model_dir.as_deref())
+}
+
 /// Like [`load_embedder`], but ONNX Runtime and the model session start only
 /// when a text is not in the cache: the model files and device are checked
 /// now, a missing or bad runtime is reported on first use.

@@ -49,7 +49,12 @@ pub fn percent(value: f64) -> String {
 /// (the bootstrap's 2.5th and 97.5th percentiles, docs/results.md).
 pub fn figure(value: f64, ci: Option<&Interval>) -> String {
     match ci {
-        Some(ci) => format!("{} [{}, {}]", percent(value), percent(ci.low), percent(ci.high)),
+        Some(ci) => format!(
+            "{} [{}, {}]",
+            percent(value),
+            percent(ci.low),
+            percent(ci.high)
+        ),
         None => percent(value),
     }
 }
@@ -316,11 +321,27 @@ mod tests {
     fn intervals_beside_the_value_in_markdown_in_own_columns_in_csv() {
         let doc = for_tests(vec![with_ci(result("event", &[("Struct", 83.7349)]))]);
         let md = MarkdownExporter.export(&doc);
-        assert!(md.lines().nth(2).unwrap().contains("| 83.73 [80.00, 87.46] |"), "{md}");
+        assert!(
+            md.lines()
+                .nth(2)
+                .unwrap()
+                .contains("| 83.73 [80.00, 87.46] |"),
+            "{md}"
+        );
         let csv = CsvExporter.export(&doc);
         let mut lines = csv.lines();
-        assert!(lines.next().unwrap().starts_with("benchmark,task,Struct,Struct low,Struct high,samples"));
-        assert!(lines.next().unwrap().starts_with("cuebench,event,83.73,80.00,87.46,4,"));
+        assert!(
+            lines
+                .next()
+                .unwrap()
+                .starts_with("benchmark,task,Struct,Struct low,Struct high,samples")
+        );
+        assert!(
+            lines
+                .next()
+                .unwrap()
+                .starts_with("cuebench,event,83.73,80.00,87.46,4,")
+        );
     }
 
     #[test]
@@ -328,7 +349,10 @@ mod tests {
         let doc = for_tests(vec![result("event", &[("Struct", 83.73499)])]);
         let v: serde_json::Value = serde_json::from_str(&JsonExporter.export(&doc)).unwrap();
         assert_eq!(v["schema"], "cuebench-results");
-        assert_eq!(v["results"][0]["metrics"][0]["value"], serde_json::json!(83.73499));
+        assert_eq!(
+            v["results"][0]["metrics"][0]["value"],
+            serde_json::json!(83.73499)
+        );
         assert_eq!(v["results"][0]["counts"]["missing"], serde_json::json!(1));
     }
 }

@@ -10,12 +10,8 @@ use crate::metrics::bootstrap::{Interval, confidence_intervals};
 /// `mIoU` is the mean of the samples' `IoU` and `R@k` the share with IoU >= k
 /// (docs/scoring.md §4); every other figure has a score of its own name.
 pub fn figure_column(metric: &Metric, samples: &[SampleRecord]) -> Option<Vec<f64>> {
-    let score = |s: &SampleRecord, name: &str| {
-        s.scores
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| *v)
-    };
+    let score =
+        |s: &SampleRecord, name: &str| s.scores.iter().find(|(n, _)| n == name).map(|(_, v)| *v);
     let column: Vec<f64> = if let Some(k) = metric.name.strip_prefix("R@") {
         let k: f64 = k.parse().ok()?;
         samples
@@ -23,7 +19,11 @@ pub fn figure_column(metric: &Metric, samples: &[SampleRecord]) -> Option<Vec<f6
             .map(|s| score(s, "IoU").map(|iou| if iou >= k { 1.0 } else { 0.0 }))
             .collect::<Option<_>>()?
     } else {
-        let name = if metric.name == "mIoU" { "IoU" } else { &metric.name };
+        let name = if metric.name == "mIoU" {
+            "IoU"
+        } else {
+            &metric.name
+        };
         samples
             .iter()
             .map(|s| score(s, name))
@@ -76,6 +76,7 @@ mod tests {
             id: id.into(),
             status: SampleStatus::Scored,
             scores: scores.iter().map(|(n, v)| (n.to_string(), *v)).collect(),
+            detail: None,
         }
     }
 
@@ -122,7 +123,10 @@ mod tests {
                 counts: Counts::default(),
                 metrics: vec![metric("Struct", 50.0), metric("Precision", 10.0)],
             },
-            samples: vec![record("a", &[("Struct", 0.5)]), record("b", &[("Struct", 0.5)])],
+            samples: vec![
+                record("a", &[("Struct", 0.5)]),
+                record("b", &[("Struct", 0.5)]),
+            ],
         };
         add_confidence(
             &mut e,

@@ -152,7 +152,9 @@ pub fn check_signatures(documents: &[(String, ResultsDocument)]) -> Result<Vec<S
                 None => first = Some((label.clone(), signature)),
                 Some((first_label, first_sig)) => {
                     let here = format!("{label} ({})", entry.result.task);
-                    if let Some(w) = check_comparable((first_label, first_sig), (&here, &signature))? {
+                    if let Some(w) =
+                        check_comparable((first_label, first_sig), (&here, &signature))?
+                    {
                         if !warnings.contains(&w) {
                             warnings.push(w);
                         }
@@ -173,7 +175,14 @@ pub fn render(documents: &[ResultsDocument], layout: &Layout, format: Format, ci
         .collect();
     let ranks: Vec<Vec<Rank>> = {
         let by_column: Vec<Vec<Rank>> = (0..layout.columns.len())
-            .map(|c| ranks(&cells.iter().map(|row| row[c].map(|m| m.value)).collect::<Vec<_>>()))
+            .map(|c| {
+                ranks(
+                    &cells
+                        .iter()
+                        .map(|row| row[c].map(|m| m.value))
+                        .collect::<Vec<_>>(),
+                )
+            })
             .collect();
         (0..documents.len())
             .map(|r| by_column.iter().map(|col| col[r]).collect())
@@ -196,7 +205,8 @@ fn combined_signature(documents: &[ResultsDocument]) -> String {
         .and_then(|d| d.results.first())
         .map(|e| {
             let r = &e.result;
-            r.signature.replace(&format!("task:{}|", r.task), "task:all|")
+            r.signature
+                .replace(&format!("task:{}|", r.task), "task:all|")
         })
         .unwrap_or_default()
 }
@@ -206,7 +216,12 @@ fn text(m: Option<&Metric>, ci: bool) -> String {
     match m {
         None => "-".into(),
         Some(m) => match m.ci.filter(|_| ci) {
-            Some(i) => format!("{} [{}, {}]", percent(m.value), percent(i.low), percent(i.high)),
+            Some(i) => format!(
+                "{} [{}, {}]",
+                percent(m.value),
+                percent(i.low),
+                percent(i.high)
+            ),
             None => percent(m.value),
         },
     }
@@ -263,7 +278,12 @@ fn table(
             .sum();
         let _ = write!(groups, "{:<span$}", format!("  {heading}"));
         while c < layout.columns.len() && &layout.columns[c].heading == heading {
-            let _ = write!(metrics, "{:>w$}", format!("{} ", layout.columns[c].metric), w = widths[c]);
+            let _ = write!(
+                metrics,
+                "{:>w$}",
+                format!("{} ", layout.columns[c].metric),
+                w = widths[c]
+            );
             c += 1;
         }
     }
@@ -290,7 +310,9 @@ fn markdown(
     ranks: &[Vec<Rank>],
     ci: bool,
 ) -> String {
-    let header: Vec<String> = std::iter::once("model".to_owned()).chain(layout.titles()).collect();
+    let header: Vec<String> = std::iter::once("model".to_owned())
+        .chain(layout.titles())
+        .collect();
     let rows: Vec<Vec<String>> = names
         .iter()
         .zip(cells.iter().zip(ranks))
@@ -312,12 +334,20 @@ fn markdown(
 /// columns after each figure that has an interval.
 fn csv(layout: &Layout, names: &[&str], cells: &[Vec<Option<&Metric>>], ci: bool) -> String {
     let with_ci: Vec<bool> = (0..layout.columns.len())
-        .map(|c| ci && cells.iter().any(|row| row[c].is_some_and(|m| m.ci.is_some())))
+        .map(|c| {
+            ci && cells
+                .iter()
+                .any(|row| row[c].is_some_and(|m| m.ci.is_some()))
+        })
         .collect();
     let mut header = vec!["model".to_owned()];
     for (title, &w) in layout.titles().into_iter().zip(&with_ci) {
         if w {
-            header.extend([title.clone(), format!("{title} low"), format!("{title} high")]);
+            header.extend([
+                title.clone(),
+                format!("{title} low"),
+                format!("{title} high"),
+            ]);
         } else {
             header.push(title);
         }
@@ -373,7 +403,10 @@ fn json(
         "rows": rows,
         "signature": signature,
     });
-    format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default())
+    format!(
+        "{}\n",
+        serde_json::to_string_pretty(&value).unwrap_or_default()
+    )
 }
 
 #[cfg(test)]
@@ -430,47 +463,86 @@ mod tests {
     #[test]
     fn markdown_marks_best_bold_and_second_underlined() {
         let docs = [
-            doc("strong", vec![result("event", &[("Struct", 83.731), ("Sem", 10.0)])]),
-            doc("weak", vec![result("event", &[("Struct", 58.46), ("Sem", 20.0)])]),
+            doc(
+                "strong",
+                vec![result("event", &[("Struct", 83.731), ("Sem", 10.0)])],
+            ),
+            doc(
+                "weak",
+                vec![result("event", &[("Struct", 58.46), ("Sem", 20.0)])],
+            ),
         ];
         let md = render(&docs, &Layout::table2(), Format::Markdown, false);
         let lines: Vec<&str> = md.lines().collect();
-        assert!(lines[0].starts_with("| model | Event Struct | Event Sem | Event Hier | Scene Struct |"));
+        assert!(
+            lines[0]
+                .starts_with("| model | Event Struct | Event Sem | Event Hier | Scene Struct |")
+        );
         assert!(lines[1].starts_with("| --- | ---: |"));
-        assert!(lines[2].starts_with("| strong | **83.73** | <u>10.00</u> | - |"), "{}", lines[2]);
-        assert!(lines[3].starts_with("| weak | <u>58.46</u> | **20.00** | - |"), "{}", lines[3]);
+        assert!(
+            lines[2].starts_with("| strong | **83.73** | <u>10.00</u> | - |"),
+            "{}",
+            lines[2]
+        );
+        assert!(
+            lines[3].starts_with("| weak | <u>58.46</u> | **20.00** | - |"),
+            "{}",
+            lines[3]
+        );
     }
 
     #[test]
     fn csv_and_json_keep_values_and_intervals() {
         let mut strong = result("grounding", &[("Struct", 1.0), ("TIoU", 2.5)]);
-        strong.metrics[1].ci = Some(Interval { mean: 2.4, low: 1.0, high: 4.0 });
+        strong.metrics[1].ci = Some(Interval {
+            mean: 2.4,
+            low: 1.0,
+            high: 4.0,
+        });
         let docs = [doc("a", vec![strong])];
         let csv = render(&docs, &Layout::table2(), Format::Csv, true);
         let mut lines = csv.lines();
         let header = lines.next().unwrap();
-        assert!(header.contains(",Grounding TIoU,Grounding TIoU low,Grounding TIoU high,"), "{header}");
+        assert!(
+            header.contains(",Grounding TIoU,Grounding TIoU low,Grounding TIoU high,"),
+            "{header}"
+        );
         assert!(lines.next().unwrap().contains(",1.00,2.50,1.00,4.00,"));
         let v: serde_json::Value =
             serde_json::from_str(&render(&docs, &Layout::table2(), Format::Json, true)).unwrap();
         assert_eq!(v["columns"].as_array().unwrap().len(), 20);
         assert_eq!(v["rows"][0]["cells"][14]["value"], serde_json::json!(2.5));
-        assert_eq!(v["rows"][0]["cells"][14]["ci"]["high"], serde_json::json!(4.0));
+        assert_eq!(
+            v["rows"][0]["cells"][14]["ci"]["high"],
+            serde_json::json!(4.0)
+        );
         assert_eq!(v["rows"][0]["cells"][14]["rank"], serde_json::json!(1));
         assert_eq!(v["rows"][0]["cells"][0]["value"], serde_json::Value::Null);
-        assert_eq!(v["signature"], "cuebench:2|task:all|tiou:union|version:0.2.0");
+        assert_eq!(
+            v["signature"],
+            "cuebench:2|task:all|tiou:union|version:0.2.0"
+        );
     }
 
     #[test]
     fn differing_signatures_are_refused_and_versions_warned() {
         let a = doc("a", vec![result("event", &[("Struct", 1.0)])]);
         let mut b = doc("b", vec![result("scene", &[("Struct", 1.0)])]);
-        assert!(check_signatures(&[("a".into(), a.clone()), ("b".into(), b.clone())]).unwrap().is_empty());
+        assert!(
+            check_signatures(&[("a".into(), a.clone()), ("b".into(), b.clone())])
+                .unwrap()
+                .is_empty()
+        );
         b.results[0].result.signature = "cuebench:2|task:scene|tiou:union|version:0.3.0".into();
         let w = check_signatures(&[("a".into(), a.clone()), ("b".into(), b.clone())]).unwrap();
         assert_eq!(w.len(), 1);
         b.results[0].result.signature = "cuebench:2|task:scene|tiou:matched|version:0.2.0".into();
-        let err = check_signatures(&[("a".into(), a), ("b".into(), b)]).unwrap_err().to_string();
-        assert!(err.contains("tiou:union") && err.contains("tiou:matched"), "{err}");
+        let err = check_signatures(&[("a".into(), a), ("b".into(), b)])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("tiou:union") && err.contains("tiou:matched"),
+            "{err}"
+        );
     }
 }

@@ -73,12 +73,48 @@ pub struct TaskResult {
 /// One sample's outcome, one line of `--per-sample` output.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SampleRecord {
-    /// The sample id (SPEC 3.2).
+    /// The sample id (docs/scoring.md §3.2).
     pub id: String,
     /// `scored`, `missing` or `parse_failed`.
     pub status: SampleStatus,
     /// Per-sample scores in [0, 1] (not percent), keyed like the metrics.
     pub scores: Vec<(String, f64)>,
+    /// What was compared, for `eval --output` (CueBench; `None` elsewhere).
+    #[serde(skip)]
+    pub detail: Option<Box<SampleDetail>>,
+}
+
+/// What one sample's score was computed from (docs/results.md).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SampleDetail {
+    /// Whether the response earned the format point.
+    pub format_ok: bool,
+    /// The raw response, when the prediction line had one.
+    pub response: Option<String>,
+    /// The extracted answer elements; `None` when missing or unparseable.
+    pub answer: Option<Vec<serde_json::Value>>,
+    /// The ground-truth elements.
+    pub truth: Vec<serde_json::Value>,
+    /// The matched (answer, truth) element pairs.
+    pub pairs: Vec<MatchedPair>,
+    /// Answer intervals dropped as unreadable.
+    pub dropped_intervals: usize,
+}
+
+/// One matched pair of answer and ground-truth elements, with the figures
+/// the task computes for it (`None` where it has no such figure).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct MatchedPair {
+    /// Index into the answer elements.
+    pub output: usize,
+    /// Index into the ground-truth elements.
+    pub truth: usize,
+    /// Cosine of the two value texts (What tasks).
+    pub cosine: Option<f64>,
+    /// Taxonomy distance (hierarchy tasks; `None` also when unreachable).
+    pub distance: Option<u32>,
+    /// Interval IoU (When tasks).
+    pub iou: Option<f64>,
 }
 
 /// What happened to one ground-truth sample.

@@ -8,11 +8,12 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::TaskResult;
 use super::figures::Confidence;
+use super::{Evaluation, SampleRecord, TaskResult};
 use crate::error::{Error, Result};
 use crate::formats::records::read_text;
-use crate::provenance::Tool;
+use crate::formats::records::write_file;
+use crate::provenance::{Tool, created_utc};
 
 /// The document's `schema` value.
 pub const SCHEMA: &str = "cuebench-results";
@@ -125,7 +126,49 @@ pub struct ResultEntry {
     pub groups: Vec<Value>,
 }
 
+/// What a run was, besides its results.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunInfo {
+    /// The command line, program name first.
+    pub command: Vec<String>,
+    /// The model's label.
+    pub name: String,
+    /// The benchmark.
+    pub benchmark: String,
+    /// The protocol (`unified` or `separate`).
+    pub protocol: String,
+    /// Every input with its hash.
+    pub inputs: Inputs,
+    /// Every setting.
+    pub settings: Settings,
+}
+
 impl ResultsDocument {
+    /// The document of a run made now by this tool (`SOURCE_DATE_EPOCH`
+    /// fixes "now").
+    pub fn new(info: RunInfo, results: Vec<TaskResult>) -> Result<Self> {
+        Ok(ResultsDocument {
+            schema: SCHEMA.into(),
+            schema_version: SCHEMA_VERSION,
+            tool: Tool::this(),
+            created: created_utc()?,
+            command: info.command,
+            name: info.name,
+            benchmark: info.benchmark,
+            protocol: info.protocol,
+            inputs: info.inputs,
+            settings: info.settings,
+            results: results
+                .into_iter()
+                .map(|result| ResultEntry {
+                    result,
+                    samples_file: None,
+                    groups: Vec::new(),
+                })
+                .collect(),
+        })
+    }
+
     /// The document as pretty JSON ending in a newline; numbers at full
     /// precision (shortest round-trip form).
     pub fn to_json(&self) -> String {
@@ -138,6 +181,74 @@ impl ResultsDocument {
     pub fn task_results(&self) -> Vec<TaskResult> {
         self.results.iter().map(|e| e.result.clone()).collect()
     }
+}
+
+/// One line of `samples_<task>.jsonl` (docs/results.md): id, status, what
+/// was compared (when known) and the per-sample scores in [0, 1].
+pub fn sample_line(record: &SampleRecord) -> Value {
+    let mut line = serde_json::Map::new();
+    line.insert("id".into(), record.id.clone().into());
+    line.insert(
+        "status".into(),
+        serde_json::to_value(record.status).unwrap_or_default(),
+    );
+    match &record.detail {
+        Some(d) => {
+            line.insert("format_ok".into(), d.format_ok.into());
+            if let Some(response) = &d.response {
+                line.insert("response".into(), response.clone().into());
+            }
+            line.insert(
+                "answer".into(),
+                d.answer.clone().map_or(Value::Null, Value::from),
+            );
+            line.insert("truth".into(), d.truth.clone().into());
+            line.insert(
+                "pairs".into(),
+                serde_json::to_value(&d.pairs).unwrap_or_default(),
+            );
+            line.insert("dropped_intervals".into(), d.dropped_intervals.into());
+        }
+        None => {
+            line.insert("pairs".into(), Value::Array(Vec::new()));
+        }
+    }
+    let scores: serde_json::Map<String, Value> = record
+        .scores
+        .iter()
+        .map(|(k, v)| (k.clone(), (*v).into()))
+        .collect();
+    line.insert("scores".into(), scores.into());
+    Value::Object(line)
+}
+
+/// The per-sample file name of a task.
+pub fn samples_file_name(task: &str) -> String {
+    format!("samples_{task}.jsonl")
+}
+
+/// Writes `eval --output DIR`: `DIR/samples_<task>.jsonl` per evaluation
+/// (sorted by id) and `DIR/results.json` naming them.
+pub fn write_output(
+    dir: &Path,
+    document: &mut ResultsDocument,
+    evaluations: &[Evaluation],
+) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|source| Error::Write {
+        path: dir.to_owned(),
+        source,
+    })?;
+    for (entry, evaluation) in document.results.iter_mut().zip(evaluations) {
+        let name = samples_file_name(&entry.result.task);
+        let mut text = String::new();
+        for record in &evaluation.samples {
+            text.push_str(&sample_line(record).to_string());
+            text.push('\n');
+        }
+        write_file(&dir.join(&name), text.as_bytes())?;
+        entry.samples_file = Some(name);
+    }
+    write_file(&dir.join(RESULTS_FILE), document.to_json().as_bytes())
 }
 
 /// `path` itself, or `path/results.json` when `path` is a folder.
@@ -194,7 +305,9 @@ pub fn read_document(path: &Path) -> Result<ResultsDocument> {
         _ => {
             return Err(field(
                 "schema_version",
-                format!("expected a number from 1 to {SCHEMA_VERSION} (a newer cuebench wrote it?)"),
+                format!(
+                    "expected a number from 1 to {SCHEMA_VERSION} (a newer cuebench wrote it?)"
+                ),
             ));
         }
     }
@@ -308,9 +421,17 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let good = document(&["event"]).to_json();
         let cases = [
-            ("array", "[]".to_owned(), "field `schema`: expected a results object"),
+            (
+                "array",
+                "[]".to_owned(),
+                "field `schema`: expected a results object",
+            ),
             ("string", "\"x\"".to_owned(), "found a string"),
-            ("old", "{\"results\": []}".to_owned(), "field `schema`: missing"),
+            (
+                "old",
+                "{\"results\": []}".to_owned(),
+                "field `schema`: missing",
+            ),
             (
                 "null",
                 good.replace("\"results\": [", "\"results\": null, \"x\": ["),
@@ -321,11 +442,7 @@ mod tests {
                 good.replace("\"results\": [", "\"results\": \"x\", \"x\": ["),
                 "found a string",
             ),
-            (
-                "empty",
-                document(&[]).to_json(),
-                "field `results`: empty",
-            ),
+            ("empty", document(&[]).to_json(), "field `results`: empty"),
             (
                 "twice",
                 document(&["event", "event"]).to_json(),

@@ -212,6 +212,7 @@ fn score_video(
         id: video.name.clone(),
         status,
         scores,
+        detail: None,
     };
     let Some(answer) = answer else {
         counts.missing += 1;
