@@ -192,7 +192,10 @@ pub fn render(documents: &[ResultsDocument], layout: &Layout, format: Format, ci
     let signature = combined_signature(documents);
     match format {
         Format::Table => table(layout, &names, &cells, &ranks, ci, &signature),
-        Format::Markdown => markdown(layout, &names, &cells, &ranks, ci),
+        Format::Markdown => format!(
+            "{}\nBest in bold, second-best underlined. Signature: `{signature}`\n",
+            markdown(layout, &names, &cells, &ranks, ci)
+        ),
         Format::Csv => csv(layout, &names, &cells, ci),
         Format::Json => json(layout, &names, &cells, &ranks, &signature),
     }
