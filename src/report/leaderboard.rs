@@ -173,13 +173,15 @@ pub fn render(documents: &[ResultsDocument], layout: &Layout, format: Format, ci
         .iter()
         .map(|d| layout.columns.iter().map(|c| cell(d, c)).collect())
         .collect();
+    // One row has nothing to be best against: no marks.
+    let ranked = documents.len() > 1;
     let ranks: Vec<Vec<Rank>> = {
         let by_column: Vec<Vec<Rank>> = (0..layout.columns.len())
             .map(|c| {
                 ranks(
                     &cells
                         .iter()
-                        .map(|row| row[c].map(|m| m.value))
+                        .map(|row| row[c].map(|m| m.value).filter(|_| ranked))
                         .collect::<Vec<_>>(),
                 )
             })
@@ -191,7 +193,7 @@ pub fn render(documents: &[ResultsDocument], layout: &Layout, format: Format, ci
     let names: Vec<&str> = documents.iter().map(|d| d.name.as_str()).collect();
     let signature = combined_signature(documents);
     match format {
-        Format::Table => table(layout, &names, &cells, &ranks, ci, &signature),
+        Format::Table => table(layout, documents, &cells, &ranks, ci, &signature),
         Format::Markdown => format!(
             "{}\nBest in bold, second-best underlined. Signature: `{signature}`\n",
             markdown(layout, &names, &cells, &ranks, ci)
@@ -233,12 +235,13 @@ fn text(m: Option<&Metric>, ci: bool) -> String {
 /// Fixed-width columns; best marked `*`, second-best `+` (legend below).
 fn table(
     layout: &Layout,
-    names: &[&str],
+    documents: &[ResultsDocument],
     cells: &[Vec<Option<&Metric>>],
     ranks: &[Vec<Rank>],
     ci: bool,
     signature: &str,
 ) -> String {
+    let names: Vec<&str> = documents.iter().map(|d| d.name.as_str()).collect();
     let mark = |r: Rank| match r {
         Some(1) => "*",
         Some(2) => "+",
@@ -300,6 +303,19 @@ fn table(
     }
     if names.len() > 1 {
         let _ = writeln!(out, "* best, + second-best (per column, as printed)");
+    }
+    if let [document] = documents {
+        let counts: Vec<String> = document
+            .results
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} {}/{}",
+                    e.result.task, e.result.counts.scored, e.result.counts.samples
+                )
+            })
+            .collect();
+        let _ = writeln!(out, "scored: {}", counts.join(", "));
     }
     let _ = writeln!(out, "{signature}");
     out
