@@ -205,11 +205,14 @@ fn signatures_name_benchmark_task_and_decisions() {
     assert!(
         eval.result
             .signature
-            .starts_with("cuebench:1|bench:vau-bench|task:cls|")
+            .starts_with("cuebench:2|bench:vau-bench|task:cls|")
     );
     assert_eq!(
         VauTask::Grounding.signature().to_string(),
-        "cuebench:1|bench:vau-bench|task:grounding|span:glue-or-bracket|iou:vau-r1-no-detection|normal:skip|unannotated:skip|missing:0|ids:mp4"
+        format!(
+            "cuebench:2|bench:vau-bench|task:grounding|span:glue-or-bracket|iou:vau-r1-no-detection|normal:skip|unannotated:skip|missing:0|ids:mp4|version:{}",
+            env!("CARGO_PKG_VERSION")
+        )
     );
     assert_eq!("grounding".parse::<VauTask>(), Ok(VauTask::Grounding));
     assert!("tag".parse::<VauTask>().is_err());

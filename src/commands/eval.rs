@@ -256,25 +256,35 @@ fn read_sources(sources: &[TaskSource]) -> Result<Vec<ReadSource>> {
         .collect()
 }
 
+/// The names of the files in folder `path` that none of `sources` reads
+/// (hidden files aside), sorted; empty when `path` is not a folder.
+pub fn unread_files(path: &Path, sources: &[TaskSource]) -> Vec<String> {
+    if !path.is_dir() {
+        return Vec::new();
+    }
+    let read: HashSet<&Path> = sources.iter().map(|s| s.file.as_path()).collect();
+    let mut names: Vec<String> = std::fs::read_dir(path)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| !read.contains(p.as_path()))
+                .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .filter(|n| !n.starts_with('.'))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
 /// Files of an `--all` folder that no task reads, and tasks whose file is
 /// absent (docs/scoring.md §11).
 fn folder_findings(sources: &[TaskSource], path: &Path) -> Vec<Finding> {
     if !path.is_dir() || sources.len() < 2 {
         return Vec::new();
     }
-    let read: HashSet<PathBuf> = sources.iter().map(|s| s.file.clone()).collect();
-    let mut unread: Vec<String> = std::fs::read_dir(path)
-        .map(|entries| {
-            entries
-                .flatten()
-                .map(|e| e.path())
-                .filter(|p| !read.contains(p))
-                .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-                .filter(|n| !n.starts_with('.'))
-                .collect()
-        })
-        .unwrap_or_default();
-    unread.sort();
+    let unread = unread_files(path, sources);
     let absent: Vec<String> = sources
         .iter()
         .filter(|s| !s.exists)

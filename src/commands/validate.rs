@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::eval::{TaskSource, list, task_sources};
+use super::eval::{list, task_sources, unread_files};
 use crate::error::Result;
 use crate::extraction::{Answer, answer_of};
 use crate::formats::annotations::read_annotations;
@@ -147,7 +147,14 @@ pub fn run(path: &Path, gt: &Path, tasks: Option<&[Task]>) -> Result<Validation>
             }
         }
     }
-    validation.problems.extend(unread_files(path, &sources));
+    validation
+        .problems
+        .extend(unread_files(path, &sources).into_iter().map(|n| {
+            format!(
+                "{}: no task reads this file (each task reads `<task>.jsonl`)",
+                path.join(n).display()
+            )
+        }));
     let tasks: Vec<Task> = if chosen.is_empty() {
         by_task.keys().copied().collect()
     } else {
@@ -192,35 +199,6 @@ pub fn run(path: &Path, gt: &Path, tasks: Option<&[Task]>) -> Result<Validation>
         });
     }
     Ok(validation)
-}
-
-/// Files in a folder that no task reads.
-fn unread_files(path: &Path, sources: &[TaskSource]) -> Vec<String> {
-    if !path.is_dir() {
-        return Vec::new();
-    }
-    let read: HashSet<&Path> = sources.iter().map(|s| s.file.as_path()).collect();
-    let mut names: Vec<String> = std::fs::read_dir(path)
-        .map(|entries| {
-            entries
-                .flatten()
-                .map(|e| e.path())
-                .filter(|p| !read.contains(p.as_path()))
-                .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-                .filter(|n| !n.starts_with('.'))
-                .collect()
-        })
-        .unwrap_or_default();
-    names.sort();
-    names
-        .into_iter()
-        .map(|n| {
-            format!(
-                "{}: no task reads this file (each task reads `<task>.jsonl`)",
-                path.join(n).display()
-            )
-        })
-        .collect()
 }
 
 /// The task a line belongs to: `None` when `--task` selects another one.

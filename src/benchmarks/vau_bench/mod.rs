@@ -93,7 +93,8 @@ impl VauTask {
     }
 
     /// The reproducibility signature (SPEC 8), e.g.
-    /// `cuebench:1|bench:vau-bench|task:qa|letter:vau-r1|unannotated:skip|missing:0|ids:mp4`.
+    /// `cuebench:2|bench:vau-bench|task:qa|letter:vau-r1|unannotated:skip|missing:0|ids:mp4|version:0.2.0`
+    /// (`eval` adds the annotation file's `gt:sha256:…` after `task`).
     pub fn signature(self) -> Signature {
         let signature = Signature::new()
             .with("bench", BENCHMARK)
