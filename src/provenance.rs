@@ -29,8 +29,8 @@ impl Tool {
     pub fn this() -> Self {
         Tool {
             name: env!("CARGO_PKG_NAME").into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-            revision: env!("CUEBENCH_REVISION").into(),
+            version: crate::VERSION.into(),
+            revision: crate::REVISION.into(),
         }
     }
 }

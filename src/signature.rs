@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 pub const SCORING_VERSION: &str = "2";
 
 /// The tool version every new signature ends with.
-pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+pub const TOOL_VERSION: &str = crate::VERSION;
 
 /// A signature: ordered `key:value` fields, the first being `cuebench:VERSION`,
 /// printed with `version:X.Y.Z` last.

@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use crate::embedding::{EmbedOptions, model_dir};
 use crate::error::{Error, Result};
 use crate::evaluate::{Session, SessionOptions, Settings, TaskPredictions};
-use crate::formats::predictions::{Prediction, for_task, read_predictions};
+use crate::formats::predictions::{
+    Layout, Prediction, for_task, read_predictions, read_predictions_from,
+};
 use crate::provenance::input_sha256;
 use crate::report::Evaluation;
 use crate::report::results::{InputFile, Inputs, ModelInput, TaxonomyInput};
@@ -22,8 +24,11 @@ pub struct EvalOptions {
     pub tasks: Vec<Task>,
     /// The annotation file.
     pub gt: PathBuf,
-    /// A predictions JSONL, or (for several tasks) a folder of `<task>.jsonl` files.
+    /// A predictions file (`-`: standard input), or (for several tasks) a
+    /// folder of `<task>.jsonl` files.
     pub predictions: PathBuf,
+    /// How the predictions file is laid out (`--from`).
+    pub layout: Layout,
     /// Scoring choices.
     pub settings: Settings,
     /// The embedding model and how to run it.
@@ -124,7 +129,7 @@ fn escape(text: &str) -> String {
 pub fn run(options: &EvalOptions) -> Result<EvalRun> {
     let mut session = Session::open(options.session_options())?;
     let sources = task_sources(&options.tasks, &options.predictions);
-    let read = read_sources(&sources)?;
+    let read = read_sources(&sources, options.layout)?;
     let inputs: Vec<TaskPredictions> = read.iter().map(|r| r.input.clone()).collect();
     let evaluations = session.evaluate(&inputs)?;
     let mut findings = folder_findings(&sources, &options.predictions);
@@ -139,10 +144,11 @@ pub fn run(options: &EvalOptions) -> Result<EvalRun> {
     })
 }
 
-/// Each task's predictions, read from `options.predictions`.
+/// Each task's predictions, read from `options.predictions`. A file is read
+/// once (standard input can only be read once) and split by task.
 pub fn read_inputs(options: &EvalOptions) -> Result<Vec<TaskPredictions>> {
     let sources = task_sources(&options.tasks, &options.predictions);
-    Ok(read_sources(&sources)?
+    Ok(read_sources(&sources, options.layout)?
         .into_iter()
         .map(|r| r.input)
         .collect())
@@ -160,6 +166,8 @@ pub struct TaskSource {
     pub shared: bool,
     /// The file is to be read (a folder may lack a task's file: every sample is missing).
     pub exists: bool,
+    /// The file is a task file inside a folder (always JSONL).
+    pub in_folder: bool,
 }
 
 /// Which file each task reads: `<dir>/<task>.jsonl` when `path` is a folder,
@@ -179,6 +187,7 @@ pub fn task_sources(tasks: &[Task], path: &Path) -> Vec<TaskSource> {
                 task,
                 // A file given by name must be readable; only a folder may lack one.
                 exists: !folder || file.exists(),
+                in_folder: folder,
                 shared: !folder && tasks.len() > 1,
                 file,
             }
@@ -194,7 +203,9 @@ struct ReadSource {
     exists: bool,
 }
 
-fn read_sources(sources: &[TaskSource]) -> Result<Vec<ReadSource>> {
+/// Reads every source once: a folder's task files as JSONL, a file (or
+/// standard input) in `layout`, shared by the tasks that read it.
+fn read_sources(sources: &[TaskSource], layout: Layout) -> Result<Vec<ReadSource>> {
     let mut cache: Option<(PathBuf, Vec<Prediction>)> = None;
     sources
         .iter()
@@ -214,7 +225,10 @@ fn read_sources(sources: &[TaskSource]) -> Result<Vec<ReadSource>> {
             let all = match &cache {
                 Some((path, lines)) if *path == s.file => lines.clone(),
                 _ => {
-                    let lines = read_predictions(&s.file)?;
+                    let lines = match s.in_folder {
+                        true => read_predictions(&s.file)?,
+                        false => read_predictions_from(&s.file, layout)?,
+                    };
                     cache = Some((s.file.clone(), lines.clone()));
                     lines
                 }
@@ -451,7 +465,7 @@ fn cuebench_inputs(
     Ok(Inputs {
         annotations: InputFile {
             path: options.gt.clone(),
-            sha256: session.annotations_sha256().to_owned(),
+            sha256: Some(session.annotations_sha256().to_owned()),
         },
         predictions,
         taxonomy: session.taxonomy().map(|t| TaxonomyInput {
@@ -471,11 +485,15 @@ fn cuebench_inputs(
     })
 }
 
-/// A file's path and sha256.
+/// A file's path and sha256 (`None` for standard input, `-`, which is
+/// gone once read).
 pub fn input_file(path: &Path) -> Result<InputFile> {
     Ok(InputFile {
         path: path.to_owned(),
-        sha256: input_sha256(path)?,
+        sha256: match path.as_os_str() == "-" {
+            true => None,
+            false => Some(input_sha256(path)?),
+        },
     })
 }
 
@@ -492,8 +510,11 @@ fn settings_map(settings: &Settings) -> serde_json::Map<String, serde_json::Valu
 /// signature (docs/scoring.md §11) and the inputs are hashed.
 pub fn sibling_run(mut evaluation: Evaluation, gt: &Path, predictions: &Path) -> Result<EvalRun> {
     let annotations = input_file(gt)?;
-    if let Some(signature) = Signature::parse(&evaluation.result.signature) {
-        evaluation.result.signature = signature.with_annotations(&annotations.sha256).to_string();
+    if let (Some(signature), Some(sha256)) = (
+        Signature::parse(&evaluation.result.signature),
+        &annotations.sha256,
+    ) {
+        evaluation.result.signature = signature.with_annotations(sha256).to_string();
     }
     Ok(EvalRun {
         inputs: Inputs {

@@ -52,10 +52,10 @@ pub struct ResultsDocument {
 /// A file the run read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InputFile {
-    /// The path as given on the command line.
+    /// The path as given on the command line (`-`: standard input).
     pub path: PathBuf,
-    /// sha256 of its bytes, lower-case hex.
-    pub sha256: String,
+    /// sha256 of its bytes, lower-case hex; `null` for standard input.
+    pub sha256: Option<String>,
 }
 
 /// The taxonomy a run used.
@@ -357,7 +357,7 @@ pub(crate) fn for_tests(results: Vec<TaskResult>) -> ResultsDocument {
         inputs: Inputs {
             annotations: InputFile {
                 path: "a.json".into(),
-                sha256: "00".repeat(32),
+                sha256: Some("00".repeat(32)),
             },
             predictions: Vec::new(),
             taxonomy: None,
