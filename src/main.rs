@@ -13,7 +13,9 @@ use cuebench::formats::predictions::Layout;
 use cuebench::metrics::semantic::SemNorm;
 use cuebench::metrics::temporal::TiouMode;
 use cuebench::report::export::Format;
+use cuebench::report::figures::{Confidence, add_confidence};
 use cuebench::report::leaderboard;
+use cuebench::report::results::{ResultsDocument, RunInfo, read_document, write_output};
 use cuebench::report::{Evaluation, per_sample_jsonl};
 use cuebench::tasks::{Task, TaskName};
 use cuebench::{commands, console};
@@ -53,6 +55,8 @@ enum Command {
     Bench(BenchArgs),
     /// CI gate: exit 1 if a figure of CANDIDATE dropped more than --max-drop points below BASELINE.
     Compare(CompareArgs),
+    /// Many models' results side by side as the paper's Table 2, best and second-best marked.
+    Leaderboard(LeaderboardArgs),
     /// Write a commented cuebench.toml (annotation file, taxonomy, model) in the current folder.
     Init(InitArgs),
     /// Print a shell completion script for bash, zsh, fish, elvish or powershell.
@@ -111,13 +115,42 @@ struct BenchArgs {
 
 #[derive(Debug, Args)]
 struct CompareArgs {
-    /// Baseline result (`eval --format json`).
+    /// Baseline results: a results.json, an `eval --format json` output, or an `--output` folder.
     baseline: PathBuf,
-    /// Candidate result (`eval --format json`).
+    /// Candidate results, likewise.
     candidate: PathBuf,
-    /// Largest tolerated drop, in points (percent).
+    /// Largest tolerated drop, in points (percent); a number >= 0.
     #[arg(long, default_value_t = 0.5)]
     max_drop: f64,
+    /// Paired bootstrap over the samples both runs share (needs `eval --output` folders):
+    /// a drop is a regression only when it exceeds --max-drop and p < --alpha.
+    #[arg(long)]
+    paired_bs: bool,
+    /// Resamples of the paired bootstrap.
+    #[arg(long, default_value_t = cuebench::metrics::bootstrap::DEFAULT_RESAMPLES)]
+    paired_bs_n: usize,
+    /// Significance level of the paired bootstrap.
+    #[arg(long, default_value_t = 0.05)]
+    alpha: f64,
+    /// Seed of the paired bootstrap.
+    #[arg(long, default_value_t = cuebench::metrics::bootstrap::DEFAULT_SEED)]
+    seed: u64,
+    /// Output format (a pull-request comment: markdown).
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+#[derive(Debug, Args)]
+struct LeaderboardArgs {
+    /// Results: results.json files, `eval --format json` outputs or `--output` folders, one row each.
+    #[arg(required = true)]
+    results: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+    /// Show the confidence intervals the results hold (`eval --confidence`).
+    #[arg(long)]
+    ci: bool,
 }
 
 #[derive(Debug, Args)]
@@ -159,6 +192,25 @@ struct EvalArgs {
     /// Also write every sample's id, status and scores to this JSONL file.
     #[arg(long, value_name = "OUT.jsonl", help_heading = "Output")]
     per_sample: Option<PathBuf>,
+    /// Also write DIR/results.json and DIR/samples_<task>.jsonl (docs/results.md).
+    #[arg(long, value_name = "DIR", help_heading = "Output")]
+    output: Option<PathBuf>,
+    /// The model's name in the results; default: the predictions' file or folder name.
+    #[arg(long, help_heading = "Output")]
+    name: Option<String>,
+    /// Make likely mistakes input errors (exit 2): missing predictions, unknown ids, unread files.
+    #[arg(long, help_heading = "Output")]
+    strict: bool,
+    /// Bootstrap confidence intervals (95%) for every figure that is a per-sample mean.
+    #[arg(long, help_heading = "Output")]
+    confidence: bool,
+    /// Resamples of the bootstrap.
+    #[arg(long, default_value_t = cuebench::metrics::bootstrap::DEFAULT_RESAMPLES, help_heading = "Output")]
+    confidence_n: usize,
+    /// Seed of the bootstrap: the same seed gives the same intervals everywhere.
+    #[arg(long, default_value_t = cuebench::metrics::bootstrap::DEFAULT_SEED, help_heading = "Output")]
+    seed: u64,
+
     #[command(flatten)]
     scoring: ScoringArgs,
     #[command(flatten)]
@@ -175,6 +227,17 @@ enum Benchmark {
     VauBench,
     /// Vad-Reasoning (Vad-R1): reasoning, detection.
     VadReasoning,
+}
+
+impl Benchmark {
+    /// The name results record.
+    fn name(self) -> &'static str {
+        match self {
+            Benchmark::Cuebench => "cuebench",
+            Benchmark::VauBench => "vau-bench",
+            Benchmark::VadReasoning => "vad-reasoning",
+        }
+    }
 }
 
 /// Choices that change numbers; all are recorded in the signature.
@@ -286,14 +349,26 @@ struct PromptsArgs {
 
 #[derive(Debug, Args)]
 struct ValidateArgs {
-    /// Predictions JSONL.
+    /// Predictions: a JSONL file, or a folder of <task>.jsonl files (as `eval` reads them).
     predictions: PathBuf,
     /// Check only this task (lines tagged with another task are skipped).
+    #[arg(long, conflicts_with = "all")]
+    task: Option<String>,
+    /// Check every CueBench task (a file's lines need a `task` field).
     #[arg(long)]
-    task: Option<Task>,
+    all: bool,
+    /// The benchmark: cuebench, or a sibling (vau-bench, vad-reasoning; needs --task).
+    #[arg(long, value_enum, default_value_t)]
+    bench: Benchmark,
     /// Annotation file; default: $CUEBENCH_GT, then `gt` in cuebench.toml.
     #[arg(long, value_name = "FILE")]
     gt: Option<PathBuf>,
+    /// Exit 2 when any sample is missing or unparseable, not only on malformed input.
+    #[arg(long)]
+    strict: bool,
+    /// WordNet 3.0 folder (vad-reasoning reasoning).
+    #[arg(long, value_name = "DIR")]
+    wordnet: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -344,11 +419,12 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                 format!("{}\n", serde_json::to_string_pretty(&r)?)
             } else {
                 format!(
-                    "samples {} | distinct texts {}\neval --all, cold cache  {:8.2} s\neval --all, warm cache  {:8.2} s\nembedding (no cache)    {:8.0} texts/s at batch {}\n",
+                    "samples {} | distinct texts {}\neval --all, cold cache  {:8.2} s\neval --all, warm cache  {:8.2} s\n--confidence (n=1000)   {:8.2} s more\nembedding (no cache)    {:8.0} texts/s at batch {}\n",
                     r.samples,
                     r.texts,
                     r.eval_cold_s,
                     r.eval_warm_s,
+                    r.confidence_s,
                     r.embed_texts_per_s,
                     r.batch_size
                 )
@@ -356,21 +432,52 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             emit(&text)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Compare(args) => {
-            let comparison =
-                commands::compare::run(&args.baseline, &args.candidate, args.max_drop)?;
-            emit(&comparison.render())?;
-            let regressions = comparison.regressions().len();
-            if regressions == 0 {
-                return Ok(ExitCode::SUCCESS);
-            }
-            console::line(&format!(
-                "{regressions} metric(s) dropped more than {} points",
-                args.max_drop
-            ));
-            Ok(ExitCode::from(1))
-        }
+        Command::Compare(args) => compare(args),
+        Command::Leaderboard(args) => leaderboard(args),
     }
+}
+
+fn compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
+    use commands::compare::{CompareOptions, Paired};
+    let comparison = commands::compare::run(&CompareOptions {
+        baseline: args.baseline,
+        candidate: args.candidate,
+        max_drop: args.max_drop,
+        paired: args.paired_bs.then_some(Paired {
+            n: args.paired_bs_n,
+            seed: args.seed,
+            alpha: args.alpha,
+        }),
+    })?;
+    for w in &comparison.warnings {
+        console::warning(w);
+    }
+    emit(&comparison.render(args.format))?;
+    Ok(if comparison.regressions().is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn leaderboard(args: LeaderboardArgs) -> anyhow::Result<ExitCode> {
+    let documents = args
+        .results
+        .iter()
+        .map(|p| Ok((p.display().to_string(), read_document(p)?)))
+        .collect::<cuebench::Result<Vec<_>>>()?;
+    for w in leaderboard::check_signatures(&documents)? {
+        console::warning(&w);
+    }
+    let documents: Vec<_> = documents.into_iter().map(|(_, d)| d).collect();
+    let layout = leaderboard::Layout::for_documents(&documents);
+    emit(&leaderboard::render(
+        &documents,
+        &layout,
+        args.format,
+        args.ci,
+    ))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Writes `cuebench.toml` in the current folder; an existing one is kept
@@ -416,6 +523,7 @@ fn prompts(args: PromptsArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
 fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
     let gt = inputs.required(Input::Gt, args.gt.as_deref())?;
     let bad_task = |e: String| cuebench::Error::Usage(format!("--task: {e}"));
+    let task = args.task.as_deref().unwrap_or_default();
     if args.bench != Benchmark::Cuebench {
         if args.all {
             return Err(cuebench::Error::Usage("--all scores CueBench only".into()).into());
@@ -425,14 +533,34 @@ fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
                 cuebench::Error::Usage("--from reads CueBench predictions only".into()).into(),
             );
         }
-        let task = args.task.as_deref().unwrap_or_default();
-        let evaluation = match args.bench {
-            Benchmark::VauBench => cuebench::benchmarks::vau_bench::evaluate(
+    }
+    let run = match args.bench {
+        Benchmark::Cuebench => {
+            let tasks = match args.task.as_deref() {
+                Some(name) => vec![name.parse::<Task>().map_err(bad_task)?],
+                None => Task::ALL.to_vec(),
+            };
+            commands::eval::run(&commands::eval::EvalOptions {
+                tasks,
+                gt: gt.clone(),
+                predictions: args.predictions.clone(),
+                layout: args.from,
+                settings: args.scoring.settings(),
+                embed: args.embedding.options(inputs)?,
+                taxonomy: inputs.resolve(Input::Taxonomy, args.scoring.taxonomy.as_deref()),
+            })?
+        }
+        Benchmark::VauBench => commands::eval::sibling_run(
+            cuebench::benchmarks::vau_bench::evaluate(
                 TaskName::parse_name(task).map_err(bad_task)?,
                 &gt,
                 &args.predictions,
             )?,
-            _ => cuebench::benchmarks::vad_reasoning::evaluate(
+            &gt,
+            &args.predictions,
+        )?,
+        Benchmark::VadReasoning => commands::eval::sibling_run(
+            cuebench::benchmarks::vad_reasoning::evaluate(
                 TaskName::parse_name(task).map_err(bad_task)?,
                 &gt,
                 &args.predictions,
@@ -441,47 +569,84 @@ fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
                     ..Default::default()
                 },
             )?,
-        };
-        let protected = input_files(&gt, &args.predictions, None);
-        return finish(
-            &[evaluation],
-            args.format,
-            args.per_sample.as_deref(),
-            &protected,
-        );
-    }
-    let tasks = match args.task.as_deref() {
-        Some(name) => vec![name.parse::<Task>().map_err(bad_task)?],
-        None => Task::ALL.to_vec(),
+            &gt,
+            &args.predictions,
+        )?,
     };
-    let options = commands::eval::EvalOptions {
-        tasks,
-        gt,
-        predictions: args.predictions,
-        layout: args.from,
-        settings: args.scoring.settings(),
-        embed: args.embedding.options(inputs)?,
-        taxonomy: inputs.resolve(Input::Taxonomy, args.scoring.taxonomy.as_deref()),
-    };
-    let protected = input_files(
-        &options.gt,
-        &options.predictions,
-        options.taxonomy.as_deref(),
-    );
-    let evaluations = commands::eval::run(&options)?;
-    if !args.all {
-        return finish(
-            &evaluations,
-            args.format,
-            args.per_sample.as_deref(),
-            &protected,
-        );
+    report_findings(&run.findings, args.strict)?;
+    let mut evaluations = run.evaluations;
+    let confidence = args.confidence.then_some(Confidence {
+        n: args.confidence_n,
+        seed: args.seed,
+        level: cuebench::metrics::bootstrap::DEFAULT_LEVEL,
+    });
+    if let Some(c) = confidence {
+        if c.n == 0 {
+            return Err(cuebench::Error::Usage("--confidence-n must be at least 1".into()).into());
+        }
+        evaluations.iter_mut().for_each(|e| add_confidence(e, c));
     }
+    let mut document = ResultsDocument::new(
+        RunInfo {
+            command: std::env::args().collect(),
+            name: args.name.unwrap_or_else(|| default_name(&args.predictions)),
+            benchmark: args.bench.name().into(),
+            protocol: "unified".into(),
+            inputs: run.inputs,
+            settings: cuebench::report::results::Settings {
+                scoring: run.settings,
+                confidence,
+            },
+        },
+        evaluations.iter().map(|e| e.result.clone()).collect(),
+    )?;
+    let taxonomy = inputs.resolve(Input::Taxonomy, args.scoring.taxonomy.as_deref());
+    let protected = input_files(&gt, &args.predictions, taxonomy.as_deref());
     write_per_sample(&evaluations, args.per_sample.as_deref(), &protected)?;
-    let results: Vec<_> = evaluations.into_iter().map(|e| e.result).collect();
-    let label = options.predictions.display().to_string();
-    emit(&leaderboard::render(&results, &label, args.format))?;
+    let text = if args.all && args.format != Format::Json {
+        let layout = leaderboard::Layout::table2();
+        leaderboard::render(
+            std::slice::from_ref(&document),
+            &layout,
+            args.format,
+            confidence.is_some(),
+        )
+    } else {
+        args.format.exporter().export(&document)
+    };
+    if let Some(dir) = &args.output {
+        write_output(dir, &mut document, &evaluations)?;
+    }
+    emit(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints each likely mistake as a warning; with `--strict`, the first one
+/// is an input error listing what it found.
+fn report_findings(findings: &[commands::eval::Finding], strict: bool) -> anyhow::Result<()> {
+    if strict && let Some(first) = findings.first() {
+        for f in &findings[1..] {
+            console::warning(&f.error());
+        }
+        return Err(cuebench::Error::Usage(format!("--strict: {}", first.error())).into());
+    }
+    for f in findings.iter().filter(|f| f.warn) {
+        console::warning(&f.warning());
+    }
+    Ok(())
+}
+
+/// The predictions' file name without its extension, or the folder's name.
+fn default_name(predictions: &std::path::Path) -> String {
+    let name = if predictions.is_dir() {
+        predictions.file_name()
+    } else {
+        predictions.file_stem()
+    };
+    name.map_or_else(
+        || predictions.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 fn reward(args: RewardArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
@@ -516,37 +681,51 @@ fn reward(args: RewardArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
 
 fn validate(args: ValidateArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
     let gt = inputs.required(Input::Gt, args.gt.as_deref())?;
-    let v = commands::validate::run(&args.predictions, &gt, args.task)?;
-    let mut out = String::new();
-    for t in &v.tasks {
-        out.push_str(&format!(
-            "{}: {} predictions for {} samples, {} missing, {} unparseable answers\n",
-            t.task, t.predictions, t.samples, t.missing, t.parse_failed
-        ));
-    }
+    let bad_task = |e: String| cuebench::Error::Usage(format!("--task: {e}"));
+    let v = match args.bench {
+        Benchmark::Cuebench => {
+            let tasks = match (&args.task, args.all) {
+                (Some(t), _) => Some(vec![t.parse::<Task>().map_err(bad_task)?]),
+                (None, true) => Some(Task::ALL.to_vec()),
+                (None, false) => None,
+            };
+            commands::validate::run(&args.predictions, &gt, tasks.as_deref())?
+        }
+        bench => {
+            let task = args.task.as_deref().ok_or_else(|| {
+                cuebench::Error::Usage(format!("--task is required with --bench {}", bench.name()))
+            })?;
+            let evaluation = match bench {
+                Benchmark::VauBench => cuebench::benchmarks::vau_bench::evaluate(
+                    TaskName::parse_name(task).map_err(bad_task)?,
+                    &gt,
+                    &args.predictions,
+                )?,
+                _ => cuebench::benchmarks::vad_reasoning::evaluate(
+                    TaskName::parse_name(task).map_err(bad_task)?,
+                    &gt,
+                    &args.predictions,
+                    &cuebench::benchmarks::vad_reasoning::VadOptions {
+                        wordnet: args.wordnet.clone(),
+                        ..Default::default()
+                    },
+                )?,
+            };
+            commands::validate::of_evaluation(&evaluation)
+        }
+    };
+    let out: String = v.tasks.iter().map(|t| t.render()).collect();
     emit(&out)?;
-    if v.problems.is_empty() {
-        console::line("valid");
-        return Ok(ExitCode::SUCCESS);
-    }
     for p in &v.problems {
-        console::line(&p.to_string());
+        console::line(p);
     }
-    console::line(&format!("{} problem(s)", v.problems.len()));
-    Ok(ExitCode::from(2))
-}
-
-/// Prints the report and writes the per-sample file.
-fn finish(
-    evaluations: &[Evaluation],
-    format: Format,
-    per_sample: Option<&Path>,
-    inputs: &[PathBuf],
-) -> anyhow::Result<ExitCode> {
-    write_per_sample(evaluations, per_sample, inputs)?;
-    let results: Vec<_> = evaluations.iter().map(|e| e.result.clone()).collect();
-    emit(&format.exporter().export(&results))?;
-    Ok(ExitCode::SUCCESS)
+    console::line(&v.summary());
+    let failed = !v.problems.is_empty() || (args.strict && v.incomplete() > 0);
+    Ok(if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Writes the `--per-sample` file when one was asked for; never over one of
