@@ -615,7 +615,8 @@ fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
         args.format.exporter().export(&document)
     };
     if let Some(dir) = &args.output {
-        write_output(dir, &mut document, &evaluations)?;
+        let protected: Vec<&Path> = protected.iter().map(PathBuf::as_path).collect();
+        write_output(dir, &mut document, &evaluations, &protected)?;
     }
     emit(&text)?;
     Ok(ExitCode::SUCCESS)
