@@ -6,17 +6,18 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
-use cuebench::commands::eval::Evaluated;
 use cuebench::config::{Input, Inputs};
 use cuebench::embedding::{Device, EmbedOptions};
-use cuebench::evaluate::groups::GroupBy;
+use cuebench::evaluate::groups::{GroupBy, add_group_confidence};
 use cuebench::evaluate::{Session, SessionOptions, Settings};
 use cuebench::formats::predictions::Layout;
 use cuebench::metrics::semantic::SemNorm;
 use cuebench::metrics::temporal::TiouMode;
 use cuebench::report::breakdown;
 use cuebench::report::export::Format;
+use cuebench::report::figures::{Confidence, add_confidence};
 use cuebench::report::leaderboard;
+use cuebench::report::results::{ResultsDocument, RunInfo, read_document, write_output};
 use cuebench::report::{Evaluation, per_sample_jsonl};
 use cuebench::tasks::{Task, TaskName};
 use cuebench::{commands, console};
@@ -56,6 +57,8 @@ enum Command {
     Bench(BenchArgs),
     /// CI gate: exit 1 if a figure of CANDIDATE dropped more than --max-drop points below BASELINE.
     Compare(CompareArgs),
+    /// Many models' results side by side as the paper's Table 2, best and second-best marked.
+    Leaderboard(LeaderboardArgs),
     /// Write one self-contained HTML report (tables, charts, worst samples, provenance) for runs.
     Report(ReportArgs),
     /// Write a commented cuebench.toml (annotation file, taxonomy, model) in the current folder.
@@ -64,17 +67,6 @@ enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff) on stdout.
     Man,
-}
-
-#[derive(Debug, Args)]
-struct ReportArgs {
-    /// Results: `eval --output` folders, their results.json, or `eval --format json` files;
-    /// one per model.
-    #[arg(required = true, value_name = "RESULTS")]
-    results: Vec<PathBuf>,
-    /// The HTML file to write.
-    #[arg(long, default_value = "report.html", value_name = "FILE")]
-    out: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -127,13 +119,53 @@ struct BenchArgs {
 
 #[derive(Debug, Args)]
 struct CompareArgs {
-    /// Baseline result (`eval --format json`).
+    /// Baseline results: a results.json, an `eval --format json` output, or an `--output` folder.
     baseline: PathBuf,
-    /// Candidate result (`eval --format json`).
+    /// Candidate results, likewise.
     candidate: PathBuf,
-    /// Largest tolerated drop, in points (percent).
+    /// Largest tolerated drop, in points (percent); a number >= 0.
     #[arg(long, default_value_t = 0.5)]
     max_drop: f64,
+    /// Paired bootstrap over the samples both runs share (needs `eval --output` folders):
+    /// a drop is a regression only when it exceeds --max-drop and p < --alpha.
+    #[arg(long)]
+    paired_bs: bool,
+    /// Resamples of the paired bootstrap.
+    #[arg(long, default_value_t = cuebench::metrics::bootstrap::DEFAULT_RESAMPLES)]
+    paired_bs_n: usize,
+    /// Significance level of the paired bootstrap.
+    #[arg(long, default_value_t = 0.05)]
+    alpha: f64,
+    /// Seed of the paired bootstrap.
+    #[arg(long, default_value_t = cuebench::metrics::bootstrap::DEFAULT_SEED)]
+    seed: u64,
+    /// Output format (a pull-request comment: markdown).
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+#[derive(Debug, Args)]
+struct ReportArgs {
+    /// Results: `eval --output` folders (with their per-sample files), their results.json,
+    /// or `eval --format json` outputs; one per model.
+    #[arg(required = true, value_name = "RESULTS")]
+    results: Vec<PathBuf>,
+    /// The HTML file to write.
+    #[arg(long, default_value = "report.html", value_name = "FILE")]
+    out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct LeaderboardArgs {
+    /// Results: results.json files, `eval --format json` outputs or `--output` folders, one row each.
+    #[arg(required = true)]
+    results: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+    /// Show the confidence intervals the results hold (`eval --confidence`).
+    #[arg(long)]
+    ci: bool,
 }
 
 #[derive(Debug, Args)]
@@ -175,10 +207,30 @@ struct EvalArgs {
     /// Also write every sample's id, status and scores to this JSONL file.
     #[arg(long, value_name = "OUT.jsonl", help_heading = "Output")]
     per_sample: Option<PathBuf>,
-    /// Add each task's figures per group (repeatable; CueBench only): table and markdown
-    /// print a table per task after the results, csv and json print the groups with them.
+    /// Add each task's figures per group (repeatable; CueBench only; docs/report.md): table
+    /// and markdown print a table per task after the results, csv prints one long table,
+    /// json holds them in each result's `groups`.
     #[arg(long, value_enum, value_name = "GROUPING", help_heading = "Output")]
     by: Vec<GroupBy>,
+    /// Also write DIR/results.json and DIR/samples_<task>.jsonl (docs/results.md).
+    #[arg(long, value_name = "DIR", help_heading = "Output")]
+    output: Option<PathBuf>,
+    /// The model's name in the results; default: the predictions' file or folder name.
+    #[arg(long, help_heading = "Output")]
+    name: Option<String>,
+    /// Make likely mistakes input errors (exit 2): missing predictions, unknown ids, unread files.
+    #[arg(long, help_heading = "Output")]
+    strict: bool,
+    /// Bootstrap confidence intervals (95%) for every figure that is a per-sample mean.
+    #[arg(long, help_heading = "Output")]
+    confidence: bool,
+    /// Resamples of the bootstrap.
+    #[arg(long, default_value_t = cuebench::metrics::bootstrap::DEFAULT_RESAMPLES, help_heading = "Output")]
+    confidence_n: usize,
+    /// Seed of the bootstrap: the same seed gives the same intervals everywhere.
+    #[arg(long, default_value_t = cuebench::metrics::bootstrap::DEFAULT_SEED, help_heading = "Output")]
+    seed: u64,
+
     #[command(flatten)]
     scoring: ScoringArgs,
     #[command(flatten)]
@@ -195,6 +247,17 @@ enum Benchmark {
     VauBench,
     /// Vad-Reasoning (Vad-R1): reasoning, detection.
     VadReasoning,
+}
+
+impl Benchmark {
+    /// The name results record.
+    fn name(self) -> &'static str {
+        match self {
+            Benchmark::Cuebench => "cuebench",
+            Benchmark::VauBench => "vau-bench",
+            Benchmark::VadReasoning => "vad-reasoning",
+        }
+    }
 }
 
 /// Choices that change numbers; all are recorded in the signature.
@@ -306,14 +369,26 @@ struct PromptsArgs {
 
 #[derive(Debug, Args)]
 struct ValidateArgs {
-    /// Predictions JSONL.
+    /// Predictions: a JSONL file, or a folder of <task>.jsonl files (as `eval` reads them).
     predictions: PathBuf,
     /// Check only this task (lines tagged with another task are skipped).
+    #[arg(long, conflicts_with = "all")]
+    task: Option<String>,
+    /// Check every CueBench task (a file's lines need a `task` field).
     #[arg(long)]
-    task: Option<Task>,
+    all: bool,
+    /// The benchmark: cuebench, or a sibling (vau-bench, vad-reasoning; needs --task).
+    #[arg(long, value_enum, default_value_t)]
+    bench: Benchmark,
     /// Annotation file; default: $CUEBENCH_GT, then `gt` in cuebench.toml.
     #[arg(long, value_name = "FILE")]
     gt: Option<PathBuf>,
+    /// Exit 2 when any sample is missing or unparseable, not only on malformed input.
+    #[arg(long)]
+    strict: bool,
+    /// WordNet 3.0 folder (vad-reasoning reasoning).
+    #[arg(long, value_name = "DIR")]
+    wordnet: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -364,11 +439,12 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                 format!("{}\n", serde_json::to_string_pretty(&r)?)
             } else {
                 format!(
-                    "samples {} | distinct texts {}\neval --all, cold cache  {:8.2} s\neval --all, warm cache  {:8.2} s\nembedding (no cache)    {:8.0} texts/s at batch {}\n",
+                    "samples {} | distinct texts {}\neval --all, cold cache  {:8.2} s\neval --all, warm cache  {:8.2} s\n--confidence (n=1000)   {:8.2} s more\nembedding (no cache)    {:8.0} texts/s at batch {}\n",
                     r.samples,
                     r.texts,
                     r.eval_cold_s,
                     r.eval_warm_s,
+                    r.confidence_s,
                     r.embed_texts_per_s,
                     r.batch_size
                 )
@@ -376,6 +452,8 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             emit(&text)?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Compare(args) => compare(args),
+        Command::Leaderboard(args) => leaderboard(args),
         Command::Report(args) => {
             let written = commands::report::run(&args.results, &args.out)?;
             console::line(&format!(
@@ -386,21 +464,50 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             ));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Compare(args) => {
-            let comparison =
-                commands::compare::run(&args.baseline, &args.candidate, args.max_drop)?;
-            emit(&comparison.render())?;
-            let regressions = comparison.regressions().len();
-            if regressions == 0 {
-                return Ok(ExitCode::SUCCESS);
-            }
-            console::line(&format!(
-                "{regressions} metric(s) dropped more than {} points",
-                args.max_drop
-            ));
-            Ok(ExitCode::from(1))
-        }
     }
+}
+
+fn compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
+    use commands::compare::{CompareOptions, Paired};
+    let comparison = commands::compare::run(&CompareOptions {
+        baseline: args.baseline,
+        candidate: args.candidate,
+        max_drop: args.max_drop,
+        paired: args.paired_bs.then_some(Paired {
+            n: args.paired_bs_n,
+            seed: args.seed,
+            alpha: args.alpha,
+        }),
+    })?;
+    for w in &comparison.warnings {
+        console::warning(w);
+    }
+    emit(&comparison.render(args.format))?;
+    Ok(if comparison.regressions().is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn leaderboard(args: LeaderboardArgs) -> anyhow::Result<ExitCode> {
+    let documents = args
+        .results
+        .iter()
+        .map(|p| Ok((p.display().to_string(), read_document(p)?)))
+        .collect::<cuebench::Result<Vec<_>>>()?;
+    for w in leaderboard::check_signatures(&documents)? {
+        console::warning(&w);
+    }
+    let documents: Vec<_> = documents.into_iter().map(|(_, d)| d).collect();
+    let layout = leaderboard::Layout::for_documents(&documents);
+    emit(&leaderboard::render(
+        &documents,
+        &layout,
+        args.format,
+        args.ci,
+    ))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Writes `cuebench.toml` in the current folder; an existing one is kept
@@ -446,9 +553,15 @@ fn prompts(args: PromptsArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
 fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
     let gt = inputs.required(Input::Gt, args.gt.as_deref())?;
     let bad_task = |e: String| cuebench::Error::Usage(format!("--task: {e}"));
+    let task = args.task.as_deref().unwrap_or_default();
     if args.bench != Benchmark::Cuebench {
         if args.all {
             return Err(cuebench::Error::Usage("--all scores CueBench only".into()).into());
+        }
+        if args.from != Layout::Cuebench {
+            return Err(
+                cuebench::Error::Usage("--from reads CueBench predictions only".into()).into(),
+            );
         }
         if !args.by.is_empty() {
             return Err(cuebench::Error::Usage(
@@ -456,19 +569,35 @@ fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
             )
             .into());
         }
-        if args.from != Layout::Cuebench {
-            return Err(
-                cuebench::Error::Usage("--from reads CueBench predictions only".into()).into(),
-            );
+    }
+    let run = match args.bench {
+        Benchmark::Cuebench => {
+            let tasks = match args.task.as_deref() {
+                Some(name) => vec![name.parse::<Task>().map_err(bad_task)?],
+                None => Task::ALL.to_vec(),
+            };
+            commands::eval::run(&commands::eval::EvalOptions {
+                tasks,
+                gt: gt.clone(),
+                predictions: args.predictions.clone(),
+                layout: args.from,
+                settings: args.scoring.settings(),
+                embed: args.embedding.options(inputs)?,
+                taxonomy: inputs.resolve(Input::Taxonomy, args.scoring.taxonomy.as_deref()),
+                by: args.by.clone(),
+            })?
         }
-        let task = args.task.as_deref().unwrap_or_default();
-        let evaluation = match args.bench {
-            Benchmark::VauBench => cuebench::benchmarks::vau_bench::evaluate(
+        Benchmark::VauBench => commands::eval::sibling_run(
+            cuebench::benchmarks::vau_bench::evaluate(
                 TaskName::parse_name(task).map_err(bad_task)?,
                 &gt,
                 &args.predictions,
             )?,
-            _ => cuebench::benchmarks::vad_reasoning::evaluate(
+            &gt,
+            &args.predictions,
+        )?,
+        Benchmark::VadReasoning => commands::eval::sibling_run(
+            cuebench::benchmarks::vad_reasoning::evaluate(
                 TaskName::parse_name(task).map_err(bad_task)?,
                 &gt,
                 &args.predictions,
@@ -477,70 +606,100 @@ fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
                     ..Default::default()
                 },
             )?,
-        };
-        let protected = input_files(&gt, &args.predictions, None);
-        let evaluated = Evaluated {
-            evaluation,
-            groups: Vec::new(),
-        };
-        return finish(
-            &[evaluated],
-            args.format,
-            args.per_sample.as_deref(),
-            &protected,
-        );
-    }
-    let tasks = match args.task.as_deref() {
-        Some(name) => vec![name.parse::<Task>().map_err(bad_task)?],
-        None => Task::ALL.to_vec(),
+            &gt,
+            &args.predictions,
+        )?,
     };
-    let options = commands::eval::EvalOptions {
-        tasks,
-        gt,
-        predictions: args.predictions,
-        layout: args.from,
-        settings: args.scoring.settings(),
-        embed: args.embedding.options(inputs)?,
-        taxonomy: inputs.resolve(Input::Taxonomy, args.scoring.taxonomy.as_deref()),
-        by: args.by,
-    };
-    let protected = input_files(
-        &options.gt,
-        &options.predictions,
-        options.taxonomy.as_deref(),
-    );
-    let evaluated = commands::eval::run(&options)?;
-    if !args.all {
-        return finish(
-            &evaluated,
+    report_findings(&run.findings, args.strict)?;
+    let mut evaluations = run.evaluations;
+    let confidence = args.confidence.then_some(Confidence {
+        n: args.confidence_n,
+        seed: args.seed,
+        level: cuebench::metrics::bootstrap::DEFAULT_LEVEL,
+    });
+    if let Some(c) = confidence {
+        if c.n == 0 {
+            return Err(cuebench::Error::Usage("--confidence-n must be at least 1".into()).into());
+        }
+        evaluations.iter_mut().for_each(|e| add_confidence(e, c));
+    }
+    let mut groups = run.groups;
+    if let Some(c) = confidence {
+        for (g, e) in groups.iter_mut().zip(&evaluations) {
+            add_group_confidence(g, e, c);
+        }
+    }
+    let mut document = ResultsDocument::new(
+        RunInfo {
+            command: std::env::args().collect(),
+            name: args.name.unwrap_or_else(|| default_name(&args.predictions)),
+            benchmark: args.bench.name().into(),
+            protocol: "unified".into(),
+            inputs: run.inputs,
+            settings: cuebench::report::results::Settings {
+                scoring: run.settings,
+                confidence,
+            },
+        },
+        evaluations.iter().map(|e| e.result.clone()).collect(),
+    )?;
+    for (entry, g) in document.results.iter_mut().zip(groups) {
+        entry.groups = g;
+    }
+    let taxonomy = inputs.resolve(Input::Taxonomy, args.scoring.taxonomy.as_deref());
+    let protected = input_files(&gt, &args.predictions, taxonomy.as_deref());
+    write_per_sample(&evaluations, args.per_sample.as_deref(), &protected)?;
+    let mut text = if args.all && args.format != Format::Json {
+        let layout = leaderboard::Layout::table2();
+        leaderboard::render(
+            std::slice::from_ref(&document),
+            &layout,
             args.format,
-            args.per_sample.as_deref(),
-            &protected,
-        );
+            confidence.is_some(),
+        )
+    } else {
+        args.format.exporter().export(&document)
+    };
+    if !args.by.is_empty() {
+        if breakdown::replaces_output(args.format) {
+            text.clear();
+        }
+        text.push_str(&breakdown::render(&document, args.format));
     }
-    write_per_sample(&evaluated, args.per_sample.as_deref(), &protected)?;
-    let results: Vec<_> = evaluated
-        .iter()
-        .map(|e| e.evaluation.result.clone())
-        .collect();
-    let label = options.predictions.display().to_string();
-    let grouped = !options.by.is_empty();
-    if !(grouped && breakdown::replaces_output(args.format)) {
-        emit(&leaderboard::render(&results, &label, args.format))?;
+    if let Some(dir) = &args.output {
+        let protected: Vec<&Path> = protected.iter().map(PathBuf::as_path).collect();
+        write_output(dir, &mut document, &evaluations, &protected)?;
     }
-    if grouped {
-        emit(&render_groups(&evaluated, args.format))?;
-    }
+    emit(&text)?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// The per-group figures of `evaluated` in `format`.
-fn render_groups(evaluated: &[Evaluated], format: Format) -> String {
-    let grouped: Vec<breakdown::Grouped> = evaluated
-        .iter()
-        .map(|e| (&e.evaluation.result, e.groups.as_slice()))
-        .collect();
-    breakdown::render(&grouped, format)
+/// Prints each likely mistake as a warning; with `--strict`, the first one
+/// is an input error listing what it found.
+fn report_findings(findings: &[commands::eval::Finding], strict: bool) -> anyhow::Result<()> {
+    if strict && let Some(first) = findings.first() {
+        for f in &findings[1..] {
+            console::warning(&f.error());
+        }
+        return Err(cuebench::Error::Usage(format!("--strict: {}", first.error())).into());
+    }
+    for f in findings.iter().filter(|f| f.warn) {
+        console::warning(&f.warning());
+    }
+    Ok(())
+}
+
+/// The predictions' file name without its extension, or the folder's name.
+fn default_name(predictions: &std::path::Path) -> String {
+    let name = if predictions.is_dir() {
+        predictions.file_name()
+    } else {
+        predictions.file_stem()
+    };
+    name.map_or_else(
+        || predictions.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 fn reward(args: RewardArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
@@ -575,61 +734,65 @@ fn reward(args: RewardArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
 
 fn validate(args: ValidateArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
     let gt = inputs.required(Input::Gt, args.gt.as_deref())?;
-    let v = commands::validate::run(&args.predictions, &gt, args.task)?;
-    let mut out = String::new();
-    for t in &v.tasks {
-        out.push_str(&format!(
-            "{}: {} predictions for {} samples, {} missing, {} unparseable answers\n",
-            t.task, t.predictions, t.samples, t.missing, t.parse_failed
-        ));
-    }
+    let bad_task = |e: String| cuebench::Error::Usage(format!("--task: {e}"));
+    let v = match args.bench {
+        Benchmark::Cuebench => {
+            let tasks = match (&args.task, args.all) {
+                (Some(t), _) => Some(vec![t.parse::<Task>().map_err(bad_task)?]),
+                (None, true) => Some(Task::ALL.to_vec()),
+                (None, false) => None,
+            };
+            commands::validate::run(&args.predictions, &gt, tasks.as_deref())?
+        }
+        bench => {
+            let task = args.task.as_deref().ok_or_else(|| {
+                cuebench::Error::Usage(format!("--task is required with --bench {}", bench.name()))
+            })?;
+            let evaluation = match bench {
+                Benchmark::VauBench => cuebench::benchmarks::vau_bench::evaluate(
+                    TaskName::parse_name(task).map_err(bad_task)?,
+                    &gt,
+                    &args.predictions,
+                )?,
+                _ => cuebench::benchmarks::vad_reasoning::evaluate(
+                    TaskName::parse_name(task).map_err(bad_task)?,
+                    &gt,
+                    &args.predictions,
+                    &cuebench::benchmarks::vad_reasoning::VadOptions {
+                        wordnet: args.wordnet.clone(),
+                        ..Default::default()
+                    },
+                )?,
+            };
+            commands::validate::of_evaluation(&evaluation)
+        }
+    };
+    let out: String = v.tasks.iter().map(|t| t.render()).collect();
     emit(&out)?;
-    if v.problems.is_empty() {
-        console::line("valid");
-        return Ok(ExitCode::SUCCESS);
-    }
     for p in &v.problems {
-        console::line(&p.to_string());
+        console::line(p);
     }
-    console::line(&format!("{} problem(s)", v.problems.len()));
-    Ok(ExitCode::from(2))
-}
-
-/// Prints the report (with its groups, if any) and writes the per-sample file.
-fn finish(
-    evaluated: &[Evaluated],
-    format: Format,
-    per_sample: Option<&Path>,
-    inputs: &[PathBuf],
-) -> anyhow::Result<ExitCode> {
-    write_per_sample(evaluated, per_sample, inputs)?;
-    let grouped = evaluated.iter().any(|e| !e.groups.is_empty());
-    if !(grouped && breakdown::replaces_output(format)) {
-        let results: Vec<_> = evaluated
-            .iter()
-            .map(|e| e.evaluation.result.clone())
-            .collect();
-        emit(&format.exporter().export(&results))?;
-    }
-    if grouped {
-        emit(&render_groups(evaluated, format))?;
-    }
-    Ok(ExitCode::SUCCESS)
+    console::line(&v.summary());
+    let failed = !v.problems.is_empty() || (args.strict && v.incomplete() > 0);
+    Ok(if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Writes the `--per-sample` file when one was asked for; never over one of
 /// the run's `inputs`.
 fn write_per_sample(
-    evaluated: &[Evaluated],
+    evaluations: &[Evaluation],
     path: Option<&Path>,
     inputs: &[PathBuf],
 ) -> anyhow::Result<()> {
     if let Some(path) = path {
-        let evaluations: Vec<Evaluation> = evaluated.iter().map(|e| e.evaluation.clone()).collect();
         let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
         cuebench::formats::records::write_output(
             path,
-            per_sample_jsonl(&evaluations).as_bytes(),
+            per_sample_jsonl(evaluations).as_bytes(),
             &inputs,
         )?;
     }

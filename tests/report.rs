@@ -1,6 +1,7 @@
 //! Seeing results: `eval --by` breakdowns end to end on the bundled sample data.
 //!
-//! Golden files: `tests/expected/by-<task>.json` (`eval --by ... --format json`).
+//! Golden files: `tests/expected/by-<task>.json`, the task's entry of
+//! `eval --by ... --format json`.
 //! The group figures are the task's own formula over the group's samples (hand-
 //! checked in the unit tests of `evaluate::groups`); Sem and Hier come from the
 //! real default model, as in `tests/cli.rs`. Regenerate after an intended
@@ -49,7 +50,13 @@ fn golden_by(task: &str, by: &[&str]) {
     }
     let out = cuebench(&args);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let got = text(&out.stdout);
+    // The task's entry of the results document (provenance changes with the
+    // machine; the figures and groups do not).
+    let document: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let got = format!(
+        "{}\n",
+        serde_json::to_string_pretty(&document["results"][0]).unwrap()
+    );
     let path = root().join(format!("tests/expected/by-{task}.json"));
     if std::env::var_os("CUEBENCH_BLESS").is_some() {
         std::fs::write(&path, &got).unwrap();
@@ -227,8 +234,15 @@ fn report_parses_and_holds_every_section() {
         .select(&scraper::Selector::parse("#provenance").unwrap())
         .flat_map(|s| s.text())
         .collect();
-    assert!(provenance.contains(&"0".repeat(64)));
-    assert!(provenance.contains("cuebench eval --all --gt examples/annotations.json"));
+    let written: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/fixtures/results/model-a/results.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let sha = written["inputs"]["annotations"]["sha256"].as_str().unwrap();
+    assert_eq!(sha.len(), 64);
+    assert!(provenance.contains(sha));
+    assert!(provenance.contains("cuebench eval --all --gt examples/annotations.json --by branch"));
     assert!(provenance.contains("signature detection"));
     assert_eq!(count(&html, "#provenance h3"), 3);
 }
@@ -298,4 +312,43 @@ fn report_never_writes_over_a_results_file_it_reads() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     assert_eq!(std::fs::read(&results).unwrap(), before);
+}
+
+#[test]
+fn by_with_confidence_gives_every_group_its_own_interval() {
+    let out = cuebench(&[
+        "eval",
+        "--task",
+        "detection",
+        "--gt",
+        "examples/annotations.json",
+        "examples/predictions/detection.jsonl",
+        "--by",
+        "branch",
+        "--confidence",
+        "--confidence-n",
+        "200",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let document: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let groups = document["results"][0]["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), 2);
+    for g in groups {
+        for m in g["metrics"].as_array().unwrap() {
+            let (low, value, high) = (
+                m["ci"]["low"].as_f64().unwrap(),
+                m["value"].as_f64().unwrap(),
+                m["ci"]["high"].as_f64().unwrap(),
+            );
+            assert!(low <= value && value <= high, "{m}");
+        }
+    }
+    // A group's interval is its own: wider than the whole task's (fewer samples).
+    let width = |m: &serde_json::Value| {
+        m["ci"]["high"].as_f64().unwrap() - m["ci"]["low"].as_f64().unwrap()
+    };
+    let whole = &document["results"][0]["metrics"][0];
+    assert!(width(&groups[1]["metrics"][0]) > width(whole));
 }

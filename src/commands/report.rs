@@ -6,8 +6,9 @@ use std::path::{Path, PathBuf};
 use crate::console;
 use crate::error::Result;
 use crate::formats::records::write_output;
-use crate::report::html::input::{Run, read_run, results_file};
+use crate::report::html::input::{Run, read_run};
 use crate::report::html::render;
+use crate::report::results::results_path;
 
 /// What was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,7 +36,7 @@ pub fn run(inputs: &[PathBuf], out: &Path) -> Result<Written> {
         }
     }
     let html = render(&runs);
-    let read: Vec<PathBuf> = inputs.iter().map(|p| results_file(p)).collect();
+    let read: Vec<PathBuf> = inputs.iter().map(|p| results_path(p)).collect();
     let read: Vec<&Path> = read.iter().map(PathBuf::as_path).collect();
     write_output(out, html.as_bytes(), &read)?;
     Ok(Written {

@@ -18,10 +18,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::formats::annotations::Video;
-use crate::report::{Metric, SampleRecord};
+use crate::report::figures::{Confidence, add_confidence};
+use crate::report::{Evaluation, Metric, SampleRecord};
 use crate::tasks::Task;
 use crate::tasks::derive::Sample;
 
@@ -76,7 +77,7 @@ impl GroupBy {
 }
 
 /// One group's figures.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Group {
     /// What it groups by, e.g. `branch`.
     pub by: String,
@@ -86,8 +87,32 @@ pub struct Group {
     pub samples: usize,
     /// Fewer than [`SMALL_GROUP`] samples.
     pub small: bool,
-    /// The task's figures over the group, in percent.
+    /// The task's figures over the group, in percent (with intervals after
+    /// [`add_group_confidence`]).
     pub metrics: Vec<Metric>,
+    /// Its samples, as indices into the evaluation's records (not written).
+    #[serde(skip)]
+    pub members: Vec<usize>,
+}
+
+/// Bootstrap intervals (docs/scoring.md §12) for every group's figures:
+/// each group is resampled on its own, as a task of its own samples.
+pub fn add_group_confidence(groups: &mut [Group], evaluation: &Evaluation, confidence: Confidence) {
+    for group in groups {
+        let mut part = Evaluation {
+            result: crate::report::TaskResult {
+                metrics: group.metrics.clone(),
+                ..evaluation.result.clone()
+            },
+            samples: group
+                .members
+                .iter()
+                .filter_map(|&i| evaluation.samples.get(i).cloned())
+                .collect(),
+        };
+        add_confidence(&mut part, confidence);
+        group.metrics = part.result.metrics;
+    }
 }
 
 /// The groups `sample` (of `video`) falls in under `by`, each once, in
@@ -156,8 +181,8 @@ pub fn breakdown(
     let sample_of: HashMap<&str, &Sample> = samples.iter().map(|s| (s.id.as_str(), s)).collect();
     let mut out = Vec::new();
     for &b in by {
-        let mut groups: BTreeMap<String, Vec<&SampleRecord>> = BTreeMap::new();
-        for record in records {
+        let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, record) in records.iter().enumerate() {
             let Some(sample) = sample_of.get(record.id.as_str()) else {
                 continue;
             };
@@ -165,15 +190,19 @@ pub fn breakdown(
                 continue;
             };
             for group in sample_groups(video, sample, b) {
-                groups.entry(group).or_default().push(record);
+                groups.entry(group).or_default().push(i);
             }
         }
-        out.extend(groups.into_iter().map(|(group, members)| Group {
-            by: b.name().to_owned(),
-            group,
-            samples: members.len(),
-            small: members.len() < SMALL_GROUP,
-            metrics: aggregate(task, &members),
+        out.extend(groups.into_iter().map(|(group, members)| {
+            let records: Vec<&SampleRecord> = members.iter().map(|&i| &records[i]).collect();
+            Group {
+                by: b.name().to_owned(),
+                group,
+                samples: members.len(),
+                small: members.len() < SMALL_GROUP,
+                metrics: aggregate(task, &records),
+                members,
+            }
         }));
     }
     out
@@ -208,6 +237,7 @@ mod tests {
             id: id.into(),
             status: SampleStatus::Scored,
             scores: scores.iter().map(|(n, v)| (n.to_string(), *v)).collect(),
+            detail: None,
         }
     }
 

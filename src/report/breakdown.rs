@@ -1,42 +1,53 @@
-//! Per-group figures (`eval --by`) in every output format.
+//! Per-group figures (`eval --by`, docs/report.md) in the text formats.
 //!
-//! `table` and `markdown` print one table per task after the usual output;
-//! `csv` and `json` print one document instead of it: csv in long form (one
-//! row per task and group, the whole task first as group `all`), json as the
-//! task results with their `groups`.
+//! `table` and `markdown` add one table per task after the usual output;
+//! `csv` prints one long table instead of it (one row per task and group,
+//! the whole task first as group `all`); `json` needs nothing here: the
+//! results document holds each task's `groups`.
 
 use std::fmt::Write;
 
-use super::TaskResult;
-use super::export::{Format, json_object, percent};
+use super::export::{Format, figure, percent};
+use super::results::{ResultEntry, ResultsDocument};
 use crate::evaluate::groups::{Group, SMALL_GROUP};
 
-/// A task's result with its groups.
-pub type Grouped<'a> = (&'a TaskResult, &'a [Group]);
-
-/// The groups of `results` in `format` (see the module documentation).
-pub fn render(results: &[Grouped<'_>], format: Format) -> String {
+/// The groups of `document` in `format` (see the module documentation).
+pub fn render(document: &ResultsDocument, format: Format) -> String {
+    let entries = &document.results;
     match format {
-        Format::Table => table(results),
-        Format::Markdown => markdown(results),
-        Format::Csv => csv(results),
-        Format::Json => json(results),
+        Format::Table => table(entries),
+        Format::Markdown => markdown(entries),
+        Format::Csv => csv(entries),
+        Format::Json => String::new(),
     }
 }
 
-/// Whether the csv and json forms replace the usual output.
+/// Whether the groups replace the usual output (csv: one table per document).
 pub fn replaces_output(format: Format) -> bool {
-    matches!(format, Format::Csv | Format::Json)
+    format == Format::Csv
+}
+
+/// A figure as the tables print it, with its interval when there is one.
+fn cell(m: &crate::report::Metric) -> String {
+    figure(m.value, m.ci.as_ref())
 }
 
 fn small_note() -> String {
     format!("* fewer than {SMALL_GROUP} samples: a noisy figure\n")
 }
 
-fn table(results: &[Grouped<'_>]) -> String {
+fn table(entries: &[ResultEntry]) -> String {
     let mut out = String::new();
-    for (result, groups) in results.iter().filter(|(_, g)| !g.is_empty()) {
+    for entry in entries.iter().filter(|e| !e.groups.is_empty()) {
+        let (result, groups) = (&entry.result, &entry.groups);
         let names: Vec<&str> = result.metrics.iter().map(|m| m.name.as_str()).collect();
+        let column = groups
+            .iter()
+            .flat_map(|g| &g.metrics)
+            .map(|m| cell(m).len())
+            .max()
+            .unwrap_or(0)
+            .max(8);
         let width = groups
             .iter()
             .map(|g| g.by.len() + g.group.len() + 3)
@@ -45,7 +56,7 @@ fn table(results: &[Grouped<'_>]) -> String {
         let _ = writeln!(out, "\n{} / {} by group", result.benchmark, result.task);
         let _ = write!(out, "  {:<width$} {:>7}", "group", "samples");
         for name in &names {
-            let _ = write!(out, " {name:>8}");
+            let _ = write!(out, " {name:>column$}");
         }
         out.push('\n');
         for g in groups.iter() {
@@ -53,21 +64,26 @@ fn table(results: &[Grouped<'_>]) -> String {
             let label = format!("{}: {}", g.by, g.group);
             let _ = write!(out, "  {label:<width$} {:>6}{mark}", g.samples);
             for m in &g.metrics {
-                let _ = write!(out, " {:>8}", percent(m.value));
+                let _ = write!(out, " {:>column$}", cell(m));
             }
             out.push('\n');
         }
     }
-    if results.iter().any(|(_, g)| g.iter().any(|g| g.small)) {
+    if any_small(entries) {
         out.push_str(&small_note());
     }
     out
 }
 
-fn markdown(results: &[Grouped<'_>]) -> String {
+fn any_small(entries: &[ResultEntry]) -> bool {
+    entries.iter().flat_map(|e| &e.groups).any(|g| g.small)
+}
+
+fn markdown(entries: &[ResultEntry]) -> String {
     let mut out = String::new();
-    let cell = |s: &str| s.replace('|', "\\|");
-    for (result, groups) in results.iter().filter(|(_, g)| !g.is_empty()) {
+    let escape = |s: &str| s.replace('|', "\\|");
+    for entry in entries.iter().filter(|e| !e.groups.is_empty()) {
+        let (result, groups) = (&entry.result, &entry.groups);
         let names: Vec<&str> = result.metrics.iter().map(|m| m.name.as_str()).collect();
         let _ = writeln!(
             out,
@@ -78,28 +94,28 @@ fn markdown(results: &[Grouped<'_>]) -> String {
             "---:|".repeat(names.len())
         );
         for g in groups.iter() {
-            let values: Vec<String> = g.metrics.iter().map(|m| percent(m.value)).collect();
+            let values: Vec<String> = g.metrics.iter().map(cell).collect();
             let mark = if g.small { "*" } else { "" };
             let _ = writeln!(
                 out,
                 "| {} | {} | {}{mark} | {} |",
-                cell(&g.by),
-                cell(&g.group),
+                escape(&g.by),
+                escape(&g.group),
                 g.samples,
                 values.join(" | ")
             );
         }
     }
-    if results.iter().any(|(_, g)| g.iter().any(|g| g.small)) {
+    if any_small(entries) {
         out.push('\n');
         out.push_str(&small_note());
     }
     out
 }
 
-fn csv(results: &[Grouped<'_>]) -> String {
+fn csv(entries: &[ResultEntry]) -> String {
     let mut names: Vec<&str> = Vec::new();
-    for m in results.iter().flat_map(|(r, _)| &r.metrics) {
+    for m in entries.iter().flat_map(|e| &e.result.metrics) {
         if !names.contains(&m.name.as_str()) {
             names.push(&m.name);
         }
@@ -107,15 +123,17 @@ fn csv(results: &[Grouped<'_>]) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let header = ["benchmark", "task", "by", "group", "samples", "small"];
     let _ = writer.write_record(header.iter().copied().chain(names.iter().copied()));
-    for (result, groups) in results {
+    for entry in entries {
+        let result = &entry.result;
         let whole = Group {
             by: "all".into(),
             group: "all".into(),
             samples: result.counts.samples,
             small: false,
             metrics: result.metrics.clone(),
+            members: Vec::new(),
         };
-        for g in std::iter::once(&whole).chain(groups.iter()) {
+        for g in std::iter::once(&whole).chain(&entry.groups) {
             let mut row = vec![
                 result.benchmark.clone(),
                 result.task.clone(),
@@ -136,31 +154,31 @@ fn csv(results: &[Grouped<'_>]) -> String {
     String::from_utf8_lossy(&writer.into_inner().unwrap_or_default()).into_owned()
 }
 
-fn json(results: &[Grouped<'_>]) -> String {
-    let objects: Vec<serde_json::Value> = results
-        .iter()
-        .map(|(result, groups)| {
-            let mut object = json_object(result);
-            object["groups"] = serde_json::json!(groups);
-            object
-        })
-        .collect();
-    let value = match objects.as_slice() {
-        [one] => one.clone(),
-        _ => serde_json::Value::Array(objects),
-    };
-    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
-    text.push('\n');
-    text
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{Counts, Metric};
+    use crate::metrics::bootstrap::Interval;
+    use crate::report::results::for_tests;
+    use crate::report::{Counts, Metric, TaskResult};
 
-    fn result() -> TaskResult {
-        TaskResult {
+    fn metric(value: f64) -> Metric {
+        Metric::from_mean("Struct", value)
+    }
+
+    fn group(by: &str, name: &str, samples: usize, value: f64) -> Group {
+        Group {
+            by: by.into(),
+            group: name.into(),
+            samples,
+            small: samples < SMALL_GROUP,
+            metrics: vec![metric(value)],
+            members: Vec::new(),
+        }
+    }
+
+    /// Detection with Struct 50% over 3 samples, and the given groups.
+    fn document(groups: Vec<Group>) -> ResultsDocument {
+        let mut d = for_tests(vec![TaskResult {
             benchmark: "cuebench".into(),
             task: "detection".into(),
             signature: "sig".into(),
@@ -168,34 +186,19 @@ mod tests {
                 samples: 3,
                 ..Counts::default()
             },
-            metrics: vec![Metric::from_mean("Struct", 0.5)],
-        }
-    }
-
-    fn groups() -> Vec<Group> {
-        vec![
-            Group {
-                by: "branch".into(),
-                group: "anomaly".into(),
-                samples: 2,
-                small: true,
-                metrics: vec![Metric::from_mean("Struct", 0.75)],
-            },
-            Group {
-                by: "genre".into(),
-                group: "a|b".into(),
-                samples: 12,
-                small: false,
-                metrics: vec![Metric::from_mean("Struct", 0.25)],
-            },
-        ]
+            metrics: vec![metric(0.5)],
+        }]);
+        d.results[0].groups = groups;
+        d
     }
 
     #[test]
     fn every_format_shows_every_group_and_marks_small_ones() {
-        let (r, g) = (result(), groups());
-        let grouped = [(&r, g.as_slice())];
-        let table = render(&grouped, Format::Table);
+        let d = document(vec![
+            group("branch", "anomaly", 2, 0.75),
+            group("genre", "a|b", 12, 0.25),
+        ]);
+        let table = render(&d, Format::Table);
         assert!(
             table.contains("branch: anomaly       2*    75.00"),
             "{table}"
@@ -205,7 +208,7 @@ mod tests {
             "{table}"
         );
         assert!(table.contains("* fewer than 10 samples"), "{table}");
-        let markdown = render(&grouped, Format::Markdown);
+        let markdown = render(&d, Format::Markdown);
         assert!(
             markdown.contains("| branch | anomaly | 2* | 75.00 |"),
             "{markdown}"
@@ -214,25 +217,38 @@ mod tests {
             markdown.contains("| genre | a\\|b | 12 | 25.00 |"),
             "{markdown}"
         );
-        let csv = render(&grouped, Format::Csv);
         assert_eq!(
-            csv,
+            render(&d, Format::Csv),
             "benchmark,task,by,group,samples,small,Struct\n\
              cuebench,detection,all,all,3,false,50.00\n\
              cuebench,detection,branch,anomaly,2,true,75.00\n\
              cuebench,detection,genre,a|b,12,false,25.00\n"
         );
-        let json: serde_json::Value =
-            serde_json::from_str(&render(&grouped, Format::Json)).unwrap();
-        assert_eq!(json["groups"][0]["small"], true);
-        assert_eq!(json["groups"][1]["metrics"][0]["value"], 25.0);
+        // JSON: the document itself carries the groups.
+        assert_eq!(render(&d, Format::Json), "");
+        let json: serde_json::Value = serde_json::from_str(&d.to_json()).unwrap();
+        assert_eq!(json["results"][0]["groups"][0]["small"], true);
+        assert_eq!(json["results"][0]["groups"][1]["metrics"][0]["value"], 25.0);
+        assert!(json["results"][0]["groups"][0].get("members").is_none());
+    }
+
+    #[test]
+    fn intervals_show_beside_group_figures() {
+        let mut g = group("branch", "anomaly", 12, 0.75);
+        g.metrics[0].ci = Some(Interval {
+            mean: 75.0,
+            low: 60.0,
+            high: 88.5,
+        });
+        let table = render(&document(vec![g]), Format::Table);
+        assert!(table.contains("75.00 [60.00, 88.50]"), "{table}");
+        assert!(!table.contains("fewer than"), "{table}");
     }
 
     #[test]
     fn no_groups_print_nothing_in_the_text_formats() {
-        let r = result();
-        let grouped = [(&r, &[][..])];
-        assert_eq!(render(&grouped, Format::Table), "");
-        assert_eq!(render(&grouped, Format::Markdown), "");
+        let d = document(Vec::new());
+        assert_eq!(render(&d, Format::Table), "");
+        assert_eq!(render(&d, Format::Markdown), "");
     }
 }

@@ -96,7 +96,8 @@ impl VauTask {
     }
 
     /// The reproducibility signature (SPEC 8), e.g.
-    /// `cuebench:1|bench:vau-bench|task:qa|letter:vau-r1|gt-option:letter-or-labelled|unannotated:skip|missing:0|ids:mp4`.
+    /// `cuebench:2|bench:vau-bench|task:qa|letter:vau-r1|gt-option:letter-or-labelled|unannotated:skip|missing:0|ids:mp4|version:0.2.0`
+    /// (`eval` adds the annotation file's `gt:sha256:…` after `task`).
     pub fn signature(self) -> Signature {
         let signature = Signature::new()
             .with("bench", BENCHMARK)
@@ -196,6 +197,7 @@ fn score_video(
         id: video.name.clone(),
         status,
         scores,
+        detail: None,
     };
     let Some(answer) = answer else {
         counts.missing += 1;

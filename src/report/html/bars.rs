@@ -4,11 +4,13 @@
 use std::collections::BTreeMap;
 
 use super::charts::{self, BarSeries};
-use super::input::{Entry, GroupFigures, Run};
+use super::input::Run;
 use super::{
     Shown, TaskKey, bar_of, cell_text, chart_figure, data_table, escape, figure, headline, members,
     tasks,
 };
+use crate::evaluate::groups::Group;
+use crate::report::results::ResultEntry;
 
 pub(super) fn task_charts(runs: &[Run]) -> String {
     let mut out = String::from("<section id=\"tasks\"><h2>Per task</h2>\n");
@@ -16,7 +18,7 @@ pub(super) fn task_charts(runs: &[Run]) -> String {
         let members = members(runs, &entries);
         let shown: Vec<Shown> = members.iter().map(|(s, _)| *s).collect();
         let mut names: Vec<String> = Vec::new();
-        for m in members.iter().flat_map(|(_, e)| &e.metrics) {
+        for m in members.iter().flat_map(|(_, e)| &e.result.metrics) {
             if !names.contains(&m.name) {
                 names.push(m.name.clone());
             }
@@ -53,7 +55,7 @@ pub(super) fn group_charts(runs: &[Run]) -> String {
     let mut out = String::from("<section id=\"groups\"><h2>Per group</h2>\n");
     let mut any = false;
     for (key, entries) in tasks(runs) {
-        let members: Vec<(Shown, &Entry)> = members(runs, &entries)
+        let members: Vec<(Shown, &ResultEntry)> = members(runs, &entries)
             .into_iter()
             .filter(|(_, e)| !e.groups.is_empty())
             .collect();
@@ -93,7 +95,7 @@ fn group_chart(
     key: &TaskKey,
     by: &str,
     metric: &str,
-    members: &[(Shown<'_>, &Entry)],
+    members: &[(Shown<'_>, &ResultEntry)],
     shown: &[Shown<'_>],
 ) -> String {
     let mut groups: Vec<String> = Vec::new();
@@ -108,7 +110,7 @@ fn group_chart(
         }
         *small.entry(g.group.clone()).or_default() |= g.small;
     }
-    let find = |e: &Entry, group: &str| -> Option<GroupFigures> {
+    let find = |e: &ResultEntry, group: &str| -> Option<Group> {
         e.groups
             .iter()
             .find(|g| g.by == by && g.group == group)

@@ -4,12 +4,13 @@
 use std::fmt::Write;
 
 use super::charts::{self, LineSeries};
-use super::input::{Entry, Run};
+use super::input::Run;
 use super::{
     Shown, TaskKey, chart_figure, data_table, escape, is_when, members, no_samples_note,
-    sample_score, tasks,
+    sample_score, score_of, tasks,
 };
 use crate::report::export::percent;
+use crate::report::results::ResultEntry;
 
 /// The IoU thresholds of the R@k curve: 0, 0.05, ..., 1.
 const CURVE_STEPS: usize = 20;
@@ -21,17 +22,14 @@ const BINS: usize = 10;
 fn sample_scores<'a>(
     runs: &'a [Run],
     key: &TaskKey,
-    entries: &[Option<&'a Entry>],
+    entries: &[Option<&'a ResultEntry>],
     score: &str,
 ) -> Vec<(Shown<'a>, Vec<f64>)> {
     members(runs, entries)
         .into_iter()
         .filter_map(|((i, name), _)| {
             let lines = runs[i].samples.get(&key.task)?;
-            let scores = lines
-                .iter()
-                .map(|s| s.scores.get(score).copied().unwrap_or(0.0))
-                .collect();
+            let scores = lines.iter().map(|s| score_of(s, score)).collect();
             Some(((i, name), scores))
         })
         .collect()

@@ -21,8 +21,10 @@ mod tables;
 use std::fmt::Write;
 
 use super::export::percent;
+use crate::report::results::ResultEntry;
+use crate::report::{Metric, SampleRecord};
 use charts::{Bar, css_colour};
-use input::{Entry, Figure, Run};
+use input::Run;
 
 /// The whole report.
 pub fn render(runs: &[Run]) -> String {
@@ -112,22 +114,15 @@ impl TaskKey {
     }
 }
 
-fn protocol(run: &Run) -> String {
-    run.document
-        .protocol
-        .clone()
-        .unwrap_or_else(|| "unified".into())
-}
-
 /// Every task of the runs in first-seen order, with each run's entry.
-fn tasks(runs: &[Run]) -> Vec<(TaskKey, Vec<Option<&Entry>>)> {
+fn tasks(runs: &[Run]) -> Vec<(TaskKey, Vec<Option<&ResultEntry>>)> {
     let mut keys: Vec<TaskKey> = Vec::new();
     for run in runs {
         for e in &run.document.results {
             let key = TaskKey {
-                benchmark: e.benchmark.clone(),
-                protocol: protocol(run),
-                task: e.task.clone(),
+                benchmark: e.result.benchmark.clone(),
+                protocol: run.document.protocol.clone(),
+                task: e.result.task.clone(),
             };
             if !keys.contains(&key) {
                 keys.push(key);
@@ -139,12 +134,11 @@ fn tasks(runs: &[Run]) -> Vec<(TaskKey, Vec<Option<&Entry>>)> {
             let entries = runs
                 .iter()
                 .map(|run| {
-                    (protocol(run) == key.protocol)
+                    (run.document.protocol == key.protocol)
                         .then(|| {
-                            run.document
-                                .results
-                                .iter()
-                                .find(|e| e.benchmark == key.benchmark && e.task == key.task)
+                            run.document.results.iter().find(|e| {
+                                e.result.benchmark == key.benchmark && e.result.task == key.task
+                            })
                         })
                         .flatten()
                 })
@@ -154,24 +148,25 @@ fn tasks(runs: &[Run]) -> Vec<(TaskKey, Vec<Option<&Entry>>)> {
         .collect()
 }
 
-fn figure<'a>(entry: &'a Entry, name: &str) -> Option<&'a Figure> {
-    entry.metrics.iter().find(|m| m.name == name)
+fn figure<'a>(entry: &'a ResultEntry, name: &str) -> Option<&'a Metric> {
+    entry.result.metrics.iter().find(|m| m.name == name)
 }
 
 /// A When task reports mIoU.
-fn is_when(entry: &Entry) -> bool {
+fn is_when(entry: &ResultEntry) -> bool {
     figure(entry, "mIoU").is_some()
 }
 
 /// The per-sample score behind a task's distribution and its worst samples:
 /// IoU for When tasks, else Sem, else the first figure.
-fn sample_score(entry: &Entry) -> String {
+fn sample_score(entry: &ResultEntry) -> String {
     if is_when(entry) {
         "IoU".into()
     } else if figure(entry, "Sem").is_some() {
         "Sem".into()
     } else {
         entry
+            .result
             .metrics
             .first()
             .map_or_else(|| "Struct".into(), |m| m.name.clone())
@@ -179,10 +174,19 @@ fn sample_score(entry: &Entry) -> String {
 }
 
 /// The figure a group chart shows: TIoU for When tasks, else Sem, else the first.
-fn headline(entry: &Entry) -> Option<&Figure> {
+fn headline(entry: &ResultEntry) -> Option<&Metric> {
     figure(entry, "TIoU")
         .or_else(|| figure(entry, "Sem"))
-        .or_else(|| entry.metrics.first())
+        .or_else(|| entry.result.metrics.first())
+}
+
+/// A sample's score `name` (a score it lacks counts 0, as in the means).
+fn score_of(sample: &SampleRecord, name: &str) -> f64 {
+    sample
+        .scores
+        .iter()
+        .find(|(n, _)| n == name)
+        .map_or(0.0, |(_, v)| *v)
 }
 
 /// A run as a chart shows it: its colour index (its place among all runs,
@@ -190,7 +194,10 @@ fn headline(entry: &Entry) -> Option<&Figure> {
 type Shown<'a> = (usize, &'a str);
 
 /// The runs with an entry for a task, with their colour index.
-fn members<'a>(runs: &'a [Run], entries: &[Option<&'a Entry>]) -> Vec<(Shown<'a>, &'a Entry)> {
+fn members<'a>(
+    runs: &'a [Run],
+    entries: &[Option<&'a ResultEntry>],
+) -> Vec<(Shown<'a>, &'a ResultEntry)> {
     runs.iter()
         .zip(entries)
         .enumerate()
@@ -239,7 +246,7 @@ fn chart_figure(
     )
 }
 
-fn cell_text(f: &Figure) -> String {
+fn cell_text(f: &Metric) -> String {
     match f.ci {
         Some(ci) => format!(
             "{}<span class=\"ci\">[{}, {}]</span>",
@@ -251,7 +258,7 @@ fn cell_text(f: &Figure) -> String {
     }
 }
 
-fn bar_of(f: Option<&Figure>) -> Option<Bar> {
+fn bar_of(f: Option<&Metric>) -> Option<Bar> {
     f.map(|f| Bar {
         value: f.value,
         interval: f.ci.map(|ci| (ci.low, ci.high)),

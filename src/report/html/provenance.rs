@@ -64,22 +64,27 @@ fn command_line(words: &[String]) -> String {
         .join(" ")
 }
 
+/// A typed part of the document as JSON, to list its leaves.
+fn json<T: serde::Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or_default()
+}
+
 pub(super) fn provenance(runs: &[Run]) -> String {
     let mut out = String::from("<section id=\"provenance\"><h2>Provenance</h2>\n");
     for run in runs {
         let d = &run.document;
         let _ = write!(out, "<h3>{}</h3>", escape(&run.name));
         let mut rows: Vec<(String, String)> = Vec::new();
-        flatten("tool", &d.tool, &mut rows);
-        rows.push((
-            "created".into(),
-            d.created.clone().unwrap_or_else(|| "–".into()),
-        ));
+        flatten("tool", &json(&d.tool), &mut rows);
+        rows.push(("created".into(), d.created.clone()));
         rows.push(("command".into(), command_line(&d.command)));
-        flatten("inputs", &d.inputs, &mut rows);
-        flatten("settings", &d.settings, &mut rows);
+        flatten("inputs", &json(&d.inputs), &mut rows);
+        flatten("settings", &json(&d.settings), &mut rows);
         for e in &d.results {
-            rows.push((format!("signature {}", e.task), e.signature.clone()));
+            rows.push((
+                format!("signature {}", e.result.task),
+                e.result.signature.clone(),
+            ));
         }
         out.push_str(&key_value_table(&rows));
     }

@@ -5,59 +5,77 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
-use super::input::{Run, SampleLine};
-use super::{escape, no_samples_note, sample_score, tasks};
+use super::input::Run;
+use super::{escape, no_samples_note, sample_score, score_of, tasks};
+use crate::report::{SampleRecord, SampleStatus};
 
 /// Samples shown per task and run in `worst`.
 pub const WORST: usize = 5;
 
-fn pretty(value: &Value) -> String {
+fn pretty<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string_pretty(value).unwrap_or_default()
 }
 
-fn sample_details(sample: &SampleLine, score: &str) -> String {
-    let value = sample.scores.get(score).copied().unwrap_or(0.0);
+/// `scored`, `missing` or `parse_failed`, as the files write it.
+fn status_name(status: SampleStatus) -> String {
+    match serde_json::to_value(status) {
+        Ok(Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+/// A number of a matched pair: integers as they are, others to 3 decimals.
+fn number<T: Into<f64>>(x: Option<T>) -> String {
+    x.map_or_else(
+        || "–".into(),
+        |x| {
+            let x: f64 = x.into();
+            if x.fract() == 0.0 {
+                format!("{x}")
+            } else {
+                format!("{x:.3}")
+            }
+        },
+    )
+}
+
+fn sample_details(sample: &SampleRecord, score: &str) -> String {
     let scores: Vec<String> = sample
         .scores
         .iter()
         .map(|(k, v)| format!("{k} {v:.3}"))
         .collect();
     let mut out = format!(
-        "<details><summary><code>{}</code>: {score} {value:.3} ({})</summary>",
+        "<details><summary><code>{}</code>: {score} {:.3} ({})</summary>",
         escape(&sample.id),
-        escape(&sample.status)
+        score_of(sample, score),
+        escape(&status_name(sample.status))
     );
     let _ = write!(out, "<p>Scores: {}</p>", escape(&scores.join(", ")));
-    if let Some(response) = &sample.response {
+    let Some(detail) = &sample.detail else {
+        out.push_str("<p class=\"note\">The run wrote no detail for this sample.</p></details>");
+        return out;
+    };
+    if let Some(response) = &detail.response {
         let _ = write!(out, "<p>Response</p><pre>{}</pre>", escape(response));
     }
     let _ = write!(
         out,
         "<p>Extracted answer</p><pre>{}</pre><p>Ground truth</p><pre>{}</pre>",
-        escape(&pretty(&sample.answer)),
-        escape(&pretty(&sample.truth))
+        escape(&pretty(&detail.answer)),
+        escape(&pretty(&detail.truth))
     );
-    if !sample.pairs.is_empty() {
+    if !detail.pairs.is_empty() {
         out.push_str("<p>Matched pairs</p><table><thead><tr><th>answer #</th><th>truth #</th><th>cosine</th><th>distance</th><th>IoU</th></tr></thead><tbody>");
-        for pair in &sample.pairs {
-            let cell = |k: &str| match pair.get(k) {
-                Some(Value::Number(n)) => n.as_f64().map_or_else(String::new, |x| {
-                    if x.fract() == 0.0 {
-                        format!("{x}")
-                    } else {
-                        format!("{x:.3}")
-                    }
-                }),
-                _ => "–".into(),
-            };
+        for pair in &detail.pairs {
             let _ = write!(
                 out,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                cell("output"),
-                cell("truth"),
-                cell("cosine"),
-                cell("distance"),
-                cell("iou")
+                pair.output,
+                pair.truth,
+                number(pair.cosine),
+                number(pair.distance),
+                number(pair.iou)
             );
         }
         out.push_str("</tbody></table>");
@@ -86,9 +104,10 @@ pub(super) fn worst_samples(runs: &[Run]) -> String {
                 continue;
             };
             shown = true;
-            let of = |s: &SampleLine| s.scores.get(&score).copied().unwrap_or(0.0);
-            let (missing, mut answered): (Vec<&SampleLine>, Vec<&SampleLine>) =
-                lines.iter().partition(|s| s.status == "missing");
+            let of = |s: &SampleRecord| score_of(s, &score);
+            let (missing, mut answered): (Vec<&SampleRecord>, Vec<&SampleRecord>) = lines
+                .iter()
+                .partition(|s| s.status == SampleStatus::Missing);
             answered.sort_by(|a, b| of(a).total_cmp(&of(b)).then_with(|| a.id.cmp(&b.id)));
             let _ = write!(
                 out,

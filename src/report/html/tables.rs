@@ -1,32 +1,14 @@
 //! The runs and their results tables: Table 2 (CueBench, unified), Table 3
-//! (separate protocol) or a sibling's own figures, best and second-best marked.
+//! (separate protocol) or a sibling's own figures, in the leaderboard's
+//! layouts with its best / second-best ranking (docs/results.md).
 
 use std::fmt::Write;
 
-use serde_json::Value;
-
-use super::input::{Figure, Run};
-use super::{cell_text, escape, figure, protocol, tasks};
-use crate::report::leaderboard::TABLE2;
-
-/// Dense ranks of printed values, higher better: 1 best, 2 second-best
-/// (ties share a rank; one distinct value has no second-best).
-fn ranks(values: &[Option<f64>]) -> Vec<Option<u8>> {
-    let printed = |v: f64| (v * 100.0).round() as i64;
-    let mut distinct: Vec<i64> = values.iter().flatten().map(|&v| printed(v)).collect();
-    distinct.sort_unstable_by(|a, b| b.cmp(a));
-    distinct.dedup();
-    values
-        .iter()
-        .map(
-            |v| match distinct.iter().position(|&d| Some(d) == v.map(printed)) {
-                Some(0) => Some(1),
-                Some(1) => Some(2),
-                _ => None,
-            },
-        )
-        .collect()
-}
+use super::input::Run;
+use super::{cell_text, escape, figure};
+use crate::report::Metric;
+use crate::report::leaderboard::{Column, Layout, ranks};
+use crate::report::results::ResultsDocument;
 
 pub(super) fn summary(runs: &[Run]) -> String {
     let mut out = String::from(
@@ -35,11 +17,11 @@ pub(super) fn summary(runs: &[Run]) -> String {
          <th>samples</th><th>scored</th><th>missing</th><th>parse failed</th></tr></thead><tbody>",
     );
     for run in runs {
-        let count = |key: &str| -> u64 {
+        let count = |f: fn(&crate::report::Counts) -> usize| -> usize {
             run.document
                 .results
                 .iter()
-                .filter_map(|e| e.counts.get(key).and_then(Value::as_u64))
+                .map(|e| f(&e.result.counts))
                 .sum()
         };
         let _ = write!(
@@ -47,13 +29,13 @@ pub(super) fn summary(runs: &[Run]) -> String {
             "<tr><td class=\"label\">{}</td><td class=\"label\">{}</td><td class=\"label\">{}</td>\
              <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(&run.name),
-            escape(run.document.benchmark.as_deref().unwrap_or("cuebench")),
-            escape(&protocol(run)),
+            escape(&run.document.benchmark),
+            escape(&run.document.protocol),
             run.document.results.len(),
-            count("samples"),
-            count("scored"),
-            count("missing"),
-            count("parse_failed")
+            count(|c| c.samples),
+            count(|c| c.scored),
+            count(|c| c.missing),
+            count(|c| c.parse_failed)
         );
     }
     out.push_str("</tbody></table>");
@@ -65,129 +47,85 @@ pub(super) fn summary(runs: &[Run]) -> String {
     out
 }
 
-/// One table per benchmark and protocol: Table 2 for CueBench's unified
-/// protocol, the runs' own figures otherwise (Table 3 for the separate one).
+/// One table per benchmark and protocol, in the order first seen.
 pub(super) fn tables(runs: &[Run]) -> String {
     let mut out = String::from("<section id=\"tables\"><h2>Results tables</h2>\n");
-    let all = tasks(runs);
-    let mut families: Vec<(String, String)> = Vec::new();
-    for (key, _) in &all {
-        let family = (key.benchmark.clone(), key.protocol.clone());
+    let mut families: Vec<(&str, &str)> = Vec::new();
+    for d in runs.iter().map(|r| &r.document) {
+        let family = (d.benchmark.as_str(), d.protocol.as_str());
         if !families.contains(&family) {
             families.push(family);
         }
     }
     for (benchmark, protocol) in families {
-        let columns: Vec<(String, String, String)> =
-            if benchmark == "cuebench" && protocol == "unified" {
-                TABLE2
-                    .iter()
-                    .flat_map(|(task, heading, metrics)| {
-                        metrics.iter().map(move |m| {
-                            (
-                                task.name().to_owned(),
-                                (*heading).to_owned(),
-                                (*m).to_owned(),
-                            )
-                        })
-                    })
-                    .collect()
-            } else {
-                let mut columns = Vec::new();
-                for (key, entries) in all
-                    .iter()
-                    .filter(|(k, _)| k.benchmark == benchmark && k.protocol == protocol)
-                {
-                    for e in entries.iter().flatten() {
-                        for m in &e.metrics {
-                            let column = (key.task.clone(), key.task.clone(), m.name.clone());
-                            if !columns.contains(&column) {
-                                columns.push(column);
-                            }
-                        }
-                    }
-                }
-                columns
-            };
-        let title = match (benchmark.as_str(), protocol.as_str()) {
-            ("cuebench", "unified") => "Table 2: CueBench, unified protocol".to_owned(),
-            ("cuebench", _) => "Table 3: CueBench, separate protocol".to_owned(),
-            (b, _) => b.to_owned(),
-        };
         let members: Vec<&Run> = runs
             .iter()
-            .filter(|r| {
-                crate::report::html::protocol(r) == protocol
-                    && r.document.results.iter().any(|e| e.benchmark == benchmark)
-            })
+            .filter(|r| r.document.benchmark == benchmark && r.document.protocol == protocol)
             .collect();
-        fn value<'r>(
-            run: &'r Run,
-            benchmark: &str,
-            (task, _, metric): &(String, String, String),
-        ) -> Option<&'r Figure> {
-            run.document
-                .results
-                .iter()
-                .find(|e| e.benchmark == benchmark && &e.task == task)
-                .and_then(|e| figure(e, metric))
-        }
-        let column_ranks: Vec<Vec<Option<u8>>> = columns
-            .iter()
-            .map(|c| {
-                let values: Vec<Option<f64>> = members
-                    .iter()
-                    .map(|r| value(r, &benchmark, c).map(|f| f.value))
-                    .collect();
-                ranks(&values)
-            })
-            .collect();
-        let _ = write!(
-            out,
-            "<div class=\"scroll\"><table><caption>{}</caption><thead><tr><th class=\"label\" scope=\"col\">run</th>",
-            escape(&title)
-        );
-        for (_, heading, metric) in &columns {
-            let _ = write!(
-                out,
-                "<th scope=\"col\">{} {}</th>",
-                escape(heading),
-                escape(metric)
-            );
-        }
-        out.push_str("</tr></thead><tbody>");
-        for (r, run) in members.iter().enumerate() {
-            let _ = write!(
-                out,
-                "<tr><th class=\"label\" scope=\"row\">{}</th>",
-                escape(&run.name)
-            );
-            for (c, column) in columns.iter().enumerate() {
-                let class = match column_ranks[c][r] {
-                    Some(1) => " class=\"best\"",
-                    Some(2) => " class=\"second\"",
-                    _ => "",
-                };
-                let text = value(run, &benchmark, column).map_or_else(|| "–".to_owned(), cell_text);
-                let _ = write!(out, "<td{class}>{text}</td>");
-            }
-            out.push_str("</tr>");
-        }
-        out.push_str("</tbody></table></div>\n");
+        let documents: Vec<ResultsDocument> = members.iter().map(|r| r.document.clone()).collect();
+        let title = match (benchmark, protocol) {
+            ("cuebench", "unified") => "Table 2: CueBench, unified protocol".to_owned(),
+            ("cuebench", _) => "Table 3: CueBench, separate protocol".to_owned(),
+            (b, p) => format!("{b} ({p})"),
+        };
+        out.push_str(&table(&title, &members, &Layout::for_documents(&documents)));
     }
     out.push_str("</section>\n");
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// The figure of `column` in `run`, if scored.
+fn cell<'r>(run: &'r Run, column: &Column) -> Option<&'r Metric> {
+    run.document
+        .results
+        .iter()
+        .find(|e| e.result.task == column.task)
+        .and_then(|e| figure(e, &column.metric))
+}
 
-    #[test]
-    fn ranks_are_dense_on_printed_values() {
-        // 50.001 and 50.004 print alike (50.00): both best; 40 second; 10 unranked.
-        let r = ranks(&[Some(50.001), Some(40.0), None, Some(50.004), Some(10.0)]);
-        assert_eq!(r, [Some(1), Some(2), None, Some(1), None]);
-        assert_eq!(ranks(&[Some(3.0), Some(3.0)]), [Some(1), Some(1)]);
+fn table(title: &str, members: &[&Run], layout: &Layout) -> String {
+    let column_ranks: Vec<Vec<Option<u8>>> = layout
+        .columns
+        .iter()
+        .map(|c| {
+            let values: Vec<Option<f64>> = members
+                .iter()
+                .map(|r| cell(r, c).map(|m| m.value))
+                .collect();
+            ranks(&values)
+        })
+        .collect();
+    let mut out = format!(
+        "<div class=\"scroll\"><table><caption>{}</caption><thead><tr><th class=\"label\" scope=\"col\">run</th>",
+        escape(title)
+    );
+    for c in &layout.columns {
+        let _ = write!(
+            out,
+            "<th scope=\"col\">{} {}</th>",
+            escape(&c.heading),
+            escape(&c.metric)
+        );
     }
+    out.push_str("</tr></thead><tbody>");
+    for (r, run) in members.iter().enumerate() {
+        let _ = write!(
+            out,
+            "<tr><th class=\"label\" scope=\"row\">{}</th>",
+            escape(&run.name)
+        );
+        for (c, column) in layout.columns.iter().enumerate() {
+            // A single row is not ranked (as in the leaderboard).
+            let class = match column_ranks[c][r].filter(|_| members.len() > 1) {
+                Some(1) => " class=\"best\"",
+                Some(2) => " class=\"second\"",
+                _ => "",
+            };
+            let text = cell(run, column).map_or_else(|| "–".to_owned(), cell_text);
+            let _ = write!(out, "<td{class}>{text}</td>");
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody></table></div>\n");
+    out
 }
