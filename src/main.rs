@@ -16,6 +16,8 @@ use cuebench::metrics::temporal::TiouMode;
 use cuebench::report::breakdown;
 use cuebench::report::export::Format;
 use cuebench::report::figures::{Confidence, add_confidence};
+use cuebench::report::html;
+use cuebench::report::html::input::{Run, read_run};
 use cuebench::report::leaderboard;
 use cuebench::report::results::{ResultsDocument, RunInfo, read_document, write_output};
 use cuebench::report::{Evaluation, per_sample_jsonl};
@@ -160,9 +162,9 @@ struct LeaderboardArgs {
     /// Results: results.json files, `eval --format json` outputs or `--output` folders, one row each.
     #[arg(required = true)]
     results: Vec<PathBuf>,
-    /// Output format.
+    /// Output format; `html` writes the self-contained report of `cuebench report` to stdout.
     #[arg(long, value_enum, default_value_t)]
-    format: Format,
+    format: OutputFormat,
     /// Show the confidence intervals the results hold (`eval --confidence`).
     #[arg(long)]
     ci: bool,
@@ -201,9 +203,9 @@ struct EvalArgs {
     /// data folder.
     #[arg(long, value_name = "DIR", help_heading = "Inputs")]
     wordnet: Option<PathBuf>,
-    /// Output format.
+    /// Output format; `html` writes the self-contained report of `cuebench report` to stdout.
     #[arg(long, value_enum, default_value_t, help_heading = "Output")]
-    format: Format,
+    format: OutputFormat,
     /// Also write every sample's id, status and scores to this JSONL file.
     #[arg(long, value_name = "OUT.jsonl", help_heading = "Output")]
     per_sample: Option<PathBuf>,
@@ -235,6 +237,35 @@ struct EvalArgs {
     scoring: ScoringArgs,
     #[command(flatten)]
     embedding: EmbedArgs,
+}
+
+/// `--format` of `eval` and `leaderboard`: a text format, or the HTML report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+enum OutputFormat {
+    /// A readable table (the default).
+    #[default]
+    Table,
+    /// The results document as pretty JSON (docs/results.md).
+    Json,
+    /// A Markdown table.
+    Markdown,
+    /// CSV with a header row.
+    Csv,
+    /// One self-contained HTML page with tables and charts (docs/report.md).
+    Html,
+}
+
+impl OutputFormat {
+    /// The text format, or `None` for the HTML report.
+    fn text(self) -> Option<Format> {
+        match self {
+            OutputFormat::Table => Some(Format::Table),
+            OutputFormat::Json => Some(Format::Json),
+            OutputFormat::Markdown => Some(Format::Markdown),
+            OutputFormat::Csv => Some(Format::Csv),
+            OutputFormat::Html => None,
+        }
+    }
 }
 
 /// The benchmarks `eval` scores.
@@ -499,14 +530,18 @@ fn leaderboard(args: LeaderboardArgs) -> anyhow::Result<ExitCode> {
     for w in leaderboard::check_signatures(&documents)? {
         console::warning(&w);
     }
+    let Some(format) = args.format.text() else {
+        let runs = args
+            .results
+            .iter()
+            .map(|p| read_run(p))
+            .collect::<cuebench::Result<Vec<_>>>()?;
+        emit(&html::render(&runs))?;
+        return Ok(ExitCode::SUCCESS);
+    };
     let documents: Vec<_> = documents.into_iter().map(|(_, d)| d).collect();
     let layout = leaderboard::Layout::for_documents(&documents);
-    emit(&leaderboard::render(
-        &documents,
-        &layout,
-        args.format,
-        args.ci,
-    ))?;
+    emit(&leaderboard::render(&documents, &layout, format, args.ci))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -649,23 +684,29 @@ fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
     let taxonomy = inputs.resolve(Input::Taxonomy, args.scoring.taxonomy.as_deref());
     let protected = input_files(&gt, &args.predictions, taxonomy.as_deref());
     write_per_sample(&evaluations, args.per_sample.as_deref(), &protected)?;
-    let mut text = if args.all && args.format != Format::Json {
-        let layout = leaderboard::Layout::table2();
-        leaderboard::render(
-            std::slice::from_ref(&document),
-            &layout,
-            args.format,
-            confidence.is_some(),
-        )
-    } else {
-        args.format.exporter().export(&document)
-    };
-    if !args.by.is_empty() {
-        if breakdown::replaces_output(args.format) {
-            text.clear();
+    let text = match args.format.text() {
+        None => html::render(&[Run::scored(document.clone(), &evaluations)]),
+        Some(format) => {
+            let mut text = if args.all && format != Format::Json {
+                let layout = leaderboard::Layout::table2();
+                leaderboard::render(
+                    std::slice::from_ref(&document),
+                    &layout,
+                    format,
+                    confidence.is_some(),
+                )
+            } else {
+                format.exporter().export(&document)
+            };
+            if !args.by.is_empty() {
+                if breakdown::replaces_output(format) {
+                    text.clear();
+                }
+                text.push_str(&breakdown::render(&document, format));
+            }
+            text
         }
-        text.push_str(&breakdown::render(&document, args.format));
-    }
+    };
     if let Some(dir) = &args.output {
         let protected: Vec<&Path> = protected.iter().map(PathBuf::as_path).collect();
         write_output(dir, &mut document, &evaluations, &protected)?;

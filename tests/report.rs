@@ -352,3 +352,49 @@ fn by_with_confidence_gives_every_group_its_own_interval() {
     let whole = &document["results"][0]["metrics"][0];
     assert!(width(&groups[1]["metrics"][0]) > width(whole));
 }
+
+#[test]
+fn eval_and_leaderboard_write_the_report_with_format_html() {
+    let eval = cuebench(&[
+        "eval",
+        "--task",
+        "grounding",
+        "--gt",
+        "examples/annotations.json",
+        "examples/predictions/grounding.jsonl",
+        "--by",
+        "branch",
+        "--format",
+        "html",
+    ]);
+    assert!(eval.status.success(), "{}", text(&eval.stderr));
+    let page = text(&eval.stdout);
+    let html = scraper::Html::parse_document(&page);
+    assert!(html.errors.is_empty(), "{:?}", html.errors);
+    // The run's own samples are in memory: distributions and worst samples
+    // are drawn without --output.
+    assert_eq!(count(&html, "#when figure svg"), 2);
+    assert_eq!(count(&html, "#groups figure svg"), 1);
+    assert_eq!(count(&html, "#worst details"), 5);
+    assert!(page.contains("Matched pairs"));
+
+    let board = Command::new(env!("CARGO_BIN_EXE_cuebench"))
+        .args([
+            "leaderboard",
+            "tests/fixtures/results/model-a",
+            "tests/fixtures/results/model-b",
+            "--format",
+            "html",
+        ])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(board.status.success(), "{}", text(&board.stderr));
+    let html = scraper::Html::parse_document(&text(&board.stdout));
+    assert_eq!(count(&html, "#tables table"), 1);
+    assert_eq!(count(&html, "#tables tbody tr"), 2);
+    assert_eq!(
+        count(&html, "#worst details"),
+        count(&html, "#worst details:not([open])")
+    );
+}

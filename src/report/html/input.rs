@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::error::Result;
-use crate::report::SampleRecord;
 use crate::report::results::{ResultsDocument, read_document, read_entry_samples};
+use crate::report::{Evaluation, SampleRecord};
 
 /// One run (one model's results) as the report needs it.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,6 +19,22 @@ pub struct Run {
     /// Each task's sample records (with their detail), where the run wrote
     /// a per-sample file.
     pub samples: BTreeMap<String, Vec<SampleRecord>>,
+}
+
+impl Run {
+    /// A run scored just now (`eval --format html`): its document and its
+    /// evaluations' records.
+    pub fn scored(document: ResultsDocument, evaluations: &[Evaluation]) -> Run {
+        let samples = evaluations
+            .iter()
+            .map(|e| (e.result.task.clone(), e.samples.clone()))
+            .collect();
+        Run {
+            name: document.name.clone(),
+            document,
+            samples,
+        }
+    }
 }
 
 /// Reads one run from a results file or an `--output` folder.
