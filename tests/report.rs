@@ -242,7 +242,9 @@ fn report_parses_and_holds_every_section() {
     let sha = written["inputs"]["annotations"]["sha256"].as_str().unwrap();
     assert_eq!(sha.len(), 64);
     assert!(provenance.contains(sha));
-    assert!(provenance.contains("cuebench eval --all --gt examples/annotations.json --by branch"));
+    assert!(provenance.contains(
+        "cuebench eval --all --gt examples/annotations.json --model models/minilm-l6-v2 --by branch"
+    ));
     assert!(provenance.contains("signature detection"));
     assert_eq!(count(&html, "#provenance h3"), 3);
 }
