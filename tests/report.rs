@@ -400,3 +400,40 @@ fn eval_and_leaderboard_write_the_report_with_format_html() {
         count(&html, "#worst details:not([open])")
     );
 }
+
+#[test]
+fn report_refuses_runs_scored_under_different_settings() {
+    // model-b as if scored with another --tau: not comparable with model-a,
+    // the same refusal as leaderboard.
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("other.json");
+    let mut document: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/fixtures/results/model-b/results.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    for entry in document["results"].as_array_mut().unwrap() {
+        let signature = entry["signature"]
+            .as_str()
+            .unwrap()
+            .replace("|tau:1.0|", "|tau:0.5|");
+        entry["signature"] = signature.into();
+        entry.as_object_mut().unwrap().remove("samples_file");
+    }
+    let document = document.to_string();
+    std::fs::write(&other, document).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_cuebench"))
+        .args([
+            "report",
+            "tests/fixtures/results/model-a",
+            other.to_str().unwrap(),
+            "--out",
+            dir.path().join("r.html").to_str().unwrap(),
+        ])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("tau"), "{}", text(&out.stderr));
+    assert!(!dir.path().join("r.html").exists());
+}

@@ -8,7 +8,8 @@ use crate::error::Result;
 use crate::formats::records::write_output;
 use crate::report::html::input::{Run, read_run};
 use crate::report::html::render;
-use crate::report::results::results_path;
+use crate::report::leaderboard::check_signatures;
+use crate::report::results::{ResultsDocument, results_path};
 
 /// What was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,11 +21,14 @@ pub struct Written {
 }
 
 /// Reads every run, renders the report and writes it to `out` (never over a
-/// results file it read). Runs without
-/// per-sample files leave the distribution and worst-sample sections empty:
-/// that is said on stderr, with the fix.
+/// results file it read). Runs of one benchmark and protocol share a table,
+/// so their signatures must be comparable, as for `leaderboard` (a version
+/// difference is a warning). Runs without per-sample files leave the
+/// distribution and worst-sample sections empty: that is said on stderr,
+/// with the fix.
 pub fn run(inputs: &[PathBuf], out: &Path) -> Result<Written> {
     let runs: Vec<Run> = inputs.iter().map(|p| read_run(p)).collect::<Result<_>>()?;
+    check_families(&runs, inputs)?;
     for (run, path) in runs.iter().zip(inputs) {
         if run.samples.is_empty() {
             console::warning(&format!(
@@ -43,4 +47,26 @@ pub fn run(inputs: &[PathBuf], out: &Path) -> Result<Written> {
         runs: runs.len(),
         bytes: html.len(),
     })
+}
+
+/// The leaderboard's comparability check within each benchmark and protocol.
+fn check_families(runs: &[Run], inputs: &[PathBuf]) -> Result<()> {
+    let mut families: Vec<(&str, &str)> = Vec::new();
+    for d in runs.iter().map(|r| &r.document) {
+        if !families.contains(&(d.benchmark.as_str(), d.protocol.as_str())) {
+            families.push((d.benchmark.as_str(), d.protocol.as_str()));
+        }
+    }
+    for (benchmark, protocol) in families {
+        let family: Vec<(String, ResultsDocument)> = runs
+            .iter()
+            .zip(inputs)
+            .filter(|(r, _)| r.document.benchmark == benchmark && r.document.protocol == protocol)
+            .map(|(r, p)| (p.display().to_string(), r.document.clone()))
+            .collect();
+        for warning in check_signatures(&family)? {
+            console::warning(&warning);
+        }
+    }
+    Ok(())
 }
