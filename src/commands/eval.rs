@@ -174,7 +174,10 @@ pub struct TaskSource {
 /// else `path` itself (shared by the tasks when there are several). `eval`
 /// and `validate` both find their inputs here.
 pub fn task_sources(tasks: &[Task], path: &Path) -> Vec<TaskSource> {
-    let folder = path.is_dir();
+    // A folder holds one file per task, so it is read only for several
+    // tasks; a folder given for one task is read as a file and so refused
+    // (it would score zeros).
+    let folder = path.is_dir() && tasks.len() > 1;
     tasks
         .iter()
         .map(|&task| {
@@ -229,6 +232,7 @@ fn read_sources(sources: &[TaskSource], layout: Layout) -> Result<Vec<ReadSource
                         true => read_predictions(&s.file)?,
                         false => read_predictions_from(&s.file, layout)?,
                     };
+                    reject_unknown_tasks(&lines, &s.file)?;
                     cache = Some((s.file.clone(), lines.clone()));
                     lines
                 }
@@ -290,6 +294,22 @@ pub fn unread_files(path: &Path, sources: &[TaskSource]) -> Vec<String> {
         .unwrap_or_default();
     names.sort();
     names
+}
+
+/// Fails on the first line whose `task` names no task: it would be dropped
+/// unscored.
+fn reject_unknown_tasks(predictions: &[Prediction], path: &Path) -> Result<()> {
+    for p in predictions {
+        if let Some(Err(message)) = p.task.as_deref().map(str::parse::<Task>) {
+            return Err(Error::Field {
+                path: path.to_owned(),
+                line: p.line,
+                field: "task".into(),
+                message,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Files of an `--all` folder that no task reads, and tasks whose file is

@@ -39,10 +39,16 @@ impl Format {
     }
 }
 
-/// Percent with two decimals, as every table prints it (docs/scoring.md §8);
-/// a negative zero prints as `0.00`.
+/// Percent with two decimals, as every report prints it (docs/scoring.md §8).
+/// A value that rounds to zero prints `0.00`, never `-0.00`.
 pub fn percent(value: f64) -> String {
-    format!("{:.2}", value + 0.0)
+    let text = format!("{value:.2}");
+    match text.strip_prefix('-') {
+        Some(magnitude) if magnitude.bytes().all(|b| matches!(b, b'0' | b'.')) => {
+            magnitude.to_owned()
+        }
+        _ => text,
+    }
 }
 
 /// A figure with its interval when it has one: `61.28 [59.90, 62.60]`
@@ -244,6 +250,14 @@ impl Exporter for JsonExporter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn negative_zero_prints_as_zero() {
+        assert_eq!(percent(-0.0), "0.00");
+        assert_eq!(percent(-0.004), "0.00");
+        assert_eq!(percent(-0.005), "-0.01");
+        assert_eq!(percent(12.345), "12.35");
+    }
     use crate::report::Counts;
     use crate::report::results::for_tests;
 

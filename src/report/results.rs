@@ -11,8 +11,7 @@ use serde_json::Value;
 use super::figures::Confidence;
 use super::{Evaluation, SampleRecord, TaskResult};
 use crate::error::{Error, Result};
-use crate::formats::records::read_text;
-use crate::formats::records::write_file;
+use crate::formats::records::{read_text, write_output as write_output_file};
 use crate::provenance::{Tool, created_utc};
 
 /// The document's `schema` value.
@@ -228,11 +227,13 @@ pub fn samples_file_name(task: &str) -> String {
 }
 
 /// Writes `eval --output DIR`: `DIR/samples_<task>.jsonl` per evaluation
-/// (sorted by id) and `DIR/results.json` naming them.
+/// (sorted by id) and `DIR/results.json` naming them, each atomically and
+/// never over one of `inputs`.
 pub fn write_output(
     dir: &Path,
     document: &mut ResultsDocument,
     evaluations: &[Evaluation],
+    inputs: &[&Path],
 ) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|source| Error::Write {
         path: dir.to_owned(),
@@ -245,10 +246,14 @@ pub fn write_output(
             text.push_str(&sample_line(record).to_string());
             text.push('\n');
         }
-        write_file(&dir.join(&name), text.as_bytes())?;
+        write_output_file(&dir.join(&name), text.as_bytes(), inputs)?;
         entry.samples_file = Some(name);
     }
-    write_file(&dir.join(RESULTS_FILE), document.to_json().as_bytes())
+    write_output_file(
+        &dir.join(RESULTS_FILE),
+        document.to_json().as_bytes(),
+        inputs,
+    )
 }
 
 /// `path` itself, or `path/results.json` when `path` is a folder.
