@@ -534,6 +534,9 @@ fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
             );
         }
     }
+    let taxonomy = inputs.resolve(Input::Taxonomy, args.scoring.taxonomy.as_deref());
+    // Outputs may never replace a file the run reads.
+    let protected = input_files(&gt, &args.predictions, taxonomy.as_deref());
     let run = match args.bench {
         Benchmark::Cuebench => {
             let tasks = match args.task.as_deref() {
@@ -547,7 +550,7 @@ fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
                 layout: args.from,
                 settings: args.scoring.settings(),
                 embed: args.embedding.options(inputs)?,
-                taxonomy: inputs.resolve(Input::Taxonomy, args.scoring.taxonomy.as_deref()),
+                taxonomy,
             })?
         }
         Benchmark::VauBench => commands::eval::sibling_run(
@@ -600,8 +603,6 @@ fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
         },
         evaluations.iter().map(|e| e.result.clone()).collect(),
     )?;
-    let taxonomy = inputs.resolve(Input::Taxonomy, args.scoring.taxonomy.as_deref());
-    let protected = input_files(&gt, &args.predictions, taxonomy.as_deref());
     write_per_sample(&evaluations, args.per_sample.as_deref(), &protected)?;
     let text = if args.all && args.format != Format::Json {
         let layout = leaderboard::Layout::table2();

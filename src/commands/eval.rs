@@ -175,8 +175,8 @@ pub struct TaskSource {
 /// and `validate` both find their inputs here.
 pub fn task_sources(tasks: &[Task], path: &Path) -> Vec<TaskSource> {
     // A folder holds one file per task, so it is read only for several
-    // tasks; given for one task it is read as a file, which is an input
-    // error (it would score zeros).
+    // tasks; a folder given for one task is read as a file and so refused
+    // (it would score zeros).
     let folder = path.is_dir() && tasks.len() > 1;
     tasks
         .iter()
@@ -294,6 +294,22 @@ pub fn unread_files(path: &Path, sources: &[TaskSource]) -> Vec<String> {
         .unwrap_or_default();
     names.sort();
     names
+}
+
+/// Fails on the first line whose `task` names no task: it would be dropped
+/// unscored.
+fn reject_unknown_tasks(predictions: &[Prediction], path: &Path) -> Result<()> {
+    for p in predictions {
+        if let Some(Err(message)) = p.task.as_deref().map(str::parse::<Task>) {
+            return Err(Error::Field {
+                path: path.to_owned(),
+                line: p.line,
+                field: "task".into(),
+                message,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Files of an `--all` folder that no task reads, and tasks whose file is
@@ -574,20 +590,4 @@ fn count_findings(evaluation: &Evaluation, source: &Path) -> Vec<Finding> {
         });
     }
     findings
-}
-
-/// Fails on the first line whose `task` names no task: it would be dropped
-/// unscored.
-fn reject_unknown_tasks(predictions: &[Prediction], path: &Path) -> Result<()> {
-    for p in predictions {
-        if let Some(Err(message)) = p.task.as_deref().map(str::parse::<Task>) {
-            return Err(Error::Field {
-                path: path.to_owned(),
-                line: p.line,
-                field: "task".into(),
-                message,
-            });
-        }
-    }
-    Ok(())
 }

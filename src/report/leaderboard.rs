@@ -195,8 +195,13 @@ pub fn render(documents: &[ResultsDocument], layout: &Layout, format: Format, ci
     match format {
         Format::Table => table(layout, documents, &cells, &ranks, ci, &signature),
         Format::Markdown => format!(
-            "{}\nBest in bold, second-best underlined. Signature: `{signature}`\n",
-            markdown(layout, &names, &cells, &ranks, ci)
+            "{}\n{}Signature: `{signature}`\n",
+            markdown(layout, &names, &cells, &ranks, ci),
+            if ranked {
+                "Best in bold, second-best underlined. "
+            } else {
+                ""
+            }
         ),
         Format::Csv => csv(layout, &names, &cells, ci),
         Format::Json => json(layout, &names, &cells, &ranks, &signature),
