@@ -2,7 +2,7 @@
 //! done by `cuebench::commands`.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
@@ -442,7 +442,13 @@ fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
                 },
             )?,
         };
-        return finish(&[evaluation], args.format, args.per_sample.as_deref());
+        let protected = input_files(&gt, &args.predictions, None);
+        return finish(
+            &[evaluation],
+            args.format,
+            args.per_sample.as_deref(),
+            &protected,
+        );
     }
     let tasks = match args.task.as_deref() {
         Some(name) => vec![name.parse::<Task>().map_err(bad_task)?],
@@ -457,11 +463,21 @@ fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
         embed: args.embedding.options(inputs)?,
         taxonomy: inputs.resolve(Input::Taxonomy, args.scoring.taxonomy.as_deref()),
     };
+    let protected = input_files(
+        &options.gt,
+        &options.predictions,
+        options.taxonomy.as_deref(),
+    );
     let evaluations = commands::eval::run(&options)?;
     if !args.all {
-        return finish(&evaluations, args.format, args.per_sample.as_deref());
+        return finish(
+            &evaluations,
+            args.format,
+            args.per_sample.as_deref(),
+            &protected,
+        );
     }
-    write_per_sample(&evaluations, args.per_sample.as_deref())?;
+    write_per_sample(&evaluations, args.per_sample.as_deref(), &protected)?;
     let results: Vec<_> = evaluations.into_iter().map(|e| e.result).collect();
     let label = options.predictions.display().to_string();
     emit(&leaderboard::render(&results, &label, args.format))?;
@@ -524,28 +540,63 @@ fn validate(args: ValidateArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
 fn finish(
     evaluations: &[Evaluation],
     format: Format,
-    per_sample: Option<&std::path::Path>,
+    per_sample: Option<&Path>,
+    inputs: &[PathBuf],
 ) -> anyhow::Result<ExitCode> {
-    write_per_sample(evaluations, per_sample)?;
+    write_per_sample(evaluations, per_sample, inputs)?;
     let results: Vec<_> = evaluations.iter().map(|e| e.result.clone()).collect();
     emit(&format.exporter().export(&results))?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes the `--per-sample` file when one was asked for.
+/// Writes the `--per-sample` file when one was asked for; never over one of
+/// the run's `inputs`.
 fn write_per_sample(
     evaluations: &[Evaluation],
-    path: Option<&std::path::Path>,
+    path: Option<&Path>,
+    inputs: &[PathBuf],
 ) -> anyhow::Result<()> {
     if let Some(path) = path {
-        cuebench::formats::records::write_file(path, per_sample_jsonl(evaluations).as_bytes())?;
+        let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+        cuebench::formats::records::write_output(
+            path,
+            per_sample_jsonl(evaluations).as_bytes(),
+            &inputs,
+        )?;
     }
     Ok(())
 }
 
+/// Every file an `eval` run reads (a predictions folder stands for the
+/// `<task>.jsonl` files in it), so no output can replace one of them.
+fn input_files(gt: &Path, predictions: &Path, taxonomy: Option<&Path>) -> Vec<PathBuf> {
+    let mut files = vec![gt.to_owned(), predictions.to_owned()];
+    if predictions.is_dir() {
+        files.extend(
+            Task::ALL
+                .iter()
+                .map(|t| predictions.join(format!("{}.jsonl", t.name()))),
+        );
+    }
+    files.extend(taxonomy.map(Path::to_owned));
+    files
+}
+
+/// `--threads` above this many per core is refused: more threads cannot help,
+/// and an absurd count would exhaust the machine (each one reserves a stack).
+const MAX_THREADS_PER_CORE: usize = 8;
+
 /// Sizes the worker pool once; scores never depend on it.
 fn set_threads(threads: Option<usize>) -> anyhow::Result<()> {
     if let Some(n) = threads {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let limit = cores * MAX_THREADS_PER_CORE;
+        if n > limit {
+            return Err(cuebench::Error::Usage(format!(
+                "--threads {n} is more than {limit} ({MAX_THREADS_PER_CORE} per core on {cores} core(s))"
+            ))
+            .into());
+        }
         rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build_global()
