@@ -6,9 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::embedding::EmbedOptions;
 use crate::error::{Error, Result};
 use crate::evaluate::{Session, SessionOptions, Settings, TaskPredictions};
-use crate::formats::predictions::{
-    Layout, Prediction, for_task, read_predictions, read_predictions_from,
-};
+use crate::formats::predictions::{Layout, Prediction, for_task, read_predictions_from};
 use crate::report::Evaluation;
 use crate::tasks::Task;
 
@@ -69,7 +67,7 @@ pub fn read_inputs(options: &EvalOptions) -> Result<Vec<TaskPredictions>> {
         .map(|&task| {
             let (predictions, source) = match &whole_file {
                 Some(all) => (for_task(all.clone(), task.name()), path.to_owned()),
-                None => task_file_in(task, path)?,
+                None => task_file_in(task, path, options.layout)?,
             };
             Ok(TaskPredictions {
                 task,
@@ -80,14 +78,14 @@ pub fn read_inputs(options: &EvalOptions) -> Result<Vec<TaskPredictions>> {
         .collect()
 }
 
-/// The predictions of `task` from `<dir>/<task>.jsonl` (no file: every
-/// sample is missing).
-fn task_file_in(task: Task, dir: &Path) -> Result<(Vec<Prediction>, PathBuf)> {
+/// The predictions of `task` from `<dir>/<task>.jsonl`, read in `layout`
+/// (no file: every sample is missing).
+fn task_file_in(task: Task, dir: &Path, layout: Layout) -> Result<(Vec<Prediction>, PathBuf)> {
     let file = dir.join(format!("{}.jsonl", task.name()));
     if !file.exists() {
         return Ok((Vec::new(), file));
     }
-    let preds = read_predictions(&file)?;
+    let preds = read_predictions_from(&file, layout)?;
     reject_unknown_tasks(&preds, &file)?;
     Ok((for_task(preds, task.name()), file))
 }
