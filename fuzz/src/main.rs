@@ -142,12 +142,29 @@ const TARGETS: &[Target] = &[
     },
     Target {
         name: "compare",
-        seeds: |root| files(root, "tests/expected", ".json"),
+        seeds: |root| {
+            ["example", "strong", "weak"]
+                .iter()
+                .filter_map(|m| {
+                    std::fs::read(root.join("examples/results").join(m).join("results.json")).ok()
+                })
+                .collect()
+        },
         run: |bytes, scratch| {
+            use cuebench::commands::compare::{CompareOptions, run};
             let input = scratch.file("result.json", bytes);
-            let other = scratch.fixtures.join("../expected/event.json");
-            let _ = cuebench::commands::compare::run(&input, &other, 0.5);
-            let _ = cuebench::commands::compare::run(&other, &input, 0.5);
+            let other = scratch
+                .fixtures
+                .join("../../examples/results/example/results.json");
+            let options =
+                |baseline: &std::path::Path, candidate: &std::path::Path| CompareOptions {
+                    baseline: baseline.to_owned(),
+                    candidate: candidate.to_owned(),
+                    max_drop: 0.5,
+                    paired: None,
+                };
+            let _ = run(&options(&input, &other));
+            let _ = run(&options(&other, &input));
         },
     },
 ];
