@@ -275,7 +275,7 @@ fn a_megabyte_of_brackets_is_one_parse_failure() {
         dir.path(),
     );
     assert!(
-        stdout(&o).contains("1 predictions for 22 samples, 21 missing, 1 unparseable answers"),
+        stdout(&o).contains("1 predictions for 22 samples: 21 missing, 1 unparseable"),
         "{}",
         stdout(&o)
     );
@@ -338,7 +338,7 @@ fn an_over_long_answer_line_counts_as_unparseable() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
-        stdout(&o).contains("1 predictions for 22 samples, 21 missing, 1 unparseable answers"),
+        stdout(&o).contains("1 predictions for 22 samples: 21 missing, 1 unparseable"),
         "{}",
         stdout(&o)
     );
@@ -486,7 +486,9 @@ fn invalid_utf8_names_its_line_and_a_utf16_bom_says_bom() {
     );
     // The example's one deliberate problem (an unknown id), nothing else.
     assert!(
-        stderr(&o).ends_with("unknown id `vid_9999`\n1 problem(s)\n"),
+        stderr(&o).ends_with(
+            "unknown id `vid_9999`\ninvalid: 1 problem(s); 1 sample(s) missing, 1 unparseable\n"
+        ),
         "{}",
         stderr(&o)
     );
@@ -541,7 +543,7 @@ fn an_answer_nested_too_deep_or_out_of_range_counts_as_unparseable() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
-        stdout(&o).contains("2 predictions for 22 samples, 20 missing, 2 unparseable answers"),
+        stdout(&o).contains("2 predictions for 22 samples: 20 missing, 2 unparseable"),
         "{}",
         stdout(&o)
     );
