@@ -277,7 +277,7 @@ struct EmbedArgs {
     /// then `model` in cuebench.toml, then models/minilm-l6-v2 in the data folder.
     #[arg(long, value_name = "DIR")]
     model: Option<PathBuf>,
-    /// ONNX Runtime library; default: $ORT_DYLIB_PATH, next to the executable, then the set-up folder.
+    /// ONNX Runtime library; default: $ORT_DYLIB_PATH, next to the executable, then the data folders.
     #[arg(long, value_name = "FILE")]
     ort_library: Option<PathBuf>,
     /// Where the model runs: cpu, cuda or cuda:N (needs a build with --features cuda).
@@ -289,7 +289,7 @@ struct EmbedArgs {
     /// Texts per model call. Results do not depend on it.
     #[arg(long, default_value_t = 32)]
     batch_size: usize,
-    /// Vector cache folder; default: the user's cache folder.
+    /// Vector cache folder; default: the user's cache folder (~/.cache/cuebench/embeddings on Linux).
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
     /// Neither read nor write cached vectors.
@@ -330,7 +330,7 @@ struct TasksArgs {
 
 #[derive(Debug, Args)]
 struct PromptsArgs {
-    /// The task.
+    /// The task; its prompt lines go to stdout.
     #[arg(long, required_unless_present = "all", conflicts_with = "all")]
     task: Option<Task>,
     /// Every task: one <task>.jsonl per task in --out.

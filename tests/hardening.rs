@@ -96,6 +96,33 @@ fn per_sample_output_naming_an_input_is_refused() {
     assert_eq!(std::fs::read(&preds).unwrap(), before);
 }
 
+// 1. The same for `--output DIR`: a per-task file there may be the input.
+#[test]
+fn output_folder_holding_the_predictions_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let preds = write(
+        dir.path(),
+        "samples_detection.jsonl",
+        std::fs::read(example("detection")).unwrap(),
+    );
+    let before = std::fs::read(&preds).unwrap();
+    let o = run(
+        &[
+            &"eval",
+            &"--task",
+            &"detection",
+            &"--gt",
+            &annotations(),
+            &preds,
+            &"--output",
+            &dir.path(),
+        ],
+        dir.path(),
+    );
+    assert_input_error(&o, "refusing to overwrite an input file");
+    assert_eq!(std::fs::read(&preds).unwrap(), before);
+}
+
 // 2. Data loss: outputs were truncated in place.
 #[cfg(unix)]
 #[test]

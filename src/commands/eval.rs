@@ -8,9 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::embedding::{EmbedOptions, model_dir};
 use crate::error::{Error, Result};
 use crate::evaluate::{Session, SessionOptions, Settings, TaskPredictions};
-use crate::formats::predictions::{
-    Layout, Prediction, for_task, read_predictions, read_predictions_from,
-};
+use crate::formats::predictions::{Layout, Prediction, for_task, read_predictions_from};
 use crate::provenance::input_sha256;
 use crate::report::Evaluation;
 use crate::report::results::{InputFile, Inputs, ModelInput, TaxonomyInput};
@@ -166,8 +164,6 @@ pub struct TaskSource {
     pub shared: bool,
     /// The file is to be read (a folder may lack a task's file: every sample is missing).
     pub exists: bool,
-    /// The file is a task file inside a folder (always JSONL).
-    pub in_folder: bool,
 }
 
 /// Which file each task reads: `<dir>/<task>.jsonl` when `path` is a folder,
@@ -190,7 +186,6 @@ pub fn task_sources(tasks: &[Task], path: &Path) -> Vec<TaskSource> {
                 task,
                 // A file given by name must be readable; only a folder may lack one.
                 exists: !folder || file.exists(),
-                in_folder: folder,
                 shared: !folder && tasks.len() > 1,
                 file,
             }
@@ -228,10 +223,8 @@ fn read_sources(sources: &[TaskSource], layout: Layout) -> Result<Vec<ReadSource
             let all = match &cache {
                 Some((path, lines)) if *path == s.file => lines.clone(),
                 _ => {
-                    let lines = match s.in_folder {
-                        true => read_predictions(&s.file)?,
-                        false => read_predictions_from(&s.file, layout)?,
-                    };
+                    // A folder's task files are in `layout` too (lmms-eval logs per task).
+                    let lines = read_predictions_from(&s.file, layout)?;
                     reject_unknown_tasks(&lines, &s.file)?;
                     cache = Some((s.file.clone(), lines.clone()));
                     lines
