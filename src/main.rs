@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use cuebench::embedding::{Device, EmbedOptions};
-use cuebench::evaluate::Settings;
+use cuebench::evaluate::{Session, SessionOptions, Settings};
 use cuebench::metrics::semantic::SemNorm;
 use cuebench::metrics::temporal::TiouMode;
 use cuebench::report::export::Format;
@@ -54,14 +54,10 @@ struct RewardArgs {
     #[arg(long, env = "CUEBENCH_GT")]
     gt: PathBuf,
     /// Weight of the semantic reward against the hierarchy reward (Eq. 5).
-    #[arg(long, default_value_t = cuebench::reward::DEFAULT_LAMBDA)]
+    #[arg(long, default_value_t = cuebench::evaluate::cue_r1::DEFAULT_LAMBDA)]
     lambda: f64,
-    /// TIoU for grounding and detection: merged `union` or Hungarian `matched`.
-    #[arg(long, default_value = "union")]
-    tiou: TiouMode,
-    /// Taxonomy file (SPEC 5); default: the built-in reconstruction.
-    #[arg(long)]
-    taxonomy: Option<PathBuf>,
+    #[command(flatten)]
+    scoring: ScoringArgs,
     #[command(flatten)]
     embedding: EmbedArgs,
 }
@@ -360,29 +356,31 @@ fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn reward(args: RewardArgs) -> anyhow::Result<ExitCode> {
-    use commands::reward::{RewardOptions, RewardSession, run_file, run_stream};
-    let options = RewardOptions {
-        task: args.task,
+    use commands::reward_stream::{run_file, run_stream};
+    let options = SessionOptions {
         gt: args.gt,
-        settings: Settings {
-            tiou: args.tiou,
-            ..Settings::default()
-        },
+        taxonomy: args.scoring.taxonomy.clone(),
+        settings: args.scoring.settings(),
         lambda: args.lambda,
         embed: args.embedding.options()?,
-        taxonomy: args.taxonomy,
     };
+    let mut session = Session::open(options)?;
+    session.warm_up()?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    match args.input.filter(|p| p.as_os_str() != "-") {
-        Some(path) => {
-            let mut session = RewardSession::new(options, &path)?;
-            run_file(&mut session, &path, &mut out)?;
-        }
-        None => {
-            let mut session = RewardSession::new(options, std::path::Path::new("<stdin>"))?;
-            run_stream(&mut session, &mut std::io::stdin().lock(), &mut out)?;
-        }
+    let errors = match args.input.filter(|p| p.as_os_str() != "-") {
+        Some(path) => run_file(&mut session, args.task, &path, &mut out)?,
+        None => run_stream(
+            &mut session,
+            args.task,
+            &mut std::io::stdin().lock(),
+            &mut out,
+        )?,
+    };
+    if errors > 0 {
+        console::warning(&format!(
+            "{errors} line(s) could not be scored and were answered with an error record"
+        ));
     }
     Ok(ExitCode::SUCCESS)
 }

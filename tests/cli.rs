@@ -574,6 +574,64 @@ fn reward_streams_one_line_out_per_line_in() {
     assert!(child.wait().unwrap().success());
 }
 
+#[test]
+fn reward_stream_answers_a_bad_line_with_an_error_record_and_goes_on() {
+    use std::io::{BufRead, BufReader, Write};
+    let cache = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cuebench"))
+        .args(["reward", "--task", "scene", "--gt"])
+        .arg(annotations())
+        .args(["--quiet", "--cache-dir"])
+        .arg(cache.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let good = r#"{"id": "vid_0001|climbing", "answer": [{"scene": "cliff"}]}"#;
+    // Each bad line gets its own error record; the good line after it still scores 2.
+    let cases = [
+        ("not json", "invalid JSON"),
+        (
+            r#"{"id": "vid_9999|x", "response": "None"}"#,
+            "not a scene sample",
+        ),
+        (
+            r#"{"id": "vid_0001", "task": "anomaly_bu", "response": "None"}"#,
+            "task",
+        ),
+        (
+            r##"{"id": "vid_0001|climbing", "response": "<answer>[{"}"##,
+            "",
+        ),
+    ];
+    for (number, (bad, needle)) in cases.iter().enumerate() {
+        writeln!(stdin, "{bad}\n{good}").unwrap();
+        stdin.flush().unwrap();
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        if needle.is_empty() {
+            // A malformed completion is not a bad line: it scores 0 + 0 + 0.
+            assert_eq!(v["status"], "parse_failed", "{v}");
+            assert_eq!(v["reward"].as_f64(), Some(0.0), "{v}");
+        } else {
+            assert_eq!(v["line"].as_u64(), Some(2 * number as u64 + 1), "{v}");
+            assert!(v["error"].as_str().unwrap().contains(needle), "{v}");
+        }
+        line.clear();
+        reader.read_line(&mut line).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert!((v["reward"].as_f64().unwrap() - 2.0).abs() < 1e-9, "{v}");
+    }
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("3 line(s) could not be scored"));
+}
+
 /// A copy of the default model folder whose files the test may break.
 fn model_copy(dir: &Path) -> PathBuf {
     let src = root().join("models/minilm-l6-v2");

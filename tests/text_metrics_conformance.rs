@@ -21,7 +21,7 @@ use cuebench::metrics::text::meteor::meteor;
 use cuebench::metrics::text::porter::porter_stem;
 use cuebench::metrics::text::rouge::rouge;
 use cuebench::metrics::text::tokenize::whitespace_tokens;
-use cuebench::metrics::text::wordnet::{WordNet, resolve_dir};
+use cuebench::wordnet::{WordNet, resolve_dir};
 use serde_json::Value;
 
 const TOLERANCE: f64 = 1e-4;

@@ -6,10 +6,10 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::eval::{EvalOptions, run as eval, texts_to_embed};
+use super::eval::{EvalOptions, read_inputs, run as eval};
 use crate::embedding::{EmbedOptions, embed_texts, load_embedder};
 use crate::error::{Error, Result};
-use crate::evaluate::Settings;
+use crate::evaluate::{Session, Settings};
 use crate::formats::records::write_file;
 use crate::synthetic;
 use crate::tasks::Task;
@@ -61,7 +61,8 @@ pub fn run(work: &Path, embed: &EmbedOptions) -> Result<BenchReport> {
     };
     let (cold, evaluations) = timed(|| eval(&options))?;
     let (warm, _) = timed(|| eval(&options))?;
-    let texts = texts_to_embed(&options)?;
+    let texts =
+        Session::open(options.session_options())?.texts_to_embed(&read_inputs(&options)?)?;
     let no_cache = EmbedOptions {
         no_cache: true,
         ..embed.clone()

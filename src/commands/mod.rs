@@ -4,6 +4,6 @@
 pub mod bench;
 pub mod compare;
 pub mod eval;
-pub mod reward;
+pub mod reward_stream;
 pub mod tasks;
 pub mod validate;

@@ -1,7 +1,11 @@
 //! Scoring a task: match predictions to samples, extract answers, score each
 //! sample (in parallel, order-preserving) and aggregate (SPEC 4, SPEC 8).
 
-pub mod text;
+pub mod context;
+pub mod cue_r1;
+pub mod session;
+
+pub use session::{Completion, Session, SessionOptions, TaskPredictions};
 
 use std::collections::HashMap;
 
@@ -10,19 +14,20 @@ use serde_json::Value;
 
 use crate::extraction::{Answer, answer_of, content_format_ok};
 use crate::formats::predictions::{Prediction, PredictionContent};
+use crate::intervals::{Interval, parse_interval};
 use crate::metrics::assignment::max_weight_assignment;
 use crate::metrics::empty_answer_rule;
-use crate::metrics::hierarchy::{anchor_nodes, distance_matrix, hierarchy_reward, hierarchy_score};
+use crate::metrics::hierarchy::{distance_matrix, hierarchy_reward, hierarchy_score};
 use crate::metrics::semantic::{SemNorm, cosine_matrix, semantic_score};
 use crate::metrics::structure::struct_f1;
 use crate::metrics::temporal::{
-    Interval, RECALL_THRESHOLDS, TiouMode, matched_tiou, mean, parse_interval, recall_at,
-    union_tiou,
+    RECALL_THRESHOLDS, TiouMode, matched_tiou, mean, recall_at, union_tiou,
 };
 use crate::report::{Counts, Evaluation, Metric, SampleRecord, SampleStatus, TaskResult};
-use crate::tasks::Task;
 use crate::tasks::derive::Sample;
-use text::{TextContext, candidate_set};
+use crate::tasks::{OPTIONAL_KEYS, Task};
+use crate::taxonomy::anchor_nodes;
+use context::{TextContext, candidate_set};
 
 /// Scoring choices that can change a number (all are in the signature).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -176,7 +181,7 @@ pub fn score_sample(
         };
     }
     let mut scores = SampleScores {
-        structure: struct_f1(elements, &sample.truth),
+        structure: struct_f1(elements, &sample.truth, OPTIONAL_KEYS),
         semantic: None,
         hierarchy: None,
         hierarchy_reward: None,

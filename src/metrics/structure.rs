@@ -4,17 +4,16 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::tasks::OPTIONAL_KEYS;
-
 /// The key bag of a list of answer elements: the multiset of leaf key paths
-/// (nested objects joined with `.`), optional keys left out. An element that
-/// is not an object contributes no keys; an empty nested object is a leaf.
-pub fn key_bag(elements: &[Value]) -> BTreeMap<String, usize> {
+/// (nested objects joined with `.`), top-level `optional` keys left out. An
+/// element that is not an object contributes no keys; an empty nested object
+/// is a leaf.
+pub fn key_bag(elements: &[Value], optional: &[&str]) -> BTreeMap<String, usize> {
     let mut bag = BTreeMap::new();
     for element in elements {
         if let Value::Object(map) = element {
             for (key, value) in map {
-                if !OPTIONAL_KEYS.contains(&key.as_str()) {
+                if !optional.contains(&key.as_str()) {
                     add_leaf_paths(key, value, &mut bag);
                 }
             }
@@ -35,9 +34,10 @@ fn add_leaf_paths(path: &str, value: &Value, bag: &mut BTreeMap<String, usize>) 
 }
 
 /// S^K = 2|I| / (2|I| + |O^K \ G^K| + |G^K \ O^K|) over multisets, where I
-/// is the multiset intersection. Two empty bags are identical: 1.
-pub fn struct_f1(output: &[Value], truth: &[Value]) -> f64 {
-    let (o, g) = (key_bag(output), key_bag(truth));
+/// is the multiset intersection. Two empty bags are identical: 1. Keys the
+/// answer format marks `optional` (e.g. `caption`) are in neither bag.
+pub fn struct_f1(output: &[Value], truth: &[Value], optional: &[&str]) -> f64 {
+    let (o, g) = (key_bag(output, optional), key_bag(truth, optional));
     let count = |bag: &BTreeMap<String, usize>, k: &str| bag.get(k).copied().unwrap_or(0);
     let mut inter = 0;
     let mut only_o = 0;
@@ -61,8 +61,11 @@ mod tests {
     use proptest::prelude::*;
     use serde_json::json;
 
+    /// The optional keys of CueBench's answer formats.
+    const CAPTION: &[&str] = &["caption"];
+
     fn f1(o: Value, g: Value) -> f64 {
-        struct_f1(o.as_array().unwrap(), g.as_array().unwrap())
+        struct_f1(o.as_array().unwrap(), g.as_array().unwrap(), CAPTION)
     }
 
     #[test]
@@ -82,6 +85,7 @@ mod tests {
             json!([{"anomaly": {"event": "e", "scene": "s", "attribute": ""}}])
                 .as_array()
                 .unwrap(),
+            CAPTION,
         );
         assert_eq!(
             bag.keys().collect::<Vec<_>>(),
@@ -188,11 +192,11 @@ mod tests {
             mut o in prop::collection::vec(element(), 0..6),
             g in prop::collection::vec(element(), 0..6),
         ) {
-            let s = struct_f1(&o, &g);
+            let s = struct_f1(&o, &g, CAPTION);
             prop_assert!((0.0..=1.0).contains(&s));
-            prop_assert_eq!(s, struct_f1(&g, &o));
+            prop_assert_eq!(s, struct_f1(&g, &o, CAPTION));
             o.reverse();
-            prop_assert_eq!(s, struct_f1(&o, &g));
+            prop_assert_eq!(s, struct_f1(&o, &g, CAPTION));
         }
     }
 }

@@ -5,7 +5,8 @@ use serde_json::{Value, json};
 
 use super::Task;
 use crate::formats::annotations::{Triplet, Video};
-use crate::metrics::temporal::{Interval, merge};
+use crate::intervals::{Interval, merge};
+use crate::taxonomy::Anchor;
 
 /// One ground-truth sample of a task.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -26,25 +27,6 @@ pub struct Sample {
     /// Per element of `truth`, where it sits in the taxonomy (hierarchy tasks only).
     #[serde(skip)]
     pub anchors: Vec<Anchor>,
-}
-
-/// Where a ground-truth element sits in the taxonomy (SPEC 4 "Hierarchy").
-#[derive(Debug, Clone, PartialEq)]
-pub enum Anchor {
-    /// An event: the event nodes (paths down to the event) of the video's
-    /// triplets with that event.
-    Events(Vec<Vec<String>>),
-    /// A triplet leaf under the event node at `path`.
-    Leaf {
-        /// Path from the branch down to the event node.
-        path: Vec<String>,
-        /// The event.
-        event: String,
-        /// The scene.
-        scene: String,
-        /// The attributes.
-        attributes: Vec<String>,
-    },
 }
 
 /// The samples of `task` for all videos, in annotation order.

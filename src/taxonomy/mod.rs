@@ -7,6 +7,7 @@
 //! candidate per distinct text) and measures tree distances between nodes.
 
 mod file;
+mod ground_truth;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -16,6 +17,7 @@ use sha2::{Digest, Sha256};
 
 use crate::{Error, Result};
 use file::{RawTaxonomy, normalise};
+pub use ground_truth::{Anchor, add_ground_truth, anchor_nodes};
 
 /// A node of the taxonomy tree. Only meaningful for the [`Taxonomy`] that
 /// handed it out.

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::VadTask;
 use crate::error::Result;
 use crate::formats::records::{Fields, parse_records, read_text, reject_duplicate_ids};
-use crate::metrics::temporal::{Interval, parse_interval, parse_timestamp};
+use crate::intervals::{Interval, parse_interval, parse_timestamp};
 
 /// One ground-truth video.
 #[derive(Debug, Clone, PartialEq)]

@@ -24,7 +24,7 @@ use crate::extraction::content_format_ok;
 use crate::formats::predictions::{
     Prediction, PredictionContent, for_task, index_by_id, read_predictions,
 };
-use crate::metrics::text::wordnet::{WordNet, resolve_dir};
+use crate::wordnet::{WordNet, resolve_dir};
 use crate::report::{Counts, Evaluation, Metric, SampleRecord, SampleStatus, TaskResult};
 use crate::signature::Signature;
 use crate::tasks::TaskName;

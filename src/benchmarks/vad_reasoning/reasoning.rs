@@ -10,7 +10,7 @@ use crate::metrics::text::bleu::{BleuSmoothing, sentence_bleu};
 use crate::metrics::text::meteor::meteor;
 use crate::metrics::text::rouge::rouge;
 use crate::metrics::text::tokenize::whitespace_tokens;
-use crate::metrics::text::wordnet::WordNet;
+use crate::wordnet::WordNet;
 use crate::report::{Evaluation, Metric, SampleRecord, SampleStatus};
 
 /// BLEU smoothing used for BLEU-2 (nltk `SmoothingFunction().method1`).

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use super::porter::porter_stem;
 
-/// METEOR's synonym source. [`WordNet`](super::wordnet::WordNet) is the
+/// METEOR's synonym source. [`WordNet`](crate::wordnet::WordNet) is the
 /// real one (memoised per word); tests may use a small table.
 pub trait Synonyms {
     /// The words a hypothesis word may match in the reference besides itself.

@@ -6,7 +6,8 @@
 //! - [`rouge`]: Google's `rouge-score` (0.1.2) ROUGE-N and ROUGE-L F1, with its
 //!   tokeniser and optional Porter stemmer;
 //! - [`meteor`]: nltk's `meteor_score` (3.10.4): exact, Porter-stem and
-//!   WordNet-synonym stages ([`wordnet`] reads the WordNet 3.0 files);
+//!   WordNet-synonym stages (the synonyms come through the [`meteor::Synonyms`]
+//!   trait; `crate::wordnet` reads the WordNet 3.0 files);
 //! - [`porter`]: nltk's `PorterStemmer()` in its default `NLTK_EXTENSIONS` mode.
 //!
 //! All are pure functions of their token lists; the conformance test
@@ -18,7 +19,6 @@ pub mod meteor;
 pub mod porter;
 pub mod rouge;
 pub mod tokenize;
-pub mod wordnet;
 
 #[cfg(test)]
 mod invariants {

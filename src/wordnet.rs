@@ -14,8 +14,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
-use super::meteor::Synonyms;
 use crate::error::{Error, Result};
+use crate::metrics::text::meteor::Synonyms;
 
 /// Environment variable naming the WordNet directory.
 pub const WORDNET_ENV: &str = "CUEBENCH_WORDNET";

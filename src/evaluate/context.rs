@@ -1,15 +1,14 @@
-//! What the embedding-based scores need, prepared once per run: the unit
+//! What the embedding-based scores need, kept for a session: the unit
 //! vector of every value text, and for the hierarchy score the taxonomy with
 //! every output text's proxy nodes (SPEC 4 "Semantic", "Hierarchy").
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
-use rayon::prelude::*;
 use serde_json::Value;
 
 use super::Prepared;
 use crate::embedding::Vectors;
-use crate::metrics::hierarchy::{anomaly_score, branch_for_score, nearest_candidate};
+use crate::metrics::hierarchy::proxy::{ProxyIndex, anomaly_score, branch_for_score};
 use crate::tasks::{Task, lookup};
 use crate::taxonomy::{CandidateSet, NodeId, Taxonomy};
 
@@ -50,14 +49,14 @@ pub fn candidate_set(task: Task, element: &Value) -> CandidateSet {
     }
 }
 
-/// The taxonomy and the proxy nodes of every output text it was built for.
+/// The taxonomy and the proxy nodes of every output text seen so far.
 #[derive(Debug)]
 pub struct Hierarchy {
     /// The taxonomy, ground-truth triplets included.
     pub taxonomy: Taxonomy,
     /// `--tau`.
     pub tau: f64,
-    proxies: HashMap<(CandidateSet, String), Vec<NodeId>>,
+    proxies: ProxyIndex,
 }
 
 impl Hierarchy {
@@ -66,13 +65,12 @@ impl Hierarchy {
         Hierarchy {
             taxonomy,
             tau,
-            proxies: HashMap::new(),
+            proxies: ProxyIndex::default(),
         }
     }
 
-    /// Finds the proxy of every output element of the hierarchy tasks that
-    /// has none yet: the candidate of its set with the highest cosine to its
-    /// value text. `vectors` must hold the candidate and output texts.
+    /// Retrieves the proxy of every output element of the hierarchy tasks
+    /// that has none yet. `vectors` must hold the candidate and output texts.
     pub fn add_proxies<'a>(
         &mut self,
         vectors: &Vectors,
@@ -81,53 +79,16 @@ impl Hierarchy {
         let mut queries: HashSet<(CandidateSet, String)> = HashSet::new();
         for (task, p) in prepared.into_iter().filter(|(t, _)| t.has_hierarchy()) {
             for element in &p.elements {
-                let query = (candidate_set(task, element), task.value_text(element));
-                if !query.1.is_empty() && !self.proxies.contains_key(&query) {
-                    queries.insert(query);
-                }
+                queries.insert((candidate_set(task, element), task.value_text(element)));
             }
         }
-        // Each set's candidate vectors are gathered once, not once per query.
-        let sets: HashSet<CandidateSet> = queries.iter().map(|(set, _)| *set).collect();
-        let candidates: HashMap<CandidateSet, Candidates> = sets
-            .into_iter()
-            .map(|set| (set, Candidates::gather(&self.taxonomy, vectors, set)))
-            .collect();
-        let found: Vec<_> = queries
-            .into_par_iter()
-            .filter_map(|(set, text)| {
-                let nodes = candidates[&set].nearest(vectors.get(&text)?)?;
-                Some(((set, text), nodes.to_vec()))
-            })
-            .collect();
-        self.proxies.extend(found);
+        self.proxies
+            .retrieve(&self.taxonomy, |text| vectors.get(text), queries);
     }
 
     /// The proxy nodes of an output text in a candidate set, if it has one.
     pub fn proxy(&self, set: CandidateSet, text: &str) -> Option<&[NodeId]> {
-        self.proxies.get(&(set, text.to_owned())).map(Vec::as_slice)
-    }
-}
-
-/// The candidates of one set with their vectors, ready for retrieval.
-struct Candidates<'a> {
-    nodes: Vec<&'a [NodeId]>,
-    vectors: Vec<&'a [f32]>,
-}
-
-impl<'a> Candidates<'a> {
-    fn gather(taxonomy: &'a Taxonomy, vectors: &'a Vectors, set: CandidateSet) -> Self {
-        let (nodes, vectors) = taxonomy
-            .candidates(set)
-            .iter()
-            .filter_map(|c| Some((c.nodes.as_slice(), vectors.get(&c.text)?)))
-            .unzip();
-        Candidates { nodes, vectors }
-    }
-
-    /// The nodes of the candidate nearest to `query` (the proxy, SPEC 4).
-    fn nearest(&self, query: &[f32]) -> Option<&'a [NodeId]> {
-        nearest_candidate(query, &self.vectors).map(|i| self.nodes[i])
+        self.proxies.get(set, text)
     }
 }
 

@@ -1,146 +1,16 @@
 //! The hierarchy score S^H (SPEC 4 "Hierarchy", paper Eq. 4) and the
 //! hierarchy reward R^H (SPEC 7, Eq. 6), as pure functions.
 //!
-//! The pipeline around them: pick the candidate set ([`branch_for_score`]
-//! for tasks with an anomaly score), retrieve each output's proxy by
-//! embedding ([`nearest_candidate`]), measure tree distances to the ground
-//! truth ([`distance_matrix`]), then score over the semantic score's
-//! assignment ([`hierarchy_score`], [`hierarchy_reward`]). Embedding the
-//! texts is the caller's job, through the same cache as everything else.
+//! The pipeline: pick the candidate set ([`proxy::branch_for_score`] for
+//! tasks with an anomaly score), retrieve each output's proxy by embedding
+//! ([`proxy`]), measure tree distances to the ground truth
+//! ([`distance_matrix`]), then score over the semantic score's assignment
+//! ([`hierarchy_score`], [`hierarchy_reward`]). Embedding the texts is the
+//! caller's job, through the same cache as everything else.
 
-use std::path::Path;
+pub mod proxy;
 
-use serde_json::Value;
-
-use crate::formats::annotations::Video;
-use crate::tasks::derive::Anchor;
-use crate::taxonomy::{CandidateSet, NodeId, Taxonomy};
-use crate::{Error, Result};
-
-/// Adds every ground-truth triplet of `videos` (their triplets and their
-/// anticipated future events) to the taxonomy under its annotated path
-/// (SPEC 5), so that all of them are nodes and candidates. Call it once
-/// after reading the annotations and before embedding the candidates: the
-/// candidate sets then do not depend on which tasks are scored. A path that
-/// does not fit the taxonomy is an [`Error::Field`] naming `annotations`,
-/// the video's line and the field (`triplets[2].taxonomy`).
-pub fn add_ground_truth(
-    taxonomy: &mut Taxonomy,
-    videos: &[Video],
-    annotations: &Path,
-) -> Result<()> {
-    for video in videos {
-        let at = |field: String| {
-            move |e: Error| match e {
-                Error::Taxonomy { message, .. } => Error::Field {
-                    path: annotations.to_owned(),
-                    line: video.line,
-                    field,
-                    message,
-                },
-                other => other,
-            }
-        };
-        for (i, t) in video.triplets.iter().enumerate() {
-            taxonomy
-                .add_triplet(&t.taxonomy, &t.event, &t.scene, &t.attributes)
-                .map_err(at(format!("triplets[{i}].taxonomy")))?;
-        }
-        let future = video.anticipation.iter().flat_map(|a| a.future.iter());
-        for (i, f) in future.enumerate() {
-            taxonomy
-                .add_triplet(&f.taxonomy, &f.event, &f.scene, &f.attributes)
-                .map_err(at(format!("anticipation.future[{i}].taxonomy")))?;
-        }
-    }
-    Ok(())
-}
-
-/// The nodes a ground-truth element stands for (SPEC 4): its triplet leaf,
-/// or for `event` the event nodes of the video's triplets with that event.
-/// Empty when the taxonomy lacks them (see [`add_ground_truth`]); an empty
-/// side gets the largest distance from [`Taxonomy::min_distance`].
-pub fn anchor_nodes(taxonomy: &Taxonomy, anchor: &Anchor) -> Vec<NodeId> {
-    match anchor {
-        Anchor::Events(paths) => paths
-            .iter()
-            .filter_map(|p| taxonomy.node_at_path(p))
-            .collect(),
-        Anchor::Leaf {
-            path,
-            event,
-            scene,
-            attributes,
-        } => taxonomy
-            .leaf_at(path, event, scene, attributes)
-            .into_iter()
-            .collect(),
-    }
-}
-
-/// The candidate set for an element with anomaly score `score` (SPEC 4,
-/// paper Appendix B.1): anomaly leaves when > 0.5, normality leaves
-/// otherwise; a missing or unreadable score (`None`) searches all leaves
-/// (Decision, SPEC 4).
-pub fn branch_for_score(score: Option<f64>) -> CandidateSet {
-    match score {
-        Some(s) if s > 0.5 => CandidateSet::AnomalyLeaves,
-        Some(_) => CandidateSet::NormalityLeaves,
-        None => CandidateSet::AllLeaves,
-    }
-}
-
-/// Reads an element's anomaly score: a JSON number, or a string holding one
-/// (the paper's format prompt writes `"1.0"`), finite and within [0, 1].
-/// Anything else is unreadable: `None` (SPEC 4 "Hierarchy").
-pub fn anomaly_score(value: &Value) -> Option<f64> {
-    let score = match value {
-        Value::Number(n) => n.as_f64()?,
-        Value::String(s) => s.trim().parse::<f64>().ok()?,
-        _ => return None,
-    };
-    (score.is_finite() && (0.0..=1.0).contains(&score)).then_some(score)
-}
-
-/// Index of the candidate with the highest cosine to `query` (SPEC 4: the
-/// proxy node). Vectors are L2-normalised, so cosine is the dot product.
-/// The first candidate wins ties (candidates are sorted by text, so the
-/// result is deterministic); NaN similarities never win; no candidates:
-/// `None`.
-pub fn nearest_candidate(query: &[f32], candidates: &[&[f32]]) -> Option<usize> {
-    let mut best: Option<(usize, f32)> = None;
-    for (i, c) in candidates.iter().enumerate() {
-        let sim = dot(query, c);
-        if sim.is_nan() {
-            continue;
-        }
-        if best.is_none_or(|(_, b)| sim > b) {
-            best = Some((i, sim));
-        }
-    }
-    best.map(|(i, _)| i)
-}
-
-/// Dot product in eight independent lanes: a fixed summation order (so the
-/// result never depends on threads) that the compiler turns into SIMD, which
-/// a single running sum cannot be. Proxy retrieval is the hot loop of a run.
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    const LANES: usize = 8;
-    let mut acc = [0f32; LANES];
-    let (a_chunks, b_chunks) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
-    let tail: f32 = a_chunks
-        .remainder()
-        .iter()
-        .zip(b_chunks.remainder())
-        .map(|(x, y)| x * y)
-        .sum();
-    for (x, y) in a_chunks.zip(b_chunks) {
-        for lane in 0..LANES {
-            acc[lane] += x[lane] * y[lane];
-        }
-    }
-    acc.iter().sum::<f32>() + tail
-}
+use crate::taxonomy::{NodeId, Taxonomy};
 
 /// The `r x t` distance matrix d_ij of Eq. 4, row-major: `proxies[i]` is the
 /// nodes of output i's proxy candidate (`None` when its value text is empty
@@ -229,11 +99,12 @@ fn assigned_mean(
 
 #[cfg(test)]
 mod tests {
+    use super::proxy::{anomaly_score, branch_for_score, nearest_candidate};
     use super::*;
-    use crate::formats::annotations::{Anticipation, FutureEvent, Triplet};
     use crate::metrics::assignment::max_weight_assignment;
+    use crate::taxonomy::CandidateSet;
     use proptest::prelude::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
     use std::path::Path;
 
     /// The hand-built 12-leaf taxonomy (see `src/taxonomy/tests.rs` for its
@@ -249,139 +120,6 @@ mod tests {
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-12
-    }
-
-    fn video(line: usize, taxonomy: &[&str], event: &str, scene: &str) -> Video {
-        Video {
-            video_id: "v".into(),
-            fps: 30.0,
-            triplets: vec![Triplet {
-                id: "t1".into(),
-                event: event.into(),
-                scene: scene.into(),
-                attributes: vec![],
-                anomaly: true,
-                frames: vec![[0, 30]],
-                taxonomy: p(taxonomy),
-            }],
-            anticipation: Some(Anticipation {
-                observed_until_s: 1.0,
-                future: vec![FutureEvent {
-                    event: "theft".into(),
-                    scene: "market".into(),
-                    attributes: vec![],
-                    anomaly: 1.0,
-                    probability: 1.0,
-                    taxonomy: p(&["anomaly", "laws & rules", "property", "theft"]),
-                }],
-            }),
-            line,
-        }
-    }
-
-    #[test]
-    fn ground_truth_is_added_and_anchored() {
-        let mut tax = small();
-        let speeding = ["anomaly", "safety", "traffic", "speeding"];
-        let videos = [video(1, &speeding, "speeding", "highway")];
-        add_ground_truth(&mut tax, &videos, Path::new("gt.json")).expect("valid paths");
-        // The triplet under a new event and the anticipated theft at a new
-        // scene are leaves now: 7 + 2 anomaly leaves.
-        assert_eq!(tax.candidates(CandidateSet::AnomalyLeaves).len(), 9);
-        let leaf = anchor_nodes(
-            &tax,
-            &Anchor::Leaf {
-                path: p(&speeding),
-                event: "speeding".into(),
-                scene: "highway".into(),
-                attributes: vec![],
-            },
-        );
-        assert_eq!(leaf.len(), 1);
-        // An event anchor with both of a conditional event's paths: 2 nodes.
-        let both = Anchor::Events(vec![
-            p(&["anomaly", "safety", "traffic", "motorcycling"]),
-            p(&["normality", "safety", "traffic", "motorcycling"]),
-        ]);
-        assert_eq!(anchor_nodes(&tax, &both).len(), 2);
-        // Not in the taxonomy: no nodes.
-        let absent = Anchor::Events(vec![p(&["anomaly", "safety", "traffic", "drifting"])]);
-        assert!(anchor_nodes(&tax, &absent).is_empty());
-    }
-
-    #[test]
-    fn bad_ground_truth_path_names_file_line_and_field() {
-        let mut tax = small();
-        let videos = [video(
-            7,
-            &["anomaly", "safety", "speeding"],
-            "speeding",
-            "highway",
-        )];
-        let err = add_ground_truth(&mut tax, &videos, Path::new("gt.json")).expect_err("3 names");
-        let Error::Field {
-            path,
-            line,
-            field,
-            message,
-        } = err
-        else {
-            panic!("expected a field error, got {err:?}");
-        };
-        assert_eq!(
-            (path.to_str(), line, field.as_str()),
-            (Some("gt.json"), 7, "triplets[0].taxonomy")
-        );
-        assert!(message.contains("expected 4"), "{message}");
-    }
-
-    #[test]
-    fn branch_rule() {
-        assert_eq!(branch_for_score(Some(0.9)), CandidateSet::AnomalyLeaves);
-        assert_eq!(branch_for_score(Some(1.0)), CandidateSet::AnomalyLeaves);
-        // Exactly 0.5 is not "> 0.5".
-        assert_eq!(branch_for_score(Some(0.5)), CandidateSet::NormalityLeaves);
-        assert_eq!(branch_for_score(Some(0.0)), CandidateSet::NormalityLeaves);
-        assert_eq!(branch_for_score(None), CandidateSet::AllLeaves);
-    }
-
-    #[test]
-    fn readable_and_unreadable_anomaly_scores() {
-        assert_eq!(anomaly_score(&json!(1)), Some(1.0));
-        assert_eq!(anomaly_score(&json!(0.25)), Some(0.25));
-        assert_eq!(anomaly_score(&json!("1.0")), Some(1.0));
-        assert_eq!(anomaly_score(&json!(" 0.7 ")), Some(0.7));
-        for bad in [
-            json!("high"),
-            json!(""),
-            json!(null),
-            json!(true),
-            json!([0.5]),
-            json!({"p": 1}),
-            json!(1.5),
-            json!(-0.1),
-            json!("NaN"),
-            json!("inf"),
-        ] {
-            assert_eq!(anomaly_score(&bad), None, "{bad}");
-        }
-        // Unreadable -> all leaves.
-        assert_eq!(
-            branch_for_score(anomaly_score(&json!("yes"))),
-            CandidateSet::AllLeaves
-        );
-    }
-
-    #[test]
-    fn nearest_candidate_takes_max_dot_first_on_ties() {
-        let (a, b, c) = ([1.0_f32, 0.0], [0.6_f32, 0.8], [0.6_f32, 0.8]);
-        // Query (0, 1): dots 0, 0.8, 0.8 -> the first of the tied pair.
-        assert_eq!(nearest_candidate(&[0.0, 1.0], &[&a, &b, &c]), Some(1));
-        assert_eq!(nearest_candidate(&[1.0, 0.0], &[&a, &b, &c]), Some(0));
-        assert_eq!(nearest_candidate(&[1.0, 0.0], &[]), None);
-        // A NaN similarity never wins.
-        let nan = [f32::NAN, 0.0];
-        assert_eq!(nearest_candidate(&[1.0, 0.0], &[&nan, &b]), Some(1));
     }
 
     #[test]

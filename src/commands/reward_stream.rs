@@ -1,0 +1,179 @@
+//! `cuebench reward`: one CUE-R1 reward per completion line (docs/scoring.md
+//! §7), from a file in one batch or from a stream, one line in, one line
+//! out, flushed. The [`Session`] keeps the model, taxonomy and vectors
+//! loaded for the whole stream. A line that cannot be scored (invalid JSON,
+//! an unknown id or task) is answered with `{"line": N, "error": "..."}`
+//! and the stream goes on; only reading or writing can end it.
+
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+
+use crate::error::{Error, Result};
+use crate::evaluate::session::RewardedCompletion;
+use crate::evaluate::{Completion, Session};
+use crate::formats::predictions::{Prediction, parse_line};
+use crate::formats::records::read_text;
+use crate::tasks::Task;
+
+/// Reads the lines of a completions file and scores them in one batch;
+/// writes one line per completion. Returns the number of lines answered
+/// with an error record.
+pub fn run_file(
+    session: &mut Session,
+    default_task: Option<Task>,
+    input: &Path,
+    out: &mut dyn Write,
+) -> Result<usize> {
+    let text = read_text(input)?;
+    let lines: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| (i + 1, l))
+        .collect();
+    let answers = score_lines(session, default_task, input, &lines)?;
+    for answer in &answers {
+        writeln!(out, "{}", answer.json).map_err(|e| stdout_error(&e))?;
+    }
+    Ok(answers.iter().filter(|a| a.is_error).count())
+}
+
+/// Reads completions line by line and answers each at once, flushing after
+/// every line, until the input ends. Returns the number of lines answered
+/// with an error record.
+pub fn run_stream(
+    session: &mut Session,
+    default_task: Option<Task>,
+    input: &mut dyn BufRead,
+    out: &mut dyn Write,
+) -> Result<usize> {
+    let source = PathBuf::from("<stdin>");
+    let (mut number, mut errors) = (0, 0);
+    let mut text = String::new();
+    loop {
+        text.clear();
+        number += 1;
+        let read = input.read_line(&mut text).map_err(|source| Error::Io {
+            path: PathBuf::from("<stdin>"),
+            source,
+        })?;
+        if read == 0 {
+            return Ok(errors);
+        }
+        if text.trim().is_empty() {
+            continue;
+        }
+        for answer in score_lines(session, default_task, &source, &[(number, text.trim_end())])? {
+            errors += usize::from(answer.is_error);
+            writeln!(out, "{}", answer.json)
+                .and_then(|_| out.flush())
+                .map_err(|e| stdout_error(&e))?;
+        }
+    }
+}
+
+/// The answer to one input line: a JSON record, and whether it is an error.
+struct LineAnswer {
+    json: String,
+    is_error: bool,
+}
+
+/// One answer per `(line number, text)`, in order: a reward record, or an
+/// error record for a line that cannot be scored.
+fn score_lines(
+    session: &mut Session,
+    default_task: Option<Task>,
+    source: &Path,
+    lines: &[(usize, &str)],
+) -> Result<Vec<LineAnswer>> {
+    let parsed: Vec<std::result::Result<(Prediction, Completion), Error>> = lines
+        .iter()
+        .map(|&(n, text)| completion_of(text, n, source, default_task))
+        .collect();
+    let completions: Vec<Completion> = parsed.iter().flatten().map(|(_, c)| c.clone()).collect();
+    let mut rewarded = session.rewards(&completions)?.into_iter();
+    Ok(parsed
+        .iter()
+        .zip(lines)
+        .map(|(p, &(n, _))| match p {
+            Err(e) => error_record(n, &e.to_string()),
+            Ok((prediction, _)) => match rewarded.next() {
+                Some(Ok(r)) => reward_record(&prediction.id, &r),
+                Some(Err(unknown)) => error_record(
+                    n,
+                    &Error::Field {
+                        path: source.to_owned(),
+                        line: n,
+                        field: "id".into(),
+                        message: unknown.to_string(),
+                    }
+                    .to_string(),
+                ),
+                None => error_record(n, "internal: no reward computed"),
+            },
+        })
+        .collect())
+}
+
+/// Parses one line into a completion; its task is the line's `task` field,
+/// else `default_task`.
+fn completion_of(
+    text: &str,
+    line: usize,
+    source: &Path,
+    default_task: Option<Task>,
+) -> Result<(Prediction, Completion)> {
+    let prediction = parse_line(text, line, source)?;
+    let field = |message: String| Error::Field {
+        path: source.to_owned(),
+        line,
+        field: "task".into(),
+        message,
+    };
+    let task = match (&prediction.task, default_task) {
+        (Some(name), _) => name.parse().map_err(field)?,
+        (None, Some(t)) => t,
+        (None, None) => {
+            return Err(field(
+                "missing (give --task or a `task` on every line)".into(),
+            ));
+        }
+    };
+    let completion = Completion {
+        id: prediction.id.clone(),
+        task,
+        content: prediction.content.clone(),
+    };
+    Ok((prediction, completion))
+}
+
+fn reward_record(id: &str, r: &RewardedCompletion) -> LineAnswer {
+    let json = json!({
+        "id": id,
+        "task": r.task.name(),
+        "status": r.status,
+        "reward": r.reward.reward,
+        "parts": r.reward.parts,
+    })
+    .to_string();
+    LineAnswer {
+        json,
+        is_error: false,
+    }
+}
+
+fn error_record(line: usize, message: &str) -> LineAnswer {
+    LineAnswer {
+        json: json!({"line": line, "error": message}).to_string(),
+        is_error: true,
+    }
+}
+
+fn stdout_error(e: &std::io::Error) -> Error {
+    Error::Write {
+        path: PathBuf::from("<stdout>"),
+        source: std::io::Error::new(e.kind(), e.to_string()),
+    }
+}
