@@ -1,4 +1,5 @@
 //! Sibling benchmarks scored with CueBench's file handling and reports.
 
+pub mod separate;
 pub mod vad_reasoning;
 pub mod vau_bench;

@@ -24,10 +24,10 @@ use crate::extraction::content_format_ok;
 use crate::formats::predictions::{
     Prediction, PredictionContent, for_task, index_by_id, read_predictions,
 };
-use crate::wordnet::{WordNet, resolve_dir};
 use crate::report::{Counts, Evaluation, Metric, SampleRecord, SampleStatus, TaskResult};
 use crate::signature::Signature;
 use crate::tasks::TaskName;
+use crate::wordnet::{WordNet, resolve_dir};
 
 pub use detection::{Decision, classification_metrics, parse_range, read_decision, tag_content};
 pub use ground_truth::{GroundTruth, TimeUnit, read_ground_truth};

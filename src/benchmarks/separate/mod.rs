@@ -1,0 +1,440 @@
+//! The separate protocol for specialised models (docs/scoring.md §10, paper
+//! Table 3 and Appendix D.2): CLIP-style classifiers ranking labels
+//! (`event`, `anomaly`: Top-1 / Top-k hierarchy scores), grounding models
+//! giving a start and an end (`grounding`: TIoU) and frame-level anomaly
+//! detectors (`detection`: TIoU, plus frame-level ROC-AUC and AP when every
+//! line gives scores).
+//!
+//! One file per concern: [`labels`] (label spaces and tree credit),
+//! [`predictions`] (reading lines), one scorer per task kind.
+
+mod detection;
+mod grounding;
+mod labels;
+mod predictions;
+mod recognition;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::formats::annotations::{Video, read_annotations};
+use crate::intervals::Interval;
+use crate::metrics::empty_answer_rule;
+use crate::metrics::frame_level::{average_precision, roc_auc};
+use crate::metrics::temporal::{RECALL_THRESHOLDS, mean, recall_at, union_tiou};
+use crate::report::{Counts, Evaluation, Metric, SampleRecord, SampleStatus, TaskResult};
+use crate::signature::{Signature, resource_id};
+use crate::tasks::TaskName;
+use crate::taxonomy::{Taxonomy, add_ground_truth};
+use detection::{FrameLabels, frame_is_anomalous, runs};
+use labels::LabelSpace;
+use predictions::{Line, read_lines};
+use recognition::{Recognition, Truth, ranking};
+
+/// The protocol's name in signatures and on the command line.
+pub const PROTOCOL: &str = "separate";
+
+/// A task of the separate protocol; its names come from [`TaskName`].
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+    strum::VariantNames,
+    strum::Display,
+)]
+#[strum(serialize_all = "kebab-case")]
+pub enum SeparateTask {
+    /// Event recognition: ranked event names, per triplet segment.
+    Event,
+    /// Temporal grounding: a start and an end (or segments), per triplet segment.
+    Grounding,
+    /// Anomaly recognition: ranked triplet leaves, per triplet segment.
+    Anomaly,
+    /// Anomaly detection: frame-level predictions, per video.
+    Detection,
+}
+
+/// Choices of a run (all in the signature).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeparateOptions {
+    /// `--taxonomy`; `None`: the built-in reconstruction.
+    pub taxonomy: Option<PathBuf>,
+    /// Hierarchy cut-off: labels farther than tau * d_max score 0.
+    pub tau: f64,
+    /// Top-k of the recognition tasks (at least 1).
+    pub top_k: usize,
+    /// Frame scores above it are anomalous.
+    pub threshold: f64,
+}
+
+impl Default for SeparateOptions {
+    fn default() -> Self {
+        SeparateOptions {
+            taxonomy: None,
+            tau: 1.0,
+            top_k: 5,
+            threshold: 0.5,
+        }
+    }
+}
+
+impl SeparateOptions {
+    fn check(&self) -> Result<()> {
+        if !(0.0..=1.0).contains(&self.tau) {
+            return Err(Error::Usage(format!(
+                "--tau must lie in [0, 1], got {}",
+                self.tau
+            )));
+        }
+        if self.top_k == 0 {
+            return Err(Error::Usage("--top-k must be at least 1".into()));
+        }
+        if !self.threshold.is_finite() {
+            return Err(Error::Usage(format!(
+                "--threshold must be a finite number, got {}",
+                self.threshold
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// What every task of a run shares: the annotations and the taxonomy with
+/// the ground-truth triplets added, and its label spaces.
+struct Context {
+    videos: Vec<Video>,
+    taxonomy: Taxonomy,
+    taxonomy_id: String,
+    events: LabelSpace,
+    leaves: LabelSpace,
+    options: SeparateOptions,
+}
+
+/// Scores `tasks` of the separate protocol: `gt` is the CueBench annotation
+/// file, `predictions` a JSONL file (lines may carry `task`; with several
+/// tasks they must) or a folder of `<task>.jsonl` files. One
+/// [`Evaluation`] per task, in the order given.
+///
+/// Errors: unreadable or malformed annotations, taxonomy or prediction
+/// lines (not JSON, not an object, no `id`), repeated ids, bad options. A
+/// malformed answer field is no error: the sample scores 0 and counts as
+/// `parse_failed`.
+pub fn evaluate(
+    tasks: &[SeparateTask],
+    gt: &Path,
+    predictions: &Path,
+    options: &SeparateOptions,
+) -> Result<Vec<Evaluation>> {
+    options.check()?;
+    let videos = read_annotations(gt)?;
+    let mut taxonomy = Taxonomy::load_or_builtin(options.taxonomy.as_deref())?;
+    let taxonomy_id = resource_id(
+        &format!("{}-{}", taxonomy.name(), taxonomy.version()),
+        taxonomy.sha256(),
+    );
+    add_ground_truth(&mut taxonomy, &videos, gt)?;
+    let context = Context {
+        events: LabelSpace::events(&taxonomy),
+        leaves: LabelSpace::leaves(&taxonomy),
+        videos,
+        taxonomy,
+        taxonomy_id,
+        options: options.clone(),
+    };
+    tasks
+        .iter()
+        .map(|&task| {
+            let (lines, _) = read_lines(task, predictions, tasks.len() > 1)?;
+            Ok(context.score(task, &lines))
+        })
+        .collect()
+}
+
+/// One sample's outcome before aggregation.
+struct Outcome {
+    record: SampleRecord,
+    dropped: usize,
+    unknown_labels: usize,
+    ambiguous_labels: usize,
+}
+
+impl Outcome {
+    fn new(id: &str, status: SampleStatus, scores: Vec<(String, f64)>) -> Self {
+        Outcome {
+            record: SampleRecord {
+                id: id.to_owned(),
+                status,
+                scores,
+            },
+            dropped: 0,
+            unknown_labels: 0,
+            ambiguous_labels: 0,
+        }
+    }
+}
+
+impl Context {
+    /// The signature: protocol, task and every choice that moves a number.
+    fn signature(&self, task: SeparateTask) -> Signature {
+        Signature::new()
+            .with("protocol", PROTOCOL)
+            .with("task", task)
+            .with("tax", &self.taxonomy_id)
+            .with("tau", format!("{:?}", self.options.tau))
+            .with("top-k", self.options.top_k)
+            .with("threshold", format!("{:?}", self.options.threshold))
+            .with("tiou", "union")
+    }
+
+    fn score(&self, task: SeparateTask, lines: &[Line]) -> Evaluation {
+        let by_id: HashMap<&str, &Line> = lines.iter().map(|l| (l.id.as_str(), l)).collect();
+        let (outcomes, ids, extra) = match task {
+            SeparateTask::Event | SeparateTask::Anomaly => self.recognise(task, &by_id),
+            SeparateTask::Grounding => self.ground(&by_id),
+            SeparateTask::Detection => self.detect(&by_id),
+        };
+        let mut counts = Counts {
+            samples: outcomes.len(),
+            unknown_ids: lines
+                .iter()
+                .filter(|l| !ids.contains(l.id.as_str()))
+                .count(),
+            ..Counts::default()
+        };
+        for o in &outcomes {
+            match o.record.status {
+                SampleStatus::Scored => counts.scored += 1,
+                SampleStatus::Missing => counts.missing += 1,
+                SampleStatus::ParseFailed => counts.parse_failed += 1,
+            }
+            counts.dropped_intervals += o.dropped;
+            counts.unknown_labels += o.unknown_labels;
+            counts.ambiguous_labels += o.ambiguous_labels;
+        }
+        let mut samples: Vec<SampleRecord> = outcomes.into_iter().map(|o| o.record).collect();
+        samples.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut metrics = aggregate(&samples);
+        metrics.extend(extra);
+        Evaluation {
+            result: TaskResult {
+                benchmark: "cuebench".to_owned(),
+                task: task.name().to_owned(),
+                signature: self.signature(task).to_string(),
+                counts,
+                metrics,
+            },
+            samples,
+        }
+    }
+
+    /// Every triplet segment with its id `VIDEO|TRIPLET_ID`.
+    fn segments(
+        &self,
+    ) -> impl Iterator<Item = (String, &Video, &crate::formats::annotations::Triplet)> {
+        self.videos.iter().flat_map(|v| {
+            v.triplets
+                .iter()
+                .map(move |t| (format!("{}|{}", v.video_id, t.id), v, t))
+        })
+    }
+
+    fn recognise(&self, task: SeparateTask, by_id: &HashMap<&str, &Line>) -> Scored {
+        let k = self.options.top_k;
+        let space = if task == SeparateTask::Event {
+            &self.events
+        } else {
+            &self.leaves
+        };
+        let scorer = Recognition {
+            taxonomy: &self.taxonomy,
+            space,
+            tau: self.options.tau,
+            k,
+        };
+        let names = [
+            "Top-1".to_owned(),
+            format!("Top-{k}"),
+            "Acc@1".to_owned(),
+            format!("Acc@{k}"),
+        ];
+        let mut ids = HashSet::new();
+        let outcomes = self
+            .segments()
+            .map(|(id, _, t)| {
+                let truth = if task == SeparateTask::Event {
+                    Truth {
+                        label: t.event.clone(),
+                        nodes: self
+                            .taxonomy
+                            .node_at_path(&t.taxonomy)
+                            .into_iter()
+                            .collect(),
+                    }
+                } else {
+                    Truth {
+                        label: Taxonomy::leaf_text(&t.event, &t.scene, &t.attributes),
+                        nodes: self
+                            .taxonomy
+                            .leaf_at(&t.taxonomy, &t.event, &t.scene, &t.attributes)
+                            .into_iter()
+                            .collect(),
+                    }
+                };
+                let line = by_id.get(id.as_str());
+                let ranked = line.map(|l| ranking(&l.object));
+                let (status, s) = match ranked {
+                    None => (SampleStatus::Missing, Default::default()),
+                    Some(None) => (SampleStatus::ParseFailed, Default::default()),
+                    Some(Some(labels)) => (SampleStatus::Scored, scorer.score(&labels, &truth)),
+                };
+                let values = [s.top1, s.topk, s.acc1, s.acck];
+                let scores = names.iter().cloned().zip(values).collect();
+                let mut o = Outcome::new(&id, status, scores);
+                o.unknown_labels = s.unknown;
+                ids.insert(id);
+                o
+            })
+            .collect();
+        (outcomes, ids, Vec::new())
+    }
+
+    fn ground(&self, by_id: &HashMap<&str, &Line>) -> Scored {
+        let mut ids = HashSet::new();
+        let outcomes = self
+            .segments()
+            .map(|(id, v, t)| {
+                let truth: Vec<Interval> = t
+                    .seconds(v.fps)
+                    .iter()
+                    .map(|&[start, end]| Interval { start, end })
+                    .collect();
+                let read = by_id
+                    .get(id.as_str())
+                    .map(|l| grounding::segments(&l.object));
+                let (status, tiou, dropped) = match read {
+                    None => (SampleStatus::Missing, 0.0, 0),
+                    Some(None) => (SampleStatus::ParseFailed, 0.0, 0),
+                    Some(Some((kept, dropped))) => {
+                        (SampleStatus::Scored, union_tiou(&kept, &truth), dropped)
+                    }
+                };
+                let mut o = Outcome::new(&id, status, vec![("TIoU".to_owned(), tiou)]);
+                o.dropped = dropped;
+                ids.insert(id);
+                o
+            })
+            .collect();
+        (outcomes, ids, Vec::new())
+    }
+
+    fn detect(&self, by_id: &HashMap<&str, &Line>) -> Scored {
+        let reader = FrameLabels {
+            taxonomy: &self.taxonomy,
+            events: &self.events,
+            leaves: &self.leaves,
+        };
+        let mut ids = HashSet::new();
+        let mut frames_scored: Vec<(f64, bool)> = Vec::new();
+        let mut every_line_scores = true;
+        let mut outcomes = Vec::with_capacity(self.videos.len());
+        for v in &self.videos {
+            let truth: Vec<Interval> = v
+                .triplets
+                .iter()
+                .filter(|t| t.anomaly)
+                .flat_map(|t| t.seconds(v.fps))
+                .map(|[start, end]| Interval { start, end })
+                .collect();
+            let read = by_id
+                .get(v.video_id.as_str())
+                .map(|l| reader.read(&l.object, v.fps, self.options.threshold));
+            let (status, tiou, frames) = match read {
+                None => (SampleStatus::Missing, 0.0, None),
+                Some(None) => (SampleStatus::ParseFailed, 0.0, None),
+                Some(Some(f)) => {
+                    let predicted = runs(&f.anomalous, f.fps);
+                    let tiou = empty_answer_rule(predicted.len(), truth.len())
+                        .unwrap_or_else(|| union_tiou(&predicted, &truth));
+                    (SampleStatus::Scored, tiou, Some(f))
+                }
+            };
+            if status != SampleStatus::Missing {
+                match frames
+                    .as_ref()
+                    .and_then(|f| f.scores.as_ref().map(|s| (f.fps, s)))
+                {
+                    Some((fps, scores)) => frames_scored.extend(
+                        scores
+                            .iter()
+                            .enumerate()
+                            .map(|(i, &s)| (s, frame_is_anomalous(i, fps, &truth))),
+                    ),
+                    None => every_line_scores = false,
+                }
+            }
+            let mut o = Outcome::new(&v.video_id, status, vec![("TIoU".to_owned(), tiou)]);
+            if let Some(f) = frames {
+                o.unknown_labels = f.unknown_labels;
+                o.ambiguous_labels = f.ambiguous_labels;
+            }
+            ids.insert(v.video_id.clone());
+            outcomes.push(o);
+        }
+        let any_line = outcomes
+            .iter()
+            .any(|o| o.record.status != SampleStatus::Missing);
+        let mut extra = Vec::new();
+        if any_line && every_line_scores {
+            let figures = [
+                ("AUC", roc_auc(&frames_scored)),
+                ("AP", average_precision(&frames_scored)),
+            ];
+            // With one class present both are undefined and left out.
+            for (name, value) in figures {
+                if let Some(v) = value {
+                    extra.push(Metric::from_mean(name, v));
+                }
+            }
+        }
+        (outcomes, ids, extra)
+    }
+}
+
+/// Outcomes, the task's sample ids, and metrics beyond the per-sample means.
+type Scored = (Vec<Outcome>, HashSet<String>, Vec<Metric>);
+
+/// The task's figures in percent over all samples (missing and unparseable
+/// ones count 0): the mean of each per-sample score, and for TIoU tasks
+/// also mIoU and R@{0.3,0.5,0.7}.
+fn aggregate(samples: &[SampleRecord]) -> Vec<Metric> {
+    let Some(first) = samples.first() else {
+        return Vec::new();
+    };
+    let column = |i: usize| -> Vec<f64> {
+        samples
+            .iter()
+            .map(|s| s.scores.get(i).map_or(0.0, |x| x.1))
+            .collect()
+    };
+    let mut metrics: Vec<Metric> = first
+        .scores
+        .iter()
+        .enumerate()
+        .map(|(i, (name, _))| Metric::from_mean(name, mean(&column(i))))
+        .collect();
+    if first.scores.first().is_some_and(|(n, _)| n == "TIoU") {
+        let ious = column(0);
+        metrics.push(Metric::from_mean("mIoU", mean(&ious)));
+        metrics.extend(
+            RECALL_THRESHOLDS
+                .iter()
+                .map(|&k| Metric::from_mean(&format!("R@{k}"), recall_at(&ious, k))),
+        );
+    }
+    metrics
+}
