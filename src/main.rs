@@ -5,7 +5,9 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::builder::PossibleValuesParser;
 use clap::{Args, Parser, Subcommand};
+use cuebench::benchmarks::Request;
 use cuebench::embedding::{Device, EmbedOptions};
 use cuebench::evaluate::{Session, SessionOptions, Settings};
 use cuebench::metrics::semantic::SemNorm;
@@ -48,7 +50,7 @@ struct RewardArgs {
     /// stream, answering each line as it arrives (for a training loop).
     input: Option<PathBuf>,
     /// The task of lines without a "task" field.
-    #[arg(long)]
+    #[arg(long, value_parser = Task::value_parser())]
     task: Option<Task>,
     /// Annotation file.
     #[arg(long, env = "CUEBENCH_GT")]
@@ -91,14 +93,20 @@ struct EvalArgs {
     /// "task"), or with --all a folder of <task>.jsonl files.
     predictions: PathBuf,
     /// The benchmark: cuebench, or a sibling (vau-bench, vad-reasoning).
-    #[arg(long, value_enum, default_value_t)]
-    bench: Benchmark,
-    /// The task to score: a CueBench task (event, scene, attribute, anomaly-td, anomaly-bu,
-    /// grounding, detection, anticipation); for vau-bench qa|grounding|cls; for
-    /// vad-reasoning reasoning|detection.
-    #[arg(long, required_unless_present = "all", conflicts_with = "all")]
+    #[arg(long, default_value = "cuebench", value_parser = PossibleValuesParser::new(commands::benchmarks::bench_names()))]
+    bench: String,
+    /// CueBench's protocol: `unified` (Table 2, the default) or `separate` (Table 3: ranked
+    /// labels, start/end, frame-level predictions of specialised models).
+    #[arg(long, default_value = "unified", value_parser = PossibleValuesParser::new(commands::benchmarks::protocol_names()))]
+    protocol: String,
+    /// The task to score. cuebench: event, scene, attribute, anomaly-td, anomaly-bu, grounding,
+    /// detection, anticipation; with --protocol separate: event, grounding, anomaly, detection;
+    /// vau-bench: qa, grounding, cls; vad-reasoning: reasoning, detection.
+    #[arg(long, required_unless_present = "all", conflicts_with = "all",
+          value_parser = PossibleValuesParser::new(commands::benchmarks::task_names()))]
     task: Option<String>,
-    /// Score every CueBench task: one embedding pass, one leaderboard row.
+    /// Score every task of the benchmark into one row (cuebench: the paper's Table 2; with
+    /// --protocol separate: Table 3).
     #[arg(long)]
     all: bool,
     /// Annotation file (JSON array or JSONL of videos, SPEC 3.1).
@@ -113,47 +121,49 @@ struct EvalArgs {
     /// WordNet 3.0 folder for METEOR (vad-reasoning); default: $CUEBENCH_WORDNET, then the set-up folder.
     #[arg(long, value_name = "DIR")]
     wordnet: Option<PathBuf>,
+    /// vad-reasoning: read the published layout's `start`/`end` as frame numbers (default: seconds).
+    #[arg(long, requires = "fps")]
+    frames: bool,
+    /// Frames per second for --frames.
+    #[arg(long, requires = "frames")]
+    fps: Option<f64>,
+    /// --protocol separate: recognition scores the best of the first K labels [default: 5].
+    #[arg(long, value_name = "K")]
+    top_k: Option<usize>,
+    /// --protocol separate: a frame score above it is anomalous [default: 0.5].
+    #[arg(long)]
+    threshold: Option<f64>,
     #[command(flatten)]
     scoring: ScoringArgs,
     #[command(flatten)]
     embedding: EmbedArgs,
 }
 
-/// The benchmarks `eval` scores.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
-enum Benchmark {
-    /// CueBench (SPEC).
-    #[default]
-    Cuebench,
-    /// VAU-Bench (VAU-R1): qa, grounding, cls.
-    VauBench,
-    /// Vad-Reasoning (Vad-R1): reasoning, detection.
-    VadReasoning,
-}
-
 /// Choices that change numbers; all are recorded in the signature.
 #[derive(Debug, Args)]
 struct ScoringArgs {
-    /// TIoU for grounding and detection: merged `union` or Hungarian `matched`.
-    #[arg(long, default_value = "union")]
-    tiou: TiouMode,
-    /// Semantic score normalisation: the paper's 1/(r*t) (`rt`) or 1/max(r,t) (`max`).
-    #[arg(long, default_value = "rt")]
-    sem_norm: SemNorm,
-    /// Hierarchy cut-off: pairs farther apart than tau * d_max score 0 (0..=1).
-    #[arg(long, default_value_t = 1.0)]
-    tau: f64,
+    /// TIoU for grounding and detection: merged `union` or Hungarian `matched` [default: union].
+    #[arg(long)]
+    tiou: Option<TiouMode>,
+    /// Semantic score normalisation: the paper's 1/(r*t) (`rt`) or 1/max(r,t) (`max`) [default: rt].
+    #[arg(long)]
+    sem_norm: Option<SemNorm>,
+    /// Hierarchy cut-off: pairs farther apart than tau * d_max score 0 (0..=1) [default: 1.0].
+    #[arg(long)]
+    tau: Option<f64>,
     /// Taxonomy file (SPEC 5); default: the built-in reconstruction.
     #[arg(long)]
     taxonomy: Option<PathBuf>,
 }
 
 impl ScoringArgs {
+    /// The settings, defaults filling what was not given.
     fn settings(&self) -> Settings {
+        let defaults = Settings::default();
         Settings {
-            tiou: self.tiou,
-            sem_norm: self.sem_norm,
-            tau: self.tau,
+            tiou: self.tiou.unwrap_or(defaults.tiou),
+            sem_norm: self.sem_norm.unwrap_or(defaults.sem_norm),
+            tau: self.tau.unwrap_or(defaults.tau),
         }
     }
 }
@@ -217,7 +227,7 @@ struct TasksArgs {
 #[derive(Debug, Args)]
 struct PromptsArgs {
     /// The task.
-    #[arg(long)]
+    #[arg(long, value_parser = Task::value_parser())]
     task: Task,
     /// Annotation file.
     #[arg(long, env = "CUEBENCH_GT")]
@@ -229,7 +239,7 @@ struct ValidateArgs {
     /// Predictions JSONL.
     predictions: PathBuf,
     /// Check only this task (lines tagged with another task are skipped).
-    #[arg(long)]
+    #[arg(long, value_parser = Task::value_parser())]
     task: Option<Task>,
     /// Annotation file.
     #[arg(long, env = "CUEBENCH_GT")]
@@ -308,50 +318,33 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
 }
 
 fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
-    let bad_task = |e: String| cuebench::Error::Usage(format!("--task: {e}"));
-    if args.bench != Benchmark::Cuebench {
-        if args.all {
-            return Err(cuebench::Error::Usage("--all scores CueBench only".into()).into());
-        }
-        let task = args.task.as_deref().unwrap_or_default();
-        let evaluation = match args.bench {
-            Benchmark::VauBench => cuebench::benchmarks::vau_bench::evaluate(
-                TaskName::parse_name(task).map_err(bad_task)?,
-                &args.gt,
-                &args.predictions,
-            )?,
-            _ => cuebench::benchmarks::vad_reasoning::evaluate(
-                TaskName::parse_name(task).map_err(bad_task)?,
-                &args.gt,
-                &args.predictions,
-                &cuebench::benchmarks::vad_reasoning::VadOptions {
-                    wordnet: args.wordnet.clone(),
-                    ..Default::default()
-                },
-            )?,
-        };
-        return finish(&[evaluation], args.format, args.per_sample.as_deref());
-    }
-    let tasks = match args.task.as_deref() {
-        Some(name) => vec![name.parse::<Task>().map_err(bad_task)?],
-        None => Task::ALL.to_vec(),
-    };
-    let options = commands::eval::EvalOptions {
-        tasks,
+    let request = Request {
+        task: args.task,
         gt: args.gt,
         predictions: args.predictions,
-        settings: args.scoring.settings(),
-        embed: args.embedding.options()?,
         taxonomy: args.scoring.taxonomy,
+        tau: args.scoring.tau,
+        tiou: args.scoring.tiou,
+        sem_norm: args.scoring.sem_norm,
+        embed: args.embedding.options()?,
+        wordnet: args.wordnet,
+        frames_fps: args.fps.filter(|_| args.frames),
+        top_k: args.top_k,
+        threshold: args.threshold,
     };
-    let evaluations = commands::eval::run(&options)?;
-    if !args.all {
-        return finish(&evaluations, args.format, args.per_sample.as_deref());
-    }
-    write_per_sample(&evaluations, args.per_sample.as_deref())?;
-    let results: Vec<_> = evaluations.into_iter().map(|e| e.result).collect();
-    let label = options.predictions.display().to_string();
-    emit(&leaderboard::render(&results, &label, args.format))?;
+    let outcome =
+        commands::benchmarks::run_benchmark(&args.bench, &args.protocol, args.all, &request)?;
+    let Some(row) = outcome.row else {
+        return finish(
+            &outcome.evaluations,
+            args.format,
+            args.per_sample.as_deref(),
+        );
+    };
+    write_per_sample(&outcome.evaluations, args.per_sample.as_deref())?;
+    let results: Vec<_> = outcome.evaluations.into_iter().map(|e| e.result).collect();
+    let label = request.predictions.display().to_string();
+    emit(&leaderboard::render(row, &results, &label, args.format))?;
     Ok(ExitCode::SUCCESS)
 }
 

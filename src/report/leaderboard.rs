@@ -7,30 +7,30 @@ use std::fmt::Write;
 
 use super::TaskResult;
 use super::export::{Format, json_object, percent, round2};
-use crate::tasks::Task;
+use crate::benchmarks::RowGroup;
 
-/// The column groups of Table 2: a heading and the metrics under it.
-pub const TABLE2: [(Task, &str, &[&str]); 8] = [
-    (Task::Event, "Event", &["Struct", "Sem", "Hier"]),
-    (Task::Scene, "Scene", &["Struct", "Sem"]),
-    (Task::Attribute, "Attribute", &["Struct", "Sem"]),
-    (Task::AnomalyTd, "Anomaly TD", &["Struct", "Sem", "Hier"]),
-    (Task::AnomalyBu, "Anomaly BU", &["Struct", "Sem", "Hier"]),
-    (Task::Grounding, "Grounding", &["Struct", "TIoU"]),
-    (Task::Detection, "Detection", &["Struct", "TIoU"]),
-    (
-        Task::Anticipation,
-        "Anticipation",
-        &["Struct", "Sem", "Hier"],
-    ),
+/// The column groups of Table 2: the task, a heading and the metrics under it.
+pub const TABLE2: [RowGroup; 8] = [
+    ("event", "Event", &["Struct", "Sem", "Hier"]),
+    ("scene", "Scene", &["Struct", "Sem"]),
+    ("attribute", "Attribute", &["Struct", "Sem"]),
+    ("anomaly-td", "Anomaly TD", &["Struct", "Sem", "Hier"]),
+    ("anomaly-bu", "Anomaly BU", &["Struct", "Sem", "Hier"]),
+    ("grounding", "Grounding", &["Struct", "TIoU"]),
+    ("detection", "Detection", &["Struct", "TIoU"]),
+    ("anticipation", "Anticipation", &["Struct", "Sem", "Hier"]),
 ];
 
-/// The 20 cells of the row: (group, metric, value in percent if scored).
-pub fn cells(results: &[TaskResult]) -> Vec<(&'static str, &'static str, Option<f64>)> {
-    TABLE2
+/// The cells of the row laid out by `groups`: (group, metric, value in
+/// percent if scored).
+pub fn cells(
+    groups: &[RowGroup],
+    results: &[TaskResult],
+) -> Vec<(&'static str, &'static str, Option<f64>)> {
+    groups
         .iter()
         .flat_map(|&(task, heading, metrics)| {
-            let result = results.iter().find(|r| r.task == task.name());
+            let result = results.iter().find(|r| r.task == task);
             metrics.iter().map(move |&m| {
                 let value = result
                     .and_then(|r| r.metrics.iter().find(|x| x.name == m))
@@ -41,14 +41,15 @@ pub fn cells(results: &[TaskResult]) -> Vec<(&'static str, &'static str, Option<
         .collect()
 }
 
-/// The row rendered in `format`, labelled `label` (e.g. the predictions path).
-pub fn render(results: &[TaskResult], label: &str, format: Format) -> String {
-    let cells = cells(results);
+/// The row laid out by `groups` (e.g. [`TABLE2`]) rendered in `format`,
+/// labelled `label` (e.g. the predictions path).
+pub fn render(groups: &[RowGroup], results: &[TaskResult], label: &str, format: Format) -> String {
+    let cells = cells(groups, results);
     let text = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), percent);
     let names: Vec<String> = cells.iter().map(|(h, m, _)| format!("{h} {m}")).collect();
     let values: Vec<String> = cells.iter().map(|(_, _, v)| text(*v)).collect();
     match format {
-        Format::Table => table(&cells, label, results),
+        Format::Table => table(groups, &cells, label, results),
         Format::Markdown => {
             let mut out = format!("| run | {} |\n", names.join(" | "));
             out.push_str(&format!("|---|{}\n", "---:|".repeat(names.len())));
@@ -89,11 +90,16 @@ pub fn render(results: &[TaskResult], label: &str, format: Format) -> String {
 }
 
 /// A two-line header (group over metric) and the row, in fixed-width columns.
-fn table(cells: &[(&str, &str, Option<f64>)], label: &str, results: &[TaskResult]) -> String {
+fn table(
+    layout: &[RowGroup],
+    cells: &[(&str, &str, Option<f64>)],
+    label: &str,
+    results: &[TaskResult],
+) -> String {
     let mut groups = String::new();
     let mut metrics = String::new();
     let mut values = String::new();
-    for &(_, heading, names) in &TABLE2 {
+    for &(_, heading, names) in layout {
         let _ = write!(
             groups,
             "{:<w$}",
@@ -152,7 +158,7 @@ mod tests {
             result("scene", &[("Struct", 96.68), ("Sem", 82.27)]),
             result("event", &[("Struct", 83.73)]),
         ];
-        let c = cells(&rs);
+        let c = cells(&TABLE2, &rs);
         assert_eq!(c.len(), 20);
         assert_eq!(c[0], ("Event", "Struct", Some(83.73)));
         assert_eq!(c[1], ("Event", "Sem", None));
@@ -166,7 +172,7 @@ mod tests {
             "event",
             &[("Struct", 83.731), ("Sem", 73.21), ("Hier", 49.16)],
         )];
-        let csv = render(&rs, "cue-r1", Format::Csv);
+        let csv = render(&TABLE2, &rs, "cue-r1", Format::Csv);
         let mut lines = csv.lines();
         assert!(
             lines
@@ -180,14 +186,15 @@ mod tests {
                 .unwrap()
                 .starts_with("cue-r1,83.73,73.21,49.16,-,")
         );
-        let md = render(&rs, "cue-r1", Format::Markdown);
+        let md = render(&TABLE2, &rs, "cue-r1", Format::Markdown);
         assert_eq!(md.lines().nth(2).unwrap().matches('|').count(), 22);
     }
 
     #[test]
     fn json_row_keeps_results_for_compare() {
         let rs = [result("grounding", &[("Struct", 1.0), ("TIoU", 2.0)])];
-        let v: serde_json::Value = serde_json::from_str(&render(&rs, "x", Format::Json)).unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&render(&TABLE2, &rs, "x", Format::Json)).unwrap();
         assert_eq!(v["row"]["Grounding TIoU"], serde_json::json!(2.0));
         assert_eq!(v["row"]["Event Struct"], serde_json::Value::Null);
         assert_eq!(v["results"][0]["task"], "grounding");

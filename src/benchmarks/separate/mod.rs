@@ -17,6 +17,7 @@ mod recognition;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use crate::benchmarks::{Flag, Request, RowGroup};
 use crate::error::{Error, Result};
 use crate::formats::annotations::{Video, read_annotations};
 use crate::intervals::Interval;
@@ -437,4 +438,54 @@ fn aggregate(samples: &[SampleRecord]) -> Vec<Metric> {
         );
     }
     metrics
+}
+
+/// The paper's Table 3 row: Event Recognition Top-1 / Top-5, Temporal
+/// Grounding TIoU, Anomaly Recognition Top-1 / Top-5, Anomaly Detection TIoU.
+pub const TABLE3: [RowGroup; 4] = [
+    ("event", "Event Recognition", &["Top-1", "Top-5"]),
+    ("grounding", "Temporal Grounding", &["TIoU"]),
+    ("anomaly", "Anomaly Recognition", &["Top-1", "Top-5"]),
+    ("detection", "Anomaly Detection", &["TIoU"]),
+];
+
+/// CueBench's separate protocol as a [`crate::benchmarks::Benchmark`].
+pub struct Separate;
+
+impl crate::benchmarks::Benchmark for Separate {
+    fn name(&self) -> &'static str {
+        "cuebench"
+    }
+
+    fn protocol(&self) -> &'static str {
+        PROTOCOL
+    }
+
+    fn task_names(&self) -> &'static [&'static str] {
+        SeparateTask::names()
+    }
+
+    fn flags(&self) -> &'static [Flag] {
+        &[Flag::Taxonomy, Flag::Tau, Flag::TopK, Flag::Threshold]
+    }
+
+    fn row(&self) -> Option<&'static [RowGroup]> {
+        Some(&TABLE3)
+    }
+
+    fn evaluate(&self, request: &Request) -> Result<Vec<Evaluation>> {
+        let defaults = SeparateOptions::default();
+        let options = SeparateOptions {
+            taxonomy: request.taxonomy.clone(),
+            tau: request.tau.unwrap_or(defaults.tau),
+            top_k: request.top_k.unwrap_or(defaults.top_k),
+            threshold: request.threshold.unwrap_or(defaults.threshold),
+        };
+        evaluate(
+            &request.tasks::<SeparateTask>()?,
+            &request.gt,
+            &request.predictions,
+            &options,
+        )
+    }
 }

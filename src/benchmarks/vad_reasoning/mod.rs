@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::benchmarks::{Flag, Request};
 use crate::error::Result;
 use crate::extraction::content_format_ok;
 use crate::formats::predictions::{
@@ -156,4 +157,41 @@ fn finish(
         metrics,
     };
     Evaluation { result, samples }
+}
+
+/// Vad-Reasoning as a [`crate::benchmarks::Benchmark`].
+pub struct VadReasoning;
+
+impl crate::benchmarks::Benchmark for VadReasoning {
+    fn name(&self) -> &'static str {
+        BENCHMARK
+    }
+
+    fn task_names(&self) -> &'static [&'static str] {
+        VadTask::names()
+    }
+
+    fn flags(&self) -> &'static [Flag] {
+        &[Flag::Wordnet, Flag::Frames]
+    }
+
+    fn evaluate(&self, request: &Request) -> Result<Vec<Evaluation>> {
+        let options = VadOptions {
+            wordnet: request.wordnet.clone(),
+            time_unit: match request.frames_fps {
+                Some(fps) if fps.is_finite() && fps > 0.0 => TimeUnit::Frames { fps },
+                Some(fps) => {
+                    return Err(crate::Error::Usage(format!(
+                        "--fps must be a positive number, got {fps}"
+                    )));
+                }
+                None => TimeUnit::Seconds,
+            },
+        };
+        request
+            .tasks::<VadTask>()?
+            .into_iter()
+            .map(|task| evaluate(task, &request.gt, &request.predictions, &options))
+            .collect()
+    }
 }

@@ -264,3 +264,29 @@ fn aggregate(task: VauTask, samples: &[SampleRecord]) -> Vec<Metric> {
         }
     }
 }
+
+/// VAU-Bench as a [`crate::benchmarks::Benchmark`]: one task a run, no
+/// optional flags.
+pub struct VauBench;
+
+impl crate::benchmarks::Benchmark for VauBench {
+    fn name(&self) -> &'static str {
+        BENCHMARK
+    }
+
+    fn task_names(&self) -> &'static [&'static str] {
+        VauTask::names()
+    }
+
+    fn flags(&self) -> &'static [crate::benchmarks::Flag] {
+        &[]
+    }
+
+    fn evaluate(&self, request: &crate::benchmarks::Request) -> Result<Vec<Evaluation>> {
+        request
+            .tasks::<VauTask>()?
+            .into_iter()
+            .map(|task| evaluate(task, &request.gt, &request.predictions))
+            .collect()
+    }
+}

@@ -1,0 +1,242 @@
+//! `cuebench eval`'s dispatch: the registry of benchmarks and protocols
+//! (one line each) and the checks every run gets the same way: the
+//! benchmark and protocol exist, the task is one of theirs, `--all` has a
+//! row to print, and no flag is given that the benchmark would not read.
+
+use crate::benchmarks::separate::Separate;
+use crate::benchmarks::vad_reasoning::VadReasoning;
+use crate::benchmarks::vau_bench::VauBench;
+use crate::benchmarks::{Benchmark, Flag, Request, RowGroup};
+use crate::error::{Error, Result};
+use crate::evaluate::Settings;
+use crate::report::Evaluation;
+use crate::report::leaderboard::TABLE2;
+use crate::tasks::{Task, TaskName};
+
+use super::eval::{EvalOptions, run};
+
+/// Every benchmark and protocol `eval` scores; adding one is one line here.
+pub const BENCHMARKS: [&dyn Benchmark; 4] = [&CueBench, &Separate, &VauBench, &VadReasoning];
+
+/// What a run printed from: the evaluations, and the row layout when the
+/// run was `--all`.
+pub struct Outcome {
+    /// One per task.
+    pub evaluations: Vec<Evaluation>,
+    /// The `--all` row layout.
+    pub row: Option<&'static [RowGroup]>,
+}
+
+/// Scores `request` with the benchmark `bench` under `protocol`, after
+/// the common checks (each failure a usage error).
+pub fn run_benchmark(bench: &str, protocol: &str, all: bool, request: &Request) -> Result<Outcome> {
+    let benchmark = find(bench, protocol)?;
+    let label = describe(benchmark);
+    if let Some(task) = &request.task
+        && !benchmark.task_names().contains(&task.as_str())
+    {
+        return Err(Error::Usage(format!(
+            "--task {task} is not a task of {label} (its tasks: {})",
+            benchmark.task_names().join(", ")
+        )));
+    }
+    let row = if all {
+        Some(
+            benchmark
+                .row()
+                .ok_or_else(|| Error::Usage(format!("--all does not apply to {label}")))?,
+        )
+    } else {
+        None
+    };
+    if let Some(flag) = request
+        .given()
+        .into_iter()
+        .find(|f| !benchmark.flags().contains(f))
+    {
+        return Err(Error::Usage(format!(
+            "{} does not apply to {label}",
+            flag.name()
+        )));
+    }
+    Ok(Outcome {
+        evaluations: benchmark.evaluate(request)?,
+        row,
+    })
+}
+
+/// The registered benchmark called `bench` with `protocol`.
+fn find(bench: &str, protocol: &str) -> Result<&'static dyn Benchmark> {
+    BENCHMARKS
+        .into_iter()
+        .find(|b| b.name() == bench && b.protocol() == protocol)
+        .ok_or_else(|| {
+            let protocols: Vec<&str> = BENCHMARKS
+                .iter()
+                .filter(|b| b.name() == bench)
+                .map(|b| b.protocol())
+                .collect();
+            Error::Usage(format!(
+                "--protocol {protocol} does not apply to --bench {bench} (it has: {})",
+                protocols.join(", ")
+            ))
+        })
+}
+
+/// `--bench X`, with the protocol when the benchmark has several.
+fn describe(benchmark: &dyn Benchmark) -> String {
+    let several = BENCHMARKS
+        .iter()
+        .filter(|b| b.name() == benchmark.name())
+        .count()
+        > 1;
+    if several {
+        format!(
+            "--bench {} --protocol {}",
+            benchmark.name(),
+            benchmark.protocol()
+        )
+    } else {
+        format!("--bench {}", benchmark.name())
+    }
+}
+
+/// Each distinct value of `field` over the registry, in registry order.
+fn distinct(field: impl Fn(&dyn Benchmark) -> Vec<&'static str>) -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = Vec::new();
+    for name in BENCHMARKS.into_iter().flat_map(field) {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names
+}
+
+/// Every `--bench` value.
+pub fn bench_names() -> Vec<&'static str> {
+    distinct(|b| vec![b.name()])
+}
+
+/// Every `--protocol` value.
+pub fn protocol_names() -> Vec<&'static str> {
+    distinct(|b| vec![b.protocol()])
+}
+
+/// Every task name of every benchmark (for `--task`'s list and clap's
+/// "a similar value exists").
+pub fn task_names() -> Vec<&'static str> {
+    distinct(|b| b.task_names().to_vec())
+}
+
+/// CueBench under its unified protocol (docs/scoring.md §2-8), scored by
+/// [`run`].
+pub struct CueBench;
+
+impl Benchmark for CueBench {
+    fn name(&self) -> &'static str {
+        "cuebench"
+    }
+
+    fn task_names(&self) -> &'static [&'static str] {
+        Task::names()
+    }
+
+    fn flags(&self) -> &'static [Flag] {
+        &[
+            Flag::Taxonomy,
+            Flag::Tau,
+            Flag::Tiou,
+            Flag::SemNorm,
+            Flag::Model,
+        ]
+    }
+
+    fn row(&self) -> Option<&'static [RowGroup]> {
+        Some(&TABLE2)
+    }
+
+    fn evaluate(&self, request: &Request) -> Result<Vec<Evaluation>> {
+        let defaults = Settings::default();
+        run(&EvalOptions {
+            tasks: request.tasks::<Task>()?,
+            gt: request.gt.clone(),
+            predictions: request.predictions.clone(),
+            settings: Settings {
+                tiou: request.tiou.unwrap_or(defaults.tiou),
+                sem_norm: request.sem_norm.unwrap_or(defaults.sem_norm),
+                tau: request.tau.unwrap_or(defaults.tau),
+            },
+            embed: request.embed.clone(),
+            taxonomy: request.taxonomy.clone(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_listed_once_in_registry_order() {
+        assert_eq!(bench_names(), ["cuebench", "vau-bench", "vad-reasoning"]);
+        assert_eq!(protocol_names(), ["unified", "separate"]);
+        let tasks = task_names();
+        assert_eq!(tasks.iter().filter(|t| **t == "grounding").count(), 1);
+        for name in ["anomaly-bu", "anomaly", "qa", "cls", "reasoning"] {
+            assert!(tasks.contains(&name), "{name}");
+        }
+    }
+
+    fn refused(bench: &str, protocol: &str, all: bool, request: Request) -> String {
+        match run_benchmark(bench, protocol, all, &request) {
+            Err(Error::Usage(message)) => message,
+            Err(other) => panic!("expected a usage error, got {other}"),
+            Ok(_) => panic!("expected a usage error"),
+        }
+    }
+
+    #[test]
+    fn what_does_not_apply_is_a_usage_error() {
+        let task = |t: &str| Request {
+            task: Some(t.to_owned()),
+            ..Request::default()
+        };
+        assert_eq!(
+            refused(
+                "vau-bench",
+                "unified",
+                false,
+                Request {
+                    taxonomy: Some("t.json".into()),
+                    ..task("qa")
+                }
+            ),
+            "--taxonomy does not apply to --bench vau-bench"
+        );
+        assert_eq!(
+            refused("vau-bench", "separate", false, task("qa")),
+            "--protocol separate does not apply to --bench vau-bench (it has: unified)"
+        );
+        assert!(
+            refused("cuebench", "unified", false, task("qa")).starts_with(
+                "--task qa is not a task of --bench cuebench --protocol unified (its tasks: event,"
+            )
+        );
+        assert_eq!(
+            refused("vad-reasoning", "unified", true, Request::default()),
+            "--all does not apply to --bench vad-reasoning"
+        );
+        assert_eq!(
+            refused(
+                "cuebench",
+                "separate",
+                false,
+                Request {
+                    tiou: Some(crate::metrics::temporal::TiouMode::Matched),
+                    ..task("event")
+                }
+            ),
+            "--tiou does not apply to --bench cuebench --protocol separate"
+        );
+    }
+}
