@@ -1,0 +1,345 @@
+//! The separate protocol (docs/scoring.md §10, paper Table 3) and the
+//! benchmark dispatch, end to end through the binary on
+//! `examples/separate/`. Every expected number is worked out by hand in
+//! `examples/separate/README.md`; the golden files
+//! `tests/expected/separate-<task>.json` pin the whole JSON output.
+//! Regenerate them after an intended change with
+//! `CUEBENCH_BLESS=1 cargo test --test separate` and say why in the commit.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+const TASKS: [&str; 4] = ["event", "grounding", "anomaly", "detection"];
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn example(name: &str) -> String {
+    root()
+        .join("examples/separate")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cuebench"))
+        .args(args)
+        .env_remove("CUEBENCH_GT")
+        .output()
+        .expect("runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("utf-8")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).expect("utf-8")
+}
+
+fn separate(task: &str, extra: &[&str]) -> Output {
+    let (gt, preds) = (
+        example("annotations.json"),
+        example(&format!("predictions/{task}.jsonl")),
+    );
+    let mut args = vec![
+        "eval",
+        "--protocol",
+        "separate",
+        "--task",
+        task,
+        "--gt",
+        &gt,
+        &preds,
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+fn json(out: &Output) -> serde_json::Value {
+    assert!(out.status.success(), "{}", stderr(out));
+    serde_json::from_str(&stdout(out)).expect("JSON")
+}
+
+#[test]
+fn every_task_matches_its_golden_json() {
+    for task in TASKS {
+        let out = separate(task, &["--format", "json"]);
+        assert!(out.status.success(), "{task}: {}", stderr(&out));
+        let path = root().join(format!("tests/expected/separate-{task}.json"));
+        if std::env::var_os("CUEBENCH_BLESS").is_some() {
+            std::fs::write(&path, stdout(&out)).expect("bless");
+        }
+        let expected = std::fs::read_to_string(&path).expect("golden file");
+        assert_eq!(stdout(&out), expected, "{task}");
+    }
+}
+
+#[test]
+fn the_hand_tables_hold() {
+    // examples/separate/README.md, one table per task.
+    let m = |task: &str| json(&separate(task, &["--format", "json"]));
+    let event = m("event");
+    assert_eq!(event["metrics"]["Top-1"], 44.0);
+    assert_eq!(event["metrics"]["Top-5"], 80.0);
+    assert_eq!(event["metrics"]["Acc@1"], 20.0);
+    assert_eq!(event["metrics"]["Acc@5"], 80.0);
+    assert_eq!(event["counts"]["unknown_ids"], 1);
+    assert_eq!(event["counts"]["unknown_labels"], 1);
+    let anomaly = m("anomaly");
+    assert_eq!(anomaly["metrics"]["Top-1"], 36.0);
+    assert_eq!(anomaly["metrics"]["Top-5"], 64.0);
+    assert_eq!(anomaly["counts"]["parse_failed"], 1);
+    let grounding = m("grounding");
+    // (0.8 + 0.7 + 3/7 + 0 + 0) / 5 = 13.5 / 35 = 38.57%.
+    assert_eq!(grounding["metrics"]["TIoU"], 38.57);
+    assert_eq!(grounding["metrics"]["R@0.7"], 40.0);
+    assert_eq!(grounding["counts"]["dropped_intervals"], 2);
+    let detection = m("detection");
+    // (0.7 + 2/3 + 1) / 3 = 78.89%; AUC 289/308; AP 11/14 + 12/182 + 2/31.
+    assert_eq!(detection["metrics"]["TIoU"], 78.89);
+    assert_eq!(detection["metrics"]["R@0.7"], 66.67);
+    assert_eq!(detection["metrics"]["AUC"], 93.83);
+    assert_eq!(detection["metrics"]["AP"], 91.62);
+    let signature = detection["signature"].as_str().expect("signature");
+    assert!(signature.contains("|protocol:separate|task:detection|"));
+    assert!(signature.contains("|top-k:5|threshold:0.5|"));
+}
+
+#[test]
+fn all_prints_the_table3_row() {
+    let gt = example("annotations.json");
+    let dir = example("predictions");
+    let out = run(&[
+        "eval",
+        "--protocol",
+        "separate",
+        "--all",
+        "--gt",
+        &gt,
+        &dir,
+        "--format",
+        "json",
+    ]);
+    let v = json(&out);
+    let row = v["row"].as_object().expect("row");
+    let cells: Vec<(&str, f64)> = row
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_f64().expect("number")))
+        .collect();
+    assert_eq!(
+        cells,
+        [
+            ("Event Recognition Top-1", 44.0),
+            ("Event Recognition Top-5", 80.0),
+            ("Temporal Grounding TIoU", 38.57),
+            ("Anomaly Recognition Top-1", 36.0),
+            ("Anomaly Recognition Top-5", 64.0),
+            ("Anomaly Detection TIoU", 78.89),
+        ]
+    );
+    // Each task's result is the single-task one.
+    for (i, task) in TASKS.iter().enumerate() {
+        let one = json(&separate(task, &["--format", "json"]));
+        assert_eq!(v["results"][i], one, "{task}");
+    }
+    // The table layout names the four groups.
+    let table = stdout(&run(&[
+        "eval",
+        "--protocol",
+        "separate",
+        "--all",
+        "--gt",
+        &gt,
+        &dir,
+    ]));
+    for heading in [
+        "Event Recognition",
+        "Temporal Grounding",
+        "Anomaly Recognition",
+        "Anomaly Detection",
+    ] {
+        assert!(table.contains(heading), "{table}");
+    }
+}
+
+#[test]
+fn every_exporter_and_the_per_sample_file() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let per_sample = dir.path().join("samples.jsonl");
+    let per_sample = per_sample.to_string_lossy();
+    let out = separate(
+        "grounding",
+        &["--format", "csv", "--per-sample", &per_sample],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("38.57"), "{}", stdout(&out));
+    for format in ["markdown", "table"] {
+        let out = separate("event", &["--format", format]);
+        assert!(
+            out.status.success() && stdout(&out).contains("44.00"),
+            "{format}"
+        );
+    }
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(dir.path().join("samples.jsonl"))
+        .expect("per-sample file")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(lines.len(), 5);
+    assert_eq!(lines[0]["id"], "vid_a|t1");
+    assert_eq!(lines[0]["scores"]["TIoU"], 0.8);
+    assert_eq!(lines[4]["status"], "missing");
+}
+
+#[test]
+fn top_k_and_threshold_change_the_numbers_and_the_signature() {
+    // --top-k 1: Top-1 = Top-k = 44%. --threshold 0.85: vid_a's 0.9 frames
+    // stay anomalous (TIoU 0.7), vid_b's 0.8 frames do not (an abnormal
+    // video with no anomalous frame: 0), vid_c stays 1 -> (0.7 + 0 + 1) / 3.
+    let v = json(&separate("event", &["--format", "json", "--top-k", "1"]));
+    assert_eq!(v["metrics"]["Top-1"], 44.0);
+    assert!(v["signature"].as_str().unwrap().contains("|top-k:1|"));
+    let v = json(&separate(
+        "detection",
+        &["--format", "json", "--threshold", "0.85"],
+    ));
+    assert_eq!(v["metrics"]["TIoU"], 56.67);
+    assert!(
+        v["signature"]
+            .as_str()
+            .unwrap()
+            .contains("|threshold:0.85|")
+    );
+}
+
+/// Exit code 2 and `needle` on stderr.
+fn refused(args: &[&str], needle: &str) {
+    let out = run(args);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains(needle), "{}", stderr(&out));
+}
+
+#[test]
+fn flags_that_do_not_apply_are_usage_errors() {
+    let gt = example("annotations.json");
+    let preds = example("predictions/event.jsonl");
+    refused(
+        &[
+            "eval",
+            "--bench",
+            "vau-bench",
+            "--task",
+            "qa",
+            "--taxonomy",
+            "t.json",
+            "--gt",
+            &gt,
+            &preds,
+        ],
+        "--taxonomy does not apply to --bench vau-bench",
+    );
+    refused(
+        &[
+            "eval",
+            "--bench",
+            "vau-bench",
+            "--protocol",
+            "separate",
+            "--task",
+            "qa",
+            "--gt",
+            &gt,
+            &preds,
+        ],
+        "--protocol separate does not apply to --bench vau-bench",
+    );
+    refused(
+        &[
+            "eval",
+            "--protocol",
+            "separate",
+            "--task",
+            "event",
+            "--sem-norm",
+            "max",
+            "--gt",
+            &gt,
+            &preds,
+        ],
+        "--sem-norm does not apply to --bench cuebench --protocol separate",
+    );
+    refused(
+        &[
+            "eval", "--task", "event", "--top-k", "3", "--gt", &gt, &preds,
+        ],
+        "--top-k does not apply to --bench cuebench --protocol unified",
+    );
+    refused(
+        &[
+            "eval",
+            "--protocol",
+            "separate",
+            "--task",
+            "event",
+            "--top-k",
+            "0",
+            "--gt",
+            &gt,
+            &preds,
+        ],
+        "--top-k must be at least 1",
+    );
+}
+
+#[test]
+fn a_near_miss_task_name_gets_a_suggestion_and_help_lists_them() {
+    let out = run(&["eval", "--task", "anomaly_bu", "--gt", "x", "p"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("a similar value exists: 'anomaly-bu'"),
+        "{}",
+        stderr(&out)
+    );
+    let help = stdout(&run(&["eval", "--help"]));
+    for name in [
+        "anomaly-td",
+        "qa",
+        "cls",
+        "reasoning",
+        "anomaly",
+        "separate",
+    ] {
+        assert!(help.contains(name), "{name} in --help");
+    }
+}
+
+#[test]
+fn malformed_lines_name_file_line_and_field() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let preds = dir.path().join("p.jsonl");
+    std::fs::write(
+        &preds,
+        "{\"id\": \"vid_a|t1\", \"ranked\": []}\n{\"ranked\": [\"x\"]}\n",
+    )
+    .expect("write");
+    let gt = example("annotations.json");
+    let out = run(&[
+        "eval",
+        "--protocol",
+        "separate",
+        "--task",
+        "event",
+        "--gt",
+        &gt,
+        &preds.to_string_lossy(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("p.jsonl:2: field `id`: missing"),
+        "{}",
+        stderr(&out)
+    );
+}
