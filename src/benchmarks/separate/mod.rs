@@ -489,3 +489,201 @@ impl crate::benchmarks::Benchmark for Separate {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// A triplet of the built-in taxonomy's climbing event.
+    fn triplet(id: &str, anomaly: bool, frames: [u64; 2]) -> String {
+        let (branch, attribute) = if anomaly {
+            ("anomaly", "without protection")
+        } else {
+            ("normality", "with protection")
+        };
+        format!(
+            r#"{{"id": "{id}", "event": "climbing", "scene": "cliff", "attributes": ["{attribute}"], "anomaly": {}, "frames": [[{}, {}]], "taxonomy": ["{branch}", "safety", "personal", "climbing"]}}"#,
+            u8::from(anomaly),
+            frames[0],
+            frames[1]
+        )
+    }
+
+    fn video(id: &str, triplets: &[String]) -> String {
+        format!(
+            r#"{{"video_id": "{id}", "fps": 1, "triplets": [{}]}}"#,
+            triplets.join(", ")
+        )
+    }
+
+    fn file(dir: &tempfile::TempDir, name: &str, lines: &[String]) -> PathBuf {
+        let path = dir.path().join(name);
+        let mut f = std::fs::File::create(&path).expect("create");
+        for line in lines {
+            writeln!(f, "{line}").expect("write");
+        }
+        path
+    }
+
+    fn detection(annotations: &[String], predictions: &[&str]) -> Evaluation {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let gt = file(&dir, "gt.jsonl", annotations);
+        let lines: Vec<String> = predictions.iter().map(|s| (*s).to_owned()).collect();
+        let preds = file(&dir, "p.jsonl", &lines);
+        let mut out = evaluate(
+            &[SeparateTask::Detection],
+            &gt,
+            &preds,
+            &SeparateOptions::default(),
+        )
+        .expect("evaluates");
+        out.remove(0)
+    }
+
+    fn metric(e: &Evaluation, name: &str) -> Option<f64> {
+        e.result
+            .metrics
+            .iter()
+            .find(|m| m.name == name)
+            .map(|m| m.value)
+    }
+
+    #[test]
+    fn detection_normal_videos_and_frame_level_truth() {
+        // v1 (1 fps): anomaly in frames 2-3 = [2, 3] s. Scores 0.1 0.2 0.9
+        // 0.6 0.3 0.8: anomalous frames 2, 3, 5 -> [2, 3] and the single
+        // frame [5, 5] (no length): ∩ 1 / ∪ 1 -> TIoU 1.
+        // v2: a normal video with an anomalous frame (0.7) -> 0.
+        // v3: abnormal, no line: missing, 0; its frames add nothing.
+        // v9: an unknown id; its 0.99 frame adds nothing.
+        // TIoU = (1 + 0 + 0) / 3.
+        // Frames: v1 2 positives (0.9, 0.6; frame 5 is past the anomaly),
+        // negatives 0.1 0.2 0.3 0.8 + v2's 0.7 0.1 = 6.
+        // AUC: 0.9 beats all 6, 0.6 beats 4 -> 10/12.
+        // AP: 0.9 T (P 1, +1/2), 0.8 F, 0.7 F, 0.6 T (P 2/4, +1/2 * 1/2)
+        //   -> 0.75.
+        let annotations = [
+            video(
+                "v1",
+                &[triplet("t1", true, [2, 3]), triplet("t2", false, [0, 1])],
+            ),
+            video("v2", &[triplet("t1", false, [0, 1])]),
+            video("v3", &[triplet("t1", true, [0, 4])]),
+        ];
+        let e = detection(
+            &annotations,
+            &[
+                r#"{"id": "v1", "scores": [0.1, 0.2, 0.9, 0.6, 0.3, 0.8]}"#,
+                r#"{"id": "v2", "scores": [0.7, 0.1]}"#,
+                r#"{"id": "v9", "scores": [0.99]}"#,
+            ],
+        );
+        let tiou = metric(&e, "TIoU").expect("TIoU");
+        assert!((tiou - 100.0 / 3.0).abs() < 1e-9, "{tiou}");
+        let auc = metric(&e, "AUC").expect("AUC");
+        assert!((auc - 1000.0 / 12.0).abs() < 1e-9, "{auc}");
+        assert!((metric(&e, "AP").expect("AP") - 75.0).abs() < 1e-9);
+        let c = &e.result.counts;
+        assert_eq!(
+            (c.samples, c.scored, c.missing, c.unknown_ids),
+            (3, 2, 1, 1)
+        );
+    }
+
+    #[test]
+    fn detection_normal_video_without_anomalous_frames_scores_1() {
+        // Flags all 0 on a normal video: TIoU 1; no `scores` line: no AUC/AP.
+        let e = detection(
+            &[video("v", &[triplet("t1", false, [0, 3])])],
+            &[r#"{"id": "v", "anomalous": [0, 0, false]}"#],
+        );
+        assert_eq!(metric(&e, "TIoU"), Some(100.0));
+        assert_eq!(metric(&e, "AUC"), None);
+    }
+
+    #[test]
+    fn detection_with_one_class_leaves_auc_and_ap_out() {
+        // Only normal frames in the ground truth: AUC and AP are undefined.
+        let e = detection(
+            &[video("v", &[triplet("t1", false, [0, 3])])],
+            &[r#"{"id": "v", "scores": [0.1, 0.9]}"#],
+        );
+        assert_eq!((metric(&e, "AUC"), metric(&e, "AP")), (None, None));
+        // Frame 1 (0.9) is anomalous in a normal video: TIoU 0.
+        assert_eq!(metric(&e, "TIoU"), Some(0.0));
+    }
+
+    #[test]
+    fn detection_auc_needs_scores_on_every_line() {
+        let annotations = [
+            video("v1", &[triplet("t1", true, [1, 1])]),
+            video("v2", &[triplet("t1", true, [0, 0])]),
+        ];
+        let e = detection(
+            &annotations,
+            &[
+                r#"{"id": "v1", "scores": [0.1, 0.9]}"#,
+                r#"{"id": "v2", "anomalous": [1]}"#,
+            ],
+        );
+        assert_eq!(metric(&e, "AUC"), None);
+        // v1: frame 1 -> [1, 1] against [1, 1]: both zero-length, the union
+        // has no length -> 0; v2 likewise -> TIoU 0 (docs/scoring.md §4).
+        assert_eq!(metric(&e, "TIoU"), Some(0.0));
+    }
+
+    #[test]
+    fn several_tasks_in_one_file_need_task_tags() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let gt = file(
+            &dir,
+            "gt.jsonl",
+            &[video("v", &[triplet("t1", true, [0, 2])])],
+        );
+        let preds = file(
+            &dir,
+            "p.jsonl",
+            &[
+                r#"{"id": "v|t1", "task": "event", "ranked": ["climbing"]}"#.to_owned(),
+                r#"{"id": "v|t1", "start": 0, "end": 2}"#.to_owned(),
+            ],
+        );
+        let tasks = [SeparateTask::Event, SeparateTask::Grounding];
+        match evaluate(&tasks, &gt, &preds, &SeparateOptions::default()) {
+            Err(Error::Field { line, field, .. }) => {
+                assert_eq!((line, field.as_str()), (2, "task"))
+            }
+            other => panic!("expected a field error, got {other:?}"),
+        }
+        // One task from the same file: the untagged line is read.
+        let one = evaluate(
+            &[SeparateTask::Grounding],
+            &gt,
+            &preds,
+            &SeparateOptions::default(),
+        )
+        .expect("evaluates");
+        assert_eq!(metric(&one[0], "TIoU"), Some(100.0));
+    }
+
+    #[test]
+    fn options_are_checked() {
+        for bad in [
+            SeparateOptions {
+                tau: 1.5,
+                ..SeparateOptions::default()
+            },
+            SeparateOptions {
+                top_k: 0,
+                ..SeparateOptions::default()
+            },
+            SeparateOptions {
+                threshold: f64::NAN,
+                ..SeparateOptions::default()
+            },
+        ] {
+            assert!(matches!(bad.check(), Err(Error::Usage(_))), "{bad:?}");
+        }
+    }
+}
