@@ -150,20 +150,19 @@ pub fn frame_is_anomalous(index: usize, fps: f64, truth: &[Interval]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::benchmarks::separate::test_support::{iv, object, small};
     use serde_json::json;
-    use std::path::Path;
 
-    fn small() -> Taxonomy {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/taxonomy/small.json");
-        Taxonomy::load(&path).expect("fixture loads")
-    }
-
-    fn object(v: Value) -> Map<String, Value> {
-        v.as_object().expect("object").clone()
-    }
-
-    fn iv(start: f64, end: f64) -> Interval {
-        Interval { start, end }
+    /// Reads a line against the fixture taxonomy (annotation fps 30).
+    fn read(line: Value, threshold: f64) -> Option<Frames> {
+        let tax = small();
+        let (events, leaves) = (LabelSpace::events(&tax), LabelSpace::leaves(&tax));
+        let reader = FrameLabels {
+            taxonomy: &tax,
+            events: &events,
+            leaves: &leaves,
+        };
+        reader.read(&object(line), 30.0, threshold)
     }
 
     #[test]
@@ -182,19 +181,12 @@ mod tests {
         // motorcycling: both branches (conditional) -> ambiguous, normal;
         // "smoking, bus": a leaf text under both branches -> ambiguous;
         // a ranked list counts its first item; 7 and "nope" are unknown.
-        let tax = small();
-        let (events, leaves) = (LabelSpace::events(&tax), LabelSpace::leaves(&tax));
-        let reader = FrameLabels {
-            taxonomy: &tax,
-            events: &events,
-            leaves: &leaves,
-        };
-        let line = object(json!({"labels": [
+        let line = json!({"labels": [
             "Theft", "smoking, street", "motorcycling", "smoking, bus",
             ["theft", "smoking, street"], 7, "nope",
             {"event": "climbing", "scene": "cliff", "attributes": ["without protection"]}
-        ]}));
-        let f = reader.read(&line, 30.0, 0.5).expect("readable");
+        ]});
+        let f = read(line, 0.5).expect("readable");
         assert_eq!(
             f.anomalous,
             [true, false, false, false, true, false, false, true]
@@ -205,30 +197,11 @@ mod tests {
 
     #[test]
     fn scores_threshold_is_strict_and_flags_are_read() {
-        let tax = small();
-        let (events, leaves) = (LabelSpace::events(&tax), LabelSpace::leaves(&tax));
-        let reader = FrameLabels {
-            taxonomy: &tax,
-            events: &events,
-            leaves: &leaves,
-        };
         // A score equal to the threshold is normal.
-        let f = reader
-            .read(
-                &object(json!({"fps": 10, "scores": [0.2, 0.5, 0.51]})),
-                30.0,
-                0.5,
-            )
-            .expect("readable");
+        let f = read(json!({"fps": 10, "scores": [0.2, 0.5, 0.51]}), 0.5).expect("readable");
         assert_eq!((f.anomalous, f.fps), (vec![false, false, true], 10.0));
         assert_eq!(f.scores, Some(vec![0.2, 0.5, 0.51]));
-        let f = reader
-            .read(
-                &object(json!({"anomalous": [1, 0, true, false]})),
-                30.0,
-                0.5,
-            )
-            .expect("readable");
+        let f = read(json!({"anomalous": [1, 0, true, false]}), 0.5).expect("readable");
         assert_eq!(f.anomalous, [true, false, true, false]);
         for bad in [
             json!({"scores": [0.2, "x"]}),
@@ -236,7 +209,7 @@ mod tests {
             json!({"fps": 0, "anomalous": [1]}),
             json!({"frames": [1]}),
         ] {
-            assert_eq!(reader.read(&object(bad.clone()), 30.0, 0.5), None, "{bad}");
+            assert_eq!(read(bad.clone(), 0.5), None, "{bad}");
         }
     }
 

@@ -32,15 +32,8 @@ pub fn segments(object: &Map<String, Value>) -> Option<(Vec<Interval>, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::benchmarks::separate::test_support::{iv, object};
     use serde_json::json;
-
-    fn object(v: Value) -> Map<String, Value> {
-        v.as_object().expect("object").clone()
-    }
-
-    fn iv(start: f64, end: f64) -> Interval {
-        Interval { start, end }
-    }
 
     #[test]
     fn both_input_forms() {

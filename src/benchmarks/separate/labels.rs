@@ -118,14 +118,8 @@ pub fn hierarchy_credit(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::benchmarks::separate::test_support::small;
     use serde_json::json;
-    use std::path::Path;
-
-    /// The 12-leaf fixture taxonomy (`tests/fixtures/taxonomy/small.json`).
-    fn small() -> Taxonomy {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/taxonomy/small.json");
-        Taxonomy::load(&path).expect("fixture loads")
-    }
 
     #[test]
     fn labels_fold_case_space_and_trim() {

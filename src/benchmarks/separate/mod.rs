@@ -13,6 +13,8 @@ mod grounding;
 mod labels;
 mod predictions;
 mod recognition;
+#[cfg(test)]
+mod test_support;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -36,28 +38,18 @@ use recognition::{Recognition, Truth, ranking};
 /// The protocol's name in signatures and on the command line.
 pub const PROTOCOL: &str = "separate";
 
-/// A task of the separate protocol; its names come from [`TaskName`].
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-    strum::VariantNames,
-    strum::Display,
-)]
-#[strum(serialize_all = "kebab-case")]
-pub enum SeparateTask {
-    /// Event recognition: ranked event names, per triplet segment.
-    Event,
-    /// Temporal grounding: a start and an end (or segments), per triplet segment.
-    Grounding,
-    /// Anomaly recognition: ranked triplet leaves, per triplet segment.
-    Anomaly,
-    /// Anomaly detection: frame-level predictions, per video.
-    Detection,
+crate::task_enum! {
+    /// A task of the separate protocol; its names come from [`TaskName`].
+    pub enum SeparateTask {
+        /// Event recognition: ranked event names, per triplet segment.
+        Event,
+        /// Temporal grounding: a start and an end (or segments), per triplet segment.
+        Grounding,
+        /// Anomaly recognition: ranked triplet leaves, per triplet segment.
+        Anomaly,
+        /// Anomaly detection: frame-level predictions, per video.
+        Detection,
+    }
 }
 
 /// Choices of a run (all in the signature).

@@ -100,17 +100,8 @@ impl Recognition<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::benchmarks::separate::test_support::{object, small};
     use serde_json::json;
-    use std::path::Path;
-
-    fn small() -> Taxonomy {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/taxonomy/small.json");
-        Taxonomy::load(&path).expect("fixture loads")
-    }
-
-    fn object(v: Value) -> Map<String, Value> {
-        v.as_object().expect("object").clone()
-    }
 
     fn labels(names: &[&str]) -> Vec<Option<String>> {
         names.iter().map(|n| Some((*n).to_owned())).collect()

@@ -37,24 +37,14 @@ pub use reasoning::{strip_tags, text_scores};
 /// The benchmark's name in results and on the command line.
 pub const BENCHMARK: &str = "vad-reasoning";
 
-/// A Vad-Reasoning task; its names come from [`TaskName`].
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-    strum::VariantNames,
-    strum::Display,
-)]
-#[strum(serialize_all = "kebab-case")]
-pub enum VadTask {
-    /// Text quality of the reasoning (BLEU-2, METEOR, ROUGE-1/2/L).
-    Reasoning,
-    /// Abnormal/normal decision and anomaly time range.
-    Detection,
+crate::task_enum! {
+    /// A Vad-Reasoning task; its names come from [`TaskName`].
+    pub enum VadTask {
+        /// Text quality of the reasoning (BLEU-2, METEOR, ROUGE-1/2/L).
+        Reasoning,
+        /// Abnormal/normal decision and anomaly time range.
+        Detection,
+    }
 }
 
 /// What a run needs besides the two files.
