@@ -12,6 +12,7 @@ use std::path::PathBuf;
 
 use crate::embedding::EmbedOptions;
 use crate::error::{Error, Result};
+use crate::formats::predictions::Layout;
 use crate::metrics::semantic::SemNorm;
 use crate::metrics::temporal::TiouMode;
 use crate::report::Evaluation;
@@ -34,6 +35,8 @@ pub enum Flag {
     SemNorm,
     /// `--model`.
     Model,
+    /// `--from`.
+    From,
     /// `--wordnet`.
     Wordnet,
     /// `--frames` / `--fps`.
@@ -53,6 +56,7 @@ impl Flag {
             Flag::Tiou => "--tiou",
             Flag::SemNorm => "--sem-norm",
             Flag::Model => "--model",
+            Flag::From => "--from",
             Flag::Wordnet => "--wordnet",
             Flag::Frames => "--frames",
             Flag::TopK => "--top-k",
@@ -61,8 +65,9 @@ impl Flag {
     }
 }
 
-/// What `eval` asks of a benchmark: the inputs and every optional flag as
-/// given (`None`: not given, the benchmark's default applies).
+/// What `eval` asks of a benchmark: the inputs (found as docs/scoring.md
+/// §13 says), every optional setting as given (`None`: not given, the
+/// benchmark's default applies) and which flags were written out.
 #[derive(Debug, Clone, Default)]
 pub struct Request {
     /// `--task`, already checked to be one of the benchmark's tasks;
@@ -72,6 +77,8 @@ pub struct Request {
     pub gt: PathBuf,
     /// The predictions file or folder.
     pub predictions: PathBuf,
+    /// `--from`: how a CueBench predictions file is laid out.
+    pub layout: Layout,
     /// `--taxonomy`.
     pub taxonomy: Option<PathBuf>,
     /// `--tau`.
@@ -90,27 +97,12 @@ pub struct Request {
     pub top_k: Option<usize>,
     /// `--threshold`.
     pub threshold: Option<f64>,
+    /// The flags written on the command line; one the benchmark does not
+    /// read is a usage error.
+    pub flags: Vec<Flag>,
 }
 
 impl Request {
-    /// The flags of [`Flag`] that were given.
-    pub fn given(&self) -> Vec<Flag> {
-        [
-            (Flag::Taxonomy, self.taxonomy.is_some()),
-            (Flag::Tau, self.tau.is_some()),
-            (Flag::Tiou, self.tiou.is_some()),
-            (Flag::SemNorm, self.sem_norm.is_some()),
-            (Flag::Model, self.embed.model_dir.is_some()),
-            (Flag::Wordnet, self.wordnet.is_some()),
-            (Flag::Frames, self.frames_fps.is_some()),
-            (Flag::TopK, self.top_k.is_some()),
-            (Flag::Threshold, self.threshold.is_some()),
-        ]
-        .into_iter()
-        .filter_map(|(flag, given)| given.then_some(flag))
-        .collect()
-    }
-
     /// The tasks to score: the one named, or every task with `--all`.
     pub fn tasks<T: TaskName>(&self) -> Result<Vec<T>> {
         match &self.task {

@@ -50,8 +50,8 @@ pub fn run_benchmark(bench: &str, protocol: &str, all: bool, request: &Request) 
         None
     };
     if let Some(flag) = request
-        .given()
-        .into_iter()
+        .flags
+        .iter()
         .find(|f| !benchmark.flags().contains(f))
     {
         return Err(Error::Usage(format!(
@@ -148,6 +148,7 @@ impl Benchmark for CueBench {
             Flag::Tiou,
             Flag::SemNorm,
             Flag::Model,
+            Flag::From,
         ]
     }
 
@@ -161,6 +162,7 @@ impl Benchmark for CueBench {
             tasks: request.tasks::<Task>()?,
             gt: request.gt.clone(),
             predictions: request.predictions.clone(),
+            layout: request.layout,
             settings: Settings {
                 tiou: request.tiou.unwrap_or(defaults.tiou),
                 sem_norm: request.sem_norm.unwrap_or(defaults.sem_norm),
@@ -207,7 +209,7 @@ mod tests {
                 "unified",
                 false,
                 Request {
-                    taxonomy: Some("t.json".into()),
+                    flags: vec![Flag::Taxonomy],
                     ..task("qa")
                 }
             ),
@@ -232,7 +234,7 @@ mod tests {
                 "separate",
                 false,
                 Request {
-                    tiou: Some(crate::metrics::temporal::TiouMode::Matched),
+                    flags: vec![Flag::Tiou],
                     ..task("event")
                 }
             ),

@@ -28,6 +28,25 @@ pub fn read_text(path: &Path) -> Result<String> {
     })
 }
 
+/// The name standard input goes by in messages.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// Reads a whole file as text, or all of standard input when `path` is `-`;
+/// also returns the name to use in messages (`<stdin>` for `-`).
+pub fn read_text_or_stdin(path: &Path) -> Result<(String, std::path::PathBuf)> {
+    if path != Path::new("-") {
+        return Ok((read_text(path)?, path.to_owned()));
+    }
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text).map_err(|source| {
+        Error::Io {
+            path: STDIN_NAME.into(),
+            source,
+        }
+    })?;
+    Ok((text, STDIN_NAME.into()))
+}
+
 /// Writes a whole file, mapping failures to [`Error::Write`].
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::write(path, bytes).map_err(|source| Error::Write {

@@ -348,4 +348,4 @@ impl Taxonomy {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -7,8 +7,8 @@ use serde_json::Value;
 use super::{GroundTruth, TimeUnit, VadTask, base_counts, finish, format_metric, prediction_text};
 use crate::extraction::answer_text;
 use crate::formats::predictions::Prediction;
-use crate::intervals::{parse_interval, parse_timestamp};
-use crate::metrics::temporal::{Interval, RECALL_THRESHOLDS, interval_iou, mean, recall_at};
+use crate::intervals::{Interval, parse_interval, parse_timestamp};
+use crate::metrics::temporal::{RECALL_THRESHOLDS, interval_iou, mean, recall_at};
 use crate::report::{Evaluation, Metric, SampleRecord, SampleStatus};
 
 /// Signature fields of the detection task; `unit` is that of the
