@@ -343,3 +343,119 @@ fn malformed_lines_name_file_line_and_field() {
         stderr(&out)
     );
 }
+
+#[test]
+fn predictions_from_stdin_or_a_json_array() {
+    use std::io::Write;
+    let gt = example("annotations.json");
+    let lines = std::fs::read_to_string(example("predictions/grounding.jsonl")).expect("read");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cuebench"))
+        .args([
+            "eval",
+            "--protocol",
+            "separate",
+            "--task",
+            "grounding",
+            "--gt",
+            &gt,
+        ])
+        .args(["-", "--format", "json"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(lines.as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("runs");
+    assert_eq!(json(&out)["metrics"]["TIoU"], 38.57);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let array = dir.path().join("g.json");
+    let items: Vec<&str> = lines.lines().collect();
+    std::fs::write(&array, format!("[\n{}\n]\n", items.join(",\n"))).expect("write");
+    let out = run(&[
+        "eval",
+        "--protocol",
+        "separate",
+        "--task",
+        "grounding",
+        "--gt",
+        &gt,
+        &array.to_string_lossy(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(json(&out)["metrics"]["TIoU"], 38.57);
+}
+
+#[test]
+fn the_siblings_run_through_the_same_dispatch() {
+    // Vad-Reasoning's published layout in frames: [10, 20] frames at 2 fps
+    // = [5, 10] s, answered [5, 10]: mIoU 100. Without --fps, clap refuses.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let gt = dir.path().join("test.jsonl");
+    std::fs::write(
+        &gt,
+        r#"{"source": "UCF", "video": "Robbery_101.mp4", "anomaly_type": "Robbery", "path": "p", "total_frames": 90, "think": "t", "answer": "a", "start": 10, "end": 20}"#,
+    )
+    .expect("write");
+    let preds = dir.path().join("p.jsonl");
+    std::fs::write(
+        &preds,
+        r#"{"id": "Robbery_101.mp4", "response": "<which>Robbery</which><when>[5, 10]</when>"}"#,
+    )
+    .expect("write");
+    let (gt, preds) = (gt.to_string_lossy(), preds.to_string_lossy());
+    let base = [
+        "eval",
+        "--bench",
+        "vad-reasoning",
+        "--task",
+        "detection",
+        "--gt",
+        &gt,
+        &preds,
+    ];
+    let out = run(&[&base[..], &["--frames", "--fps", "2", "--format", "json"]].concat());
+    let v = json(&out);
+    assert_eq!(v["metrics"]["mIoU"], 100.0);
+    assert!(v["signature"].as_str().unwrap().contains("|time:frames@2"));
+    let out = run(&[&base[..], &["--frames"]].concat());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--fps"), "{}", stderr(&out));
+    // VAU-Bench through the same dispatch; --top-k is not one of its flags.
+    let vau = root().join("tests/fixtures/vau-bench");
+    let (vgt, vpreds) = (
+        vau.join("annotations.csv").to_string_lossy().into_owned(),
+        vau.join("preds_qa.csv").to_string_lossy().into_owned(),
+    );
+    let out = run(&[
+        "eval",
+        "--bench",
+        "vau-bench",
+        "--task",
+        "qa",
+        "--gt",
+        &vgt,
+        &vpreds,
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    refused(
+        &[
+            "eval",
+            "--bench",
+            "vau-bench",
+            "--task",
+            "qa",
+            "--top-k",
+            "3",
+            "--gt",
+            &vgt,
+            &vpreds,
+        ],
+        "--top-k does not apply to --bench vau-bench",
+    );
+}

@@ -1,6 +1,7 @@
 //! Reading the separate protocol's prediction lines (docs/scoring.md §10):
-//! JSONL objects with an `id` and the task's own fields, from one file
-//! (lines may carry a `task`) or from `<dir>/<task>.jsonl`.
+//! objects with an `id` and the task's own fields (JSONL or a JSON array),
+//! from one file or stdin (`-`; lines may carry a `task`) or from
+//! `<dir>/<task>.jsonl`.
 
 use std::path::{Path, PathBuf};
 
@@ -8,7 +9,7 @@ use serde_json::{Map, Value};
 
 use super::SeparateTask;
 use crate::error::Result;
-use crate::formats::records::{Fields, jsonl_records, read_text, reject_duplicate_ids};
+use crate::formats::records::{Fields, parse_records, read_text_or_stdin, reject_duplicate_ids};
 use crate::tasks::TaskName;
 
 /// One prediction line: its id, line and the object itself (the task's
@@ -40,10 +41,9 @@ pub fn read_lines(task: SeparateTask, path: &Path, several: bool) -> Result<(Vec
     if path.is_dir() && !file.exists() {
         return Ok((Vec::new(), file));
     }
-    let text = read_text(&file)?;
+    let (text, file) = read_text_or_stdin(&file)?;
     let mut lines = Vec::new();
-    for record in jsonl_records(&text, &file) {
-        let record = record?;
+    for record in parse_records(&text, &file)? {
         let f = Fields::of(&file, record.line, &record.value, "")?;
         let id = match f.required("id")? {
             Value::String(s) if !s.is_empty() => s.clone(),
