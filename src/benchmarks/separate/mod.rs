@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use crate::benchmarks::{Flag, Request, RowGroup};
 use crate::error::{Error, Result};
-use crate::formats::annotations::{Video, read_annotations};
+use crate::formats::annotations::{Triplet, Video, read_annotations};
 use crate::intervals::Interval;
 use crate::metrics::empty_answer_rule;
 use crate::metrics::frame_level::{average_precision, roc_auc};
@@ -186,11 +186,12 @@ impl Context {
 
     fn score(&self, task: SeparateTask, lines: &[Line]) -> Evaluation {
         let by_id: HashMap<&str, &Line> = lines.iter().map(|l| (l.id.as_str(), l)).collect();
-        let (outcomes, ids, extra) = match task {
+        let (outcomes, extra) = match task {
             SeparateTask::Event | SeparateTask::Anomaly => self.recognise(task, &by_id),
             SeparateTask::Grounding => self.ground(&by_id),
             SeparateTask::Detection => self.detect(&by_id),
         };
+        let ids: HashSet<&str> = outcomes.iter().map(|o| o.record.id.as_str()).collect();
         let mut counts = Counts {
             samples: outcomes.len(),
             unknown_ids: lines
@@ -226,9 +227,7 @@ impl Context {
     }
 
     /// Every triplet segment with its id `VIDEO|TRIPLET_ID`.
-    fn segments(
-        &self,
-    ) -> impl Iterator<Item = (String, &Video, &crate::formats::annotations::Triplet)> {
+    fn segments(&self) -> impl Iterator<Item = (String, &Video, &Triplet)> {
         self.videos.iter().flat_map(|v| {
             v.triplets
                 .iter()
@@ -255,7 +254,6 @@ impl Context {
             "Acc@1".to_owned(),
             format!("Acc@{k}"),
         ];
-        let mut ids = HashSet::new();
         let outcomes = self
             .segments()
             .map(|(id, _, t)| {
@@ -289,15 +287,13 @@ impl Context {
                 let scores = names.iter().cloned().zip(values).collect();
                 let mut o = Outcome::new(&id, status, scores);
                 o.unknown_labels = s.unknown;
-                ids.insert(id);
                 o
             })
             .collect();
-        (outcomes, ids, Vec::new())
+        (outcomes, Vec::new())
     }
 
     fn ground(&self, by_id: &HashMap<&str, &Line>) -> Scored {
-        let mut ids = HashSet::new();
         let outcomes = self
             .segments()
             .map(|(id, v, t)| {
@@ -318,11 +314,10 @@ impl Context {
                 };
                 let mut o = Outcome::new(&id, status, vec![("TIoU".to_owned(), tiou)]);
                 o.dropped = dropped;
-                ids.insert(id);
                 o
             })
             .collect();
-        (outcomes, ids, Vec::new())
+        (outcomes, Vec::new())
     }
 
     fn detect(&self, by_id: &HashMap<&str, &Line>) -> Scored {
@@ -331,7 +326,6 @@ impl Context {
             events: &self.events,
             leaves: &self.leaves,
         };
-        let mut ids = HashSet::new();
         let mut frames_scored: Vec<(f64, bool)> = Vec::new();
         let mut every_line_scores = true;
         let mut outcomes = Vec::with_capacity(self.videos.len());
@@ -375,7 +369,6 @@ impl Context {
                 o.unknown_labels = f.unknown_labels;
                 o.ambiguous_labels = f.ambiguous_labels;
             }
-            ids.insert(v.video_id.clone());
             outcomes.push(o);
         }
         let any_line = outcomes
@@ -394,12 +387,12 @@ impl Context {
                 }
             }
         }
-        (outcomes, ids, extra)
+        (outcomes, extra)
     }
 }
 
-/// Outcomes, the task's sample ids, and metrics beyond the per-sample means.
-type Scored = (Vec<Outcome>, HashSet<String>, Vec<Metric>);
+/// Outcomes, and metrics beyond the per-sample means.
+type Scored = (Vec<Outcome>, Vec<Metric>);
 
 /// The task's figures in percent over all samples (missing and unparseable
 /// ones count 0): the mean of each per-sample score, and for TIoU tasks
