@@ -2,7 +2,7 @@
 //! done by `cuebench::commands`.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::builder::PossibleValuesParser;
@@ -463,6 +463,11 @@ fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
         threshold: args.threshold,
         flags,
     };
+    let protected = input_files(
+        &request.gt,
+        &request.predictions,
+        request.taxonomy.as_deref(),
+    );
     let outcome =
         commands::benchmarks::run_benchmark(&args.bench, &args.protocol, args.all, &request)?;
     let Some(row) = outcome.row else {
@@ -470,9 +475,10 @@ fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
             &outcome.evaluations,
             args.format,
             args.per_sample.as_deref(),
+            &protected,
         );
     };
-    write_per_sample(&outcome.evaluations, args.per_sample.as_deref())?;
+    write_per_sample(&outcome.evaluations, args.per_sample.as_deref(), &protected)?;
     let results: Vec<_> = outcome.evaluations.into_iter().map(|e| e.result).collect();
     let label = request.predictions.display().to_string();
     emit(&leaderboard::render(row, &results, &label, args.format))?;
@@ -535,28 +541,63 @@ fn validate(args: ValidateArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
 fn finish(
     evaluations: &[Evaluation],
     format: Format,
-    per_sample: Option<&std::path::Path>,
+    per_sample: Option<&Path>,
+    inputs: &[PathBuf],
 ) -> anyhow::Result<ExitCode> {
-    write_per_sample(evaluations, per_sample)?;
+    write_per_sample(evaluations, per_sample, inputs)?;
     let results: Vec<_> = evaluations.iter().map(|e| e.result.clone()).collect();
     emit(&format.exporter().export(&results))?;
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes the `--per-sample` file when one was asked for.
+/// Writes the `--per-sample` file when one was asked for; never over one of
+/// the run's `inputs`.
 fn write_per_sample(
     evaluations: &[Evaluation],
-    path: Option<&std::path::Path>,
+    path: Option<&Path>,
+    inputs: &[PathBuf],
 ) -> anyhow::Result<()> {
     if let Some(path) = path {
-        cuebench::formats::records::write_file(path, per_sample_jsonl(evaluations).as_bytes())?;
+        let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+        cuebench::formats::records::write_output(
+            path,
+            per_sample_jsonl(evaluations).as_bytes(),
+            &inputs,
+        )?;
     }
     Ok(())
 }
 
+/// Every file an `eval` run reads (a predictions folder stands for the
+/// `<task>.jsonl` files in it), so no output can replace one of them.
+fn input_files(gt: &Path, predictions: &Path, taxonomy: Option<&Path>) -> Vec<PathBuf> {
+    let mut files = vec![gt.to_owned(), predictions.to_owned()];
+    if predictions.is_dir() {
+        files.extend(
+            commands::benchmarks::task_names()
+                .into_iter()
+                .map(|t| predictions.join(format!("{t}.jsonl"))),
+        );
+    }
+    files.extend(taxonomy.map(Path::to_owned));
+    files
+}
+
+/// `--threads` above this many per core is refused: more threads cannot help,
+/// and an absurd count would exhaust the machine (each one reserves a stack).
+const MAX_THREADS_PER_CORE: usize = 8;
+
 /// Sizes the worker pool once; scores never depend on it.
 fn set_threads(threads: Option<usize>) -> anyhow::Result<()> {
     if let Some(n) = threads {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let limit = cores * MAX_THREADS_PER_CORE;
+        if n > limit {
+            return Err(cuebench::Error::Usage(format!(
+                "--threads {n} is more than {limit} ({MAX_THREADS_PER_CORE} per core on {cores} core(s))"
+            ))
+            .into());
+        }
         rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build_global()

@@ -57,7 +57,9 @@ pub fn run(options: &EvalOptions) -> Result<Vec<Evaluation>> {
 pub fn read_inputs(options: &EvalOptions) -> Result<Vec<TaskPredictions>> {
     let path = &options.predictions;
     let several = options.tasks.len() > 1;
-    let whole_file = match path.is_dir() {
+    // A folder holds one file per task, so it is read only with --all; a
+    // folder for one task is an input error (it would score zeros).
+    let whole_file = match several && path.is_dir() {
         true => None,
         false => Some(read_shared_file(path, options.layout, several)?),
     };
@@ -85,14 +87,16 @@ fn task_file_in(task: Task, dir: &Path) -> Result<(Vec<Prediction>, PathBuf)> {
     if !file.exists() {
         return Ok((Vec::new(), file));
     }
-    let preds = for_task(read_predictions(&file)?, task.name());
-    Ok((preds, file))
+    let preds = read_predictions(&file)?;
+    reject_unknown_tasks(&preds, &file)?;
+    Ok((for_task(preds, task.name()), file))
 }
 
 /// Every prediction of one file; scored for several tasks, each line must
 /// say its task (untagged lines are kept when one task is scored).
 fn read_shared_file(path: &Path, layout: Layout, several: bool) -> Result<Vec<Prediction>> {
     let all = read_predictions_from(path, layout)?;
+    reject_unknown_tasks(&all, path)?;
     if several && let Some(p) = all.iter().find(|p| p.task.is_none()) {
         return Err(Error::Field {
             path: path.to_owned(),
@@ -102,4 +106,20 @@ fn read_shared_file(path: &Path, layout: Layout, several: bool) -> Result<Vec<Pr
         });
     }
     Ok(all)
+}
+
+/// Fails on the first line whose `task` names no task: it would be dropped
+/// unscored.
+fn reject_unknown_tasks(predictions: &[Prediction], path: &Path) -> Result<()> {
+    for p in predictions {
+        if let Some(Err(message)) = p.task.as_deref().map(str::parse::<Task>) {
+            return Err(Error::Field {
+                path: path.to_owned(),
+                line: p.line,
+                field: "task".into(),
+                message,
+            });
+        }
+    }
+    Ok(())
 }

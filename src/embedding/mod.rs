@@ -60,6 +60,13 @@ pub trait Embedder: Send {
         &self.id().sha256
     }
 
+    /// The length of every vector, when known before running the model (the
+    /// manifest's `dimension`); cached vectors of another length are
+    /// recomputed.
+    fn dimension(&self) -> Option<usize> {
+        None
+    }
+
     /// One vector per text, in order. Each vector must depend on its own text
     /// only, never on the rest of the batch.
     fn embed(&mut self, texts: &[&str]) -> Result<Vec<Vec<f32>>>;
@@ -249,7 +256,7 @@ pub fn embed_texts(
         None => None,
     };
     let mut by_text = match &cache {
-        Some(c) => c.load(&wanted)?,
+        Some(c) => c.load(&wanted, embedder.dimension())?,
         None => HashMap::new(),
     };
     let misses = sorted_misses(&*embedder, &wanted, &by_text)?;

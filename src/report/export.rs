@@ -37,9 +37,16 @@ impl Format {
     }
 }
 
-/// Percent with two decimals, as every report prints it (SPEC 8).
+/// Percent with two decimals, as every report prints it (docs/scoring.md §8).
+/// A value that rounds to zero prints `0.00`, never `-0.00`.
 pub fn percent(value: f64) -> String {
-    format!("{value:.2}")
+    let text = format!("{value:.2}");
+    match text.strip_prefix('-') {
+        Some(magnitude) if magnitude.bytes().all(|b| matches!(b, b'0' | b'.')) => {
+            magnitude.to_owned()
+        }
+        _ => text,
+    }
 }
 
 /// Share of samples with `format_ok`, in percent.
@@ -212,6 +219,14 @@ pub fn round2(value: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn negative_zero_prints_as_zero() {
+        assert_eq!(percent(-0.0), "0.00");
+        assert_eq!(percent(-0.004), "0.00");
+        assert_eq!(percent(-0.005), "-0.01");
+        assert_eq!(percent(12.345), "12.35");
+    }
     use crate::report::Counts;
 
     fn result(task: &str, metrics: &[(&str, f64)]) -> TaskResult {

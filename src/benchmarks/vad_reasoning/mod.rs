@@ -91,7 +91,7 @@ fn prediction_text(content: &PredictionContent) -> Option<&str> {
     match content {
         PredictionContent::Response(text) => Some(text),
         PredictionContent::Answer(Value::String(text)) => Some(text),
-        PredictionContent::Answer(_) => None,
+        PredictionContent::Answer(_) | PredictionContent::Unreadable => None,
     }
 }
 
