@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::builder::PossibleValuesParser;
 use clap::{Args, CommandFactory, Parser, Subcommand};
-use cuebench::benchmarks::{Flag, Request};
+use cuebench::benchmarks::{Flag, Request, UNIFIED};
 use cuebench::config::{Input, Inputs};
 use cuebench::embedding::{Device, EmbedOptions};
 use cuebench::evaluate::{Session, SessionOptions, Settings};
@@ -15,7 +15,9 @@ use cuebench::formats::predictions::Layout;
 use cuebench::metrics::semantic::SemNorm;
 use cuebench::metrics::temporal::TiouMode;
 use cuebench::report::export::Format;
+use cuebench::report::figures::{Confidence, add_confidence};
 use cuebench::report::leaderboard;
+use cuebench::report::results::{ResultsDocument, RunInfo, read_document, write_output};
 use cuebench::report::{Evaluation, per_sample_jsonl};
 use cuebench::tasks::{Task, TaskName};
 use cuebench::{commands, console};
@@ -42,7 +44,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Score predictions: one task, or every task with --all (a leaderboard row).
-    Eval(EvalArgs),
+    Eval(Box<EvalArgs>),
     /// Write each task's derived ground truth as <task>.jsonl files.
     Tasks(TasksArgs),
     /// Write the model inputs: per sample its id, video file, prompt (and anticipation cut time).
@@ -55,6 +57,8 @@ enum Command {
     Bench(BenchArgs),
     /// CI gate: exit 1 if a figure of CANDIDATE dropped more than --max-drop points below BASELINE.
     Compare(CompareArgs),
+    /// Many models' results side by side as the paper's Table 2, best and second-best marked.
+    Leaderboard(LeaderboardArgs),
     /// Write a commented cuebench.toml (annotation file, taxonomy, model) in the current folder.
     Init(InitArgs),
     /// Print a shell completion script for bash, zsh, fish, elvish or powershell.
@@ -113,13 +117,42 @@ struct BenchArgs {
 
 #[derive(Debug, Args)]
 struct CompareArgs {
-    /// Baseline result (`eval --format json`).
+    /// Baseline results: a results.json, an `eval --format json` output, or an `--output` folder.
     baseline: PathBuf,
-    /// Candidate result (`eval --format json`).
+    /// Candidate results, likewise.
     candidate: PathBuf,
-    /// Largest tolerated drop, in points (percent).
+    /// Largest tolerated drop, in points (percent); a number >= 0.
     #[arg(long, default_value_t = 0.5)]
     max_drop: f64,
+    /// Paired bootstrap over the samples both runs share (needs `eval --output` folders):
+    /// a drop is a regression only when it exceeds --max-drop and p < --alpha.
+    #[arg(long)]
+    paired_bs: bool,
+    /// Resamples of the paired bootstrap.
+    #[arg(long, default_value_t = cuebench::metrics::bootstrap::DEFAULT_RESAMPLES)]
+    paired_bs_n: usize,
+    /// Significance level of the paired bootstrap.
+    #[arg(long, default_value_t = 0.05)]
+    alpha: f64,
+    /// Seed of the paired bootstrap.
+    #[arg(long, default_value_t = cuebench::metrics::bootstrap::DEFAULT_SEED)]
+    seed: u64,
+    /// Output format (a pull-request comment: markdown).
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+#[derive(Debug, Args)]
+struct LeaderboardArgs {
+    /// Results: results.json files, `eval --format json` outputs or `--output` folders, one row each.
+    #[arg(required = true)]
+    results: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+    /// Show the confidence intervals the results hold (`eval --confidence`).
+    #[arg(long)]
+    ci: bool,
 }
 
 #[derive(Debug, Args)]
@@ -181,6 +214,25 @@ struct EvalArgs {
     /// Also write every sample's id, status and scores to this JSONL file.
     #[arg(long, value_name = "OUT.jsonl", help_heading = "Output")]
     per_sample: Option<PathBuf>,
+    /// Also write DIR/results.json and DIR/samples_<task>.jsonl (docs/results.md).
+    #[arg(long, value_name = "DIR", help_heading = "Output")]
+    output: Option<PathBuf>,
+    /// The model's name in the results; default: the predictions' file or folder name.
+    #[arg(long, help_heading = "Output")]
+    name: Option<String>,
+    /// Make likely mistakes input errors (exit 2): missing predictions, unknown ids, unread files.
+    #[arg(long, help_heading = "Output")]
+    strict: bool,
+    /// Bootstrap confidence intervals (95%) for every figure that is a per-sample mean.
+    #[arg(long, help_heading = "Output")]
+    confidence: bool,
+    /// Resamples of the bootstrap.
+    #[arg(long, default_value_t = cuebench::metrics::bootstrap::DEFAULT_RESAMPLES, help_heading = "Output")]
+    confidence_n: usize,
+    /// Seed of the bootstrap: the same seed gives the same intervals everywhere.
+    #[arg(long, default_value_t = cuebench::metrics::bootstrap::DEFAULT_SEED, help_heading = "Output")]
+    seed: u64,
+
     #[command(flatten)]
     scoring: ScoringArgs,
     #[command(flatten)]
@@ -201,7 +253,6 @@ struct ScoringArgs {
     /// Hierarchy cut-off: pairs farther apart than tau * d_max score 0 (0..=1) [default: 1.0].
     #[arg(long)]
     tau: Option<f64>,
-
     /// Taxonomy file (docs/scoring.md §5); default: $CUEBENCH_TAXONOMY, then `taxonomy` in
     /// cuebench.toml, then the built-in reconstruction.
     #[arg(long, value_name = "FILE")]
@@ -301,14 +352,27 @@ struct PromptsArgs {
 
 #[derive(Debug, Args)]
 struct ValidateArgs {
-    /// Predictions JSONL.
+    /// Predictions: a JSONL file, or a folder of <task>.jsonl files (as `eval` reads them).
     predictions: PathBuf,
     /// Check only this task (lines tagged with another task are skipped).
-    #[arg(long, value_parser = Task::value_parser())]
-    task: Option<Task>,
+    #[arg(long, conflicts_with = "all")]
+    task: Option<String>,
+    /// Check every CueBench task (a file's lines need a `task` field).
+    #[arg(long)]
+    all: bool,
+    /// The benchmark: cuebench, or a sibling (vau-bench, vad-reasoning; needs --task).
+    #[arg(long, default_value = "cuebench",
+          value_parser = PossibleValuesParser::new(commands::benchmarks::bench_names()))]
+    bench: String,
     /// Annotation file; default: $CUEBENCH_GT, then `gt` in cuebench.toml.
     #[arg(long, value_name = "FILE")]
     gt: Option<PathBuf>,
+    /// Exit 2 when any sample is missing or unparseable, not only on malformed input.
+    #[arg(long)]
+    strict: bool,
+    /// WordNet 3.0 folder (vad-reasoning reasoning).
+    #[arg(long, value_name = "DIR")]
+    wordnet: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -340,7 +404,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             emit(&String::from_utf8_lossy(&page))?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Eval(args) => eval(args, &Inputs::discover()?),
+        Command::Eval(args) => eval(*args, &Inputs::discover()?),
         Command::Tasks(args) => {
             let gt = Inputs::discover()?.required(Input::Gt, args.gt.as_deref())?;
             for (path, n) in commands::tasks::run(&gt, &args.out)? {
@@ -359,11 +423,12 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                 format!("{}\n", serde_json::to_string_pretty(&r)?)
             } else {
                 format!(
-                    "samples {} | distinct texts {}\neval --all, cold cache  {:8.2} s\neval --all, warm cache  {:8.2} s\nembedding (no cache)    {:8.0} texts/s at batch {}\n",
+                    "samples {} | distinct texts {}\neval --all, cold cache  {:8.2} s\neval --all, warm cache  {:8.2} s\n--confidence (n=1000)   {:8.2} s more\nembedding (no cache)    {:8.0} texts/s at batch {}\n",
                     r.samples,
                     r.texts,
                     r.eval_cold_s,
                     r.eval_warm_s,
+                    r.confidence_s,
                     r.embed_texts_per_s,
                     r.batch_size
                 )
@@ -371,21 +436,52 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             emit(&text)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Compare(args) => {
-            let comparison =
-                commands::compare::run(&args.baseline, &args.candidate, args.max_drop)?;
-            emit(&comparison.render())?;
-            let regressions = comparison.regressions().len();
-            if regressions == 0 {
-                return Ok(ExitCode::SUCCESS);
-            }
-            console::line(&format!(
-                "{regressions} metric(s) dropped more than {} points",
-                args.max_drop
-            ));
-            Ok(ExitCode::from(1))
-        }
+        Command::Compare(args) => compare(args),
+        Command::Leaderboard(args) => leaderboard(args),
     }
+}
+
+fn compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
+    use commands::compare::{CompareOptions, Paired};
+    let comparison = commands::compare::run(&CompareOptions {
+        baseline: args.baseline,
+        candidate: args.candidate,
+        max_drop: args.max_drop,
+        paired: args.paired_bs.then_some(Paired {
+            n: args.paired_bs_n,
+            seed: args.seed,
+            alpha: args.alpha,
+        }),
+    })?;
+    for w in &comparison.warnings {
+        console::warning(w);
+    }
+    emit(&comparison.render(args.format))?;
+    Ok(if comparison.regressions().is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn leaderboard(args: LeaderboardArgs) -> anyhow::Result<ExitCode> {
+    let documents = args
+        .results
+        .iter()
+        .map(|p| Ok((p.display().to_string(), read_document(p)?)))
+        .collect::<cuebench::Result<Vec<_>>>()?;
+    for w in leaderboard::check_signatures(&documents)? {
+        console::warning(&w);
+    }
+    let documents: Vec<_> = documents.into_iter().map(|(_, d)| d).collect();
+    let layout = leaderboard::Layout::for_documents(&documents);
+    emit(&leaderboard::render(
+        &documents,
+        &layout,
+        args.format,
+        args.ci,
+    ))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Writes `cuebench.toml` in the current folder; an existing one is kept
@@ -429,7 +525,7 @@ fn prompts(args: PromptsArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
 }
 
 fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
-    // The flags given on the command line: a benchmark that does not read
+    // The flags written on the command line: a benchmark that does not read
     // one refuses the run (values found in the environment or cuebench.toml
     // are not flags and never refuse it).
     let flags = [
@@ -448,21 +544,22 @@ fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
     .filter_map(|(flag, given)| given.then_some(flag))
     .collect();
     let request = Request {
-        task: args.task,
+        task: args.task.clone(),
         gt: inputs.required(Input::Gt, args.gt.as_deref())?,
-        predictions: args.predictions,
+        predictions: args.predictions.clone(),
         layout: args.from,
         taxonomy: inputs.resolve(Input::Taxonomy, args.scoring.taxonomy.as_deref()),
         tau: args.scoring.tau,
         tiou: args.scoring.tiou,
         sem_norm: args.scoring.sem_norm,
         embed: args.embedding.options(inputs)?,
-        wordnet: args.wordnet,
+        wordnet: args.wordnet.clone(),
         frames_fps: args.fps.filter(|_| args.frames),
         top_k: args.top_k,
         threshold: args.threshold,
         flags,
     };
+    // Outputs may never replace a file the run reads.
     let protected = input_files(
         &request.gt,
         &request.predictions,
@@ -470,19 +567,80 @@ fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
     );
     let outcome =
         commands::benchmarks::run_benchmark(&args.bench, &args.protocol, args.all, &request)?;
-    let Some(row) = outcome.row else {
-        return finish(
-            &outcome.evaluations,
+    let run = outcome.run;
+    report_findings(&run.findings, args.strict)?;
+    let mut evaluations = run.evaluations;
+    let confidence = args.confidence.then_some(Confidence {
+        n: args.confidence_n,
+        seed: args.seed,
+        level: cuebench::metrics::bootstrap::DEFAULT_LEVEL,
+    });
+    if let Some(c) = confidence {
+        if c.n == 0 {
+            return Err(cuebench::Error::Usage("--confidence-n must be at least 1".into()).into());
+        }
+        evaluations.iter_mut().for_each(|e| add_confidence(e, c));
+    }
+    let mut document = ResultsDocument::new(
+        RunInfo {
+            command: std::env::args().collect(),
+            name: args.name.unwrap_or_else(|| default_name(&args.predictions)),
+            benchmark: args.bench.clone(),
+            protocol: args.protocol.clone(),
+            inputs: run.inputs,
+            settings: cuebench::report::results::Settings {
+                scoring: run.settings,
+                confidence,
+            },
+        },
+        evaluations.iter().map(|e| e.result.clone()).collect(),
+    )?;
+    write_per_sample(&evaluations, args.per_sample.as_deref(), &protected)?;
+    let text = if let Some(row) = outcome.row.filter(|_| args.format != Format::Json) {
+        let layout = leaderboard::Layout::of_groups(row);
+        leaderboard::render(
+            std::slice::from_ref(&document),
+            &layout,
             args.format,
-            args.per_sample.as_deref(),
-            &protected,
-        );
+            confidence.is_some(),
+        )
+    } else {
+        args.format.exporter().export(&document)
     };
-    write_per_sample(&outcome.evaluations, args.per_sample.as_deref(), &protected)?;
-    let results: Vec<_> = outcome.evaluations.into_iter().map(|e| e.result).collect();
-    let label = request.predictions.display().to_string();
-    emit(&leaderboard::render(row, &results, &label, args.format))?;
+    if let Some(dir) = &args.output {
+        let protected: Vec<&Path> = protected.iter().map(PathBuf::as_path).collect();
+        write_output(dir, &mut document, &evaluations, &protected)?;
+    }
+    emit(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints each likely mistake as a warning; with `--strict`, the first one
+/// is an input error listing what it found.
+fn report_findings(findings: &[commands::eval::Finding], strict: bool) -> anyhow::Result<()> {
+    if strict && let Some(first) = findings.first() {
+        for f in &findings[1..] {
+            console::warning(&f.error());
+        }
+        return Err(cuebench::Error::Usage(format!("--strict: {}", first.error())).into());
+    }
+    for f in findings.iter().filter(|f| f.warn) {
+        console::warning(&f.warning());
+    }
+    Ok(())
+}
+
+/// The predictions' file name without its extension, or the folder's name.
+fn default_name(predictions: &std::path::Path) -> String {
+    let name = if predictions.is_dir() {
+        predictions.file_name()
+    } else {
+        predictions.file_stem()
+    };
+    name.map_or_else(
+        || predictions.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 fn reward(args: RewardArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
@@ -517,37 +675,48 @@ fn reward(args: RewardArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
 
 fn validate(args: ValidateArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
     let gt = inputs.required(Input::Gt, args.gt.as_deref())?;
-    let v = commands::validate::run(&args.predictions, &gt, args.task)?;
-    let mut out = String::new();
-    for t in &v.tasks {
-        out.push_str(&format!(
-            "{}: {} predictions for {} samples, {} missing, {} unparseable answers\n",
-            t.task, t.predictions, t.samples, t.missing, t.parse_failed
-        ));
-    }
+    let bad_task = |e: String| cuebench::Error::Usage(format!("--task: {e}"));
+    let v = match args.bench.as_str() {
+        "cuebench" => {
+            let tasks = match (&args.task, args.all) {
+                (Some(t), _) => Some(vec![t.parse::<Task>().map_err(bad_task)?]),
+                (None, true) => Some(Task::ALL.to_vec()),
+                (None, false) => None,
+            };
+            commands::validate::run(&args.predictions, &gt, tasks.as_deref())?
+        }
+        bench => {
+            // A sibling is checked by scoring it through the same dispatch as `eval`.
+            let task = args.task.clone().ok_or_else(|| {
+                cuebench::Error::Usage(format!("--task is required with --bench {bench}"))
+            })?;
+            let request = Request {
+                task: Some(task),
+                gt,
+                predictions: args.predictions.clone(),
+                wordnet: args.wordnet.clone(),
+                flags: args.wordnet.iter().map(|_| Flag::Wordnet).collect(),
+                ..Request::default()
+            };
+            let outcome = commands::benchmarks::run_benchmark(bench, UNIFIED, false, &request)?;
+            match outcome.run.evaluations.first() {
+                Some(evaluation) => commands::validate::of_evaluation(evaluation),
+                None => return Err(cuebench::Error::Usage("no task to check".into()).into()),
+            }
+        }
+    };
+    let out: String = v.tasks.iter().map(|t| t.render()).collect();
     emit(&out)?;
-    if v.problems.is_empty() {
-        console::line("valid");
-        return Ok(ExitCode::SUCCESS);
-    }
     for p in &v.problems {
-        console::line(&p.to_string());
+        console::line(p);
     }
-    console::line(&format!("{} problem(s)", v.problems.len()));
-    Ok(ExitCode::from(2))
-}
-
-/// Prints the report and writes the per-sample file.
-fn finish(
-    evaluations: &[Evaluation],
-    format: Format,
-    per_sample: Option<&Path>,
-    inputs: &[PathBuf],
-) -> anyhow::Result<ExitCode> {
-    write_per_sample(evaluations, per_sample, inputs)?;
-    let results: Vec<_> = evaluations.iter().map(|e| e.result.clone()).collect();
-    emit(&format.exporter().export(&results))?;
-    Ok(ExitCode::SUCCESS)
+    console::line(&v.summary());
+    let failed = !v.problems.is_empty() || (args.strict && v.incomplete() > 0);
+    Ok(if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Writes the `--per-sample` file when one was asked for; never over one of

@@ -96,6 +96,33 @@ fn per_sample_output_naming_an_input_is_refused() {
     assert_eq!(std::fs::read(&preds).unwrap(), before);
 }
 
+// 1. The same for `--output DIR`: a per-task file there may be the input.
+#[test]
+fn output_folder_holding_the_predictions_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let preds = write(
+        dir.path(),
+        "samples_detection.jsonl",
+        std::fs::read(example("detection")).unwrap(),
+    );
+    let before = std::fs::read(&preds).unwrap();
+    let o = run(
+        &[
+            &"eval",
+            &"--task",
+            &"detection",
+            &"--gt",
+            &annotations(),
+            &preds,
+            &"--output",
+            &dir.path(),
+        ],
+        dir.path(),
+    );
+    assert_input_error(&o, "refusing to overwrite an input file");
+    assert_eq!(std::fs::read(&preds).unwrap(), before);
+}
+
 // 2. Data loss: outputs were truncated in place.
 #[cfg(unix)]
 #[test]
@@ -275,7 +302,7 @@ fn a_megabyte_of_brackets_is_one_parse_failure() {
         dir.path(),
     );
     assert!(
-        stdout(&o).contains("1 predictions for 22 samples, 21 missing, 1 unparseable answers"),
+        stdout(&o).contains("1 predictions for 22 samples: 21 missing, 1 unparseable"),
         "{}",
         stdout(&o)
     );
@@ -338,7 +365,7 @@ fn an_over_long_answer_line_counts_as_unparseable() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
-        stdout(&o).contains("1 predictions for 22 samples, 21 missing, 1 unparseable answers"),
+        stdout(&o).contains("1 predictions for 22 samples: 21 missing, 1 unparseable"),
         "{}",
         stdout(&o)
     );
@@ -486,7 +513,9 @@ fn invalid_utf8_names_its_line_and_a_utf16_bom_says_bom() {
     );
     // The example's one deliberate problem (an unknown id), nothing else.
     assert!(
-        stderr(&o).ends_with("unknown id `vid_9999`\n1 problem(s)\n"),
+        stderr(&o).ends_with(
+            "unknown id `vid_9999`\ninvalid: 1 problem(s); 1 sample(s) missing, 1 unparseable\n"
+        ),
         "{}",
         stderr(&o)
     );
@@ -541,7 +570,7 @@ fn an_answer_nested_too_deep_or_out_of_range_counts_as_unparseable() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
-        stdout(&o).contains("2 predictions for 22 samples, 20 missing, 2 unparseable answers"),
+        stdout(&o).contains("2 predictions for 22 samples: 20 missing, 2 unparseable"),
         "{}",
         stdout(&o)
     );

@@ -1,8 +1,9 @@
-//! Benchmarks and protocols, all of one shape ([`Benchmark`]): each names
-//! its tasks and the `eval` flags it reads, reads its inputs, scores, and
-//! hands back the common [`Evaluation`]s, so the same reports serve all of
-//! them. The command line dispatches through `commands::benchmarks`, whose
-//! registry lists one line per benchmark.
+//! Benchmarks and protocols besides CueBench's unified one: each reads its
+//! inputs, scores, and hands back the common
+//! [`Evaluation`](crate::report::Evaluation)s, so the same reports serve all
+//! of them. What `eval` asks of any of them is one [`Request`]; the
+//! command line dispatches through `commands::benchmarks`, where every
+//! benchmark is registered with its tasks, flags and row layout.
 
 pub mod separate;
 pub mod vad_reasoning;
@@ -15,7 +16,6 @@ use crate::error::{Error, Result};
 use crate::formats::predictions::Layout;
 use crate::metrics::semantic::SemNorm;
 use crate::metrics::temporal::TiouMode;
-use crate::report::Evaluation;
 use crate::tasks::TaskName;
 
 /// The protocol of every benchmark but CueBench's separate one.
@@ -114,31 +114,4 @@ impl Request {
     }
 }
 
-/// A group of the `--all` row: the task, its heading and its figures, as
-/// in the paper's tables.
-pub type RowGroup = (&'static str, &'static str, &'static [&'static str]);
-
-/// A benchmark or protocol `eval` can score.
-pub trait Benchmark: Sync {
-    /// Its `--bench` value, e.g. `vau-bench`.
-    fn name(&self) -> &'static str;
-
-    /// Its `--protocol` value.
-    fn protocol(&self) -> &'static str {
-        UNIFIED
-    }
-
-    /// Its task names, in order.
-    fn task_names(&self) -> &'static [&'static str];
-
-    /// The optional flags it reads.
-    fn flags(&self) -> &'static [Flag];
-
-    /// The `--all` row layout (a paper table); `None`: no `--all`.
-    fn row(&self) -> Option<&'static [RowGroup]> {
-        None
-    }
-
-    /// Scores the request: one [`Evaluation`] per task, in task order.
-    fn evaluate(&self, request: &Request) -> Result<Vec<Evaluation>>;
-}
+pub use crate::report::leaderboard::RowGroup;

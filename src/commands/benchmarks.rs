@@ -1,28 +1,54 @@
-//! `cuebench eval`'s dispatch: the registry of benchmarks and protocols
-//! (one line each) and the checks every run gets the same way: the
+//! `cuebench eval`'s dispatch: every benchmark and protocol has one shape
+//! ([`Benchmark`]: its tasks, the flags it reads, its `--all` row, a run),
+//! is registered here with one line, and gets the same checks: the
 //! benchmark and protocol exist, the task is one of theirs, `--all` has a
-//! row to print, and no flag is given that the benchmark would not read.
+//! row to print, and no flag is written that the benchmark would not read.
 
-use crate::benchmarks::separate::Separate;
-use crate::benchmarks::vad_reasoning::VadReasoning;
-use crate::benchmarks::vau_bench::VauBench;
-use crate::benchmarks::{Benchmark, Flag, Request, RowGroup};
+use crate::benchmarks::separate::{self, SeparateOptions, SeparateTask, TABLE3};
+use crate::benchmarks::vad_reasoning::{self, VadOptions, VadTask};
+use crate::benchmarks::vau_bench::{self, VauTask};
+use crate::benchmarks::{Flag, Request, RowGroup, UNIFIED};
 use crate::error::{Error, Result};
 use crate::evaluate::Settings;
-use crate::report::Evaluation;
 use crate::report::leaderboard::TABLE2;
 use crate::tasks::{Task, TaskName};
 
-use super::eval::{EvalOptions, run};
+use super::eval::{EvalOptions, EvalRun, described_run, run};
 
-/// Every benchmark and protocol `eval` scores; adding one is one line here.
+/// A benchmark or protocol `eval` can score.
+pub trait Benchmark: Sync {
+    /// Its `--bench` value, e.g. `vau-bench`.
+    fn name(&self) -> &'static str;
+
+    /// Its `--protocol` value.
+    fn protocol(&self) -> &'static str {
+        UNIFIED
+    }
+
+    /// Its task names, in order.
+    fn task_names(&self) -> &'static [&'static str];
+
+    /// The optional flags it reads.
+    fn flags(&self) -> &'static [Flag];
+
+    /// The `--all` row layout (a paper table); `None`: no `--all`.
+    fn row(&self) -> Option<&'static [RowGroup]> {
+        None
+    }
+
+    /// Scores the request: one evaluation per task, in task order, with
+    /// the run's inputs, settings and likely mistakes.
+    fn run(&self, request: &Request) -> Result<EvalRun>;
+}
+
+/// Every benchmark and protocol `eval` scores; adding one is one line here
+/// (and its [`Benchmark`] below).
 pub const BENCHMARKS: [&dyn Benchmark; 4] = [&CueBench, &Separate, &VauBench, &VadReasoning];
 
-/// What a run printed from: the evaluations, and the row layout when the
-/// run was `--all`.
+/// What a run printed from: the run, and the row layout when it was `--all`.
 pub struct Outcome {
-    /// One per task.
-    pub evaluations: Vec<Evaluation>,
+    /// The scored run.
+    pub run: EvalRun,
     /// The `--all` row layout.
     pub row: Option<&'static [RowGroup]>,
 }
@@ -60,7 +86,7 @@ pub fn run_benchmark(bench: &str, protocol: &str, all: bool, request: &Request) 
         )));
     }
     Ok(Outcome {
-        evaluations: benchmark.evaluate(request)?,
+        run: benchmark.run(request)?,
         row,
     })
 }
@@ -128,8 +154,7 @@ pub fn task_names() -> Vec<&'static str> {
     distinct(|b| b.task_names().to_vec())
 }
 
-/// CueBench under its unified protocol (docs/scoring.md §2-8), scored by
-/// [`run`].
+/// CueBench under its unified protocol (docs/scoring.md §2-8).
 pub struct CueBench;
 
 impl Benchmark for CueBench {
@@ -156,7 +181,7 @@ impl Benchmark for CueBench {
         Some(&TABLE2)
     }
 
-    fn evaluate(&self, request: &Request) -> Result<Vec<Evaluation>> {
+    fn run(&self, request: &Request) -> Result<EvalRun> {
         let defaults = Settings::default();
         run(&EvalOptions {
             tasks: request.tasks::<Task>()?,
@@ -171,6 +196,100 @@ impl Benchmark for CueBench {
             embed: request.embed.clone(),
             taxonomy: request.taxonomy.clone(),
         })
+    }
+}
+
+/// CueBench's separate protocol for specialised models (docs/scoring.md §10).
+pub struct Separate;
+
+impl Benchmark for Separate {
+    fn name(&self) -> &'static str {
+        "cuebench"
+    }
+
+    fn protocol(&self) -> &'static str {
+        separate::PROTOCOL
+    }
+
+    fn task_names(&self) -> &'static [&'static str] {
+        SeparateTask::names()
+    }
+
+    fn flags(&self) -> &'static [Flag] {
+        &[Flag::Taxonomy, Flag::Tau, Flag::TopK, Flag::Threshold]
+    }
+
+    fn row(&self) -> Option<&'static [RowGroup]> {
+        Some(&TABLE3)
+    }
+
+    fn run(&self, request: &Request) -> Result<EvalRun> {
+        let options = SeparateOptions::from_request(request);
+        let scored = separate::evaluate(
+            &request.tasks::<SeparateTask>()?,
+            &request.gt,
+            &request.predictions,
+            &options,
+        )?;
+        let mut run = described_run(scored.evaluations, &request.gt, |task| {
+            separate::predictions_file(&request.predictions, task)
+        })?;
+        run.inputs.taxonomy = Some(scored.taxonomy);
+        run.settings = options.settings_map();
+        Ok(run)
+    }
+}
+
+/// VAU-Bench (docs/vau-bench.md).
+pub struct VauBench;
+
+impl Benchmark for VauBench {
+    fn name(&self) -> &'static str {
+        vau_bench::BENCHMARK
+    }
+
+    fn task_names(&self) -> &'static [&'static str] {
+        VauTask::names()
+    }
+
+    fn flags(&self) -> &'static [Flag] {
+        &[]
+    }
+
+    fn run(&self, request: &Request) -> Result<EvalRun> {
+        let evaluations = request
+            .tasks::<VauTask>()?
+            .into_iter()
+            .map(|task| vau_bench::evaluate(task, &request.gt, &request.predictions))
+            .collect::<Result<_>>()?;
+        described_run(evaluations, &request.gt, |_| request.predictions.clone())
+    }
+}
+
+/// Vad-Reasoning (docs/vad-reasoning.md).
+pub struct VadReasoning;
+
+impl Benchmark for VadReasoning {
+    fn name(&self) -> &'static str {
+        vad_reasoning::BENCHMARK
+    }
+
+    fn task_names(&self) -> &'static [&'static str] {
+        VadTask::names()
+    }
+
+    fn flags(&self) -> &'static [Flag] {
+        &[Flag::Wordnet, Flag::Frames]
+    }
+
+    fn run(&self, request: &Request) -> Result<EvalRun> {
+        let options = VadOptions::from_request(request)?;
+        let evaluations = request
+            .tasks::<VadTask>()?
+            .into_iter()
+            .map(|task| vad_reasoning::evaluate(task, &request.gt, &request.predictions, &options))
+            .collect::<Result<_>>()?;
+        described_run(evaluations, &request.gt, |_| request.predictions.clone())
     }
 }
 

@@ -14,6 +14,7 @@ use crate::embedding::{EmbedOptions, Embedder, ModelId, embed_texts, lazy_embedd
 use crate::error::{Error, Result};
 use crate::formats::annotations::{Video, read_annotations};
 use crate::formats::predictions::{Prediction, PredictionContent, index_by_id};
+use crate::provenance::input_sha256;
 use crate::report::{Evaluation, SampleStatus};
 use crate::signature::{Signature, resource_id};
 use crate::tasks::Task;
@@ -124,6 +125,7 @@ pub struct Session {
     by_id: HashMap<(Task, String), usize>,
     model: ModelId,
     taxonomy_id: String,
+    annotations_sha256: String,
     embedder: Option<Box<dyn Embedder>>,
     context: TextContext,
 }
@@ -136,6 +138,7 @@ impl Session {
     pub fn open(options: SessionOptions) -> Result<Self> {
         options.check()?;
         let videos = read_annotations(&options.gt)?;
+        let annotations_sha256 = input_sha256(&options.gt)?;
         let mut taxonomy = Taxonomy::load_or_builtin(options.taxonomy.as_deref())?;
         let taxonomy_id = resource_id(
             &format!("{}-{}", taxonomy.name(), taxonomy.version()),
@@ -165,6 +168,7 @@ impl Session {
             samples,
             by_id,
             taxonomy_id,
+            annotations_sha256,
             embedder: None,
         })
     }
@@ -193,11 +197,28 @@ impl Session {
         self.samples.get(&task).map_or(&[], Vec::as_slice)
     }
 
-    /// The signature of a result for `task` (docs/scoring.md §8).
+    /// The embedding model's identity.
+    pub fn model(&self) -> &ModelId {
+        &self.model
+    }
+
+    /// The taxonomy in use (its name, version and sha256 are those of the
+    /// file as given, before the ground truth was added).
+    pub fn taxonomy(&self) -> Option<&Taxonomy> {
+        self.context.hierarchy.as_ref().map(|h| &h.taxonomy)
+    }
+
+    /// The sha256 of the annotation file.
+    pub fn annotations_sha256(&self) -> &str {
+        &self.annotations_sha256
+    }
+
+    /// The signature of a result for `task` (docs/scoring.md §8, §11).
     pub fn signature(&self, task: Task) -> Signature {
         let settings = &self.options.settings;
         Signature::new()
             .with("task", task)
+            .with_annotations(&self.annotations_sha256)
             .with("model", &self.model)
             .with("tax", &self.taxonomy_id)
             .with("tau", format!("{:?}", settings.tau))

@@ -19,13 +19,14 @@ mod test_support;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use crate::benchmarks::{Flag, Request, RowGroup};
+use crate::benchmarks::{Request, RowGroup};
 use crate::error::{Error, Result};
 use crate::formats::annotations::{Triplet, Video, read_annotations};
 use crate::intervals::Interval;
 use crate::metrics::empty_answer_rule;
 use crate::metrics::frame_level::{average_precision, roc_auc};
 use crate::metrics::temporal::{RECALL_THRESHOLDS, mean, recall_at, union_tiou};
+use crate::report::results::TaxonomyInput;
 use crate::report::{Counts, Evaluation, Metric, SampleRecord, SampleStatus, TaskResult};
 use crate::signature::{Signature, resource_id};
 use crate::tasks::TaskName;
@@ -108,6 +109,16 @@ struct Context {
     options: SeparateOptions,
 }
 
+/// A scored run of the separate protocol.
+#[derive(Debug, Clone)]
+pub struct SeparateRun {
+    /// One evaluation per task, in the order asked.
+    pub evaluations: Vec<Evaluation>,
+    /// The taxonomy the label spaces came from (before the ground truth
+    /// was added), for the results document.
+    pub taxonomy: TaxonomyInput,
+}
+
 /// Scores `tasks` of the separate protocol: `gt` is the CueBench annotation
 /// file, `predictions` a JSONL file (lines may carry `task`; with several
 /// tasks they must) or a folder of `<task>.jsonl` files. One
@@ -122,7 +133,7 @@ pub fn evaluate(
     gt: &Path,
     predictions: &Path,
     options: &SeparateOptions,
-) -> Result<Vec<Evaluation>> {
+) -> Result<SeparateRun> {
     options.check()?;
     let videos = read_annotations(gt)?;
     let mut taxonomy = Taxonomy::load_or_builtin(options.taxonomy.as_deref())?;
@@ -130,6 +141,12 @@ pub fn evaluate(
         &format!("{}-{}", taxonomy.name(), taxonomy.version()),
         taxonomy.sha256(),
     );
+    let taxonomy_input = TaxonomyInput {
+        path: options.taxonomy.clone(),
+        name: taxonomy.name().to_owned(),
+        version: taxonomy.version().to_owned(),
+        sha256: taxonomy.sha256().to_owned(),
+    };
     add_ground_truth(&mut taxonomy, &videos, gt)?;
     let context = Context {
         events: LabelSpace::events(&taxonomy),
@@ -139,13 +156,27 @@ pub fn evaluate(
         taxonomy_id,
         options: options.clone(),
     };
-    tasks
+    let evaluations = tasks
         .iter()
         .map(|&task| {
             let (lines, _) = read_lines(task, predictions, tasks.len() > 1)?;
             Ok(context.score(task, &lines))
         })
-        .collect()
+        .collect::<Result<_>>()?;
+    Ok(SeparateRun {
+        evaluations,
+        taxonomy: taxonomy_input,
+    })
+}
+
+/// The file `task`'s lines are read from: `<dir>/<task>.jsonl` for a
+/// folder, else the file itself.
+pub fn predictions_file(predictions: &Path, task: &str) -> PathBuf {
+    if predictions.is_dir() {
+        predictions.join(format!("{task}.jsonl"))
+    } else {
+        predictions.to_owned()
+    }
 }
 
 /// One sample's outcome before aggregation.
@@ -163,6 +194,7 @@ impl Outcome {
                 id: id.to_owned(),
                 status,
                 scores,
+                detail: None,
             },
             dropped: 0,
             unknown_labels: 0,
@@ -434,44 +466,25 @@ pub const TABLE3: [RowGroup; 4] = [
     ("detection", "Anomaly Detection", &["TIoU"]),
 ];
 
-/// CueBench's separate protocol as a [`crate::benchmarks::Benchmark`].
-pub struct Separate;
-
-impl crate::benchmarks::Benchmark for Separate {
-    fn name(&self) -> &'static str {
-        "cuebench"
-    }
-
-    fn protocol(&self) -> &'static str {
-        PROTOCOL
-    }
-
-    fn task_names(&self) -> &'static [&'static str] {
-        SeparateTask::names()
-    }
-
-    fn flags(&self) -> &'static [Flag] {
-        &[Flag::Taxonomy, Flag::Tau, Flag::TopK, Flag::Threshold]
-    }
-
-    fn row(&self) -> Option<&'static [RowGroup]> {
-        Some(&TABLE3)
-    }
-
-    fn evaluate(&self, request: &Request) -> Result<Vec<Evaluation>> {
+impl SeparateOptions {
+    /// The options a request gives, defaults filling what it does not.
+    pub fn from_request(request: &Request) -> Self {
         let defaults = SeparateOptions::default();
-        let options = SeparateOptions {
+        SeparateOptions {
             taxonomy: request.taxonomy.clone(),
             tau: request.tau.unwrap_or(defaults.tau),
             top_k: request.top_k.unwrap_or(defaults.top_k),
             threshold: request.threshold.unwrap_or(defaults.threshold),
-        };
-        evaluate(
-            &request.tasks::<SeparateTask>()?,
-            &request.gt,
-            &request.predictions,
-            &options,
-        )
+        }
+    }
+
+    /// The settings as results record them (docs/scoring.md §11).
+    pub fn settings_map(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut map = serde_json::Map::new();
+        map.insert("tau".into(), self.tau.into());
+        map.insert("top_k".into(), self.top_k.into());
+        map.insert("threshold".into(), self.threshold.into());
+        map
     }
 }
 
@@ -523,7 +536,7 @@ mod tests {
             &SeparateOptions::default(),
         )
         .expect("evaluates");
-        out.remove(0)
+        out.evaluations.remove(0)
     }
 
     fn metric(e: &Evaluation, name: &str) -> Option<f64> {
@@ -649,7 +662,7 @@ mod tests {
             &SeparateOptions::default(),
         )
         .expect("evaluates");
-        assert_eq!(metric(&one[0], "TIoU"), Some(100.0));
+        assert_eq!(metric(&one.evaluations[0], "TIoU"), Some(100.0));
     }
 
     #[test]

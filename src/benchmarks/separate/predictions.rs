@@ -33,11 +33,7 @@ pub struct Line {
 /// lacks a string `id`, a `task` that is not a string or (with `several`)
 /// is missing, a repeated id.
 pub fn read_lines(task: SeparateTask, path: &Path, several: bool) -> Result<(Vec<Line>, PathBuf)> {
-    let file = if path.is_dir() {
-        path.join(format!("{}.jsonl", task.name()))
-    } else {
-        path.to_owned()
-    };
+    let file = super::predictions_file(path, task.name());
     if path.is_dir() && !file.exists() {
         return Ok((Vec::new(), file));
     }

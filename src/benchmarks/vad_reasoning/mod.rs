@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::benchmarks::{Flag, Request};
+use crate::benchmarks::Request;
 use crate::error::Result;
 use crate::extraction::content_format_ok;
 use crate::formats::predictions::{
@@ -54,6 +54,26 @@ pub struct VadOptions {
     pub wordnet: Option<PathBuf>,
     /// The unit of the published layout's `start` / `end` fields.
     pub time_unit: TimeUnit,
+}
+
+impl VadOptions {
+    /// The options a request gives: `--wordnet`, and `--frames --fps F`
+    /// (F must be a positive number: a usage error otherwise).
+    pub fn from_request(request: &Request) -> Result<Self> {
+        let time_unit = match request.frames_fps {
+            Some(fps) if fps.is_finite() && fps > 0.0 => TimeUnit::Frames { fps },
+            Some(fps) => {
+                return Err(crate::Error::Usage(format!(
+                    "--fps must be a positive number, got {fps}"
+                )));
+            }
+            None => TimeUnit::Seconds,
+        };
+        Ok(VadOptions {
+            wordnet: request.wordnet.clone(),
+            time_unit,
+        })
+    }
 }
 
 /// Scores one task. WordNet is loaded only for the reasoning task.
@@ -147,41 +167,4 @@ fn finish(
         metrics,
     };
     Evaluation { result, samples }
-}
-
-/// Vad-Reasoning as a [`crate::benchmarks::Benchmark`].
-pub struct VadReasoning;
-
-impl crate::benchmarks::Benchmark for VadReasoning {
-    fn name(&self) -> &'static str {
-        BENCHMARK
-    }
-
-    fn task_names(&self) -> &'static [&'static str] {
-        VadTask::names()
-    }
-
-    fn flags(&self) -> &'static [Flag] {
-        &[Flag::Wordnet, Flag::Frames]
-    }
-
-    fn evaluate(&self, request: &Request) -> Result<Vec<Evaluation>> {
-        let options = VadOptions {
-            wordnet: request.wordnet.clone(),
-            time_unit: match request.frames_fps {
-                Some(fps) if fps.is_finite() && fps > 0.0 => TimeUnit::Frames { fps },
-                Some(fps) => {
-                    return Err(crate::Error::Usage(format!(
-                        "--fps must be a positive number, got {fps}"
-                    )));
-                }
-                None => TimeUnit::Seconds,
-            },
-        };
-        request
-            .tasks::<VadTask>()?
-            .into_iter()
-            .map(|task| evaluate(task, &request.gt, &request.predictions, &options))
-            .collect()
-    }
 }

@@ -85,7 +85,8 @@ impl VauTask {
     }
 
     /// The reproducibility signature (SPEC 8), e.g.
-    /// `cuebench:1|bench:vau-bench|task:qa|letter:vau-r1|gt-option:letter-or-labelled|unannotated:skip|missing:0|ids:mp4`.
+    /// `cuebench:2|bench:vau-bench|task:qa|letter:vau-r1|gt-option:letter-or-labelled|unannotated:skip|missing:0|ids:mp4|version:0.2.0`
+    /// (`eval` adds the annotation file's `gt:sha256:…` after `task`).
     pub fn signature(self) -> Signature {
         let signature = Signature::new()
             .with("bench", BENCHMARK)
@@ -185,6 +186,7 @@ fn score_video(
         id: video.name.clone(),
         status,
         scores,
+        detail: None,
     };
     let Some(answer) = answer else {
         counts.missing += 1;
@@ -251,31 +253,5 @@ fn aggregate(task: VauTask, samples: &[SampleRecord]) -> Vec<Metric> {
             );
             metrics
         }
-    }
-}
-
-/// VAU-Bench as a [`crate::benchmarks::Benchmark`]: one task a run, no
-/// optional flags.
-pub struct VauBench;
-
-impl crate::benchmarks::Benchmark for VauBench {
-    fn name(&self) -> &'static str {
-        BENCHMARK
-    }
-
-    fn task_names(&self) -> &'static [&'static str] {
-        VauTask::names()
-    }
-
-    fn flags(&self) -> &'static [crate::benchmarks::Flag] {
-        &[]
-    }
-
-    fn evaluate(&self, request: &crate::benchmarks::Request) -> Result<Vec<Evaluation>> {
-        request
-            .tasks::<VauTask>()?
-            .into_iter()
-            .map(|task| evaluate(task, &request.gt, &request.predictions))
-            .collect()
     }
 }
