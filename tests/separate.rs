@@ -126,10 +126,9 @@ fn the_hand_tables_hold() {
     assert!(signature.contains("|top-k:5|threshold:0.5|"));
 }
 
-#[test]
-fn all_prints_the_table3_row() {
-    let gt = example("annotations.json");
-    let dir = example("predictions");
+/// `eval --protocol separate --all` on the example folder, in `format`.
+fn all(format: &str) -> Output {
+    let (gt, dir) = (example("annotations.json"), example("predictions"));
     let out = run(&[
         "eval",
         "--protocol",
@@ -139,28 +138,22 @@ fn all_prints_the_table3_row() {
         &gt,
         &dir,
         "--format",
-        "csv",
+        format,
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
+    out
+}
+
+#[test]
+fn all_prints_the_table3_row() {
     assert_eq!(
-        stdout(&out),
+        stdout(&all("csv")),
         "model,Event Recognition Top-1,Event Recognition Top-5,Temporal Grounding TIoU,\
          Anomaly Recognition Top-1,Anomaly Recognition Top-5,Anomaly Detection TIoU\n\
          predictions,44.00,80.00,38.57,36.00,64.00,78.89\n"
     );
     // The JSON document holds each task's result, the same as alone.
-    let out = run(&[
-        "eval",
-        "--protocol",
-        "separate",
-        "--all",
-        "--gt",
-        &gt,
-        &dir,
-        "--format",
-        "json",
-    ]);
-    let document: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("JSON");
+    let document: serde_json::Value = serde_json::from_str(&stdout(&all("json"))).expect("JSON");
     assert_eq!(document["protocol"], "separate");
     for (i, task) in TASKS.iter().enumerate() {
         let one = json(&separate(task, &["--format", "json"]));
