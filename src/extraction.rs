@@ -1,6 +1,6 @@
 //! Answer extraction from a model's response (SPEC 3.4).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 use serde_json::Value;
 
@@ -110,13 +110,13 @@ fn is_none_answer(text: &str) -> bool {
 /// still need their own attempt.
 fn first_json_container(text: &str) -> Option<Value> {
     let bytes = text.as_bytes();
-    let mut settled = HashMap::new();
+    let mut settled = Settled::new(bytes.len());
     let mut budget = MAX_SCAN_WORK_PER_BYTE
         .saturating_mul(bytes.len())
         .saturating_add(1024);
     for start in (0..bytes.len()).filter(|&i| matches!(bytes[i], b'[' | b'{')) {
-        let end = match settled.get(&start) {
-            Some(known) => *known,
+        let end = match settled.get(start) {
+            Some(known) => known,
             None => {
                 let (end, scanned) = scan_container(bytes, start, &mut settled);
                 budget = budget.checked_sub(scanned)?;
@@ -149,21 +149,16 @@ const MAX_DEPTH: usize = 127;
 /// when it closed, `None` when the scan failed while it was open (or when it
 /// was the outermost of more than [`MAX_DEPTH`]; the scan then goes on for
 /// the containers inside it). Also returns how many bytes it read.
-fn scan_container(
-    bytes: &[u8],
-    start: usize,
-    settled: &mut HashMap<usize, Option<usize>>,
-) -> (Option<usize>, usize) {
+fn scan_container(bytes: &[u8], start: usize, settled: &mut Settled) -> (Option<usize>, usize) {
     let mut open: VecDeque<(usize, u8)> = VecDeque::new();
     let mut pos = start;
     let mut state = Expect::Value;
-    let failed =
-        |open: &VecDeque<(usize, u8)>, pos: usize, settled: &mut HashMap<usize, Option<usize>>| {
-            for &(at, _) in open {
-                settled.insert(at, None);
-            }
-            (None, pos - start)
-        };
+    let failed = |open: &VecDeque<(usize, u8)>, pos: usize, settled: &mut Settled| {
+        for &(at, _) in open {
+            settled.set(at, None);
+        }
+        (None, pos - start)
+    };
     loop {
         while pos < bytes.len() && matches!(bytes[pos], b' ' | b'\t' | b'\n' | b'\r') {
             pos += 1;
@@ -178,7 +173,7 @@ fn scan_container(
                     // others read the same text with room to spare, so the
                     // scan goes on for them.
                     if let Some((at, _)) = open.pop_front() {
-                        settled.insert(at, None);
+                        settled.set(at, None);
                     }
                 }
                 open.push_back((pos, b));
@@ -200,9 +195,9 @@ fn scan_container(
                 }
                 open.pop_back();
                 pos += 1;
-                settled.insert(at, Some(pos));
+                settled.set(at, Some(pos));
                 if open.is_empty() {
-                    return (settled[&start], pos - start);
+                    return (settled.get(start).flatten(), pos - start);
                 }
                 Expect::CommaOrClose
             }
@@ -233,6 +228,38 @@ fn scan_container(
             }
             _ => return failed(&open, pos, settled),
         };
+    }
+}
+
+/// What is known of the container starting at each byte: nothing yet, that
+/// it cannot parse, or where it ends. One slot per byte (a flat table is
+/// several times faster than a map for the million brackets of a hostile
+/// answer).
+struct Settled(Vec<u32>);
+
+impl Settled {
+    const UNKNOWN: u32 = 0;
+    const FAILED: u32 = 1;
+
+    fn new(len: usize) -> Self {
+        Settled(vec![Self::UNKNOWN; len])
+    }
+
+    /// `None`: not settled; `Some(None)`: fails; `Some(Some(end))`: parses.
+    fn get(&self, at: usize) -> Option<Option<usize>> {
+        match self.0[at] {
+            Self::UNKNOWN => None,
+            Self::FAILED => Some(None),
+            code => Some(Some(code as usize - 2)),
+        }
+    }
+
+    fn set(&mut self, at: usize, end: Option<usize>) {
+        // Ends past u32 cannot be recorded: left unknown, they are scanned
+        // again (only for an answer over 4 GB, far past the line limit).
+        if let Some(code) = end.map_or(Some(Self::FAILED), |e| u32::try_from(e + 2).ok()) {
+            self.0[at] = code;
+        }
     }
 }
 

@@ -9,9 +9,7 @@ use crate::embedding::{EmbedOptions, model_dir};
 use crate::error::{Error, Result};
 use crate::evaluate::groups::{Group, GroupBy, breakdown};
 use crate::evaluate::{Session, SessionOptions, Settings, TaskPredictions};
-use crate::formats::predictions::{
-    Layout, Prediction, for_task, read_predictions, read_predictions_from,
-};
+use crate::formats::predictions::{Layout, Prediction, for_task, read_predictions_from};
 use crate::provenance::input_sha256;
 use crate::report::Evaluation;
 use crate::report::results::{InputFile, Inputs, ModelInput, TaxonomyInput};
@@ -199,8 +197,6 @@ pub struct TaskSource {
     pub shared: bool,
     /// The file is to be read (a folder may lack a task's file: every sample is missing).
     pub exists: bool,
-    /// The file is a task file inside a folder (always JSONL).
-    pub in_folder: bool,
 }
 
 /// Which file each task reads: `<dir>/<task>.jsonl` when `path` is a folder,
@@ -208,8 +204,8 @@ pub struct TaskSource {
 /// and `validate` both find their inputs here.
 pub fn task_sources(tasks: &[Task], path: &Path) -> Vec<TaskSource> {
     // A folder holds one file per task, so it is read only for several
-    // tasks; given for one task it is read as a file, which is an input
-    // error (it would score zeros).
+    // tasks; a folder given for one task is read as a file and so refused
+    // (it would score zeros).
     let folder = path.is_dir() && tasks.len() > 1;
     tasks
         .iter()
@@ -223,7 +219,6 @@ pub fn task_sources(tasks: &[Task], path: &Path) -> Vec<TaskSource> {
                 task,
                 // A file given by name must be readable; only a folder may lack one.
                 exists: !folder || file.exists(),
-                in_folder: folder,
                 shared: !folder && tasks.len() > 1,
                 file,
             }
@@ -261,10 +256,8 @@ fn read_sources(sources: &[TaskSource], layout: Layout) -> Result<Vec<ReadSource
             let all = match &cache {
                 Some((path, lines)) if *path == s.file => lines.clone(),
                 _ => {
-                    let lines = match s.in_folder {
-                        true => read_predictions(&s.file)?,
-                        false => read_predictions_from(&s.file, layout)?,
-                    };
+                    // A folder's task files are in `layout` too (lmms-eval logs per task).
+                    let lines = read_predictions_from(&s.file, layout)?;
                     reject_unknown_tasks(&lines, &s.file)?;
                     cache = Some((s.file.clone(), lines.clone()));
                     lines
@@ -327,6 +320,22 @@ pub fn unread_files(path: &Path, sources: &[TaskSource]) -> Vec<String> {
         .unwrap_or_default();
     names.sort();
     names
+}
+
+/// Fails on the first line whose `task` names no task: it would be dropped
+/// unscored.
+fn reject_unknown_tasks(predictions: &[Prediction], path: &Path) -> Result<()> {
+    for p in predictions {
+        if let Some(Err(message)) = p.task.as_deref().map(str::parse::<Task>) {
+            return Err(Error::Field {
+                path: path.to_owned(),
+                line: p.line,
+                field: "task".into(),
+                message,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Files of an `--all` folder that no task reads, and tasks whose file is
@@ -545,26 +554,49 @@ fn settings_map(settings: &Settings) -> serde_json::Map<String, serde_json::Valu
 
 /// A sibling benchmark's evaluation as a run: its annotation file joins the
 /// signature (docs/scoring.md §11) and the inputs are hashed.
-pub fn sibling_run(mut evaluation: Evaluation, gt: &Path, predictions: &Path) -> Result<EvalRun> {
+pub fn sibling_run(evaluation: Evaluation, gt: &Path, predictions: &Path) -> Result<EvalRun> {
+    described_run(vec![evaluation], gt, |_| predictions.to_owned())
+}
+
+/// Evaluations of any benchmark as a run: the annotation file joins every
+/// signature, the annotation file and each task's predictions file
+/// (`file_of(task)`, when it exists) are hashed, and each task's likely
+/// mistakes are found from its counts and samples.
+pub fn described_run(
+    evaluations: Vec<Evaluation>,
+    gt: &Path,
+    file_of: impl Fn(&str) -> PathBuf,
+) -> Result<EvalRun> {
     let annotations = input_file(gt)?;
-    if let (Some(signature), Some(sha256)) = (
-        Signature::parse(&evaluation.result.signature),
-        &annotations.sha256,
-    ) {
-        evaluation.result.signature = signature.with_annotations(sha256).to_string();
-    }
-    Ok(EvalRun {
+    let mut run = EvalRun {
+        evaluations: Vec::with_capacity(evaluations.len()),
+        groups: Vec::with_capacity(evaluations.len()),
         inputs: Inputs {
-            annotations,
-            predictions: vec![input_file(predictions)?],
+            annotations: annotations.clone(),
+            predictions: Vec::new(),
             taxonomy: None,
             model: None,
         },
         settings: serde_json::Map::new(),
-        findings: count_findings(&evaluation, predictions),
-        evaluations: vec![evaluation],
-        groups: vec![Vec::new()],
-    })
+        findings: Vec::new(),
+    };
+    for mut evaluation in evaluations {
+        if let (Some(signature), Some(sha256)) = (
+            Signature::parse(&evaluation.result.signature),
+            &annotations.sha256,
+        ) {
+            evaluation.result.signature = signature.with_annotations(sha256).to_string();
+        }
+        let file = file_of(&evaluation.result.task);
+        let read = file.as_os_str() == "-" || file.is_file();
+        if read && !run.inputs.predictions.iter().any(|p| p.path == file) {
+            run.inputs.predictions.push(input_file(&file)?);
+        }
+        run.findings.extend(count_findings(&evaluation, &file));
+        run.evaluations.push(evaluation);
+        run.groups.push(Vec::new());
+    }
+    Ok(run)
 }
 
 /// A sibling benchmark's likely mistakes, from its counts and samples.
@@ -608,20 +640,4 @@ fn count_findings(evaluation: &Evaluation, source: &Path) -> Vec<Finding> {
         });
     }
     findings
-}
-
-/// Fails on the first line whose `task` names no task: it would be dropped
-/// unscored.
-fn reject_unknown_tasks(predictions: &[Prediction], path: &Path) -> Result<()> {
-    for p in predictions {
-        if let Some(Err(message)) = p.task.as_deref().map(str::parse::<Task>) {
-            return Err(Error::Field {
-                path: path.to_owned(),
-                line: p.line,
-                field: "task".into(),
-                message,
-            });
-        }
-    }
-    Ok(())
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::records::{Fields, parse_records, read_text_or_stdin, reject_duplicate_ids};
+use super::records::{Fields, array_elements, read_text_or_stdin, reject_duplicate_ids};
 use crate::error::{Error, Result};
 
 /// One prediction line.
@@ -82,10 +82,19 @@ pub fn read_predictions_from(path: &Path, layout: Layout) -> Result<Vec<Predicti
 pub fn parse_predictions(text: &str, path: &Path, layout: Layout) -> Result<Vec<Prediction>> {
     match layout {
         Layout::LmmsEval => super::lmms_eval::parse_samples(text, path),
-        Layout::Cuebench if text.trim_start().starts_with('[') => parse_records(text, path)?
-            .iter()
-            .map(|record| parse_record(&record.value, record.line, path, ""))
-            .collect(),
+        Layout::Cuebench if text.trim_start().starts_with('[') => {
+            // Each element is read like a JSONL line (the same size, depth
+            // and range limits), after a syntax check that builds nothing.
+            serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(|e| Error::Json {
+                path: path.to_owned(),
+                line: e.line(),
+                message: e.to_string(),
+            })?;
+            array_elements(text)
+                .into_iter()
+                .map(|(line, element)| parse_line(element, line, path))
+                .collect()
+        }
         Layout::Cuebench => prediction_lines(text, path).collect(),
     }
 }
@@ -329,6 +338,43 @@ mod tests {
         let bad = "[{\"id\": \"a\", \"answer\": []},\n {\"answer\": []}]";
         let err = parse_predictions(bad, Path::new("p.json"), Layout::Cuebench).unwrap_err();
         assert_eq!(err.to_string(), "p.json:2: field `id`: missing");
+    }
+
+    #[test]
+    fn a_json_array_element_too_deep_out_of_range_or_too_long_is_unreadable() {
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        let long = format!("\"{}\"", "x".repeat(MAX_LINE_BYTES));
+        let array = format!(
+            "[{{\"id\": \"a\", \"answer\": {deep}}},\n {{\"id\": \"b\", \"answer\": [1e400]}},\n \
+             {{\"id\": \"c\", \"response\": {long}}},\n {{\"id\": \"d\", \"answer\": []}}]"
+        );
+        let preds = parse_predictions(&array, Path::new("p.json"), Layout::Cuebench).unwrap();
+        let got: Vec<_> = preds
+            .iter()
+            .map(|p| (p.id.as_str(), p.line, &p.content))
+            .collect();
+        let unreadable = &PredictionContent::Unreadable;
+        let empty = &PredictionContent::Answer(Value::Array(vec![]));
+        assert_eq!(
+            got,
+            vec![
+                ("a", 1, unreadable),
+                ("b", 2, unreadable),
+                ("c", 3, unreadable),
+                ("d", 4, empty)
+            ]
+        );
+        // Broken syntax is still the file's error, on its line.
+        let err = parse_predictions(
+            "[{\"id\": \"a\"},\n {oops}]",
+            Path::new("p.json"),
+            Layout::Cuebench,
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().starts_with("p.json:2: invalid JSON"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -278,12 +278,25 @@ fn parse_array(text: &str, path: &Path) -> Result<Vec<Record>> {
 }
 
 /// The 1-based start line of each top-level element of a valid JSON array
-/// (text after the array may follow; it adds starts past the array's own).
+/// (text after the array is not read).
 pub fn element_start_lines(text: &str) -> Vec<usize> {
-    let mut starts = Vec::new();
+    array_elements(text).iter().map(|&(line, _)| line).collect()
+}
+
+/// Each top-level element of a JSON array whose syntax is already checked,
+/// with the 1-based line it starts on; the scan ends at the array's
+/// closing bracket. Linear, and builds no values.
+pub fn array_elements(text: &str) -> Vec<(usize, &str)> {
+    let mut elements = Vec::new();
     let (mut depth, mut line) = (0usize, 1usize);
     let (mut in_string, mut escaped, mut expect_element) = (false, false, false);
-    for c in text.chars() {
+    let mut current: Option<(usize, usize)> = None;
+    let mut finish = |current: &mut Option<(usize, usize)>, end: usize| {
+        if let Some((line, start)) = current.take() {
+            elements.push((line, text[start..end].trim_end()));
+        }
+    };
+    for (i, c) in text.char_indices() {
         if in_string {
             match (escaped, c) {
                 (true, _) => escaped = false,
@@ -297,7 +310,7 @@ pub fn element_start_lines(text: &str) -> Vec<usize> {
             continue;
         }
         if expect_element && !c.is_whitespace() && c != ']' {
-            starts.push(line);
+            current = Some((line, i));
             expect_element = false;
         }
         match c {
@@ -307,12 +320,19 @@ pub fn element_start_lines(text: &str) -> Vec<usize> {
                 depth += 1;
                 expect_element = depth == 1;
             }
+            ']' | '}' if depth == 1 => {
+                finish(&mut current, i);
+                break;
+            }
             ']' | '}' => depth = depth.saturating_sub(1),
-            ',' if depth == 1 => expect_element = true,
+            ',' if depth == 1 => {
+                finish(&mut current, i);
+                expect_element = true;
+            }
             _ => {}
         }
     }
-    starts
+    elements
 }
 
 /// Fails with [`Error::DuplicateIds`] when an id occurs on several lines,
@@ -493,6 +513,16 @@ mod tests {
             .map(|r| r.line)
             .collect();
         assert_eq!(lines, vec![2, 4, 5]);
+    }
+
+    #[test]
+    fn array_elements_are_cut_at_their_own_commas() {
+        let text = "[\n {\"a\": \"x,]\\\"\"},\n [1, [2]] ,\n\n 3\n] trailing, [9]";
+        assert_eq!(
+            array_elements(text),
+            vec![(2, "{\"a\": \"x,]\\\"\"}"), (3, "[1, [2]]"), (5, "3")]
+        );
+        assert!(array_elements("[]").is_empty());
     }
 
     #[test]

@@ -12,8 +12,7 @@ use super::figures::Confidence;
 use super::{Evaluation, SampleDetail, SampleRecord, SampleStatus, TaskResult};
 use crate::error::{Error, Result};
 use crate::evaluate::groups::Group;
-use crate::formats::records;
-use crate::formats::records::read_text;
+use crate::formats::records::{read_text, write_output as write_output_file};
 use crate::provenance::{Tool, created_utc};
 
 /// The document's `schema` value.
@@ -229,8 +228,8 @@ pub fn samples_file_name(task: &str) -> String {
 }
 
 /// Writes `eval --output DIR`: `DIR/samples_<task>.jsonl` per evaluation
-/// (sorted by id) and `DIR/results.json` naming them; each file atomically
-/// and never over one of the run's `inputs`.
+/// (sorted by id) and `DIR/results.json` naming them, each atomically and
+/// never over one of `inputs`.
 pub fn write_output(
     dir: &Path,
     document: &mut ResultsDocument,
@@ -248,11 +247,14 @@ pub fn write_output(
             text.push_str(&sample_line(record).to_string());
             text.push('\n');
         }
-        records::write_output(&dir.join(&name), text.as_bytes(), inputs)?;
+        write_output_file(&dir.join(&name), text.as_bytes(), inputs)?;
         entry.samples_file = Some(name);
     }
-    let json = document.to_json();
-    records::write_output(&dir.join(RESULTS_FILE), json.as_bytes(), inputs)
+    write_output_file(
+        &dir.join(RESULTS_FILE),
+        document.to_json().as_bytes(),
+        inputs,
+    )
 }
 
 /// One line of a `samples_<task>.jsonl` file as read back: the detail
