@@ -16,6 +16,7 @@ use serde::Serialize;
 use super::Metric;
 use super::export::{Format, csv_table, markdown_table, percent};
 use super::results::ResultsDocument;
+use crate::benchmarks::separate;
 use crate::error::Result;
 use crate::signature::{Signature, check_comparable};
 
@@ -95,10 +96,13 @@ impl Layout {
     }
 
     /// The layout for these documents: Table 2 for CueBench's unified
-    /// protocol, else their own figures.
+    /// protocol, Table 3 for its separate one, else their own figures.
     pub fn for_documents(documents: &[ResultsDocument]) -> Self {
         match documents.first() {
             Some(d) if d.benchmark == "cuebench" && d.protocol == "unified" => Self::table2(),
+            Some(d) if d.benchmark == "cuebench" && d.protocol == separate::PROTOCOL => {
+                Self::of_groups(&separate::TABLE3)
+            }
             _ => Self::of_results(documents),
         }
     }
