@@ -445,3 +445,19 @@ fn report_refuses_runs_scored_under_different_settings() {
     assert!(text(&out.stderr).contains("tau"), "{}", text(&out.stderr));
     assert!(!dir.path().join("r.html").exists());
 }
+
+#[test]
+fn output_sample_lines_name_their_groups() {
+    // The fixtures are written by `eval --by branch --by genre --output`.
+    let lines = std::fs::read_to_string(
+        root().join("tests/fixtures/results/model-a/samples_grounding.jsonl"),
+    )
+    .unwrap();
+    let first: serde_json::Value = serde_json::from_str(lines.lines().next().unwrap()).unwrap();
+    // vid_0001|t1 is the normal climbing triplet of a documentary.
+    assert_eq!(first["id"], "vid_0001|t1");
+    assert_eq!(
+        first["groups"],
+        serde_json::json!({"branch": ["normality"], "genre": ["documentary"]})
+    );
+}

@@ -95,6 +95,29 @@ pub struct Group {
     pub members: Vec<usize>,
 }
 
+/// Per record (of `records` records), the groups it falls in, by grouping
+/// in `--by` order: `{"branch": ["normality", "anomaly"], ...}` (a sample
+/// may fall in several groups of one grouping; see the module comment).
+pub fn sample_memberships(
+    groups: &[Group],
+    records: usize,
+) -> Vec<serde_json::Map<String, serde_json::Value>> {
+    let mut out = vec![serde_json::Map::new(); records];
+    for g in groups {
+        for &i in &g.members {
+            if let Some(line) = out.get_mut(i) {
+                let names = line
+                    .entry(g.by.clone())
+                    .or_insert_with(|| serde_json::Value::Array(Vec::new()));
+                if let serde_json::Value::Array(names) = names {
+                    names.push(g.group.clone().into());
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Bootstrap intervals (docs/scoring.md §12) for every group's figures:
 /// each group is resampled on its own, as a task of its own samples.
 pub fn add_group_confidence(groups: &mut [Group], evaluation: &Evaluation, confidence: Confidence) {
@@ -338,6 +361,32 @@ mod tests {
         videos[0].genre = None;
         let samples = derive_samples(&videos, Task::Event);
         assert!(sample_groups(&videos[0], &samples[0], GroupBy::Genre).is_empty());
+    }
+
+    #[test]
+    fn memberships_list_every_group_of_a_sample_per_grouping() {
+        // vid_0001 (normal + anomalous climbing, documentary) falls in both
+        // branches; vid_0003 (anomalies only, news) in one.
+        let videos = example();
+        let samples = derive_samples(&videos, Task::Detection);
+        let records = [record("vid_0001", &[]), record("vid_0003", &[])];
+        let groups = breakdown(
+            Task::Detection,
+            &videos,
+            &samples,
+            &records,
+            &[GroupBy::Branch, GroupBy::Genre],
+        );
+        let m = sample_memberships(&groups, records.len());
+        assert_eq!(
+            serde_json::Value::Object(m[0].clone()),
+            serde_json::json!({"branch": ["anomaly", "normality"], "genre": ["documentary"]})
+        );
+        assert_eq!(
+            serde_json::Value::Object(m[1].clone()),
+            serde_json::json!({"branch": ["anomaly"], "genre": ["news"]})
+        );
+        assert!(sample_memberships(&[], 2).iter().all(|m| m.is_empty()));
     }
 
     #[test]

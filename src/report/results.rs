@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::figures::Confidence;
 use super::{Evaluation, SampleDetail, SampleRecord, SampleStatus, TaskResult};
 use crate::error::{Error, Result};
-use crate::evaluate::groups::Group;
+use crate::evaluate::groups::{Group, sample_memberships};
 use crate::formats::records::{read_text, write_output as write_output_file};
 use crate::provenance::{Tool, created_utc};
 
@@ -242,9 +242,14 @@ pub fn write_output(
     })?;
     for (entry, evaluation) in document.results.iter_mut().zip(evaluations) {
         let name = samples_file_name(&entry.result.task);
+        let memberships = sample_memberships(&entry.groups, evaluation.samples.len());
         let mut text = String::new();
-        for record in &evaluation.samples {
-            text.push_str(&sample_line(record).to_string());
+        for (record, groups) in evaluation.samples.iter().zip(memberships) {
+            let mut line = sample_line(record);
+            if !groups.is_empty() {
+                line["groups"] = Value::Object(groups);
+            }
+            text.push_str(&line.to_string());
             text.push('\n');
         }
         write_output_file(&dir.join(&name), text.as_bytes(), inputs)?;
