@@ -14,9 +14,10 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use cuebench::benchmarks::vau_bench::{self, VauTask};
+use cuebench::commands::compare::{self, CompareOptions};
 use cuebench::extraction::{extract_answer, format_ok};
 use cuebench::formats::annotations::read_annotations;
-use cuebench::formats::predictions::parse_line;
+use cuebench::formats::predictions::{Layout, parse_line, parse_predictions};
 use cuebench::intervals::{parse_interval, parse_timestamp};
 use cuebench::tasks::Task;
 use cuebench::tasks::derive::derive_samples;
@@ -88,12 +89,23 @@ const TARGETS: &[Target] = &[
     },
     Target {
         name: "prediction-lines",
-        seeds: |root| lines_of(root, "examples/predictions"),
+        seeds: |root| {
+            let mut seeds = lines_of(root, "examples/predictions");
+            // JSON-array files too: each element is read like a line.
+            let lines = lines_of(root, "examples/predictions");
+            let array: Vec<String> = lines[..lines.len().min(4)]
+                .iter()
+                .map(|l| String::from_utf8_lossy(l).into_owned())
+                .collect();
+            seeds.push(format!("[\n{}\n]", array.join(",\n")).into_bytes());
+            seeds
+        },
         run: |bytes, _| {
             let text = String::from_utf8_lossy(bytes);
             for (i, line) in text.lines().enumerate() {
                 let _ = parse_line(line, i + 1, Path::new("fuzz.jsonl"));
             }
+            let _ = parse_predictions(&text, Path::new("fuzz.json"), Layout::Cuebench);
         },
     },
     Target {
@@ -142,12 +154,28 @@ const TARGETS: &[Target] = &[
     },
     Target {
         name: "compare",
-        seeds: |root| files(root, "tests/expected", ".json"),
+        seeds: |root| {
+            let mut seeds = files(root, "tests/expected", ".json");
+            for set in ["strong", "weak"] {
+                seeds.extend(files(
+                    root,
+                    &format!("examples/results/{set}"),
+                    "results.json",
+                ));
+            }
+            seeds
+        },
         run: |bytes, scratch| {
             let input = scratch.file("result.json", bytes);
             let other = scratch.fixtures.join("../expected/event.json");
-            let _ = cuebench::commands::compare::run(&input, &other, 0.5);
-            let _ = cuebench::commands::compare::run(&other, &input, 0.5);
+            for (baseline, candidate) in [(&input, &other), (&other, &input)] {
+                let _ = compare::run(&CompareOptions {
+                    baseline: baseline.clone(),
+                    candidate: candidate.clone(),
+                    max_drop: 0.5,
+                    paired: None,
+                });
+            }
         },
     },
 ];
