@@ -5,7 +5,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use clap::builder::PossibleValuesParser;
 use clap::{Args, CommandFactory, Parser, Subcommand};
+use cuebench::benchmarks::{Flag, Request, UNIFIED};
 use cuebench::config::{Input, Inputs};
 use cuebench::embedding::{Device, EmbedOptions};
 use cuebench::evaluate::{Session, SessionOptions, Settings};
@@ -42,7 +44,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Score predictions: one task, or every task with --all (a leaderboard row).
-    Eval(EvalArgs),
+    Eval(Box<EvalArgs>),
     /// Write each task's derived ground truth as <task>.jsonl files.
     Tasks(TasksArgs),
     /// Write the model inputs: per sample its id, video file, prompt (and anticipation cut time).
@@ -87,7 +89,7 @@ struct RewardArgs {
     /// stream, answering each line as it arrives (for a training loop).
     input: Option<PathBuf>,
     /// The task of lines without a "task" field.
-    #[arg(long)]
+    #[arg(long, value_parser = Task::value_parser())]
     task: Option<Task>,
     /// Annotation file; default: $CUEBENCH_GT, then `gt` in cuebench.toml.
     #[arg(long, value_name = "FILE")]
@@ -159,19 +161,22 @@ struct EvalArgs {
     /// optional "task"), `-` for stdin, or with --all a folder of <task>.jsonl files.
     predictions: PathBuf,
     /// The benchmark: cuebench, or a sibling (vau-bench, vad-reasoning).
-    #[arg(long, value_enum, default_value_t, help_heading = "Inputs")]
-    bench: Benchmark,
-    /// The task to score: a CueBench task (event, scene, attribute, anomaly-td, anomaly-bu,
-    /// grounding, detection, anticipation); for vau-bench qa|grounding|cls; for
-    /// vad-reasoning reasoning|detection.
-    #[arg(
-        long,
-        required_unless_present = "all",
-        conflicts_with = "all",
-        help_heading = "Inputs"
-    )]
+    #[arg(long, default_value = "cuebench", help_heading = "Inputs",
+          value_parser = PossibleValuesParser::new(commands::benchmarks::bench_names()))]
+    bench: String,
+    /// CueBench's protocol: `unified` (Table 2) or `separate` (Table 3: ranked labels,
+    /// start/end and frame-level predictions of specialised models, docs/scoring.md §10).
+    #[arg(long, default_value = "unified", help_heading = "Inputs",
+          value_parser = PossibleValuesParser::new(commands::benchmarks::protocol_names()))]
+    protocol: String,
+    /// The task to score. cuebench: event, scene, attribute, anomaly-td, anomaly-bu, grounding,
+    /// detection, anticipation; with --protocol separate: event, grounding, anomaly, detection;
+    /// vau-bench: qa, grounding, cls; vad-reasoning: reasoning, detection.
+    #[arg(long, required_unless_present = "all", conflicts_with = "all", help_heading = "Inputs",
+          value_parser = PossibleValuesParser::new(commands::benchmarks::task_names()))]
     task: Option<String>,
-    /// Score every CueBench task: one embedding pass, one leaderboard row.
+    /// Score every task of the benchmark into one row: the paper's Table 2 (cuebench), or
+    /// Table 3 (--protocol separate).
     #[arg(long, help_heading = "Inputs")]
     all: bool,
     /// Annotation file (JSON array or JSONL of videos, docs/scoring.md §3.1); default:
@@ -186,6 +191,23 @@ struct EvalArgs {
     /// data folder.
     #[arg(long, value_name = "DIR", help_heading = "Inputs")]
     wordnet: Option<PathBuf>,
+    /// vad-reasoning: read the published layout's `start`/`end` as frame numbers at --fps
+    /// (default: seconds).
+    #[arg(long, requires = "fps", help_heading = "Inputs")]
+    frames: bool,
+    /// Frames per second for --frames.
+    #[arg(long, requires = "frames", help_heading = "Inputs")]
+    fps: Option<f64>,
+    /// --protocol separate: recognition scores the best of the first K labels [default: 5].
+    #[arg(
+        long,
+        value_name = "K",
+        help_heading = "Scoring (recorded in the signature)"
+    )]
+    top_k: Option<usize>,
+    /// --protocol separate: a frame score above it is anomalous [default: 0.5].
+    #[arg(long, help_heading = "Scoring (recorded in the signature)")]
+    threshold: Option<f64>,
     /// Output format.
     #[arg(long, value_enum, default_value_t, help_heading = "Output")]
     format: Format,
@@ -217,42 +239,20 @@ struct EvalArgs {
     embedding: EmbedArgs,
 }
 
-/// The benchmarks `eval` scores.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
-enum Benchmark {
-    /// CueBench (docs/scoring.md).
-    #[default]
-    Cuebench,
-    /// VAU-Bench (VAU-R1): qa, grounding, cls.
-    VauBench,
-    /// Vad-Reasoning (Vad-R1): reasoning, detection.
-    VadReasoning,
-}
-
-impl Benchmark {
-    /// The name results record.
-    fn name(self) -> &'static str {
-        match self {
-            Benchmark::Cuebench => "cuebench",
-            Benchmark::VauBench => "vau-bench",
-            Benchmark::VadReasoning => "vad-reasoning",
-        }
-    }
-}
-
 /// Choices that change numbers; all are recorded in the signature.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Scoring (recorded in the signature)")]
 struct ScoringArgs {
-    /// TIoU for grounding and detection: merged `union` or Hungarian `matched`.
-    #[arg(long, default_value = "union")]
-    tiou: TiouMode,
-    /// Semantic score normalisation: the paper's 1/(r*t) (`rt`) or 1/max(r,t) (`max`).
-    #[arg(long, default_value = "rt")]
-    sem_norm: SemNorm,
-    /// Hierarchy cut-off: pairs farther apart than tau * d_max score 0 (0..=1).
-    #[arg(long, default_value_t = 1.0)]
-    tau: f64,
+    /// TIoU for grounding and detection: merged `union` or Hungarian `matched` [default: union].
+    #[arg(long)]
+    tiou: Option<TiouMode>,
+    /// Semantic score normalisation: the paper's 1/(r*t) (`rt`) or 1/max(r,t) (`max`)
+    /// [default: rt].
+    #[arg(long)]
+    sem_norm: Option<SemNorm>,
+    /// Hierarchy cut-off: pairs farther apart than tau * d_max score 0 (0..=1) [default: 1.0].
+    #[arg(long)]
+    tau: Option<f64>,
     /// Taxonomy file (docs/scoring.md §5); default: $CUEBENCH_TAXONOMY, then `taxonomy` in
     /// cuebench.toml, then the built-in reconstruction.
     #[arg(long, value_name = "FILE")]
@@ -260,11 +260,13 @@ struct ScoringArgs {
 }
 
 impl ScoringArgs {
+    /// The settings, defaults filling what was not given.
     fn settings(&self) -> Settings {
+        let defaults = Settings::default();
         Settings {
-            tiou: self.tiou,
-            sem_norm: self.sem_norm,
-            tau: self.tau,
+            tiou: self.tiou.unwrap_or(defaults.tiou),
+            sem_norm: self.sem_norm.unwrap_or(defaults.sem_norm),
+            tau: self.tau.unwrap_or(defaults.tau),
         }
     }
 }
@@ -331,7 +333,8 @@ struct TasksArgs {
 #[derive(Debug, Args)]
 struct PromptsArgs {
     /// The task; its prompt lines go to stdout.
-    #[arg(long, required_unless_present = "all", conflicts_with = "all")]
+    #[arg(long, required_unless_present = "all", conflicts_with = "all",
+          value_parser = Task::value_parser())]
     task: Option<Task>,
     /// Every task: one <task>.jsonl per task in --out.
     #[arg(long, requires = "out")]
@@ -358,8 +361,9 @@ struct ValidateArgs {
     #[arg(long)]
     all: bool,
     /// The benchmark: cuebench, or a sibling (vau-bench, vad-reasoning; needs --task).
-    #[arg(long, value_enum, default_value_t)]
-    bench: Benchmark,
+    #[arg(long, default_value = "cuebench",
+          value_parser = PossibleValuesParser::new(commands::benchmarks::bench_names()))]
+    bench: String,
     /// Annotation file; default: $CUEBENCH_GT, then `gt` in cuebench.toml.
     #[arg(long, value_name = "FILE")]
     gt: Option<PathBuf>,
@@ -400,7 +404,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             emit(&String::from_utf8_lossy(&page))?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Eval(args) => eval(args, &Inputs::discover()?),
+        Command::Eval(args) => eval(*args, &Inputs::discover()?),
         Command::Tasks(args) => {
             let gt = Inputs::discover()?.required(Input::Gt, args.gt.as_deref())?;
             for (path, n) in commands::tasks::run(&gt, &args.out)? {
@@ -521,61 +525,49 @@ fn prompts(args: PromptsArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
 }
 
 fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
-    let gt = inputs.required(Input::Gt, args.gt.as_deref())?;
-    let bad_task = |e: String| cuebench::Error::Usage(format!("--task: {e}"));
-    let task = args.task.as_deref().unwrap_or_default();
-    if args.bench != Benchmark::Cuebench {
-        if args.all {
-            return Err(cuebench::Error::Usage("--all scores CueBench only".into()).into());
-        }
-        if args.from != Layout::Cuebench {
-            return Err(
-                cuebench::Error::Usage("--from reads CueBench predictions only".into()).into(),
-            );
-        }
-    }
-    let taxonomy = inputs.resolve(Input::Taxonomy, args.scoring.taxonomy.as_deref());
-    // Outputs may never replace a file the run reads.
-    let protected = input_files(&gt, &args.predictions, taxonomy.as_deref());
-    let run = match args.bench {
-        Benchmark::Cuebench => {
-            let tasks = match args.task.as_deref() {
-                Some(name) => vec![name.parse::<Task>().map_err(bad_task)?],
-                None => Task::ALL.to_vec(),
-            };
-            commands::eval::run(&commands::eval::EvalOptions {
-                tasks,
-                gt: gt.clone(),
-                predictions: args.predictions.clone(),
-                layout: args.from,
-                settings: args.scoring.settings(),
-                embed: args.embedding.options(inputs)?,
-                taxonomy,
-            })?
-        }
-        Benchmark::VauBench => commands::eval::sibling_run(
-            cuebench::benchmarks::vau_bench::evaluate(
-                TaskName::parse_name(task).map_err(bad_task)?,
-                &gt,
-                &args.predictions,
-            )?,
-            &gt,
-            &args.predictions,
-        )?,
-        Benchmark::VadReasoning => commands::eval::sibling_run(
-            cuebench::benchmarks::vad_reasoning::evaluate(
-                TaskName::parse_name(task).map_err(bad_task)?,
-                &gt,
-                &args.predictions,
-                &cuebench::benchmarks::vad_reasoning::VadOptions {
-                    wordnet: args.wordnet.clone(),
-                    ..Default::default()
-                },
-            )?,
-            &gt,
-            &args.predictions,
-        )?,
+    // The flags written on the command line: a benchmark that does not read
+    // one refuses the run (values found in the environment or cuebench.toml
+    // are not flags and never refuse it).
+    let flags = [
+        (Flag::Taxonomy, args.scoring.taxonomy.is_some()),
+        (Flag::Tau, args.scoring.tau.is_some()),
+        (Flag::Tiou, args.scoring.tiou.is_some()),
+        (Flag::SemNorm, args.scoring.sem_norm.is_some()),
+        (Flag::Model, args.embedding.model.is_some()),
+        (Flag::From, args.from != Layout::Cuebench),
+        (Flag::Wordnet, args.wordnet.is_some()),
+        (Flag::Frames, args.frames),
+        (Flag::TopK, args.top_k.is_some()),
+        (Flag::Threshold, args.threshold.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(flag, given)| given.then_some(flag))
+    .collect();
+    let request = Request {
+        task: args.task.clone(),
+        gt: inputs.required(Input::Gt, args.gt.as_deref())?,
+        predictions: args.predictions.clone(),
+        layout: args.from,
+        taxonomy: inputs.resolve(Input::Taxonomy, args.scoring.taxonomy.as_deref()),
+        tau: args.scoring.tau,
+        tiou: args.scoring.tiou,
+        sem_norm: args.scoring.sem_norm,
+        embed: args.embedding.options(inputs)?,
+        wordnet: args.wordnet.clone(),
+        frames_fps: args.fps.filter(|_| args.frames),
+        top_k: args.top_k,
+        threshold: args.threshold,
+        flags,
     };
+    // Outputs may never replace a file the run reads.
+    let protected = input_files(
+        &request.gt,
+        &request.predictions,
+        request.taxonomy.as_deref(),
+    );
+    let outcome =
+        commands::benchmarks::run_benchmark(&args.bench, &args.protocol, args.all, &request)?;
+    let run = outcome.run;
     report_findings(&run.findings, args.strict)?;
     let mut evaluations = run.evaluations;
     let confidence = args.confidence.then_some(Confidence {
@@ -593,8 +585,8 @@ fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
         RunInfo {
             command: std::env::args().collect(),
             name: args.name.unwrap_or_else(|| default_name(&args.predictions)),
-            benchmark: args.bench.name().into(),
-            protocol: "unified".into(),
+            benchmark: args.bench.clone(),
+            protocol: args.protocol.clone(),
             inputs: run.inputs,
             settings: cuebench::report::results::Settings {
                 scoring: run.settings,
@@ -604,8 +596,8 @@ fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
         evaluations.iter().map(|e| e.result.clone()).collect(),
     )?;
     write_per_sample(&evaluations, args.per_sample.as_deref(), &protected)?;
-    let text = if args.all && args.format != Format::Json {
-        let layout = leaderboard::Layout::table2();
+    let text = if let Some(row) = outcome.row.filter(|_| args.format != Format::Json) {
+        let layout = leaderboard::Layout::of_groups(row);
         leaderboard::render(
             std::slice::from_ref(&document),
             &layout,
@@ -684,8 +676,8 @@ fn reward(args: RewardArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
 fn validate(args: ValidateArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
     let gt = inputs.required(Input::Gt, args.gt.as_deref())?;
     let bad_task = |e: String| cuebench::Error::Usage(format!("--task: {e}"));
-    let v = match args.bench {
-        Benchmark::Cuebench => {
+    let v = match args.bench.as_str() {
+        "cuebench" => {
             let tasks = match (&args.task, args.all) {
                 (Some(t), _) => Some(vec![t.parse::<Task>().map_err(bad_task)?]),
                 (None, true) => Some(Task::ALL.to_vec()),
@@ -694,26 +686,23 @@ fn validate(args: ValidateArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
             commands::validate::run(&args.predictions, &gt, tasks.as_deref())?
         }
         bench => {
-            let task = args.task.as_deref().ok_or_else(|| {
-                cuebench::Error::Usage(format!("--task is required with --bench {}", bench.name()))
+            // A sibling is checked by scoring it through the same dispatch as `eval`.
+            let task = args.task.clone().ok_or_else(|| {
+                cuebench::Error::Usage(format!("--task is required with --bench {bench}"))
             })?;
-            let evaluation = match bench {
-                Benchmark::VauBench => cuebench::benchmarks::vau_bench::evaluate(
-                    TaskName::parse_name(task).map_err(bad_task)?,
-                    &gt,
-                    &args.predictions,
-                )?,
-                _ => cuebench::benchmarks::vad_reasoning::evaluate(
-                    TaskName::parse_name(task).map_err(bad_task)?,
-                    &gt,
-                    &args.predictions,
-                    &cuebench::benchmarks::vad_reasoning::VadOptions {
-                        wordnet: args.wordnet.clone(),
-                        ..Default::default()
-                    },
-                )?,
+            let request = Request {
+                task: Some(task),
+                gt,
+                predictions: args.predictions.clone(),
+                wordnet: args.wordnet.clone(),
+                flags: args.wordnet.iter().map(|_| Flag::Wordnet).collect(),
+                ..Request::default()
             };
-            commands::validate::of_evaluation(&evaluation)
+            let outcome = commands::benchmarks::run_benchmark(bench, UNIFIED, false, &request)?;
+            match outcome.run.evaluations.first() {
+                Some(evaluation) => commands::validate::of_evaluation(evaluation),
+                None => return Err(cuebench::Error::Usage("no task to check".into()).into()),
+            }
         }
     };
     let out: String = v.tasks.iter().map(|t| t.render()).collect();
@@ -754,9 +743,9 @@ fn input_files(gt: &Path, predictions: &Path, taxonomy: Option<&Path>) -> Vec<Pa
     let mut files = vec![gt.to_owned(), predictions.to_owned()];
     if predictions.is_dir() {
         files.extend(
-            Task::ALL
-                .iter()
-                .map(|t| predictions.join(format!("{}.jsonl", t.name()))),
+            commands::benchmarks::task_names()
+                .into_iter()
+                .map(|t| predictions.join(format!("{t}.jsonl"))),
         );
     }
     files.extend(taxonomy.map(Path::to_owned));

@@ -331,9 +331,12 @@ fn bad_input_exits_2_naming_file_line_and_field() {
         None,
     );
     assert_input_error(&out, "ann.json:2: field `triplets[0].scene`: missing");
-    // An unknown task.
+    // A task of another protocol.
     let out = run(&["eval", "--task", "anomaly", "--gt", gt, &dup], None);
-    assert_input_error(&out, "--task: unknown task `anomaly`");
+    assert_input_error(
+        &out,
+        "--task anomaly is not a task of --bench cuebench --protocol unified",
+    );
 }
 
 #[test]

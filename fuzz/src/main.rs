@@ -14,7 +14,6 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use cuebench::benchmarks::vau_bench::{self, VauTask};
-use cuebench::commands::compare::{self, CompareOptions};
 use cuebench::extraction::{extract_answer, format_ok};
 use cuebench::formats::annotations::read_annotations;
 use cuebench::formats::predictions::{Layout, parse_line, parse_predictions};
@@ -155,27 +154,28 @@ const TARGETS: &[Target] = &[
     Target {
         name: "compare",
         seeds: |root| {
-            let mut seeds = files(root, "tests/expected", ".json");
-            for set in ["strong", "weak"] {
-                seeds.extend(files(
-                    root,
-                    &format!("examples/results/{set}"),
-                    "results.json",
-                ));
-            }
-            seeds
+            ["example", "strong", "weak"]
+                .iter()
+                .filter_map(|m| {
+                    std::fs::read(root.join("examples/results").join(m).join("results.json")).ok()
+                })
+                .collect()
         },
         run: |bytes, scratch| {
+            use cuebench::commands::compare::{CompareOptions, run};
             let input = scratch.file("result.json", bytes);
-            let other = scratch.fixtures.join("../expected/event.json");
-            for (baseline, candidate) in [(&input, &other), (&other, &input)] {
-                let _ = compare::run(&CompareOptions {
-                    baseline: baseline.clone(),
-                    candidate: candidate.clone(),
+            let other = scratch
+                .fixtures
+                .join("../../examples/results/example/results.json");
+            let options =
+                |baseline: &std::path::Path, candidate: &std::path::Path| CompareOptions {
+                    baseline: baseline.to_owned(),
+                    candidate: candidate.to_owned(),
                     max_drop: 0.5,
                     paired: None,
-                });
-            }
+                };
+            let _ = run(&options(&input, &other));
+            let _ = run(&options(&other, &input));
         },
     },
 ];

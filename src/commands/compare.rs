@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::formats::records::read_text;
-use crate::metrics::bootstrap::{Interval, PairedTest, paired_tests};
+use crate::metrics::bootstrap::{DEFAULT_LEVEL, Interval, PairedTest, paired_tests};
 use crate::report::export::{Format, csv_table, markdown_table, percent};
 use crate::report::figures::figure_column;
 use crate::report::results::{ResultsDocument, read_document, results_path};
@@ -455,7 +455,7 @@ fn paired(
         .flatten()
         .map(|(x, y)| (x.as_slice(), y.as_slice()))
         .collect();
-    let mut tests = paired_tests(&present, p.n, p.seed, 0.95).into_iter();
+    let mut tests = paired_tests(&present, p.n, p.seed, DEFAULT_LEVEL).into_iter();
     Ok(columns
         .iter()
         .map(|c| {

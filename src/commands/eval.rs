@@ -521,25 +521,47 @@ fn settings_map(settings: &Settings) -> serde_json::Map<String, serde_json::Valu
 
 /// A sibling benchmark's evaluation as a run: its annotation file joins the
 /// signature (docs/scoring.md §11) and the inputs are hashed.
-pub fn sibling_run(mut evaluation: Evaluation, gt: &Path, predictions: &Path) -> Result<EvalRun> {
+pub fn sibling_run(evaluation: Evaluation, gt: &Path, predictions: &Path) -> Result<EvalRun> {
+    described_run(vec![evaluation], gt, |_| predictions.to_owned())
+}
+
+/// Evaluations of any benchmark as a run: the annotation file joins every
+/// signature, the annotation file and each task's predictions file
+/// (`file_of(task)`, when it exists) are hashed, and each task's likely
+/// mistakes are found from its counts and samples.
+pub fn described_run(
+    evaluations: Vec<Evaluation>,
+    gt: &Path,
+    file_of: impl Fn(&str) -> PathBuf,
+) -> Result<EvalRun> {
     let annotations = input_file(gt)?;
-    if let (Some(signature), Some(sha256)) = (
-        Signature::parse(&evaluation.result.signature),
-        &annotations.sha256,
-    ) {
-        evaluation.result.signature = signature.with_annotations(sha256).to_string();
-    }
-    Ok(EvalRun {
+    let mut run = EvalRun {
+        evaluations: Vec::with_capacity(evaluations.len()),
         inputs: Inputs {
-            annotations,
-            predictions: vec![input_file(predictions)?],
+            annotations: annotations.clone(),
+            predictions: Vec::new(),
             taxonomy: None,
             model: None,
         },
         settings: serde_json::Map::new(),
-        findings: count_findings(&evaluation, predictions),
-        evaluations: vec![evaluation],
-    })
+        findings: Vec::new(),
+    };
+    for mut evaluation in evaluations {
+        if let (Some(signature), Some(sha256)) = (
+            Signature::parse(&evaluation.result.signature),
+            &annotations.sha256,
+        ) {
+            evaluation.result.signature = signature.with_annotations(sha256).to_string();
+        }
+        let file = file_of(&evaluation.result.task);
+        let read = file.as_os_str() == "-" || file.is_file();
+        if read && !run.inputs.predictions.iter().any(|p| p.path == file) {
+            run.inputs.predictions.push(input_file(&file)?);
+        }
+        run.findings.extend(count_findings(&evaluation, &file));
+        run.evaluations.push(evaluation);
+    }
+    Ok(run)
 }
 
 /// A sibling benchmark's likely mistakes, from its counts and samples.

@@ -384,6 +384,7 @@ fn count(prepared: &[Prepared<'_>], scores: &[SampleScores], unknown_ids: usize)
         dropped_intervals: scores.iter().map(|s| s.dropped).sum(),
         unknown_ids,
         format_ok: prepared.iter().filter(|p| p.format_ok).count(),
+        ..Counts::default()
     }
 }
 

@@ -2,6 +2,7 @@
 
 pub mod assignment;
 pub mod bootstrap;
+pub mod frame_level;
 pub mod hierarchy;
 pub mod semantic;
 pub mod structure;

@@ -37,8 +37,11 @@ pub struct Layout {
     pub columns: Vec<Column>,
 }
 
+/// A group of a paper table's row: the task, its heading and its figures.
+pub type RowGroup = (&'static str, &'static str, &'static [&'static str]);
+
 /// The paper's Table 2 (CueBench, unified protocol): 20 columns.
-const TABLE2: [(&str, &str, &[&str]); 8] = [
+pub const TABLE2: [RowGroup; 8] = [
     ("event", "Event", &["Struct", "Sem", "Hier"]),
     ("scene", "Scene", &["Struct", "Sem"]),
     ("attribute", "Attribute", &["Struct", "Sem"]),
@@ -52,8 +55,14 @@ const TABLE2: [(&str, &str, &[&str]); 8] = [
 impl Layout {
     /// The paper's Table 2.
     pub fn table2() -> Self {
+        Self::of_groups(&TABLE2)
+    }
+
+    /// The columns of `groups`: each task's heading over its figures (a
+    /// paper table such as [`TABLE2`], or the separate protocol's Table 3).
+    pub fn of_groups(groups: &[RowGroup]) -> Self {
         Layout {
-            columns: TABLE2
+            columns: groups
                 .iter()
                 .flat_map(|&(task, heading, metrics)| {
                     metrics.iter().map(move |&metric| Column {

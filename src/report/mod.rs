@@ -53,6 +53,18 @@ pub struct Counts {
     pub unknown_ids: usize,
     /// Samples whose response has both `<think>` and `<answer>` tags.
     pub format_ok: usize,
+    /// Predicted labels outside the label space (separate protocol,
+    /// docs/scoring.md §10); left out of JSON when zero.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub unknown_labels: usize,
+    /// Frame labels naming a conditional event, under both branches
+    /// (separate protocol, detection); left out of JSON when zero.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub ambiguous_labels: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// The result of scoring one task of one benchmark.

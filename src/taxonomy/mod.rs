@@ -226,6 +226,12 @@ impl Taxonomy {
         self.node(id).map(|n| n.text.as_str())
     }
 
+    /// Whether the node lies under the `anomaly` branch (false for the
+    /// root, the `normality` branch and a foreign node).
+    pub fn is_anomaly(&self, id: NodeId) -> bool {
+        self.node(id).is_some_and(|n| n.anomaly)
+    }
+
     /// d_max of Eq. 4: edges from the root to the deepest leaf (every leaf
     /// has the same depth; 5 for the paper's taxonomy).
     pub fn d_max(&self) -> u32 {

@@ -26,27 +26,16 @@ use predictions::{PredictedAnswer, read_answers};
 /// The benchmark's name in results and signatures.
 pub const BENCHMARK: &str = "vau-bench";
 
-/// A VAU-Bench task; its names come from [`TaskName`].
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-    strum::VariantNames,
-    strum::Display,
-)]
-#[strum(serialize_all = "kebab-case")]
-pub enum VauTask {
-    /// Multiple-choice question answering: accuracy of the option letter.
-    Qa,
-    /// Temporal anomaly grounding: IoU of the answer's span, abnormal videos only.
-    Grounding,
-    /// Anomaly classification over the 20 classes: binary and class accuracy.
-    Cls,
+crate::task_enum! {
+    /// A VAU-Bench task; its names come from [`TaskName`].
+    pub enum VauTask {
+        /// Multiple-choice question answering: accuracy of the option letter.
+        Qa,
+        /// Temporal anomaly grounding: IoU of the answer's span, abnormal videos only.
+        Grounding,
+        /// Anomaly classification over the 20 classes: binary and class accuracy.
+        Cls,
+    }
 }
 
 impl VauTask {
