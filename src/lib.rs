@@ -25,6 +25,8 @@ pub mod intervals;
 pub mod metrics;
 pub mod prompts;
 pub mod report;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod signature;
 pub mod synthetic;
 pub mod tasks;

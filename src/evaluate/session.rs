@@ -99,6 +99,21 @@ pub struct RewardedCompletion {
     pub reward: Reward,
 }
 
+impl RewardedCompletion {
+    /// The reward record of the completion of sample `id`, as `cuebench
+    /// reward` writes it and the Python package and the server return it:
+    /// `{"id", "task", "status", "reward", "parts"}`.
+    pub fn record(&self, id: &str) -> serde_json::Value {
+        serde_json::json!({
+            "id": id,
+            "task": self.task.name(),
+            "status": self.status,
+            "reward": self.reward.reward,
+            "parts": self.reward.parts,
+        })
+    }
+}
+
 /// A completion whose `(task, id)` is not a sample of the ground truth.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownSample {

@@ -1,0 +1,98 @@
+//! The one thread that owns the [`Session`]: it takes every job waiting in
+//! the queue, scores them all in one `rewards` call (so requests arriving
+//! together are embedded in one batch) and hands each job its answers.
+
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::thread::JoinHandle;
+
+use tokio::sync::oneshot;
+
+use crate::evaluate::session::{RewardedCompletion, UnknownSample};
+use crate::evaluate::{Completion, Session};
+
+/// A completion's reward, or why its sample is unknown.
+pub type Scored = std::result::Result<RewardedCompletion, UnknownSample>;
+
+/// Completions scored together at most: a burst of requests is split into
+/// batches of about this size, so one answer never waits for a huge batch.
+const MAX_BATCH: usize = 4096;
+
+/// One request's completions and where its answers go.
+struct Job {
+    completions: Vec<Completion>,
+    reply: oneshot::Sender<std::result::Result<Vec<Scored>, String>>,
+}
+
+/// Why a job was not taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// The queue is full: the client should retry later.
+    Busy,
+    /// The worker has stopped.
+    Stopped,
+}
+
+/// The handle request handlers score through.
+#[derive(Clone)]
+pub struct Worker {
+    jobs: SyncSender<Job>,
+}
+
+impl Worker {
+    /// Starts the worker thread with a queue of `capacity` requests. The
+    /// thread ends when every [`Worker`] handle is dropped and the queue is
+    /// drained.
+    pub fn start(session: Session, capacity: usize) -> (Worker, JoinHandle<()>) {
+        let (jobs, queue) = sync_channel(capacity);
+        let thread = std::thread::spawn(move || work(session, queue));
+        (Worker { jobs }, thread)
+    }
+
+    /// Queues `completions` and waits for their answers, in order; `Err`
+    /// carries a session failure (e.g. the model could not run).
+    pub async fn score(
+        &self,
+        completions: Vec<Completion>,
+    ) -> std::result::Result<std::result::Result<Vec<Scored>, String>, Refused> {
+        let (reply, answer) = oneshot::channel();
+        self.jobs
+            .try_send(Job { completions, reply })
+            .map_err(|e| match e {
+                TrySendError::Full(_) => Refused::Busy,
+                TrySendError::Disconnected(_) => Refused::Stopped,
+            })?;
+        answer.await.map_err(|_| Refused::Stopped)
+    }
+}
+
+fn work(mut session: Session, queue: Receiver<Job>) {
+    while let Ok(first) = queue.recv() {
+        let mut jobs = vec![first];
+        let mut size = jobs[0].completions.len();
+        while size < MAX_BATCH
+            && let Ok(job) = queue.try_recv()
+        {
+            size += job.completions.len();
+            jobs.push(job);
+        }
+        let lengths: Vec<usize> = jobs.iter().map(|j| j.completions.len()).collect();
+        let all: Vec<Completion> = jobs
+            .iter_mut()
+            .flat_map(|j| std::mem::take(&mut j.completions))
+            .collect();
+        match session.rewards(&all) {
+            Ok(scored) => {
+                let mut scored = scored.into_iter();
+                for (job, n) in jobs.into_iter().zip(lengths) {
+                    // A client that went away does not need its answer.
+                    let _ = job.reply.send(Ok(scored.by_ref().take(n).collect()));
+                }
+            }
+            Err(e) => {
+                for job in jobs {
+                    let _ = job.reply.send(Err(e.to_string()));
+                }
+            }
+        }
+    }
+}
