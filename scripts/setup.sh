@@ -4,7 +4,15 @@
 # sha256. Idempotent: an artefact already in place with the right hash is left
 # alone, so a second run downloads nothing.
 #
-#   scripts/setup.sh            # everything
+#   scripts/setup.sh                 # everything, into this checkout
+#   scripts/setup.sh --install DIR   # the same, then copy it into the data folder DIR
+#                                    # (default DIR: ~/.local/share/cuebench)
+#
+# A data folder makes an installed or copied binary independent of this
+# checkout: `cargo install --path . --root PREFIX` then
+# `scripts/setup.sh --install PREFIX/share/cuebench`. cuebench looks for one in
+# $CUEBENCH_DATA, beside the executable, PREFIX/share/cuebench and the user's
+# data folder (docs/scoring.md and README "Install").
 #
 # Needs bash, python3 with pip, and sha256sum. Destinations (git-ignored):
 #   .setup/lib/libonnxruntime.so        ONNX Runtime 1.31.1 (linux x86_64)
@@ -103,10 +111,33 @@ fetch_wordnet() {
     bash "$ROOT/scripts/setup-wordnet.sh"
 }
 
+# install_data_dir DIR: copies the fetched files into a data folder laid out
+# as cuebench expects (lib/, models/minilm-l6-v2/, wordnet/).
+install_data_dir() {
+    local dir="$1"
+    mkdir -p "$dir/lib" "$dir/models"
+    if [[ -f "$SETUP_DIR/lib/libonnxruntime.so" ]]; then
+        cp -f "$SETUP_DIR/lib/libonnxruntime.so" "$dir/lib/"
+    fi
+    rm -rf "$dir/models/minilm-l6-v2" "$dir/wordnet"
+    cp -R "$ROOT/models/minilm-l6-v2" "$dir/models/"
+    cp -R "$SETUP_DIR/wordnet" "$dir/wordnet"
+    echo "installed: data folder $dir"
+}
+
 main() {
+    local install=""
+    case "${1:-}" in
+        "") ;;
+        --install) install="${2:-${XDG_DATA_HOME:-$HOME/.local/share}/cuebench}" ;;
+        *) echo "usage: scripts/setup.sh [--install DIR]" >&2; return 2 ;;
+    esac
     fetch_onnxruntime
     fetch_minilm
     fetch_wordnet
+    if [[ -n "$install" ]]; then
+        install_data_dir "$install"
+    fi
 }
 
 main "$@"

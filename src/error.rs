@@ -58,6 +58,16 @@ pub enum Error {
         /// The repeated ids, comma separated, each with its line numbers.
         ids: String,
     },
+    /// The project file (`cuebench.toml`) is not valid TOML or has an unknown key.
+    #[error("{path}:{line}: {message}")]
+    ProjectFile {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line of the problem.
+        line: usize,
+        /// What the TOML reader said.
+        message: String,
+    },
     /// A command-line value is not acceptable.
     #[error("{0}")]
     Usage(String),

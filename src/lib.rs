@@ -15,7 +15,9 @@
 
 pub mod benchmarks;
 pub mod commands;
+pub mod config;
 pub mod console;
+pub mod data_dir;
 pub mod embedding;
 pub mod error;
 pub mod evaluate;
@@ -34,3 +36,10 @@ pub mod taxonomy;
 pub mod wordnet;
 
 pub use error::{Error, Result};
+
+/// The tool's version (`Cargo.toml`).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The source revision this binary was built from (`git rev-parse --short
+/// HEAD` at build time), or `unknown` when built outside a git checkout.
+pub const REVISION: &str = env!("CUEBENCH_REVISION");

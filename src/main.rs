@@ -5,20 +5,33 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand};
+use cuebench::config::{Input, Inputs};
 use cuebench::embedding::{Device, EmbedOptions};
 use cuebench::evaluate::{Session, SessionOptions, Settings};
+use cuebench::formats::predictions::Layout;
 use cuebench::metrics::semantic::SemNorm;
 use cuebench::metrics::temporal::TiouMode;
 use cuebench::report::export::Format;
 use cuebench::report::leaderboard;
 use cuebench::report::{Evaluation, per_sample_jsonl};
-use cuebench::tasks::Task;
+use cuebench::tasks::{Task, TaskName};
 use cuebench::{commands, console};
 
+/// `--version`: the release and the source revision it was built from.
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("CUEBENCH_REVISION"),
+    ")"
+);
+
 /// Fast, exact scoring for context-aware video anomaly understanding.
+///
+/// --gt, --taxonomy and --model may also come from CUEBENCH_GT, CUEBENCH_TAXONOMY,
+/// CUEBENCH_MODEL or a cuebench.toml in this folder or a parent (`cuebench init`).
 #[derive(Debug, Parser)]
-#[command(name = "cuebench", version, about)]
+#[command(name = "cuebench", version = VERSION, about)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -26,20 +39,26 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Score a predictions file for one task.
+    /// Score predictions: one task, or every task with --all (a leaderboard row).
     Eval(EvalArgs),
-    /// Write the derived ground truth of every task as JSONL files.
+    /// Write each task's derived ground truth as <task>.jsonl files.
     Tasks(TasksArgs),
-    /// Write the full prompt of every sample of a task as JSONL ({id, video_id, prompt}).
+    /// Write the model inputs: per sample its id, video file, prompt (and anticipation cut time).
     Prompts(PromptsArgs),
-    /// Check a submission (parse, ids, duplicates, coverage) without scoring.
+    /// Check a predictions file (JSON, ids, duplicates, coverage) without scoring.
     Validate(ValidateArgs),
-    /// CUE-R1 reward per completion (SPEC 7): JSONL in, one {id, reward, parts} line out per line.
+    /// CUE-R1 reward per completion: JSONL in, one {id, reward, parts} line out per line.
     Reward(RewardArgs),
-    /// Time embedding and a whole `eval --all` on a generated CueBench-sized input (cold and warm cache).
+    /// Time `eval --all` (cold and warm cache) and the embedding on a generated CueBench-sized input.
     Bench(BenchArgs),
-    /// CI gate: exit 1 if a metric of CANDIDATE dropped more than --max-drop points below BASELINE.
+    /// CI gate: exit 1 if a figure of CANDIDATE dropped more than --max-drop points below BASELINE.
     Compare(CompareArgs),
+    /// Write a commented cuebench.toml (annotation file, taxonomy, model) in the current folder.
+    Init(InitArgs),
+    /// Print a shell completion script for bash, zsh, fish, elvish or powershell.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) on stdout.
+    Man,
     /// Serve CUE-R1 rewards over HTTP (POST /reward, OpenRLHF's POST /get_reward, GET /health).
     /// No authentication: keep it on loopback.
     #[cfg(feature = "serve")]
@@ -66,6 +85,22 @@ struct ServeArgs {
 }
 
 #[derive(Debug, Args)]
+struct InitArgs {
+    /// The annotation file to record as `gt` (relative to the current folder).
+    #[arg(long, value_name = "FILE")]
+    gt: Option<PathBuf>,
+    /// Replace an existing cuebench.toml.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Debug, Args)]
+struct CompletionsArgs {
+    /// The shell.
+    shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
 struct RewardArgs {
     /// Completions JSONL ({"id", "response"}, optional "task"); `-` or none: read stdin as a
     /// stream, answering each line as it arrives (for a training loop).
@@ -80,9 +115,9 @@ struct RewardSessionArgs {
     /// The task of lines without a "task" field.
     #[arg(long)]
     task: Option<Task>,
-    /// Annotation file.
-    #[arg(long, env = "CUEBENCH_GT")]
-    gt: PathBuf,
+    /// Annotation file; default: $CUEBENCH_GT, then `gt` in cuebench.toml.
+    #[arg(long, value_name = "FILE")]
+    gt: Option<PathBuf>,
     /// Weight of the semantic reward against the hierarchy reward (Eq. 5).
     #[arg(long, default_value_t = cuebench::evaluate::cue_r1::DEFAULT_LAMBDA)]
     lambda: f64,
@@ -117,32 +152,43 @@ struct CompareArgs {
 
 #[derive(Debug, Args)]
 struct EvalArgs {
-    /// Predictions: a JSONL file ({"id", "response"} or {"id", "answer"} lines, optional
-    /// "task"), or with --all a folder of <task>.jsonl files.
+    /// Predictions: a JSONL file or JSON array ({"id", "response"} or {"id", "answer"},
+    /// optional "task"), `-` for stdin, or with --all a folder of <task>.jsonl files.
     predictions: PathBuf,
     /// The benchmark: cuebench, or a sibling (vau-bench, vad-reasoning).
-    #[arg(long, value_enum, default_value_t)]
+    #[arg(long, value_enum, default_value_t, help_heading = "Inputs")]
     bench: Benchmark,
     /// The task to score: a CueBench task (event, scene, attribute, anomaly-td, anomaly-bu,
     /// grounding, detection, anticipation); for vau-bench qa|grounding|cls; for
     /// vad-reasoning reasoning|detection.
-    #[arg(long, required_unless_present = "all", conflicts_with = "all")]
+    #[arg(
+        long,
+        required_unless_present = "all",
+        conflicts_with = "all",
+        help_heading = "Inputs"
+    )]
     task: Option<String>,
     /// Score every CueBench task: one embedding pass, one leaderboard row.
-    #[arg(long)]
+    #[arg(long, help_heading = "Inputs")]
     all: bool,
-    /// Annotation file (JSON array or JSONL of videos, SPEC 3.1).
-    #[arg(long, env = "CUEBENCH_GT")]
-    gt: PathBuf,
+    /// Annotation file (JSON array or JSONL of videos, docs/scoring.md §3.1); default:
+    /// $CUEBENCH_GT, then `gt` in cuebench.toml.
+    #[arg(long, value_name = "FILE", help_heading = "Inputs")]
+    gt: Option<PathBuf>,
+    /// How the predictions file is laid out: cuebench records, or an lmms-eval
+    /// `samples_*.jsonl` log (id from `doc.id`, response from `filtered_resps`).
+    #[arg(long, value_enum, default_value_t, help_heading = "Inputs")]
+    from: Layout,
+    /// WordNet 3.0 folder for METEOR (vad-reasoning); default: $CUEBENCH_WORDNET, then the
+    /// data folder.
+    #[arg(long, value_name = "DIR", help_heading = "Inputs")]
+    wordnet: Option<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t)]
+    #[arg(long, value_enum, default_value_t, help_heading = "Output")]
     format: Format,
     /// Also write every sample's id, status and scores to this JSONL file.
-    #[arg(long, value_name = "OUT.jsonl")]
+    #[arg(long, value_name = "OUT.jsonl", help_heading = "Output")]
     per_sample: Option<PathBuf>,
-    /// WordNet 3.0 folder for METEOR (vad-reasoning); default: $CUEBENCH_WORDNET, then the set-up folder.
-    #[arg(long, value_name = "DIR")]
-    wordnet: Option<PathBuf>,
     #[command(flatten)]
     scoring: ScoringArgs,
     #[command(flatten)]
@@ -152,7 +198,7 @@ struct EvalArgs {
 /// The benchmarks `eval` scores.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
 enum Benchmark {
-    /// CueBench (SPEC).
+    /// CueBench (docs/scoring.md).
     #[default]
     Cuebench,
     /// VAU-Bench (VAU-R1): qa, grounding, cls.
@@ -163,6 +209,7 @@ enum Benchmark {
 
 /// Choices that change numbers; all are recorded in the signature.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Scoring (recorded in the signature)")]
 struct ScoringArgs {
     /// TIoU for grounding and detection: merged `union` or Hungarian `matched`.
     #[arg(long, default_value = "union")]
@@ -173,8 +220,9 @@ struct ScoringArgs {
     /// Hierarchy cut-off: pairs farther apart than tau * d_max score 0 (0..=1).
     #[arg(long, default_value_t = 1.0)]
     tau: f64,
-    /// Taxonomy file (SPEC 5); default: the built-in reconstruction.
-    #[arg(long)]
+    /// Taxonomy file (docs/scoring.md §5); default: $CUEBENCH_TAXONOMY, then `taxonomy` in
+    /// cuebench.toml, then the built-in reconstruction.
+    #[arg(long, value_name = "FILE")]
     taxonomy: Option<PathBuf>,
 }
 
@@ -190,8 +238,10 @@ impl ScoringArgs {
 
 /// The embedding model and how to run it.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Embedding model and speed")]
 struct EmbedArgs {
-    /// Model folder (ONNX file, tokenizer.json, manifest.json); default: models/minilm-l6-v2.
+    /// Model folder (ONNX file, tokenizer.json, manifest.json); default: $CUEBENCH_MODEL,
+    /// then `model` in cuebench.toml, then models/minilm-l6-v2 in the data folder.
     #[arg(long, value_name = "DIR")]
     model: Option<PathBuf>,
     /// ONNX Runtime library; default: $ORT_DYLIB_PATH, next to the executable, then the set-up folder.
@@ -212,17 +262,18 @@ struct EmbedArgs {
     /// Neither read nor write cached vectors.
     #[arg(long)]
     no_cache: bool,
-    /// No progress bar.
+    /// No progress bar (on a terminal) or progress lines (in a log).
     #[arg(long)]
     quiet: bool,
 }
 
 impl EmbedArgs {
-    /// Sizes the worker pool and returns the embedding options.
-    fn options(&self) -> anyhow::Result<EmbedOptions> {
+    /// Sizes the worker pool and returns the embedding options, the model
+    /// folder found as docs/scoring.md §13 says.
+    fn options(&self, inputs: &Inputs) -> anyhow::Result<EmbedOptions> {
         set_threads(self.threads)?;
         Ok(EmbedOptions {
-            model_dir: self.model.clone(),
+            model_dir: inputs.resolve(Input::Model, self.model.as_deref()),
             ort_library: self.ort_library.clone(),
             device: self.device,
             threads: self.threads,
@@ -236,9 +287,9 @@ impl EmbedArgs {
 
 #[derive(Debug, Args)]
 struct TasksArgs {
-    /// Annotation file.
-    #[arg(long, env = "CUEBENCH_GT")]
-    gt: PathBuf,
+    /// Annotation file; default: $CUEBENCH_GT, then `gt` in cuebench.toml.
+    #[arg(long, value_name = "FILE")]
+    gt: Option<PathBuf>,
     /// Output folder, one `<task>.jsonl` per task.
     #[arg(long, default_value = "tasks")]
     out: PathBuf,
@@ -247,11 +298,20 @@ struct TasksArgs {
 #[derive(Debug, Args)]
 struct PromptsArgs {
     /// The task.
-    #[arg(long)]
-    task: Task,
-    /// Annotation file.
-    #[arg(long, env = "CUEBENCH_GT")]
-    gt: PathBuf,
+    #[arg(long, required_unless_present = "all", conflicts_with = "all")]
+    task: Option<Task>,
+    /// Every task: one <task>.jsonl per task in --out.
+    #[arg(long, requires = "out")]
+    all: bool,
+    /// Output folder for --all.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Video file name pattern; `{video_id}` stands for the video's id.
+    #[arg(long, value_name = "PATTERN", default_value = cuebench::prompts::DEFAULT_VIDEO_NAME)]
+    video_name: String,
+    /// Annotation file; default: $CUEBENCH_GT, then `gt` in cuebench.toml.
+    #[arg(long, value_name = "FILE")]
+    gt: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -261,9 +321,9 @@ struct ValidateArgs {
     /// Check only this task (lines tagged with another task are skipped).
     #[arg(long)]
     task: Option<Task>,
-    /// Annotation file.
-    #[arg(long, env = "CUEBENCH_GT")]
-    gt: PathBuf,
+    /// Annotation file; default: $CUEBENCH_GT, then `gt` in cuebench.toml.
+    #[arg(long, value_name = "FILE")]
+    gt: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -279,28 +339,33 @@ fn main() -> ExitCode {
 }
 
 fn run(command: Command) -> anyhow::Result<ExitCode> {
+    // Init, completions and man read no inputs, so a broken cuebench.toml
+    // cannot stop them; every other command looks for it first.
     match command {
-        Command::Eval(args) => eval(args),
+        Command::Init(args) => init(args),
+        Command::Completions(args) => {
+            let mut script = Vec::new();
+            clap_complete::generate(args.shell, &mut Cli::command(), "cuebench", &mut script);
+            emit(&String::from_utf8_lossy(&script))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command()).render(&mut page)?;
+            emit(&String::from_utf8_lossy(&page))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Eval(args) => eval(args, &Inputs::discover()?),
         Command::Tasks(args) => {
-            for (path, n) in commands::tasks::run(&args.gt, &args.out)? {
+            let gt = Inputs::discover()?.required(Input::Gt, args.gt.as_deref())?;
+            for (path, n) in commands::tasks::run(&gt, &args.out)? {
                 console::line(&format!("wrote {} ({n} samples)", path.display()));
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Prompts(args) => {
-            let videos = cuebench::formats::annotations::read_annotations(&args.gt)?;
-            let mut out = String::new();
-            for sample in cuebench::tasks::derive::derive_samples(&videos, args.task) {
-                out.push_str(&serde_json::to_string(&cuebench::prompts::prompt_for(
-                    &sample,
-                ))?);
-                out.push('\n');
-            }
-            emit(&out)?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Validate(args) => validate(args),
-        Command::Reward(args) => reward(args),
+        Command::Prompts(args) => prompts(args, &Inputs::discover()?),
+        Command::Validate(args) => validate(args, &Inputs::discover()?),
+        Command::Reward(args) => reward(args, &Inputs::discover()?),
         #[cfg(feature = "serve")]
         Command::Serve(args) => {
             let options = cuebench::serve::ServeOptions {
@@ -309,12 +374,16 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                 max_body: args.max_body,
                 queue: args.queue.max(1),
             };
-            cuebench::serve::run(reward_session(&args.session)?, &options)?;
+            cuebench::serve::run(
+                reward_session(&args.session, &Inputs::discover()?)?,
+                &options,
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(args) => {
             let work = args.work.unwrap_or_else(commands::bench::default_work_dir);
-            let r = commands::bench::run(&work, &args.embedding.options()?)?;
+            let options = args.embedding.options(&Inputs::discover()?)?;
+            let r = commands::bench::run(&work, &options)?;
             let text = if args.json {
                 format!("{}\n", serde_json::to_string_pretty(&r)?)
             } else {
@@ -348,24 +417,73 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
+/// Writes `cuebench.toml` in the current folder; an existing one is kept
+/// unless `--force`.
+fn init(args: InitArgs) -> anyhow::Result<ExitCode> {
+    let path = PathBuf::from(cuebench::config::PROJECT_FILE);
+    if path.exists() && !args.force {
+        return Err(cuebench::Error::Usage(format!(
+            "{} already exists (--force replaces it)",
+            path.display()
+        ))
+        .into());
+    }
+    let text = cuebench::config::project_file_template(args.gt.as_deref());
+    cuebench::formats::records::write_file(&path, text.as_bytes())?;
+    console::line(&format!("wrote {}", path.display()));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `prompts`: one task on stdout, or every task as files.
+fn prompts(args: PromptsArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
+    let gt = inputs.required(Input::Gt, args.gt.as_deref())?;
+    let videos = cuebench::formats::annotations::read_annotations(&gt)?;
+    match (args.task, args.out) {
+        (Some(task), _) => {
+            let lines = cuebench::prompts::prompt_lines(&videos, task, &args.video_name);
+            emit(&cuebench::prompts::to_jsonl(&lines))?;
+        }
+        (None, Some(dir)) => {
+            for (path, n) in cuebench::prompts::write_all(&videos, &args.video_name, &dir)? {
+                console::line(&format!("wrote {} ({n} prompts)", path.display()));
+            }
+        }
+        (None, None) => {
+            return Err(
+                cuebench::Error::Usage("prompts: give --task or --all --out DIR".into()).into(),
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
+    let gt = inputs.required(Input::Gt, args.gt.as_deref())?;
     let bad_task = |e: String| cuebench::Error::Usage(format!("--task: {e}"));
     if args.bench != Benchmark::Cuebench {
         if args.all {
             return Err(cuebench::Error::Usage("--all scores CueBench only".into()).into());
         }
+        if args.from != Layout::Cuebench {
+            return Err(
+                cuebench::Error::Usage("--from reads CueBench predictions only".into()).into(),
+            );
+        }
         let task = args.task.as_deref().unwrap_or_default();
         let evaluation = match args.bench {
             Benchmark::VauBench => cuebench::benchmarks::vau_bench::evaluate(
-                task.parse().map_err(bad_task)?,
-                &args.gt,
+                TaskName::parse_name(task).map_err(bad_task)?,
+                &gt,
                 &args.predictions,
             )?,
             _ => cuebench::benchmarks::vad_reasoning::evaluate(
-                task.parse().map_err(bad_task)?,
-                &args.gt,
+                TaskName::parse_name(task).map_err(bad_task)?,
+                &gt,
                 &args.predictions,
-                args.wordnet.as_deref(),
+                &cuebench::benchmarks::vad_reasoning::VadOptions {
+                    wordnet: args.wordnet.clone(),
+                    ..Default::default()
+                },
             )?,
         };
         return finish(&[evaluation], args.format, args.per_sample.as_deref());
@@ -376,11 +494,12 @@ fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
     };
     let options = commands::eval::EvalOptions {
         tasks,
-        gt: args.gt,
+        gt,
         predictions: args.predictions,
+        layout: args.from,
         settings: args.scoring.settings(),
-        embed: args.embedding.options()?,
-        taxonomy: args.scoring.taxonomy,
+        embed: args.embedding.options(inputs)?,
+        taxonomy: inputs.resolve(Input::Taxonomy, args.scoring.taxonomy.as_deref()),
     };
     let evaluations = commands::eval::run(&options)?;
     if !args.all {
@@ -394,22 +513,22 @@ fn eval(args: EvalArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// The session `reward` and `serve` score with, ground truth embedded.
-fn reward_session(args: &RewardSessionArgs) -> anyhow::Result<Session> {
+fn reward_session(args: &RewardSessionArgs, inputs: &Inputs) -> anyhow::Result<Session> {
     let options = SessionOptions {
-        gt: args.gt.clone(),
-        taxonomy: args.scoring.taxonomy.clone(),
+        gt: inputs.required(Input::Gt, args.gt.as_deref())?,
+        taxonomy: inputs.resolve(Input::Taxonomy, args.scoring.taxonomy.as_deref()),
         settings: args.scoring.settings(),
         lambda: args.lambda,
-        embed: args.embedding.options()?,
+        embed: args.embedding.options(inputs)?,
     };
     let mut session = Session::open(options)?;
     session.warm_up()?;
     Ok(session)
 }
 
-fn reward(args: RewardArgs) -> anyhow::Result<ExitCode> {
+fn reward(args: RewardArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
     use commands::reward_stream::{run_file, run_stream};
-    let mut session = reward_session(&args.session)?;
+    let mut session = reward_session(&args.session, inputs)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let errors = match args.input.filter(|p| p.as_os_str() != "-") {
@@ -429,8 +548,9 @@ fn reward(args: RewardArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn validate(args: ValidateArgs) -> anyhow::Result<ExitCode> {
-    let v = commands::validate::run(&args.predictions, &args.gt, args.task)?;
+fn validate(args: ValidateArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
+    let gt = inputs.required(Input::Gt, args.gt.as_deref())?;
+    let v = commands::validate::run(&args.predictions, &gt, args.task)?;
     let mut out = String::new();
     for t in &v.tasks {
         out.push_str(&format!(

@@ -1,11 +1,18 @@
-//! The prompts of Figure 11 (SPEC 2): preamble + problem prompt + format
-//! prompt, placeholders filled from the ground truth. The texts live in
-//! `prompts/` (see its README for their source and layout).
+//! The prompts of Figure 11 (docs/scoring.md §2): preamble + problem prompt +
+//! format prompt, placeholders filled from the ground truth. The texts live in
+//! `prompts/` (see its README for their source and layout). Each prompt line
+//! also says which video file to show the model and, for anticipation, where
+//! to cut it.
+
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::error::Result;
+use crate::formats::annotations::Video;
+use crate::formats::records::write_file;
 use crate::tasks::Task;
-use crate::tasks::derive::Sample;
+use crate::tasks::derive::{Sample, derive_samples};
 
 const PREAMBLE: &str = include_str!("../prompts/preamble.txt");
 
@@ -26,21 +33,84 @@ fn task_file(task: Task) -> &'static str {
 /// The placeholders the problem prompts carry.
 const PLACEHOLDERS: [&str; 2] = ["{Event}", "{Event, Scene, Attribute}"];
 
+/// The placeholder a video file name pattern fills with the video id.
+pub const VIDEO_ID_PLACEHOLDER: &str = "{video_id}";
+
+/// The default video file name pattern.
+pub const DEFAULT_VIDEO_NAME: &str = "{video_id}.mp4";
+
 /// One line of `cuebench prompts` output.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PromptLine {
-    /// The sample id.
+    /// The sample id, as predictions must carry it.
     pub id: String,
-    /// The video to show the model.
+    /// The task, so one file of prompts (or of an lmms-eval log) may mix tasks.
+    pub task: Task,
+    /// The video's id.
     pub video_id: String,
+    /// The video file to show the model (the name pattern filled with the id).
+    pub video: String,
+    /// Anticipation only: show the model the video up to this second
+    /// (the annotation's `observed_until_s`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cut_at_s: Option<f64>,
     /// The full prompt.
     pub prompt: String,
+}
+
+/// The prompt lines of every sample of `task`; `video_name` is a file name
+/// pattern in which `{video_id}` stands for the video's id.
+pub fn prompt_lines(videos: &[Video], task: Task, video_name: &str) -> Vec<PromptLine> {
+    derive_samples(videos, task)
+        .iter()
+        .map(|sample| {
+            let video = videos.iter().find(|v| v.video_id == sample.video_id);
+            let cut_at_s = video
+                .filter(|_| task == Task::Anticipation)
+                .and_then(|v| v.anticipation.as_ref())
+                .map(|a| a.observed_until_s);
+            PromptLine {
+                id: sample.id.clone(),
+                task,
+                video_id: sample.video_id.clone(),
+                video: video_name.replace(VIDEO_ID_PLACEHOLDER, &sample.video_id),
+                cut_at_s,
+                prompt: prompt_text(sample),
+            }
+        })
+        .collect()
+}
+
+/// Prompt lines as JSONL, one line per sample.
+pub fn to_jsonl(lines: &[PromptLine]) -> String {
+    lines
+        .iter()
+        .map(|line| serde_json::to_string(line).unwrap_or_default() + "\n")
+        .collect()
+}
+
+/// Writes `DIR/<task>.jsonl` for every task; returns each file with its
+/// number of lines.
+pub fn write_all(videos: &[Video], video_name: &str, dir: &Path) -> Result<Vec<(PathBuf, usize)>> {
+    std::fs::create_dir_all(dir).map_err(|source| crate::Error::Write {
+        path: dir.to_owned(),
+        source,
+    })?;
+    Task::ALL
+        .iter()
+        .map(|&task| {
+            let lines = prompt_lines(videos, task, video_name);
+            let path = dir.join(format!("{task}.jsonl"));
+            write_file(&path, to_jsonl(&lines).as_bytes())?;
+            Ok((path, lines.len()))
+        })
+        .collect()
 }
 
 /// The full prompt of a sample: preamble, problem prompt with its
 /// placeholder replaced by `{Capitalised Subject}` (as Figure 3 prints it),
 /// and format prompt, joined by single spaces.
-pub fn prompt_for(sample: &Sample) -> PromptLine {
+pub fn prompt_text(sample: &Sample) -> String {
     let mut lines = task_file(sample.task).lines();
     let (problem, format) = (
         lines.next().unwrap_or_default(),
@@ -52,11 +122,7 @@ pub fn prompt_for(sample: &Sample) -> PromptLine {
         }),
         None => problem.to_owned(),
     };
-    PromptLine {
-        id: sample.id.clone(),
-        video_id: sample.video_id.clone(),
-        prompt: format!("{} {problem} {format}", PREAMBLE.trim_end()),
-    }
+    format!("{} {problem} {format}", PREAMBLE.trim_end())
 }
 
 /// Upper-cases the first character of every space-separated word.
@@ -86,6 +152,46 @@ mod tests {
         }
     }
 
+    fn example_videos() -> Vec<Video> {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/annotations.json");
+        crate::formats::annotations::read_annotations(&path).unwrap()
+    }
+
+    #[test]
+    fn anticipation_lines_say_where_to_cut_and_which_file() {
+        let lines = prompt_lines(
+            &example_videos(),
+            Task::Anticipation,
+            "clips/{video_id}.avi",
+        );
+        // examples/annotations.json: vid_0002 is observed until 9.0 s.
+        let first = &lines[0];
+        assert_eq!(
+            (first.id.as_str(), first.video.as_str(), first.cut_at_s),
+            ("vid_0002", "clips/vid_0002.avi", Some(9.0))
+        );
+        let json = serde_json::to_string(first).unwrap();
+        assert!(
+            json.starts_with(r#"{"id":"vid_0002","task":"anticipation","video_id":"vid_0002","video":"clips/vid_0002.avi","cut_at_s":9.0,"prompt":"#),
+            "{json}"
+        );
+    }
+
+    #[test]
+    fn other_tasks_have_no_cut_time_and_all_tasks_get_a_file() {
+        let videos = example_videos();
+        let lines = prompt_lines(&videos, Task::Grounding, DEFAULT_VIDEO_NAME);
+        assert_eq!(lines[0].video, "vid_0001.mp4");
+        assert!(lines.iter().all(|l| l.cut_at_s.is_none()));
+        assert!(!to_jsonl(&lines[..1]).contains("cut_at_s"));
+        let dir = tempfile::tempdir().unwrap();
+        let written = write_all(&videos, DEFAULT_VIDEO_NAME, dir.path()).unwrap();
+        assert_eq!(written.len(), Task::ALL.len());
+        // 45 grounding samples in the example data (examples/README.md).
+        let grounding = std::fs::read_to_string(dir.path().join("grounding.jsonl")).unwrap();
+        assert_eq!(grounding.lines().count(), 45);
+    }
+
     #[test]
     fn placeholders_are_filled_capitalised() {
         let sample = Sample {
@@ -96,7 +202,7 @@ mod tests {
             truth: vec![],
             anchors: vec![],
         };
-        let p = prompt_for(&sample).prompt;
+        let p = prompt_text(&sample);
         assert!(p.starts_with("This is a video showing some key events related to the safety, laws & rules, or life & health. Please detect"));
         assert!(
             p.contains(
@@ -110,10 +216,6 @@ mod tests {
             subject: Some("drinking alcohol".into()),
             ..sample
         };
-        assert!(
-            prompt_for(&scene)
-                .prompt
-                .contains("of the event {Drinking Alcohol} in the video.")
-        );
+        assert!(prompt_text(&scene).contains("of the event {Drinking Alcohol} in the video."));
     }
 }

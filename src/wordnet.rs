@@ -14,6 +14,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
+use crate::data_dir::RuntimeFile;
 use crate::error::{Error, Result};
 use crate::metrics::text::meteor::Synonyms;
 
@@ -53,15 +54,15 @@ const SUBSTITUTIONS: [&[(&str, &str)]; 4] = [
     &[],
 ];
 
-/// Where to find WordNet: `--wordnet DIR`, else `$CUEBENCH_WORDNET`, else
-/// `<crate root>/.setup/wordnet`.
+/// Where to find WordNet: `--wordnet DIR`, else `$CUEBENCH_WORDNET`, else the
+/// first data folder holding `wordnet/`, else the checkout's `.setup/wordnet`.
 pub fn resolve_dir(flag: Option<&Path>) -> PathBuf {
     if let Some(dir) = flag {
         return dir.to_path_buf();
     }
     match std::env::var_os(WORDNET_ENV) {
         Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join(".setup/wordnet"),
+        _ => RuntimeFile::WordNet.locate_or_checkout(),
     }
 }
 

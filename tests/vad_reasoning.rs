@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use cuebench::Error;
-use cuebench::benchmarks::vad_reasoning::{VadTask, evaluate};
+use cuebench::benchmarks::vad_reasoning::{TimeUnit, VadOptions, VadTask, evaluate};
 use cuebench::report::{Evaluation, SampleStatus};
 
 fn example(name: &str) -> PathBuf {
@@ -53,7 +53,7 @@ fn detection_on_the_sample() {
         VadTask::Detection,
         &example("ground_truth.jsonl"),
         &example("predictions.jsonl"),
-        None,
+        &VadOptions::default(),
     )
     .expect("evaluates");
     close(metric(&e, "Acc"), 50.0);
@@ -93,7 +93,13 @@ fn detection_parse_failures_and_dropped_ranges() {
         r#"{"id": "a", "response": "<answer>something bad</answer>"}"#,
         r#"{"id": "b", "response": "<answer><which>Theft</which><when>later</when></answer>"}"#,
     ]);
-    let e = evaluate(VadTask::Detection, gt.path(), preds.path(), None).expect("evaluates");
+    let e = evaluate(
+        VadTask::Detection,
+        gt.path(),
+        preds.path(),
+        &VadOptions::default(),
+    )
+    .expect("evaluates");
     let c = &e.result.counts;
     assert_eq!((c.scored, c.parse_failed, c.dropped_intervals), (1, 1, 1));
     close(metric(&e, "Acc"), 50.0);
@@ -106,7 +112,7 @@ fn reasoning_on_the_sample() {
         VadTask::Reasoning,
         &example("ground_truth.jsonl"),
         &example("predictions.jsonl"),
-        None,
+        &VadOptions::default(),
     )
     .expect("evaluates (run scripts/setup-wordnet.sh first)");
     for name in ["BLEU-2", "METEOR", "ROUGE-1", "ROUGE-2", "ROUGE-L"] {
@@ -130,7 +136,13 @@ fn reasoning_identical_text_is_perfect() {
         r#"{"id": "v", "label": "normal", "reference": "<think>People walk in a park.</think>"}"#,
     ]);
     let preds = temp(&[r#"{"id": "v", "response": "<think>People walk in a park.</think>"}"#]);
-    let e = evaluate(VadTask::Reasoning, gt.path(), preds.path(), None).expect("evaluates");
+    let e = evaluate(
+        VadTask::Reasoning,
+        gt.path(),
+        preds.path(),
+        &VadOptions::default(),
+    )
+    .expect("evaluates");
     for name in ["BLEU-2", "ROUGE-1", "ROUGE-2", "ROUGE-L"] {
         close(metric(&e, name), 100.0);
     }
@@ -147,12 +159,22 @@ fn bad_ground_truth_names_file_line_and_field() {
         r#"{"id": "b", "label": "weird"}"#,
     ]);
     let preds = temp(&[]);
-    match evaluate(VadTask::Detection, gt.path(), preds.path(), None) {
+    match evaluate(
+        VadTask::Detection,
+        gt.path(),
+        preds.path(),
+        &VadOptions::default(),
+    ) {
         Err(Error::Field { line, field, .. }) => assert_eq!((line, field.as_str()), (2, "label")),
         other => panic!("expected a field error, got {other:?}"),
     }
     let gt = temp(&[r#"{"id": "a", "label": "abnormal"}"#]);
-    match evaluate(VadTask::Detection, gt.path(), preds.path(), None) {
+    match evaluate(
+        VadTask::Detection,
+        gt.path(),
+        preds.path(),
+        &VadOptions::default(),
+    ) {
         Err(Error::Field { line, field, .. }) => {
             assert_eq!((line, field.as_str()), (1, "interval"))
         }
@@ -163,7 +185,12 @@ fn bad_ground_truth_names_file_line_and_field() {
         r#"{"id": "a", "label": "normal", "reference": "y"}"#,
     ]);
     assert!(matches!(
-        evaluate(VadTask::Reasoning, gt.path(), preds.path(), None),
+        evaluate(
+            VadTask::Reasoning,
+            gt.path(),
+            preds.path(),
+            &VadOptions::default()
+        ),
         Err(Error::DuplicateIds { .. })
     ));
 }
@@ -173,8 +200,119 @@ fn missing_wordnet_is_a_model_error_naming_the_setup_script() {
     let gt = temp(&[r#"{"id": "a", "label": "normal", "reference": "x"}"#]);
     let preds = temp(&[]);
     let dir = Path::new("/nonexistent/wordnet");
-    match evaluate(VadTask::Reasoning, gt.path(), preds.path(), Some(dir)) {
+    match evaluate(
+        VadTask::Reasoning,
+        gt.path(),
+        preds.path(),
+        &VadOptions {
+            wordnet: Some(dir.to_owned()),
+            ..VadOptions::default()
+        },
+    ) {
         Err(Error::Model(message)) => assert!(message.contains("scripts/setup-wordnet.sh")),
         other => panic!("expected a model error, got {other:?}"),
+    }
+}
+
+/// Published `Vad-Reasoning-SFT-test.jsonl` rows (fields as in the Vad-R1
+/// README), one abnormal and one normal video.
+const PUBLISHED: [&str; 2] = [
+    r#"{"source": "UCF", "video": "Robbery_101.mp4", "anomaly_type": "Robbery", "path": "v/Robbery_101.mp4", "total_frames": 900, "think": "A man points a gun at the cashier.", "answer": "<which>Robbery</which>", "start": 10, "end": 20}"#,
+    r#"{"source": "UCF", "video": "Normal_7.mp4", "anomaly_type": "Normal", "path": "v/Normal_7.mp4", "total_frames": 300, "think": "People walk.", "answer": "<which>Normal</which>", "start": -1, "end": -1}"#,
+];
+
+#[test]
+fn published_rows_are_read_directly_in_seconds() {
+    // Robbery_101: truth [10, 20] s, answer [15, 20]: IoU 5/10 = 0.5 (TP).
+    // Normal_7: answered normal (TN); its start/end (-1) are not read.
+    // Acc 100, mIoU 50, R@0.5 100, R@0.7 0.
+    let gt = temp(&PUBLISHED);
+    let preds = temp(&[
+        r#"{"id": "Robbery_101.mp4", "response": "<answer><which>Robbery</which><when>[15, 20]</when></answer>"}"#,
+        r#"{"id": "Normal_7.mp4", "response": "<answer><which>Normal</which></answer>"}"#,
+    ]);
+    let e = evaluate(
+        VadTask::Detection,
+        gt.path(),
+        preds.path(),
+        &VadOptions::default(),
+    )
+    .expect("evaluates");
+    close(metric(&e, "Acc"), 100.0);
+    close(metric(&e, "mIoU"), 50.0);
+    close(metric(&e, "R@0.5"), 100.0);
+    close(metric(&e, "R@0.7"), 0.0);
+    assert!(e.result.signature.contains("|time:seconds"));
+}
+
+#[test]
+fn published_rows_in_frames_need_the_fps() {
+    // With --time-unit frames --fps 2: [10, 20] frames = [5, 10] s; the
+    // answer [5, 10] s has IoU 1.
+    let gt = temp(&PUBLISHED);
+    let preds = temp(&[
+        r#"{"id": "Robbery_101.mp4", "response": "<which>Robbery</which><when>[5, 10]</when>"}"#,
+    ]);
+    let options = VadOptions {
+        time_unit: TimeUnit::Frames { fps: 2.0 },
+        ..VadOptions::default()
+    };
+    let e = evaluate(VadTask::Detection, gt.path(), preds.path(), &options).expect("evaluates");
+    close(metric(&e, "mIoU"), 100.0);
+    assert!(e.result.signature.contains("|time:frames@2"));
+}
+
+#[test]
+fn published_reference_is_think_then_answer() {
+    // The response repeats think and answer: BLEU-2 and ROUGE are 1.
+    let gt = temp(&PUBLISHED[..1]);
+    let preds = temp(&[
+        r#"{"id": "Robbery_101.mp4", "response": "<think>A man points a gun at the cashier.</think><answer><which>Robbery</which></answer>"}"#,
+    ]);
+    let e = evaluate(
+        VadTask::Reasoning,
+        gt.path(),
+        preds.path(),
+        &VadOptions::default(),
+    )
+    .expect("evaluates (run scripts/setup-wordnet.sh first)");
+    for name in ["BLEU-2", "ROUGE-1", "ROUGE-2", "ROUGE-L"] {
+        close(metric(&e, name), 100.0);
+    }
+}
+
+#[test]
+fn published_rows_name_the_bad_field() {
+    let preds = temp(&[]);
+    let cases = [
+        (PUBLISHED[0].replace(r#", "start": 10"#, ""), "start"),
+        (PUBLISHED[0].replace(r#""end": 20"#, r#""end": 5"#), "end"),
+        (
+            PUBLISHED[0].replace(r#""start": 10"#, r#""start": "soon""#),
+            "start",
+        ),
+    ];
+    for (line, field) in cases {
+        let gt = temp(&[&line]);
+        match evaluate(
+            VadTask::Detection,
+            gt.path(),
+            preds.path(),
+            &VadOptions::default(),
+        ) {
+            Err(Error::Field { line, field: f, .. }) => assert_eq!((line, f.as_str()), (1, field)),
+            other => panic!("expected a field error on {field}, got {other:?}"),
+        }
+    }
+    let gt =
+        temp(&[&PUBLISHED[0].replace(r#""think": "A man points a gun at the cashier.", "#, "")]);
+    match evaluate(
+        VadTask::Reasoning,
+        gt.path(),
+        preds.path(),
+        &VadOptions::default(),
+    ) {
+        Err(Error::Field { field, .. }) => assert_eq!(field, "think"),
+        other => panic!("expected a field error, got {other:?}"),
     }
 }

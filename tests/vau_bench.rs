@@ -15,6 +15,7 @@ use cuebench::Error;
 use cuebench::benchmarks::vau_bench::{VauTask, evaluate, grounding_span, reference_iou};
 use cuebench::metrics::temporal::Interval;
 use cuebench::report::{Evaluation, SampleStatus};
+use cuebench::tasks::TaskName;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -211,8 +212,8 @@ fn signatures_name_benchmark_task_and_decisions() {
         VauTask::Grounding.signature().to_string(),
         "cuebench:1|bench:vau-bench|task:grounding|span:glue-or-bracket|iou:vau-r1-no-detection|normal:skip|unannotated:skip|missing:0|ids:mp4"
     );
-    assert_eq!("grounding".parse::<VauTask>(), Ok(VauTask::Grounding));
-    assert!("tag".parse::<VauTask>().is_err());
+    assert_eq!(VauTask::parse_name("grounding"), Ok(VauTask::Grounding));
+    assert!(VauTask::parse_name("tag").is_err());
 }
 
 #[test]
@@ -789,4 +790,161 @@ fn results_render_in_every_format() {
         assert!(text.contains("R@0.5"), "{format:?}: {text}");
         assert!(text.contains("66.67"), "{format:?}: {text}");
     }
+}
+
+// ------------------------------------------- published test files' cells
+
+#[test]
+fn qa_correct_option_written_as_letter_and_text() {
+    // test_msad.csv writes `D. <text of option D>`: the letter is read when
+    // the text is that option's. abn_1 answered D (right), abn_2 answered A
+    // against `B. b2` (wrong): Acc = 1/2. The reference compares the whole
+    // cell with the letter and never counts such a row right.
+    let (_d, gt) = gt_with(
+        "abn_1.mp4,q,a1,b1,c1,Green trash bin tipping over,\"D. Green trash bin tipping over\",k,d,r,Fire,1,2\n\
+         abn_2.mp4,q,a2,b2,c2,d2,B.  b2 ,k,d,r,Fire,1,2\n",
+    );
+    let (_d, preds) = jsonl([
+        ("abn_1".to_owned(), "D".to_owned()),
+        ("abn_2".to_owned(), "A".to_owned()),
+    ]);
+    let eval = evaluate(VauTask::Qa, &gt, &preds).unwrap();
+    assert_eq!(eval.result.counts.scored, 2);
+    assert_close(metric(&eval, "Acc"), 50.0);
+    assert!(
+        eval.result
+            .signature
+            .contains("gt-option:letter-or-labelled")
+    );
+    // A text that is not the named option's, or no `.` after the letter:
+    // still an input error on that line and column.
+    for cell in ["D. Red trash bin", "D Green trash bin tipping over", "E. x"] {
+        let (_d, gt) = gt_with(&format!(
+            "abn_1.mp4,q,a,b,c,Green trash bin tipping over,{cell},k,d,r,Fire,1,2\n"
+        ));
+        assert_eq!(
+            field_error(evaluate(VauTask::Qa, &gt, &preds)),
+            (2, "Correct Option".to_owned()),
+            "{cell}"
+        );
+    }
+}
+
+#[test]
+fn grounding_recall_thresholds_hold_at_equality() {
+    // val.csv's ecva_1700.mp4 is [0, 26]; the answer [0, 18.2] has IoU
+    // 18.2 / 26 = 0.7 exactly, so it counts at R@0.7 (the subtraction
+    // |P| + |G| - |P ∩ G| gave 0.6999999999999998 and missed it). Answers
+    // of IoU exactly 0.3 ([0, 7.8]) and 0.5 ([0, 13]) on the same video
+    // count at their thresholds too.
+    for (end, recalls) in [
+        (18.2, [100.0, 100.0, 100.0]),
+        (13.0, [100.0, 100.0, 0.0]),
+        (7.8, [100.0, 0.0, 0.0]),
+    ] {
+        let (_d, gt) = gt_with("ecva_1700.mp4,q,1,2,3,4,A,k,d,r,Traffic_accident,0.0,26.0\n");
+        let (_d, preds) = jsonl([(
+            "ecva_1700.mp4".to_owned(),
+            format!("<glue>[0, {end}]</glue>"),
+        )]);
+        let eval = evaluate(VauTask::Grounding, &gt, &preds).unwrap();
+        for (name, want) in ["R@0.3", "R@0.5", "R@0.7"].into_iter().zip(recalls) {
+            assert_eq!(metric(&eval, name), want, "[0, {end}] {name}");
+        }
+    }
+}
+
+#[test]
+fn val_grounding_recall_at_07_on_the_published_span() {
+    // The same case read from val.csv itself: the one [0, 26] video of the
+    // file answered [0, 18.2], every other grounding sample missing.
+    // R@0.7 = 1 / 339.
+    let rows = val_rows();
+    let hits: Vec<_> = rows
+        .iter()
+        .filter(|r| is_grounding_sample(r) && r.start == 0.0 && r.end == 26.0)
+        .map(|r| (r.name.clone(), "<glue>[0, 18.2]</glue>".to_owned()))
+        .collect();
+    assert_eq!(hits.len(), 3, "val.csv has three [0, 26] spans");
+    let (_d, preds) = jsonl(hits);
+    let eval = evaluate(VauTask::Grounding, &val_csv(), &preds).unwrap();
+    assert_eq!(metric(&eval, "R@0.7"), 3.0 / VAL_SPANS as f64 * 100.0);
+}
+
+#[test]
+fn cls_answer_element_follows_html_parsing() {
+    // Each answer is for a Normal video; `Normal` read = right on both.
+    // fire: `<Answer>` is the first element (any case) -> Fire (wrong);
+    // empty: `<answer/>` is an empty element -> nothing read (parse_failed);
+    // comment: the commented-out element does not count -> Normal (right).
+    let (_d, gt) = gt_with(
+        "fire.mp4,q,1,2,3,4,A,k,d,r,Normal,0,0\n\
+         empty.mp4,q,1,2,3,4,A,k,d,r,Normal,0,0\n\
+         comment.mp4,q,1,2,3,4,A,k,d,r,Normal,0,0\n",
+    );
+    let (_d, preds) = jsonl([
+        (
+            "fire".to_owned(),
+            "<Answer>Fire</Answer> then <answer>Normal</answer>".to_owned(),
+        ),
+        (
+            "empty".to_owned(),
+            "<answer/>Robbery. <answer>Normal</answer>".to_owned(),
+        ),
+        (
+            "comment".to_owned(),
+            "<!-- <answer>Fire</answer> --><answer>Normal</answer>".to_owned(),
+        ),
+    ]);
+    let eval = evaluate(VauTask::Cls, &gt, &preds).unwrap();
+    let scores: Vec<(&str, SampleStatus, f64)> = eval
+        .samples
+        .iter()
+        .map(|s| (s.id.as_str(), s.status, s.scores[1].1))
+        .collect();
+    assert_eq!(
+        scores,
+        [
+            ("comment.mp4", SampleStatus::Scored, 1.0),
+            ("empty.mp4", SampleStatus::ParseFailed, 0.0),
+            ("fire.mp4", SampleStatus::Scored, 0.0),
+        ]
+    );
+}
+
+#[test]
+fn crlf_csv_errors_name_the_right_line() {
+    // The reference inference scripts write CRLF line ends; the bad option
+    // is on line 3 of both files, and a short row on line 4.
+    let body = "Video Name,Question,Correct Option\na.mp4,q,A\nb.mp4,q,Z\n";
+    for text in [body.to_owned(), body.replace('\n', "\r\n")] {
+        let (_d, gt) = temp_file("gt.csv", &text);
+        assert_eq!(
+            field_error(evaluate(VauTask::Qa, &gt, &fixture("preds_qa.csv"))),
+            (3, "Correct Option".to_owned())
+        );
+    }
+    let (_d, preds) = temp_file("p.csv", "Video Name,QA answer\r\n\r\nabn_1,B\r\nabn_2\r\n");
+    match evaluate(VauTask::Qa, &fixture("annotations.csv"), &preds) {
+        Err(Error::Field {
+            line,
+            field,
+            message,
+            ..
+        }) => {
+            assert_eq!((line, field.as_str()), (4, "row"));
+            assert!(!message.contains("line"), "{message}");
+        }
+        other => panic!("expected a field error, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_byte_order_mark_before_jsonl_predictions_is_ignored() {
+    let (_d, preds) = temp_file(
+        "p.jsonl",
+        "\u{feff}{\"id\": \"abn_1\", \"response\": \"B\"}\n",
+    );
+    let eval = evaluate(VauTask::Qa, &fixture("annotations.csv"), &preds).unwrap();
+    assert_eq!(eval.result.counts.scored, 1);
 }

@@ -51,6 +51,7 @@ pub fn run(work: &Path, embed: &EmbedOptions) -> Result<BenchReport> {
         tasks: Task::ALL.to_vec(),
         gt,
         predictions,
+        layout: Default::default(),
         settings: Settings::default(),
         embed: EmbedOptions {
             cache_dir: Some(cache),

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use crate::embedding::EmbedOptions;
 use crate::error::{Error, Result};
 use crate::evaluate::{Session, SessionOptions, Settings, TaskPredictions};
-use crate::formats::predictions::{Prediction, for_task, read_predictions};
+use crate::formats::predictions::{
+    Layout, Prediction, for_task, read_predictions, read_predictions_from,
+};
 use crate::report::Evaluation;
 use crate::tasks::Task;
 
@@ -17,8 +19,11 @@ pub struct EvalOptions {
     pub tasks: Vec<Task>,
     /// The annotation file.
     pub gt: PathBuf,
-    /// A predictions JSONL, or (for several tasks) a folder of `<task>.jsonl` files.
+    /// A predictions file (`-`: standard input), or (for several tasks) a
+    /// folder of `<task>.jsonl` files.
     pub predictions: PathBuf,
+    /// How the predictions file is laid out (`--from`).
+    pub layout: Layout,
     /// Scoring choices.
     pub settings: Settings,
     /// The embedding model and how to run it.
@@ -47,14 +52,23 @@ pub fn run(options: &EvalOptions) -> Result<Vec<Evaluation>> {
     session.evaluate(&read_inputs(options)?)
 }
 
-/// Each task's predictions, read from `options.predictions`.
+/// Each task's predictions, read from `options.predictions`. A file is read
+/// once (standard input can only be read once) and split by task.
 pub fn read_inputs(options: &EvalOptions) -> Result<Vec<TaskPredictions>> {
+    let path = &options.predictions;
     let several = options.tasks.len() > 1;
+    let whole_file = match path.is_dir() {
+        true => None,
+        false => Some(read_shared_file(path, options.layout, several)?),
+    };
     options
         .tasks
         .iter()
         .map(|&task| {
-            let (predictions, source) = predictions_for(task, &options.predictions, several)?;
+            let (predictions, source) = match &whole_file {
+                Some(all) => (for_task(all.clone(), task.name()), path.to_owned()),
+                None => task_file_in(task, path)?,
+            };
             Ok(TaskPredictions {
                 task,
                 predictions,
@@ -64,19 +78,21 @@ pub fn read_inputs(options: &EvalOptions) -> Result<Vec<TaskPredictions>> {
         .collect()
 }
 
-/// The predictions of `task`: from `<dir>/<task>.jsonl` when `path` is a
-/// folder (no file: every sample is missing), else the lines of the file
-/// tagged with the task (untagged lines too, unless several tasks share it).
-fn predictions_for(task: Task, path: &Path, several: bool) -> Result<(Vec<Prediction>, PathBuf)> {
-    if path.is_dir() {
-        let file = path.join(format!("{}.jsonl", task.name()));
-        if !file.exists() {
-            return Ok((Vec::new(), file));
-        }
-        let preds = for_task(read_predictions(&file)?, task.name());
-        return Ok((preds, file));
+/// The predictions of `task` from `<dir>/<task>.jsonl` (no file: every
+/// sample is missing).
+fn task_file_in(task: Task, dir: &Path) -> Result<(Vec<Prediction>, PathBuf)> {
+    let file = dir.join(format!("{}.jsonl", task.name()));
+    if !file.exists() {
+        return Ok((Vec::new(), file));
     }
-    let all = read_predictions(path)?;
+    let preds = for_task(read_predictions(&file)?, task.name());
+    Ok((preds, file))
+}
+
+/// Every prediction of one file; scored for several tasks, each line must
+/// say its task (untagged lines are kept when one task is scored).
+fn read_shared_file(path: &Path, layout: Layout, several: bool) -> Result<Vec<Prediction>> {
+    let all = read_predictions_from(path, layout)?;
     if several && let Some(p) = all.iter().find(|p| p.task.is_none()) {
         return Err(Error::Field {
             path: path.to_owned(),
@@ -85,5 +101,5 @@ fn predictions_for(task: Task, path: &Path, several: bool) -> Result<(Vec<Predic
             message: "missing: a file scored for several tasks needs a `task` on every line".into(),
         });
     }
-    Ok((for_task(all, task.name()), path.to_owned()))
+    Ok(all)
 }

@@ -9,16 +9,13 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use super::ModelId;
 use super::pooling::Pooling;
-use super::{DEFAULT_MODEL_DIR, ModelId};
+use crate::data_dir::{RuntimeFile, SETUP_HINT};
 use crate::{Error, Result};
 
 /// The manifest's file name inside a model directory.
 const MANIFEST: &str = "manifest.json";
-/// Environment variable naming a model directory when `--model` is absent.
-const MODEL_DIR_ENV: &str = "CUEBENCH_MODEL_DIR";
-/// The set-up command to name when a default artefact is missing.
-pub(crate) const SETUP_HINT: &str = "run scripts/setup.sh in the cuebench repository";
 
 /// What `manifest.json` holds. Informational keys (sources, licence) are
 /// allowed and ignored.
@@ -65,21 +62,14 @@ pub(crate) struct ModelFiles {
     pub cache_key: String,
 }
 
-/// The model directory to use: the flag, then `CUEBENCH_MODEL_DIR`, then
-/// `models/minilm-l6-v2` next to the executable (if it has a manifest), then
-/// the repository's default.
-pub(crate) fn resolve_model_dir(flag: Option<&Path>) -> PathBuf {
-    if let Some(dir) = flag {
-        return dir.to_path_buf();
-    }
-    if let Some(dir) = std::env::var_os(MODEL_DIR_ENV).filter(|d| !d.is_empty()) {
-        return dir.into();
-    }
-    let beside_exe = std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent().map(|p| p.join("models").join("minilm-l6-v2")))
-        .filter(|d| d.join(MANIFEST).is_file());
-    beside_exe.unwrap_or_else(|| PathBuf::from(DEFAULT_MODEL_DIR))
+/// The model directory to use: the one given (`--model`, `CUEBENCH_MODEL` or
+/// `cuebench.toml`, found by `crate::config`), else the first data folder
+/// holding `models/minilm-l6-v2`, else the checkout's.
+pub(crate) fn resolve_model_dir(given: Option<&Path>) -> PathBuf {
+    given.map_or_else(
+        || RuntimeFile::Model.locate_or_checkout(),
+        Path::to_path_buf,
+    )
 }
 
 /// Reads `dir/manifest.json` and verifies the files it names (sha256).
@@ -266,7 +256,7 @@ mod tests {
 
     #[test]
     fn committed_manifest_parses() {
-        let m = read_manifest(Path::new(DEFAULT_MODEL_DIR)).unwrap();
+        let m = read_manifest(Path::new(super::super::DEFAULT_MODEL_DIR)).unwrap();
         assert_eq!(
             (m.name.as_str(), m.max_length, m.dimension),
             ("minilm-l6-v2", 256, Some(384))

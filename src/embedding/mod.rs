@@ -12,28 +12,24 @@ mod lazy;
 mod manifest;
 mod onnx;
 mod pooling;
+mod progress;
 mod runtime;
 mod stand_in;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::str::FromStr;
-
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::{Error, Result};
 use cache::VectorCache;
 
 pub use stand_in::HashEmbedder;
 
-/// The default model directory, relative to the repository (SPEC 6).
+/// The default model's folder in the checkout this binary was built from
+/// (docs/scoring.md §6); an installed binary looks in the data folders first
+/// (`crate::data_dir`).
 pub const DEFAULT_MODEL_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/models/minilm-l6-v2");
-
-/// Misses below this count embed without a progress bar: they take well under
-/// a second.
-const PROGRESS_MIN_TEXTS: usize = 256;
 
 /// What identifies an embedding model in a result's signature (SPEC 8).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,8 +110,9 @@ impl fmt::Display for Device {
 /// Everything the embedding stack takes from the command line (SPEC 1, 6).
 #[derive(Debug, Clone)]
 pub struct EmbedOptions {
-    /// `--model DIR`; `None`: `CUEBENCH_MODEL_DIR`, then `models/minilm-l6-v2`
-    /// next to the executable, then [`DEFAULT_MODEL_DIR`].
+    /// The model folder (`--model`, `CUEBENCH_MODEL` or `cuebench.toml`);
+    /// `None`: the first data folder holding `models/minilm-l6-v2`, then
+    /// [`DEFAULT_MODEL_DIR`].
     pub model_dir: Option<PathBuf>,
     /// `--ort-library FILE`; `None`: `ORT_DYLIB_PATH`, then next to the
     /// executable, then the set-up directory.
@@ -130,7 +127,7 @@ pub struct EmbedOptions {
     pub cache_dir: Option<PathBuf>,
     /// `--no-cache`: neither read nor write cached vectors.
     pub no_cache: bool,
-    /// `--quiet`: no progress bar.
+    /// `--quiet`: no progress bar or progress lines.
     pub quiet: bool,
 }
 
@@ -240,7 +237,7 @@ impl Vectors {
 
 /// Embeds every distinct non-empty text of `texts` (SPEC 6): de-duplicates,
 /// reads cached vectors, sorts the misses by token length, embeds them in
-/// batches of `opts.batch_size` (with a progress bar on a terminal unless
+/// batches of `opts.batch_size` (showing progress on stderr unless
 /// `opts.quiet`), appends them to the cache, and returns text -> vector.
 /// Empty texts are skipped.
 pub fn embed_texts(
@@ -263,16 +260,16 @@ pub fn embed_texts(
         None => HashMap::new(),
     };
     let misses = sorted_misses(&*embedder, &wanted, &by_text)?;
-    let progress = progress_bar(misses.len(), opts.quiet);
+    let mut progress = progress::Progress::start(misses.len(), opts.quiet);
     for batch in misses.chunks(opts.batch_size) {
         let vectors = embed_checked(embedder, batch)?;
         if let Some(c) = &cache {
             c.append(batch, &vectors)?;
         }
-        progress.inc(batch.len() as u64);
+        progress.advance(batch.len());
         by_text.extend(batch.iter().map(|t| (*t).to_owned()).zip(vectors));
     }
-    progress.finish_and_clear();
+    progress.finish();
     Ok(Vectors { by_text })
 }
 
@@ -314,21 +311,6 @@ fn embed_checked(embedder: &mut dyn Embedder, batch: &[&str]) -> Result<Vec<Vec<
         )));
     }
     Ok(vectors)
-}
-
-/// A progress bar on stderr for long runs, hidden when `quiet`, when stderr
-/// is not a terminal, or when there is little to do.
-fn progress_bar(total: usize, quiet: bool) -> ProgressBar {
-    if quiet || total < PROGRESS_MIN_TEXTS || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template(
-        "embedding {wide_bar} {human_pos}/{human_len} texts, eta {eta}",
-    ) {
-        bar.set_style(style);
-    }
-    bar
 }
 
 #[cfg(test)]

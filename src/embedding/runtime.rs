@@ -15,33 +15,18 @@ use ort::session::Session;
 use ort::session::builder::SessionBuilder;
 
 use super::Device;
-use super::manifest::SETUP_HINT;
+use crate::data_dir::{RuntimeFile, SETUP_HINT, executable_dir, ort_library_file_name};
 use crate::{Error, Result};
 
-/// The library's file name on this platform, e.g. `libonnxruntime.so`.
-fn library_file_name() -> String {
-    format!(
-        "{}onnxruntime{}",
-        std::env::consts::DLL_PREFIX,
-        std::env::consts::DLL_SUFFIX
-    )
-}
-
-/// Where `scripts/setup.sh` puts the library.
-const SETUP_LIB_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/.setup/lib");
-
 /// The ONNX Runtime library to load: `--ort-library`, then `ORT_DYLIB_PATH`,
-/// then next to the executable, then the set-up directory.
+/// then next to the executable, then the data folders (`crate::data_dir`).
 pub(crate) fn resolve_library(flag: Option<&Path>) -> Result<PathBuf> {
-    let exe_dir = std::env::current_exe()
-        .ok()
-        .and_then(|e| e.parent().map(Path::to_path_buf));
-    resolve_library_from(
-        flag,
-        std::env::var_os("ORT_DYLIB_PATH"),
-        exe_dir.as_deref(),
-        Path::new(SETUP_LIB_DIR),
-    )
+    let beside_exe = executable_dir().map(|d| d.join(ort_library_file_name()));
+    let candidates: Vec<PathBuf> = beside_exe
+        .into_iter()
+        .chain(RuntimeFile::OrtLibrary.candidates())
+        .collect();
+    resolve_library_from(flag, std::env::var_os("ORT_DYLIB_PATH"), &candidates)
 }
 
 /// [`resolve_library`] over explicit inputs. An explicit path (flag or
@@ -50,8 +35,7 @@ pub(crate) fn resolve_library(flag: Option<&Path>) -> Result<PathBuf> {
 fn resolve_library_from(
     flag: Option<&Path>,
     env: Option<OsString>,
-    exe_dir: Option<&Path>,
-    setup_dir: &Path,
+    candidates: &[PathBuf],
 ) -> Result<PathBuf> {
     if let Some(path) = flag {
         return existing(path.to_path_buf(), "--ort-library");
@@ -59,12 +43,6 @@ fn resolve_library_from(
     if let Some(path) = env.filter(|p| !p.is_empty()) {
         return existing(path.into(), "ORT_DYLIB_PATH");
     }
-    let name = library_file_name();
-    let candidates: Vec<PathBuf> = exe_dir
-        .map(|d| d.join(&name))
-        .into_iter()
-        .chain([setup_dir.join(&name)])
-        .collect();
     candidates.iter().find(|p| p.is_file()).cloned().ok_or_else(|| {
         let looked: Vec<String> = candidates.iter().map(|p| p.display().to_string()).collect();
         Error::Model(format!(
@@ -206,34 +184,31 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let lib = dir.path().join("lib.so");
         std::fs::write(&lib, "").unwrap();
-        assert_eq!(
-            resolve_library_from(Some(&lib), None, None, dir.path()).unwrap(),
-            lib
-        );
+        assert_eq!(resolve_library_from(Some(&lib), None, &[]).unwrap(), lib);
         let missing = dir.path().join("nope.so");
-        let flag = resolve_library_from(Some(&missing), Some(lib.clone().into()), None, dir.path());
+        let flag = resolve_library_from(Some(&missing), Some(lib.clone().into()), &[]);
         assert!(matches!(flag, Err(Error::Model(m)) if m.starts_with("--ort-library")));
-        let env = resolve_library_from(None, Some(missing.into()), None, dir.path());
+        let env = resolve_library_from(None, Some(missing.into()), &[]);
         assert!(matches!(env, Err(Error::Model(m)) if m.starts_with("ORT_DYLIB_PATH")));
         assert_eq!(
-            resolve_library_from(None, Some(lib.clone().into()), None, dir.path()).unwrap(),
+            resolve_library_from(None, Some(lib.clone().into()), &[]).unwrap(),
             lib
         );
     }
 
     #[test]
-    fn executable_dir_before_setup_dir() {
+    fn the_first_existing_candidate_wins() {
         let exe = tempfile::tempdir().unwrap();
         let setup = tempfile::tempdir().unwrap();
-        let in_setup = setup.path().join(library_file_name());
+        let beside = exe.path().join(ort_library_file_name());
+        let in_setup = setup.path().join(ort_library_file_name());
         std::fs::write(&in_setup, "").unwrap();
-        let found =
-            resolve_library_from(None, Some(OsString::new()), Some(exe.path()), setup.path());
+        let candidates = [beside.clone(), in_setup.clone()];
+        let found = resolve_library_from(None, Some(OsString::new()), &candidates);
         assert_eq!(found.unwrap(), in_setup);
-        let beside = exe.path().join(library_file_name());
         std::fs::write(&beside, "").unwrap();
         assert_eq!(
-            resolve_library_from(None, None, Some(exe.path()), setup.path()).unwrap(),
+            resolve_library_from(None, None, &candidates).unwrap(),
             beside
         );
     }
@@ -241,7 +216,7 @@ mod tests {
     #[test]
     fn nothing_found_names_the_setup_command() {
         let empty = tempfile::tempdir().unwrap();
-        match resolve_library_from(None, None, Some(empty.path()), empty.path()) {
+        match resolve_library_from(None, None, &[empty.path().join("x.so")]) {
             Err(Error::Model(m)) => {
                 assert!(m.contains("scripts/setup.sh") && !m.contains('\n'), "{m}")
             }

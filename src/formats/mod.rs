@@ -3,5 +3,6 @@
 //! every error can name file, line and field.
 
 pub mod annotations;
+pub mod lmms_eval;
 pub mod predictions;
 pub mod records;

@@ -1,12 +1,14 @@
 //! Prediction files (SPEC 3.3): JSONL lines with `id` and either the raw
 //! `response` or an already parsed `answer`, and an optional `task`.
+//! The same records may also come as one JSON array, from standard input
+//! (`-`), or as lmms-eval sample logs ([`super::lmms_eval`]).
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use serde_json::Value;
 
-use super::records::{Fields, read_text, reject_duplicate_ids};
+use super::records::{Fields, parse_records, read_text_or_stdin, reject_duplicate_ids};
 use crate::error::{Error, Result};
 
 /// One prediction line.
@@ -31,12 +33,55 @@ pub enum PredictionContent {
     Answer(Value),
 }
 
-/// Reads a predictions JSONL file. Each non-blank line must be an object with
-/// a string `id` and a string `response` or an `answer`; when both are given
-/// the raw `response` wins (it also decides `format_ok`). The first bad line
-/// is the error.
+/// Reads a predictions JSONL file (or JSON array; `-`: standard input). Each
+/// record must be an object with a string `id` and a string `response` or an
+/// `answer`; when both are given the raw `response` wins (it also decides
+/// `format_ok`). The first bad record is the error.
 pub fn read_predictions(path: &Path) -> Result<Vec<Prediction>> {
-    prediction_lines(&read_text(path)?, path).collect()
+    read_predictions_from(path, Layout::Cuebench)
+}
+
+/// How a predictions file is laid out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Layout {
+    /// cuebench's own records (docs/scoring.md §3.3), as JSONL or one JSON array.
+    #[default]
+    Cuebench,
+    /// lmms-eval's `samples_*.jsonl` log: the id from `doc.id`, the response
+    /// from `filtered_resps`.
+    LmmsEval,
+}
+
+/// Reads predictions in `layout` from a file, or from standard input when
+/// `path` is `-` (errors then name `<stdin>`).
+pub fn read_predictions_from(path: &Path, layout: Layout) -> Result<Vec<Prediction>> {
+    let (text, name) = read_text_or_stdin(path)?;
+    parse_predictions(&text, &name, layout)
+}
+
+/// Parses a whole predictions text in `layout`. A cuebench text that starts
+/// with `[` is one JSON array of records (as a Python `json.dump` of a list
+/// writes it); otherwise JSONL.
+pub fn parse_predictions(text: &str, path: &Path, layout: Layout) -> Result<Vec<Prediction>> {
+    match layout {
+        Layout::LmmsEval => super::lmms_eval::parse_samples(text, path),
+        Layout::Cuebench if text.trim_start().starts_with('[') => parse_records(text, path)?
+            .iter()
+            .map(|record| parse_record(&record.value, record.line, path, ""))
+            .collect(),
+        Layout::Cuebench => prediction_lines(text, path).collect(),
+    }
+}
+
+/// One prediction from a parsed JSON value; `prefix` names where its fields
+/// sit in the file's own layout (e.g. `doc` for lmms-eval's `doc.id`).
+pub(crate) fn parse_record(
+    value: &Value,
+    line: usize,
+    path: &Path,
+    prefix: &str,
+) -> Result<Prediction> {
+    parse_prediction(&Fields::of(path, line, value, prefix)?)
 }
 
 /// Every non-blank line of a predictions text, parsed or with its error.
@@ -164,6 +209,18 @@ mod tests {
             .map(|p| p.line)
             .collect();
         assert_eq!(kept, vec![2, 3]);
+    }
+
+    #[test]
+    fn a_json_array_file_reads_like_jsonl_and_names_element_lines() {
+        let array =
+            "[\n  {\"id\": \"a\", \"answer\": []},\n  {\"id\": \"b\", \"response\": \"x\"}\n]\n";
+        let preds = parse_predictions(array, Path::new("p.json"), Layout::Cuebench).unwrap();
+        let ids: Vec<_> = preds.iter().map(|p| (p.id.as_str(), p.line)).collect();
+        assert_eq!(ids, vec![("a", 2), ("b", 3)]);
+        let bad = "[{\"id\": \"a\", \"answer\": []},\n {\"answer\": []}]";
+        let err = parse_predictions(bad, Path::new("p.json"), Layout::Cuebench).unwrap_err();
+        assert_eq!(err.to_string(), "p.json:2: field `id`: missing");
     }
 
     #[test]

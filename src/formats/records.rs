@@ -15,12 +15,36 @@ pub struct Record {
     pub value: Value,
 }
 
-/// Reads a whole file as text, mapping failures to [`Error::Io`].
+/// Reads a whole file as text, mapping failures to [`Error::Io`]. A leading
+/// UTF-8 byte order mark (what some Windows tools write) is dropped.
 pub fn read_text(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|source| Error::Io {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
         path: path.to_owned(),
         source,
+    })?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_owned(),
+        None => text,
     })
+}
+
+/// The name standard input goes by in messages.
+pub const STDIN_NAME: &str = "<stdin>";
+
+/// Reads a whole file as text, or all of standard input when `path` is `-`;
+/// also returns the name to use in messages (`<stdin>` for `-`).
+pub fn read_text_or_stdin(path: &Path) -> Result<(String, std::path::PathBuf)> {
+    if path != Path::new("-") {
+        return Ok((read_text(path)?, path.to_owned()));
+    }
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text).map_err(|source| {
+        Error::Io {
+            path: STDIN_NAME.into(),
+            source,
+        }
+    })?;
+    Ok((text, STDIN_NAME.into()))
 }
 
 /// Writes a whole file, mapping failures to [`Error::Write`].

@@ -64,8 +64,11 @@ fn intersection_length(a: &[Interval], b: &[Interval]) -> f64 {
 pub fn union_tiou(predicted: &[Interval], truth: &[Interval]) -> f64 {
     let (p, g) = (merge(predicted), merge(truth));
     let inter = intersection_length(&p, &g);
-    let total: f64 = p.iter().chain(&g).map(|x| x.length()).sum();
-    let union = total - inter;
+    // The union is measured on the merged intervals themselves, not as
+    // |P| + |G| - |P ∩ G|: that subtraction rounds (`[0, 26]` against
+    // `[0, 18.2]` gave 0.6999999999999998 and missed R@0.7).
+    let all: Vec<Interval> = p.iter().chain(&g).copied().collect();
+    let union: f64 = merge(&all).iter().map(|x| x.length()).sum();
     if union > 0.0 { inter / union } else { 0.0 }
 }
 
@@ -145,6 +148,27 @@ mod tests {
         // Zero-length union.
         assert!(close(union_tiou(&[iv(3.0, 3.0)], &[iv(3.0, 3.0)]), 0.0));
         assert!(close(union_tiou(&[], &[iv(0.0, 1.0)]), 0.0));
+    }
+
+    #[test]
+    fn union_is_measured_not_subtracted() {
+        // G = [0, 26], P = [0, 18.2]: ∩ = 18.2, ∪ = 26 -> 18.2 / 26, which is
+        // the double 0.7 exactly; 26 + 18.2 - 18.2 is 26.000000000000004 and
+        // gave 0.6999999999999998, below the R@0.7 threshold.
+        let t = union_tiou(&[iv(0.0, 18.2)], &[iv(0.0, 26.0)]);
+        assert_eq!(t, 0.7);
+        assert_eq!(recall_at(&[t], 0.7), 1.0);
+        // P = [1.5, 3.3] inside G = [0, 6]: ∩ = 1.8 (as 3.3 - 1.5), ∪ = 6.
+        assert_eq!(
+            union_tiou(&[iv(1.5, 3.3)], &[iv(0.0, 6.0)]),
+            (3.3 - 1.5) / 6.0
+        );
+        // Two answers straddling a gap: P = [0,2] ∪ [4,6], G = [1,5]:
+        // ∩ = 1 + 1 = 2, ∪ = [0,6] = 6 -> 1/3.
+        assert!(close(
+            union_tiou(&[iv(0.0, 2.0), iv(4.0, 6.0)], &[iv(1.0, 5.0)]),
+            1.0 / 3.0
+        ));
     }
 
     #[test]

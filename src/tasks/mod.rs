@@ -2,14 +2,31 @@
 //! apply, and (in [`derive`]) their ground truth derived from annotations.
 
 pub mod derive;
+pub mod name;
 
-use std::fmt;
 use std::str::FromStr;
 
 use serde_json::Value;
 
-/// A CueBench task (SPEC 2, paper Figure 11).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub use name::TaskName;
+
+/// A CueBench task (SPEC 2, paper Figure 11); its names come from
+/// [`TaskName`].
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+    strum::VariantNames,
+    strum::Display,
+)]
+#[strum(serialize_all = "kebab-case")]
 pub enum Task {
     /// Context recognition: the events of the video.
     Event,
@@ -44,16 +61,7 @@ impl Task {
 
     /// The task's command-line name, e.g. `anomaly-bu`.
     pub fn name(self) -> &'static str {
-        match self {
-            Task::Event => "event",
-            Task::Scene => "scene",
-            Task::Attribute => "attribute",
-            Task::AnomalyTd => "anomaly-td",
-            Task::AnomalyBu => "anomaly-bu",
-            Task::Grounding => "grounding",
-            Task::Detection => "detection",
-            Task::Anticipation => "anticipation",
-        }
+        TaskName::name(self)
     }
 
     /// A "When" task, scored by temporal IoU instead of semantic similarity.
@@ -152,12 +160,6 @@ fn push_text(value: &Value, parts: &mut Vec<String>) {
 /// Keys the format prompt marks optional; they are left out of both key bags.
 pub const OPTIONAL_KEYS: &[&str] = &["caption"];
 
-impl fmt::Display for Task {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
 impl serde::Serialize for Task {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.name())
@@ -175,13 +177,7 @@ impl FromStr for Task {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Task::ALL
-            .into_iter()
-            .find(|t| t.name() == s)
-            .ok_or_else(|| {
-                let names: Vec<_> = Task::ALL.iter().map(|t| t.name()).collect();
-                format!("unknown task `{s}` (expected one of: {})", names.join(", "))
-            })
+        Task::parse_name(s)
     }
 }
 
@@ -191,6 +187,8 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
+        assert_eq!(Task::all(), Task::ALL, "ALL is the declaration order");
+        assert_eq!(Task::AnomalyBu.name(), "anomaly-bu");
         for t in Task::ALL {
             assert_eq!(t.name().parse::<Task>(), Ok(t));
         }

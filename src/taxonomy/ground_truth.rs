@@ -96,17 +96,7 @@ mod tests {
     use super::*;
     use crate::formats::annotations::{Anticipation, FutureEvent, Triplet};
     use crate::taxonomy::CandidateSet;
-
-    /// The hand-built 12-leaf taxonomy (see `src/taxonomy/tests.rs` for its
-    /// depths: a leaf is 5 edges below the root, d_max = 5).
-    fn small() -> Taxonomy {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/taxonomy/small.json");
-        Taxonomy::load(&path).expect("fixture loads")
-    }
-
-    fn p(names: &[&str]) -> Vec<String> {
-        names.iter().map(|s| s.to_string()).collect()
-    }
+    use crate::taxonomy::tests::fixtures::{p, small};
 
     fn video(line: usize, taxonomy: &[&str], event: &str, scene: &str) -> Video {
         Video {

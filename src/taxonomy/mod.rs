@@ -342,4 +342,4 @@ impl Taxonomy {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

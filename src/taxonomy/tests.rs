@@ -8,19 +8,29 @@
 use super::*;
 use proptest::prelude::*;
 
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/taxonomy")
-        .join(name)
+/// Fixtures the taxonomy's tests and the hierarchy score's tests share.
+pub(crate) mod fixtures {
+    use super::*;
+
+    /// A file under `tests/fixtures/taxonomy`.
+    pub(crate) fn fixture(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/taxonomy")
+            .join(name)
+    }
+
+    /// The hand-built 12-leaf taxonomy (d_max = 5).
+    pub(crate) fn small() -> Taxonomy {
+        Taxonomy::load(&fixture("small.json")).expect("fixture loads")
+    }
+
+    /// A path of names.
+    pub(crate) fn p(names: &[&str]) -> Vec<String> {
+        names.iter().map(|s| s.to_string()).collect()
+    }
 }
 
-fn small() -> Taxonomy {
-    Taxonomy::load(&fixture("small.json")).expect("fixture loads")
-}
-
-fn p(names: &[&str]) -> Vec<String> {
-    names.iter().map(|s| s.to_string()).collect()
-}
+use fixtures::{fixture, p, small};
 
 /// The leaf with `text` under the event node at `path`.
 fn leaf(tax: &Taxonomy, path: &[&str], text: &str) -> NodeId {

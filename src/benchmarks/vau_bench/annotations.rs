@@ -53,6 +53,8 @@ pub fn read_ground_truth(path: &Path, task: VauTask) -> Result<Vec<GtVideo>> {
         .iter()
         .map(|name| table.column(name))
         .collect::<Result<_>>()?;
+    // The option texts, needed only to check a `D. <text>` answer cell.
+    let option_cols = OPTION_COLUMNS.map(|name| table.column(name).ok());
     let rows = table.rows()?;
     let mut videos = Vec::with_capacity(rows.len());
     let mut lines = Vec::with_capacity(rows.len());
@@ -62,7 +64,7 @@ pub fn read_ground_truth(path: &Path, task: VauTask) -> Result<Vec<GtVideo>> {
             return Err(table.field_error(row, name_col, "empty video name".to_owned()));
         }
         let target = match task {
-            VauTask::Qa => letter_target(&table, row, columns[0], columns[1])?,
+            VauTask::Qa => letter_target(&table, row, columns[0], columns[1], &option_cols)?,
             VauTask::Grounding => span_target(&table, row, columns[0], columns[1])?,
             VauTask::Cls => class_target(&table, row, columns[0])?,
         };
@@ -78,21 +80,46 @@ pub fn read_ground_truth(path: &Path, task: VauTask) -> Result<Vec<GtVideo>> {
     Ok(videos)
 }
 
+/// The four option columns, for the letters A-D in order.
+const OPTION_COLUMNS: [&str; 4] = ["Option 1", "Option 2", "Option 3", "Option 4"];
+
+/// The correct letter: a cell `A`-`D` (either case), or a cell written
+/// `<letter>. <text>` whose text is that option's text (as in the published
+/// `test_msad.csv`, e.g. `D. Green trash bin tipping over unexpectedly`).
 fn letter_target(
     table: &CsvTable,
     row: &CsvRow,
     question_col: usize,
     col: usize,
+    option_cols: &[Option<usize>; 4],
 ) -> Result<Option<Target>> {
     let value = row.get(col);
     if is_unannotated(row.get(question_col)) || is_unannotated(value) {
         return Ok(None);
     }
     let mut chars = value.chars();
-    match (chars.next().map(|c| c.to_ascii_uppercase()), chars.next()) {
-        (Some(c @ 'A'..='D'), None) => Ok(Some(Target::Letter(c))),
-        _ => Err(table.field_error(row, col, format!("`{value}` is not A, B, C, D or -1"))),
+    let letter = chars.next().map(|c| c.to_ascii_uppercase());
+    let rest = chars.as_str();
+    let index = match letter {
+        Some(c @ 'A'..='D') => usize::from(c as u8 - b'A'),
+        _ => return Err(letter_error(table, row, col, value)),
+    };
+    if rest.is_empty() {
+        return Ok(letter.map(Target::Letter));
     }
+    let option_text = option_cols[index].map(|option| row.get(option));
+    match (rest.strip_prefix('.').map(str::trim), option_text) {
+        (Some(text), Some(option)) if text == option => Ok(letter.map(Target::Letter)),
+        _ => Err(letter_error(table, row, col, value)),
+    }
+}
+
+fn letter_error(table: &CsvTable, row: &CsvRow, col: usize, value: &str) -> crate::Error {
+    table.field_error(
+        row,
+        col,
+        format!("`{value}` is not A, B, C, D, -1 or `<letter>. <that option's text>`"),
+    )
 }
 
 fn span_target(

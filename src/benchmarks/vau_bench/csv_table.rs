@@ -1,7 +1,7 @@
 //! Reading a CSV file with a header row, with every error naming the file,
 //! line and column (the project's error discipline, SPEC 1 exit code 2).
 
-use std::fs::File;
+use std::io::Cursor;
 use std::path::{Path, PathBuf};
 
 use csv::StringRecord;
@@ -12,7 +12,13 @@ use crate::{Error, Result};
 pub struct CsvTable {
     path: PathBuf,
     headers: StringRecord,
-    reader: csv::Reader<File>,
+    reader: csv::Reader<Cursor<Vec<u8>>>,
+    /// The file's bytes and the offset of every `\n` in them, to turn a
+    /// record's byte offset into its line: after a CRLF line end (what the
+    /// reference scripts write) the csv crate places the next record at the
+    /// `\n` and counts one line too few.
+    bytes: Vec<u8>,
+    newlines: Vec<usize>,
 }
 
 /// One data row and the 1-based line it starts on.
@@ -26,20 +32,30 @@ impl CsvTable {
     /// Opens `path` and reads its header row. Every row must have as many
     /// fields as the header.
     pub fn open(path: &Path) -> Result<Self> {
-        let file = File::open(path).map_err(|source| Error::Io {
+        let bytes = std::fs::read(path).map_err(|source| Error::Io {
             path: path.to_owned(),
             source,
         })?;
-        let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(file);
-        let headers = reader
-            .headers()
-            .map_err(|err| csv_error(path, err))?
-            .clone();
-        Ok(CsvTable {
+        let newlines = bytes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, &b)| (b == b'\n').then_some(i))
+            .collect();
+        let reader = csv::ReaderBuilder::new()
+            .flexible(false)
+            .from_reader(Cursor::new(bytes.clone()));
+        let mut table = CsvTable {
             path: path.to_owned(),
-            headers,
+            headers: StringRecord::new(),
             reader,
-        })
+            bytes,
+            newlines,
+        };
+        table.headers = match table.reader.headers() {
+            Ok(headers) => headers.clone(),
+            Err(err) => return Err(table.csv_error(err)),
+        };
+        Ok(table)
     }
 
     /// The index of the column named `name` (surrounding spaces ignored).
@@ -57,12 +73,12 @@ impl CsvTable {
 
     /// Every data row, in file order.
     pub fn rows(&mut self) -> Result<Vec<CsvRow>> {
-        let path = self.path.clone();
-        self.reader
-            .records()
+        let records: Vec<_> = self.reader.records().collect();
+        records
+            .into_iter()
             .map(|record| {
-                let record = record.map_err(|err| csv_error(&path, err))?;
-                let line = record.position().map_or(0, |p| p.line() as usize);
+                let record = record.map_err(|err| self.csv_error(err))?;
+                let line = self.line_at(record.position());
                 Ok(CsvRow { line, record })
             })
             .collect()
@@ -86,19 +102,47 @@ impl CsvRow {
     }
 }
 
-fn csv_error(path: &Path, err: csv::Error) -> Error {
-    let line = err.position().map_or(1, |p| p.line() as usize);
-    let message = err.to_string();
-    match err.into_kind() {
-        csv::ErrorKind::Io(source) => Error::Io {
-            path: path.to_owned(),
-            source,
-        },
-        _ => Error::Field {
-            path: path.to_owned(),
-            line,
-            field: "row".to_owned(),
-            message,
-        },
+impl CsvTable {
+    /// The 1-based line of the first character at or after `position`'s
+    /// byte that is not a line end (line 1 without a position).
+    fn line_at(&self, position: Option<&csv::Position>) -> usize {
+        position.map_or(1, |p| {
+            let mut byte = usize::try_from(p.byte()).unwrap_or(usize::MAX);
+            while self
+                .bytes
+                .get(byte)
+                .is_some_and(|b| matches!(b, b'\r' | b'\n'))
+            {
+                byte += 1;
+            }
+            1 + self.newlines.partition_point(|&n| n < byte)
+        })
+    }
+
+    /// An input error for a failed read; the csv crate's own message is
+    /// not used where it carries its (CRLF-miscounted) line number.
+    fn csv_error(&self, err: csv::Error) -> Error {
+        let line = self.line_at(err.position());
+        let message = match err.kind() {
+            csv::ErrorKind::UnequalLengths {
+                expected_len, len, ..
+            } => format!("{len} fields, but the header has {expected_len}"),
+            csv::ErrorKind::Utf8 { err, .. } => {
+                format!("field {} is not valid UTF-8", err.field() + 1)
+            }
+            _ => err.to_string(),
+        };
+        match err.into_kind() {
+            csv::ErrorKind::Io(source) => Error::Io {
+                path: self.path.clone(),
+                source,
+            },
+            _ => Error::Field {
+                path: self.path.clone(),
+                line,
+                field: "row".to_owned(),
+                message,
+            },
+        }
     }
 }

@@ -11,15 +11,14 @@ mod parse;
 mod predictions;
 
 use std::collections::{HashMap, HashSet};
-use std::fmt;
 use std::path::Path;
-use std::str::FromStr;
 
 use crate::Result;
 use crate::extraction::format_ok;
 use crate::metrics::temporal::{Interval, RECALL_THRESHOLDS, interval_iou, mean, recall_at};
 use crate::report::{Counts, Evaluation, Metric, SampleRecord, SampleStatus, TaskResult};
 use crate::signature::Signature;
+use crate::tasks::TaskName;
 use annotations::{GtVideo, Target, read_ground_truth};
 pub use parse::{cls_class, grounding_span, qa_letter};
 use predictions::{PredictedAnswer, read_answers};
@@ -27,8 +26,20 @@ use predictions::{PredictedAnswer, read_answers};
 /// The benchmark's name in results and signatures.
 pub const BENCHMARK: &str = "vau-bench";
 
-/// A VAU-Bench task.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// A VAU-Bench task; its names come from [`TaskName`].
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+    strum::VariantNames,
+    strum::Display,
+)]
+#[strum(serialize_all = "kebab-case")]
 pub enum VauTask {
     /// Multiple-choice question answering: accuracy of the option letter.
     Qa,
@@ -39,18 +50,6 @@ pub enum VauTask {
 }
 
 impl VauTask {
-    /// All tasks.
-    pub const ALL: [VauTask; 3] = [VauTask::Qa, VauTask::Grounding, VauTask::Cls];
-
-    /// The command-line name: `qa`, `grounding` or `cls`.
-    pub fn name(self) -> &'static str {
-        match self {
-            VauTask::Qa => "qa",
-            VauTask::Grounding => "grounding",
-            VauTask::Cls => "cls",
-        }
-    }
-
     /// The annotation columns the task reads besides `Video Name`.
     fn gt_columns(self) -> &'static [&'static str] {
         match self {
@@ -81,7 +80,11 @@ impl VauTask {
     /// The scoring choices that could change a number (SPEC 8 signature).
     fn decisions(self) -> &'static [(&'static str, &'static str)] {
         match self {
-            VauTask::Qa => &[("letter", "vau-r1"), ("unannotated", "skip")],
+            VauTask::Qa => &[
+                ("letter", "vau-r1"),
+                ("gt-option", "letter-or-labelled"),
+                ("unannotated", "skip"),
+            ],
             VauTask::Grounding => &[
                 ("span", "glue-or-bracket"),
                 ("iou", "vau-r1-no-detection"),
@@ -93,7 +96,7 @@ impl VauTask {
     }
 
     /// The reproducibility signature (SPEC 8), e.g.
-    /// `cuebench:1|bench:vau-bench|task:qa|letter:vau-r1|unannotated:skip|missing:0|ids:mp4`.
+    /// `cuebench:1|bench:vau-bench|task:qa|letter:vau-r1|gt-option:letter-or-labelled|unannotated:skip|missing:0|ids:mp4`.
     pub fn signature(self) -> Signature {
         let signature = Signature::new()
             .with("bench", BENCHMARK)
@@ -105,28 +108,9 @@ impl VauTask {
     }
 }
 
-impl fmt::Display for VauTask {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for VauTask {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        VauTask::ALL
-            .into_iter()
-            .find(|t| t.name() == s)
-            .ok_or_else(|| {
-                format!("unknown VAU-Bench task `{s}` (expected one of: qa, grounding, cls)")
-            })
-    }
-}
-
 /// The name a video is matched by: trimmed, with `.mp4` appended when it
-/// does not already end so (the reference scripts do the same, for
-/// predictions in grounding and for the ground truth in CLS).
+/// does not already end so, on both sides in every task (the reference
+/// scripts differ per task: `docs/vau-bench.md`, difference 12).
 pub fn video_key(name: &str) -> String {
     let name = name.trim();
     if name.ends_with(".mp4") {

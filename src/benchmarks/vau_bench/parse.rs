@@ -4,6 +4,8 @@
 //! expressions. Each returns `None` where the reference finds nothing or
 //! crashes; the caller scores that 0 and counts it as `parse_failed`.
 
+use html5gum::{Token, Tokenizer};
+
 use super::classes::CLASS_NAMES;
 
 /// The option letter of a multiple-choice answer, upper case (VAU-R1
@@ -162,11 +164,13 @@ fn microseconds(text: &str) -> Option<u32> {
 }
 
 /// The first of the 20 VAU-Bench classes named in the answer (VAU-R1
-/// `extract_options`): inside the first `<answer>` element when the response
-/// contains `<answer>`, else the whole response; names match case-insensitively
-/// as whole words, with a run of spaces or underscores between their words.
+/// `extract_options`): inside the first `answer` element when the response
+/// has one (see [`answer_element`]), else the whole response; names match
+/// case-insensitively as whole words, with a run of spaces or underscores
+/// between their words.
 pub fn cls_class(response: &str) -> Option<&'static str> {
-    let text = answer_element(response).unwrap_or(response);
+    let element = answer_element(response);
+    let text = element.as_deref().unwrap_or(response);
     let chars: Vec<char> = text.chars().collect();
     (0..chars.len())
         .filter(|&i| i == 0 || !is_word_char(chars[i - 1]))
@@ -177,15 +181,37 @@ pub fn cls_class(response: &str) -> Option<&'static str> {
         })
 }
 
-/// The text of the first `<answer>` element: up to the next `</answer>` (any
-/// case), or to the end where it is never closed.
-fn answer_element(response: &str) -> Option<&str> {
-    let start = response.find("<answer>")? + "<answer>".len();
-    let rest = &response[start..];
-    let end = find_all_ignore_case(rest, "</answer>")
-        .next()
-        .unwrap_or(rest.len());
-    Some(&rest[..end])
+/// The text of the first `answer` element, read the way the reference's HTML
+/// parser (BeautifulSoup over Python's `html.parser`) reads it: tag names in
+/// any case; comments skipped; character references decoded; nested tags
+/// dropped but their text kept; a self-closing `<answer/>` is an empty
+/// element; an element never closed runs to the end. `None` without one.
+fn answer_element(response: &str) -> Option<String> {
+    let is_answer = |name: &[u8]| name.eq_ignore_ascii_case(b"answer");
+    let mut depth = 0usize;
+    let mut text = String::new();
+    for token in Tokenizer::new(response).flatten() {
+        match token {
+            Token::StartTag(tag) if is_answer(&tag.name) => {
+                if tag.self_closing {
+                    if depth == 0 {
+                        return Some(String::new());
+                    }
+                } else {
+                    depth += 1;
+                }
+            }
+            Token::EndTag(tag) if is_answer(&tag.name) && depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(text);
+                }
+            }
+            Token::String(s) if depth > 0 => text.push_str(&String::from_utf8_lossy(&s)),
+            _ => {}
+        }
+    }
+    (depth > 0).then_some(text)
 }
 
 /// Python's `\w`: a Unicode letter or digit, or `_`.
@@ -308,5 +334,40 @@ mod tests {
         assert_eq!(cls_class("Firefighting"), None);
         assert_eq!(cls_class("_Fire"), None);
         assert_eq!(cls_class("Absence_of_anomaly"), None);
+    }
+
+    #[test]
+    fn cls_answer_element_is_chosen_as_an_html_parser_would() {
+        // The first element in any letter case, not the first lower-case one.
+        assert_eq!(
+            cls_class("<Answer>Fire</Answer> then <answer>Normal</answer>"),
+            Some("Fire")
+        );
+        // `<answer/>` is an empty element: nothing is read from it, and the
+        // later element is not looked at.
+        assert_eq!(cls_class("<answer/>Robbery. <answer>Normal</answer>"), None);
+        // A commented-out element does not exist.
+        assert_eq!(
+            cls_class("<!-- <answer>Fire</answer> --> <answer>Normal</answer>"),
+            Some("Normal")
+        );
+        // Entities are decoded, nested tags dropped with their text kept.
+        assert_eq!(cls_class("<answer>Fi&#114;e</answer>"), Some("Fire"));
+        assert_eq!(
+            cls_class("<answer><b>Traffic</b> accident</answer>"),
+            Some("Traffic_accident")
+        );
+        // A nested element closes its own tag, not the outer one.
+        assert_eq!(
+            cls_class("<answer><answer>x</answer> Arson</answer> Fire"),
+            Some("Arson")
+        );
+        // Attributes do not matter; a stray end tag opens nothing.
+        assert_eq!(
+            cls_class("</answer> Fire <ANSWER class=a>Arrest</ANSWER>"),
+            Some("Arrest")
+        );
+        // No element at all: the whole response.
+        assert_eq!(cls_class("Normal, I think"), Some("Normal"));
     }
 }

@@ -9,6 +9,7 @@ use super::{VauTask, video_key};
 use crate::Result;
 use crate::formats::predictions::{PredictionContent, for_task, read_predictions};
 use crate::formats::records::reject_duplicate_ids;
+use crate::tasks::TaskName;
 
 /// One prediction, reduced to the text the task's parser reads.
 #[derive(Debug, Clone, PartialEq)]

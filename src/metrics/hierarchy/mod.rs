@@ -103,20 +103,9 @@ mod tests {
     use super::*;
     use crate::metrics::assignment::max_weight_assignment;
     use crate::taxonomy::CandidateSet;
+    use crate::taxonomy::tests::fixtures::{p, small};
     use proptest::prelude::*;
     use serde_json::{Value, json};
-    use std::path::Path;
-
-    /// The hand-built 12-leaf taxonomy (see `src/taxonomy/tests.rs` for its
-    /// depths: a leaf is 5 edges below the root, d_max = 5).
-    fn small() -> Taxonomy {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/taxonomy/small.json");
-        Taxonomy::load(&path).expect("fixture loads")
-    }
-
-    fn p(names: &[&str]) -> Vec<String> {
-        names.iter().map(|s| s.to_string()).collect()
-    }
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-12

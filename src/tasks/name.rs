@@ -1,0 +1,105 @@
+//! One way to name, parse and print the tasks of every benchmark and
+//! protocol: each task enum derives its names with `strum`
+//! (`IntoStaticStr`, `VariantArray`, `VariantNames`, `Display`, all
+//! kebab-case) and gets everything else from [`TaskName`].
+
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use strum::{VariantArray, VariantNames};
+
+/// A task enum whose names come from the `strum` derives. Implemented for
+/// every such enum; nothing to write by hand.
+pub trait TaskName: Copy + Send + Sync + VariantArray + VariantNames + Into<&'static str> {
+    /// Every task, in declaration order.
+    fn all() -> &'static [Self] {
+        <Self as VariantArray>::VARIANTS
+    }
+
+    /// Every task's name, in declaration order.
+    fn names() -> &'static [&'static str] {
+        <Self as VariantNames>::VARIANTS
+    }
+
+    /// The task's command-line name, e.g. `anomaly-bu`.
+    fn name(self) -> &'static str {
+        self.into()
+    }
+
+    /// The task named `name`; the error lists every valid name.
+    fn parse_name(name: &str) -> Result<Self, String> {
+        Self::all()
+            .iter()
+            .copied()
+            .find(|t| t.name() == name)
+            .ok_or_else(|| {
+                format!(
+                    "unknown task `{name}` (expected one of: {})",
+                    Self::names().join(", ")
+                )
+            })
+    }
+
+    /// A clap parser for a `--task` flag taking one of these tasks: `--help`
+    /// lists the names and a near miss gets clap's "a similar value exists".
+    fn value_parser() -> impl TypedValueParser<Value = Self> {
+        PossibleValuesParser::new(Self::names()).try_map(|name| Self::parse_name(&name))
+    }
+}
+
+impl<T> TaskName for T where T: Copy + Send + Sync + VariantArray + VariantNames + Into<&'static str>
+{}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        strum::IntoStaticStr,
+        strum::VariantArray,
+        strum::VariantNames,
+        strum::Display,
+    )]
+    #[strum(serialize_all = "kebab-case")]
+    enum Sample {
+        One,
+        TwoWords,
+    }
+
+    #[test]
+    fn names_parse_print_and_list() {
+        assert_eq!(Sample::names(), ["one", "two-words"]);
+        assert_eq!(Sample::TwoWords.name(), "two-words");
+        assert_eq!(Sample::TwoWords.to_string(), "two-words");
+        for &t in Sample::all() {
+            assert_eq!(Sample::parse_name(t.name()), Ok(t));
+        }
+        assert_eq!(
+            Sample::parse_name("two_words"),
+            Err("unknown task `two_words` (expected one of: one, two-words)".to_owned())
+        );
+    }
+
+    #[test]
+    fn the_clap_parser_suggests_near_misses() {
+        let cmd = clap::Command::new("t").arg(
+            clap::Arg::new("task")
+                .long("task")
+                .value_parser(Sample::value_parser()),
+        );
+        let m = cmd
+            .clone()
+            .try_get_matches_from(["t", "--task", "two-words"]);
+        assert_eq!(
+            m.unwrap().get_one::<Sample>("task"),
+            Some(&Sample::TwoWords)
+        );
+        let err = cmd
+            .try_get_matches_from(["t", "--task", "two_words"])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("a similar value exists: 'two-words'"), "{err}");
+    }
+}
