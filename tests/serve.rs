@@ -63,7 +63,7 @@ struct Server {
 impl Server {
     /// Starts on a free loopback port (port 0) and waits for the address.
     fn start(cache: &Path, extra: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_cuebench"))
+        let child = Command::new(env!("CARGO_BIN_EXE_cuebench"))
             .args(["serve", "--port", "0", "--quiet", "--gt"])
             .arg(root().join("examples/annotations.json"))
             .arg("--cache-dir")
@@ -73,7 +73,12 @@ impl Server {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        // Owned by the guard at once, so a failure below still reaps it.
+        let mut server = Server {
+            child,
+            address: SocketAddr::from(([127, 0, 0, 1], 0)),
+        };
+        let mut stderr = BufReader::new(server.child.stderr.take().unwrap());
         let mut line = String::new();
         loop {
             line.clear();
@@ -82,10 +87,10 @@ impl Server {
                 .trim()
                 .strip_prefix("cuebench serve: listening on http://")
             {
-                let address = at.parse().unwrap();
+                server.address = at.parse().unwrap();
                 // Keep draining stderr so the server never blocks on it.
                 std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
-                return Server { child, address };
+                return server;
             }
         }
     }
