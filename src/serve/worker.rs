@@ -96,3 +96,86 @@ fn work(mut session: Session, queue: Receiver<Job>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::embedding::HashEmbedder;
+    use crate::evaluate::SessionOptions;
+    use crate::formats::predictions::PredictionContent;
+    use crate::tasks::Task;
+
+    fn session() -> Session {
+        let gt = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/annotations.json");
+        let mut options = SessionOptions::new(gt);
+        options.embed.no_cache = true;
+        options.embed.quiet = true;
+        Session::with_embedder(options, Box::new(HashEmbedder::new())).expect("opens")
+    }
+
+    fn completion(id: &str, event: &str) -> Completion {
+        Completion {
+            id: id.into(),
+            task: Task::Event,
+            content: PredictionContent::Response(format!(
+                "<answer>[{{\"event\": \"{event}\"}}]</answer>"
+            )),
+        }
+    }
+
+    #[test]
+    fn jobs_scored_together_get_their_own_answers_in_order() {
+        // Three requests queued at once: each gets exactly the rewards a
+        // session gives its completions alone, in its own order.
+        let jobs = [
+            vec![completion("vid_0001", "climbing"), completion("nope", "x")],
+            vec![completion("vid_0002", "crossing road")],
+            vec![
+                completion("vid_0001", "rock climbing"),
+                completion("vid_0002", "fight"),
+            ],
+        ];
+        let mut alone = session();
+        let want: Vec<Vec<Scored>> = jobs
+            .iter()
+            .map(|j| alone.rewards(j).expect("rewards"))
+            .collect();
+        let (worker, thread) = Worker::start(session(), 8);
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let got = runtime.block_on(async {
+            tokio::join!(
+                worker.score(jobs[0].clone()),
+                worker.score(jobs[1].clone()),
+                worker.score(jobs[2].clone())
+            )
+        });
+        let got = [got.0, got.1, got.2].map(|g| g.expect("taken").expect("scored"));
+        assert_eq!(got.to_vec(), want);
+        drop(worker);
+        thread
+            .join()
+            .expect("the worker ends when its handles are gone");
+    }
+
+    #[test]
+    fn a_full_queue_is_busy_and_a_stopped_worker_says_so() {
+        // No worker thread drains this queue of one: fill it, then ask.
+        let (jobs, queue) = sync_channel(1);
+        let (reply, _answer) = oneshot::channel();
+        let filler = Job {
+            completions: Vec::new(),
+            reply,
+        };
+        jobs.try_send(filler).map_err(drop).expect("room for one");
+        let worker = Worker { jobs };
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let ask = || runtime.block_on(worker.score(vec![completion("vid_0001", "a")]));
+        assert_eq!(ask().unwrap_err(), Refused::Busy);
+        drop(queue);
+        assert_eq!(ask().unwrap_err(), Refused::Stopped);
+    }
+}
