@@ -357,6 +357,18 @@ mod tests {
     }
 
     #[test]
+    fn a_project_file_without_the_key_is_named_in_the_error() {
+        let project = ProjectFile {
+            path: PathBuf::from("/p/cuebench.toml"),
+            ..Default::default()
+        };
+        assert_eq!(
+            missing_message(Input::Gt, Some(&project)),
+            "no annotation file given: pass --gt FILE, set CUEBENCH_GT, or add `gt = \"FILE\"` to /p/cuebench.toml"
+        );
+    }
+
+    #[test]
     fn the_template_reads_back_with_gt_filled_or_commented() {
         let dir = tempfile::tempdir().unwrap();
         let filled = project(

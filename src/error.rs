@@ -28,6 +28,50 @@ pub enum Error {
         /// The underlying I/O error.
         source: std::io::Error,
     },
+    /// A path that must name a regular file names a folder, a device or a pipe.
+    #[error("{path}: expected a regular file, found {found}")]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+        /// What it is instead (`a folder`, `not a regular file`).
+        found: &'static str,
+    },
+    /// A text file is not UTF-8 (or starts with a UTF-16 byte-order mark).
+    #[error("{path}:{line}: {message}")]
+    Encoding {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line of the first bad byte.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// A line of a stream is longer than the reader keeps.
+    #[error("{path}:{line}: line of {length} bytes is over the limit of {limit}")]
+    LineTooLong {
+        /// The stream (`<stdin>`) or file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// The line's length in bytes.
+        length: usize,
+        /// The most bytes a line may have.
+        limit: usize,
+    },
+    /// A ground-truth file holds no sample at all.
+    #[error("{path}: the ground truth is empty (it would score every submission 0)")]
+    EmptyGroundTruth {
+        /// The file.
+        path: PathBuf,
+    },
+    /// An output path names one of the run's own input files.
+    #[error("{path}: refusing to overwrite an input file ({input})")]
+    OutputIsInput {
+        /// The output path as given.
+        path: PathBuf,
+        /// The input it names.
+        input: PathBuf,
+    },
     /// A line (or the whole file, line 1) is not valid JSON.
     #[error("{path}:{line}: invalid JSON: {message}")]
     Json {
@@ -75,10 +119,12 @@ pub enum Error {
     #[error("{0}")]
     Model(String),
     /// The taxonomy file is malformed.
-    #[error("{path}: taxonomy: {message}")]
+    #[error("{path}:{line}: taxonomy: {message}")]
     Taxonomy {
         /// The file.
         path: PathBuf,
+        /// 1-based line where the offending entry starts (1 for the file as a whole).
+        line: usize,
         /// What is wrong, naming the offending entry.
         message: String,
     },

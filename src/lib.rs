@@ -26,6 +26,7 @@ pub mod formats;
 pub mod intervals;
 pub mod metrics;
 pub mod prompts;
+pub mod provenance;
 pub mod report;
 #[cfg(feature = "serve")]
 pub mod serve;

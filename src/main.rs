@@ -2,10 +2,12 @@
 //! done by `cuebench::commands`.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use clap::builder::PossibleValuesParser;
 use clap::{Args, CommandFactory, Parser, Subcommand};
+use cuebench::benchmarks::{Flag, Request, UNIFIED};
 use cuebench::config::{Input, Inputs};
 use cuebench::embedding::{Device, EmbedOptions};
 use cuebench::evaluate::{Session, SessionOptions, Settings};
@@ -13,7 +15,9 @@ use cuebench::formats::predictions::Layout;
 use cuebench::metrics::semantic::SemNorm;
 use cuebench::metrics::temporal::TiouMode;
 use cuebench::report::export::Format;
+use cuebench::report::figures::{Confidence, add_confidence};
 use cuebench::report::leaderboard;
+use cuebench::report::results::{ResultsDocument, RunInfo, read_document, write_output};
 use cuebench::report::{Evaluation, per_sample_jsonl};
 use cuebench::tasks::{Task, TaskName};
 use cuebench::{commands, console};
@@ -40,7 +44,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Score predictions: one task, or every task with --all (a leaderboard row).
-    Eval(EvalArgs),
+    Eval(Box<EvalArgs>),
     /// Write each task's derived ground truth as <task>.jsonl files.
     Tasks(TasksArgs),
     /// Write the model inputs: per sample its id, video file, prompt (and anticipation cut time).
@@ -53,6 +57,8 @@ enum Command {
     Bench(BenchArgs),
     /// CI gate: exit 1 if a figure of CANDIDATE dropped more than --max-drop points below BASELINE.
     Compare(CompareArgs),
+    /// Many models' results side by side as the paper's Table 2, best and second-best marked.
+    Leaderboard(LeaderboardArgs),
     /// Write a commented cuebench.toml (annotation file, taxonomy, model) in the current folder.
     Init(InitArgs),
     /// Print a shell completion script for bash, zsh, fish, elvish or powershell.
@@ -113,7 +119,7 @@ struct RewardArgs {
 #[derive(Debug, Args)]
 struct RewardSessionArgs {
     /// The task of lines without a "task" field.
-    #[arg(long)]
+    #[arg(long, value_parser = Task::value_parser())]
     task: Option<Task>,
     /// Annotation file; default: $CUEBENCH_GT, then `gt` in cuebench.toml.
     #[arg(long, value_name = "FILE")]
@@ -141,13 +147,42 @@ struct BenchArgs {
 
 #[derive(Debug, Args)]
 struct CompareArgs {
-    /// Baseline result (`eval --format json`).
+    /// Baseline results: a results.json, an `eval --format json` output, or an `--output` folder.
     baseline: PathBuf,
-    /// Candidate result (`eval --format json`).
+    /// Candidate results, likewise.
     candidate: PathBuf,
-    /// Largest tolerated drop, in points (percent).
+    /// Largest tolerated drop, in points (percent); a number >= 0.
     #[arg(long, default_value_t = 0.5)]
     max_drop: f64,
+    /// Paired bootstrap over the samples both runs share (needs `eval --output` folders):
+    /// a drop is a regression only when it exceeds --max-drop and p < --alpha.
+    #[arg(long)]
+    paired_bs: bool,
+    /// Resamples of the paired bootstrap.
+    #[arg(long, default_value_t = cuebench::metrics::bootstrap::DEFAULT_RESAMPLES)]
+    paired_bs_n: usize,
+    /// Significance level of the paired bootstrap.
+    #[arg(long, default_value_t = 0.05)]
+    alpha: f64,
+    /// Seed of the paired bootstrap.
+    #[arg(long, default_value_t = cuebench::metrics::bootstrap::DEFAULT_SEED)]
+    seed: u64,
+    /// Output format (a pull-request comment: markdown).
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+}
+
+#[derive(Debug, Args)]
+struct LeaderboardArgs {
+    /// Results: results.json files, `eval --format json` outputs or `--output` folders, one row each.
+    #[arg(required = true)]
+    results: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: Format,
+    /// Show the confidence intervals the results hold (`eval --confidence`).
+    #[arg(long)]
+    ci: bool,
 }
 
 #[derive(Debug, Args)]
@@ -156,19 +191,22 @@ struct EvalArgs {
     /// optional "task"), `-` for stdin, or with --all a folder of <task>.jsonl files.
     predictions: PathBuf,
     /// The benchmark: cuebench, or a sibling (vau-bench, vad-reasoning).
-    #[arg(long, value_enum, default_value_t, help_heading = "Inputs")]
-    bench: Benchmark,
-    /// The task to score: a CueBench task (event, scene, attribute, anomaly-td, anomaly-bu,
-    /// grounding, detection, anticipation); for vau-bench qa|grounding|cls; for
-    /// vad-reasoning reasoning|detection.
-    #[arg(
-        long,
-        required_unless_present = "all",
-        conflicts_with = "all",
-        help_heading = "Inputs"
-    )]
+    #[arg(long, default_value = "cuebench", help_heading = "Inputs",
+          value_parser = PossibleValuesParser::new(commands::benchmarks::bench_names()))]
+    bench: String,
+    /// CueBench's protocol: `unified` (Table 2) or `separate` (Table 3: ranked labels,
+    /// start/end and frame-level predictions of specialised models, docs/scoring.md §10).
+    #[arg(long, default_value = "unified", help_heading = "Inputs",
+          value_parser = PossibleValuesParser::new(commands::benchmarks::protocol_names()))]
+    protocol: String,
+    /// The task to score. cuebench: event, scene, attribute, anomaly-td, anomaly-bu, grounding,
+    /// detection, anticipation; with --protocol separate: event, grounding, anomaly, detection;
+    /// vau-bench: qa, grounding, cls; vad-reasoning: reasoning, detection.
+    #[arg(long, required_unless_present = "all", conflicts_with = "all", help_heading = "Inputs",
+          value_parser = PossibleValuesParser::new(commands::benchmarks::task_names()))]
     task: Option<String>,
-    /// Score every CueBench task: one embedding pass, one leaderboard row.
+    /// Score every task of the benchmark into one row: the paper's Table 2 (cuebench), or
+    /// Table 3 (--protocol separate).
     #[arg(long, help_heading = "Inputs")]
     all: bool,
     /// Annotation file (JSON array or JSONL of videos, docs/scoring.md §3.1); default:
@@ -183,43 +221,68 @@ struct EvalArgs {
     /// data folder.
     #[arg(long, value_name = "DIR", help_heading = "Inputs")]
     wordnet: Option<PathBuf>,
+    /// vad-reasoning: read the published layout's `start`/`end` as frame numbers at --fps
+    /// (default: seconds).
+    #[arg(long, requires = "fps", help_heading = "Inputs")]
+    frames: bool,
+    /// Frames per second for --frames.
+    #[arg(long, requires = "frames", help_heading = "Inputs")]
+    fps: Option<f64>,
+    /// --protocol separate: recognition scores the best of the first K labels [default: 5].
+    #[arg(
+        long,
+        value_name = "K",
+        help_heading = "Scoring (recorded in the signature)"
+    )]
+    top_k: Option<usize>,
+    /// --protocol separate: a frame score above it is anomalous [default: 0.5].
+    #[arg(long, help_heading = "Scoring (recorded in the signature)")]
+    threshold: Option<f64>,
     /// Output format.
     #[arg(long, value_enum, default_value_t, help_heading = "Output")]
     format: Format,
     /// Also write every sample's id, status and scores to this JSONL file.
     #[arg(long, value_name = "OUT.jsonl", help_heading = "Output")]
     per_sample: Option<PathBuf>,
+    /// Also write DIR/results.json and DIR/samples_<task>.jsonl (docs/results.md).
+    #[arg(long, value_name = "DIR", help_heading = "Output")]
+    output: Option<PathBuf>,
+    /// The model's name in the results; default: the predictions' file or folder name.
+    #[arg(long, help_heading = "Output")]
+    name: Option<String>,
+    /// Make likely mistakes input errors (exit 2): missing predictions, unknown ids, unread files.
+    #[arg(long, help_heading = "Output")]
+    strict: bool,
+    /// Bootstrap confidence intervals (95%) for every figure that is a per-sample mean.
+    #[arg(long, help_heading = "Output")]
+    confidence: bool,
+    /// Resamples of the bootstrap.
+    #[arg(long, default_value_t = cuebench::metrics::bootstrap::DEFAULT_RESAMPLES, help_heading = "Output")]
+    confidence_n: usize,
+    /// Seed of the bootstrap: the same seed gives the same intervals everywhere.
+    #[arg(long, default_value_t = cuebench::metrics::bootstrap::DEFAULT_SEED, help_heading = "Output")]
+    seed: u64,
+
     #[command(flatten)]
     scoring: ScoringArgs,
     #[command(flatten)]
     embedding: EmbedArgs,
 }
 
-/// The benchmarks `eval` scores.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
-enum Benchmark {
-    /// CueBench (docs/scoring.md).
-    #[default]
-    Cuebench,
-    /// VAU-Bench (VAU-R1): qa, grounding, cls.
-    VauBench,
-    /// Vad-Reasoning (Vad-R1): reasoning, detection.
-    VadReasoning,
-}
-
 /// Choices that change numbers; all are recorded in the signature.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Scoring (recorded in the signature)")]
 struct ScoringArgs {
-    /// TIoU for grounding and detection: merged `union` or Hungarian `matched`.
-    #[arg(long, default_value = "union")]
-    tiou: TiouMode,
-    /// Semantic score normalisation: the paper's 1/(r*t) (`rt`) or 1/max(r,t) (`max`).
-    #[arg(long, default_value = "rt")]
-    sem_norm: SemNorm,
-    /// Hierarchy cut-off: pairs farther apart than tau * d_max score 0 (0..=1).
-    #[arg(long, default_value_t = 1.0)]
-    tau: f64,
+    /// TIoU for grounding and detection: merged `union` or Hungarian `matched` [default: union].
+    #[arg(long)]
+    tiou: Option<TiouMode>,
+    /// Semantic score normalisation: the paper's 1/(r*t) (`rt`) or 1/max(r,t) (`max`)
+    /// [default: rt].
+    #[arg(long)]
+    sem_norm: Option<SemNorm>,
+    /// Hierarchy cut-off: pairs farther apart than tau * d_max score 0 (0..=1) [default: 1.0].
+    #[arg(long)]
+    tau: Option<f64>,
     /// Taxonomy file (docs/scoring.md §5); default: $CUEBENCH_TAXONOMY, then `taxonomy` in
     /// cuebench.toml, then the built-in reconstruction.
     #[arg(long, value_name = "FILE")]
@@ -227,11 +290,13 @@ struct ScoringArgs {
 }
 
 impl ScoringArgs {
+    /// The settings, defaults filling what was not given.
     fn settings(&self) -> Settings {
+        let defaults = Settings::default();
         Settings {
-            tiou: self.tiou,
-            sem_norm: self.sem_norm,
-            tau: self.tau,
+            tiou: self.tiou.unwrap_or(defaults.tiou),
+            sem_norm: self.sem_norm.unwrap_or(defaults.sem_norm),
+            tau: self.tau.unwrap_or(defaults.tau),
         }
     }
 }
@@ -244,7 +309,7 @@ struct EmbedArgs {
     /// then `model` in cuebench.toml, then models/minilm-l6-v2 in the data folder.
     #[arg(long, value_name = "DIR")]
     model: Option<PathBuf>,
-    /// ONNX Runtime library; default: $ORT_DYLIB_PATH, next to the executable, then the set-up folder.
+    /// ONNX Runtime library; default: $ORT_DYLIB_PATH, next to the executable, then the data folders.
     #[arg(long, value_name = "FILE")]
     ort_library: Option<PathBuf>,
     /// Where the model runs: cpu, cuda or cuda:N (needs a build with --features cuda).
@@ -256,7 +321,7 @@ struct EmbedArgs {
     /// Texts per model call. Results do not depend on it.
     #[arg(long, default_value_t = 32)]
     batch_size: usize,
-    /// Vector cache folder; default: the user's cache folder.
+    /// Vector cache folder; default: the user's cache folder (~/.cache/cuebench/embeddings on Linux).
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
     /// Neither read nor write cached vectors.
@@ -297,8 +362,9 @@ struct TasksArgs {
 
 #[derive(Debug, Args)]
 struct PromptsArgs {
-    /// The task.
-    #[arg(long, required_unless_present = "all", conflicts_with = "all")]
+    /// The task; its prompt lines go to stdout.
+    #[arg(long, required_unless_present = "all", conflicts_with = "all",
+          value_parser = Task::value_parser())]
     task: Option<Task>,
     /// Every task: one <task>.jsonl per task in --out.
     #[arg(long, requires = "out")]
@@ -316,14 +382,27 @@ struct PromptsArgs {
 
 #[derive(Debug, Args)]
 struct ValidateArgs {
-    /// Predictions JSONL.
+    /// Predictions: a JSONL file, or a folder of <task>.jsonl files (as `eval` reads them).
     predictions: PathBuf,
     /// Check only this task (lines tagged with another task are skipped).
+    #[arg(long, conflicts_with = "all")]
+    task: Option<String>,
+    /// Check every CueBench task (a file's lines need a `task` field).
     #[arg(long)]
-    task: Option<Task>,
+    all: bool,
+    /// The benchmark: cuebench, or a sibling (vau-bench, vad-reasoning; needs --task).
+    #[arg(long, default_value = "cuebench",
+          value_parser = PossibleValuesParser::new(commands::benchmarks::bench_names()))]
+    bench: String,
     /// Annotation file; default: $CUEBENCH_GT, then `gt` in cuebench.toml.
     #[arg(long, value_name = "FILE")]
     gt: Option<PathBuf>,
+    /// Exit 2 when any sample is missing or unparseable, not only on malformed input.
+    #[arg(long)]
+    strict: bool,
+    /// WordNet 3.0 folder (vad-reasoning reasoning).
+    #[arg(long, value_name = "DIR")]
+    wordnet: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -355,7 +434,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             emit(&String::from_utf8_lossy(&page))?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Eval(args) => eval(args, &Inputs::discover()?),
+        Command::Eval(args) => eval(*args, &Inputs::discover()?),
         Command::Tasks(args) => {
             let gt = Inputs::discover()?.required(Input::Gt, args.gt.as_deref())?;
             for (path, n) in commands::tasks::run(&gt, &args.out)? {
@@ -388,11 +467,12 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                 format!("{}\n", serde_json::to_string_pretty(&r)?)
             } else {
                 format!(
-                    "samples {} | distinct texts {}\neval --all, cold cache  {:8.2} s\neval --all, warm cache  {:8.2} s\nembedding (no cache)    {:8.0} texts/s at batch {}\n",
+                    "samples {} | distinct texts {}\neval --all, cold cache  {:8.2} s\neval --all, warm cache  {:8.2} s\n--confidence (n=1000)   {:8.2} s more\nembedding (no cache)    {:8.0} texts/s at batch {}\n",
                     r.samples,
                     r.texts,
                     r.eval_cold_s,
                     r.eval_warm_s,
+                    r.confidence_s,
                     r.embed_texts_per_s,
                     r.batch_size
                 )
@@ -400,21 +480,52 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             emit(&text)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Compare(args) => {
-            let comparison =
-                commands::compare::run(&args.baseline, &args.candidate, args.max_drop)?;
-            emit(&comparison.render())?;
-            let regressions = comparison.regressions().len();
-            if regressions == 0 {
-                return Ok(ExitCode::SUCCESS);
-            }
-            console::line(&format!(
-                "{regressions} metric(s) dropped more than {} points",
-                args.max_drop
-            ));
-            Ok(ExitCode::from(1))
-        }
+        Command::Compare(args) => compare(args),
+        Command::Leaderboard(args) => leaderboard(args),
     }
+}
+
+fn compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
+    use commands::compare::{CompareOptions, Paired};
+    let comparison = commands::compare::run(&CompareOptions {
+        baseline: args.baseline,
+        candidate: args.candidate,
+        max_drop: args.max_drop,
+        paired: args.paired_bs.then_some(Paired {
+            n: args.paired_bs_n,
+            seed: args.seed,
+            alpha: args.alpha,
+        }),
+    })?;
+    for w in &comparison.warnings {
+        console::warning(w);
+    }
+    emit(&comparison.render(args.format))?;
+    Ok(if comparison.regressions().is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn leaderboard(args: LeaderboardArgs) -> anyhow::Result<ExitCode> {
+    let documents = args
+        .results
+        .iter()
+        .map(|p| Ok((p.display().to_string(), read_document(p)?)))
+        .collect::<cuebench::Result<Vec<_>>>()?;
+    for w in leaderboard::check_signatures(&documents)? {
+        console::warning(&w);
+    }
+    let documents: Vec<_> = documents.into_iter().map(|(_, d)| d).collect();
+    let layout = leaderboard::Layout::for_documents(&documents);
+    emit(&leaderboard::render(
+        &documents,
+        &layout,
+        args.format,
+        args.ci,
+    ))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Writes `cuebench.toml` in the current folder; an existing one is kept
@@ -458,58 +569,122 @@ fn prompts(args: PromptsArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
 }
 
 fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
-    let gt = inputs.required(Input::Gt, args.gt.as_deref())?;
-    let bad_task = |e: String| cuebench::Error::Usage(format!("--task: {e}"));
-    if args.bench != Benchmark::Cuebench {
-        if args.all {
-            return Err(cuebench::Error::Usage("--all scores CueBench only".into()).into());
-        }
-        if args.from != Layout::Cuebench {
-            return Err(
-                cuebench::Error::Usage("--from reads CueBench predictions only".into()).into(),
-            );
-        }
-        let task = args.task.as_deref().unwrap_or_default();
-        let evaluation = match args.bench {
-            Benchmark::VauBench => cuebench::benchmarks::vau_bench::evaluate(
-                TaskName::parse_name(task).map_err(bad_task)?,
-                &gt,
-                &args.predictions,
-            )?,
-            _ => cuebench::benchmarks::vad_reasoning::evaluate(
-                TaskName::parse_name(task).map_err(bad_task)?,
-                &gt,
-                &args.predictions,
-                &cuebench::benchmarks::vad_reasoning::VadOptions {
-                    wordnet: args.wordnet.clone(),
-                    ..Default::default()
-                },
-            )?,
-        };
-        return finish(&[evaluation], args.format, args.per_sample.as_deref());
-    }
-    let tasks = match args.task.as_deref() {
-        Some(name) => vec![name.parse::<Task>().map_err(bad_task)?],
-        None => Task::ALL.to_vec(),
-    };
-    let options = commands::eval::EvalOptions {
-        tasks,
-        gt,
-        predictions: args.predictions,
+    // The flags written on the command line: a benchmark that does not read
+    // one refuses the run (values found in the environment or cuebench.toml
+    // are not flags and never refuse it).
+    let flags = [
+        (Flag::Taxonomy, args.scoring.taxonomy.is_some()),
+        (Flag::Tau, args.scoring.tau.is_some()),
+        (Flag::Tiou, args.scoring.tiou.is_some()),
+        (Flag::SemNorm, args.scoring.sem_norm.is_some()),
+        (Flag::Model, args.embedding.model.is_some()),
+        (Flag::From, args.from != Layout::Cuebench),
+        (Flag::Wordnet, args.wordnet.is_some()),
+        (Flag::Frames, args.frames),
+        (Flag::TopK, args.top_k.is_some()),
+        (Flag::Threshold, args.threshold.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(flag, given)| given.then_some(flag))
+    .collect();
+    let request = Request {
+        task: args.task.clone(),
+        gt: inputs.required(Input::Gt, args.gt.as_deref())?,
+        predictions: args.predictions.clone(),
         layout: args.from,
-        settings: args.scoring.settings(),
-        embed: args.embedding.options(inputs)?,
         taxonomy: inputs.resolve(Input::Taxonomy, args.scoring.taxonomy.as_deref()),
+        tau: args.scoring.tau,
+        tiou: args.scoring.tiou,
+        sem_norm: args.scoring.sem_norm,
+        embed: args.embedding.options(inputs)?,
+        wordnet: args.wordnet.clone(),
+        frames_fps: args.fps.filter(|_| args.frames),
+        top_k: args.top_k,
+        threshold: args.threshold,
+        flags,
     };
-    let evaluations = commands::eval::run(&options)?;
-    if !args.all {
-        return finish(&evaluations, args.format, args.per_sample.as_deref());
+    // Outputs may never replace a file the run reads.
+    let protected = input_files(
+        &request.gt,
+        &request.predictions,
+        request.taxonomy.as_deref(),
+    );
+    let outcome =
+        commands::benchmarks::run_benchmark(&args.bench, &args.protocol, args.all, &request)?;
+    let run = outcome.run;
+    report_findings(&run.findings, args.strict)?;
+    let mut evaluations = run.evaluations;
+    let confidence = args.confidence.then_some(Confidence {
+        n: args.confidence_n,
+        seed: args.seed,
+        level: cuebench::metrics::bootstrap::DEFAULT_LEVEL,
+    });
+    if let Some(c) = confidence {
+        if c.n == 0 {
+            return Err(cuebench::Error::Usage("--confidence-n must be at least 1".into()).into());
+        }
+        evaluations.iter_mut().for_each(|e| add_confidence(e, c));
     }
-    write_per_sample(&evaluations, args.per_sample.as_deref())?;
-    let results: Vec<_> = evaluations.into_iter().map(|e| e.result).collect();
-    let label = options.predictions.display().to_string();
-    emit(&leaderboard::render(&results, &label, args.format))?;
+    let mut document = ResultsDocument::new(
+        RunInfo {
+            command: std::env::args().collect(),
+            name: args.name.unwrap_or_else(|| default_name(&args.predictions)),
+            benchmark: args.bench.clone(),
+            protocol: args.protocol.clone(),
+            inputs: run.inputs,
+            settings: cuebench::report::results::Settings {
+                scoring: run.settings,
+                confidence,
+            },
+        },
+        evaluations.iter().map(|e| e.result.clone()).collect(),
+    )?;
+    write_per_sample(&evaluations, args.per_sample.as_deref(), &protected)?;
+    let text = if let Some(row) = outcome.row.filter(|_| args.format != Format::Json) {
+        let layout = leaderboard::Layout::of_groups(row);
+        leaderboard::render(
+            std::slice::from_ref(&document),
+            &layout,
+            args.format,
+            confidence.is_some(),
+        )
+    } else {
+        args.format.exporter().export(&document)
+    };
+    if let Some(dir) = &args.output {
+        let protected: Vec<&Path> = protected.iter().map(PathBuf::as_path).collect();
+        write_output(dir, &mut document, &evaluations, &protected)?;
+    }
+    emit(&text)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Prints each likely mistake as a warning; with `--strict`, the first one
+/// is an input error listing what it found.
+fn report_findings(findings: &[commands::eval::Finding], strict: bool) -> anyhow::Result<()> {
+    if strict && let Some(first) = findings.first() {
+        for f in &findings[1..] {
+            console::warning(&f.error());
+        }
+        return Err(cuebench::Error::Usage(format!("--strict: {}", first.error())).into());
+    }
+    for f in findings.iter().filter(|f| f.warn) {
+        console::warning(&f.warning());
+    }
+    Ok(())
+}
+
+/// The predictions' file name without its extension, or the folder's name.
+fn default_name(predictions: &std::path::Path) -> String {
+    let name = if predictions.is_dir() {
+        predictions.file_name()
+    } else {
+        predictions.file_stem()
+    };
+    name.map_or_else(
+        || predictions.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 /// The session `reward` and `serve` score with, ground truth embedded.
@@ -550,52 +725,98 @@ fn reward(args: RewardArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
 
 fn validate(args: ValidateArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
     let gt = inputs.required(Input::Gt, args.gt.as_deref())?;
-    let v = commands::validate::run(&args.predictions, &gt, args.task)?;
-    let mut out = String::new();
-    for t in &v.tasks {
-        out.push_str(&format!(
-            "{}: {} predictions for {} samples, {} missing, {} unparseable answers\n",
-            t.task, t.predictions, t.samples, t.missing, t.parse_failed
-        ));
-    }
+    let bad_task = |e: String| cuebench::Error::Usage(format!("--task: {e}"));
+    let v = match args.bench.as_str() {
+        "cuebench" => {
+            let tasks = match (&args.task, args.all) {
+                (Some(t), _) => Some(vec![t.parse::<Task>().map_err(bad_task)?]),
+                (None, true) => Some(Task::ALL.to_vec()),
+                (None, false) => None,
+            };
+            commands::validate::run(&args.predictions, &gt, tasks.as_deref())?
+        }
+        bench => {
+            // A sibling is checked by scoring it through the same dispatch as `eval`.
+            let task = args.task.clone().ok_or_else(|| {
+                cuebench::Error::Usage(format!("--task is required with --bench {bench}"))
+            })?;
+            let request = Request {
+                task: Some(task),
+                gt,
+                predictions: args.predictions.clone(),
+                wordnet: args.wordnet.clone(),
+                flags: args.wordnet.iter().map(|_| Flag::Wordnet).collect(),
+                ..Request::default()
+            };
+            let outcome = commands::benchmarks::run_benchmark(bench, UNIFIED, false, &request)?;
+            match outcome.run.evaluations.first() {
+                Some(evaluation) => commands::validate::of_evaluation(evaluation),
+                None => return Err(cuebench::Error::Usage("no task to check".into()).into()),
+            }
+        }
+    };
+    let out: String = v.tasks.iter().map(|t| t.render()).collect();
     emit(&out)?;
-    if v.problems.is_empty() {
-        console::line("valid");
-        return Ok(ExitCode::SUCCESS);
-    }
     for p in &v.problems {
-        console::line(&p.to_string());
+        console::line(p);
     }
-    console::line(&format!("{} problem(s)", v.problems.len()));
-    Ok(ExitCode::from(2))
+    console::line(&v.summary());
+    let failed = !v.problems.is_empty() || (args.strict && v.incomplete() > 0);
+    Ok(if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
-/// Prints the report and writes the per-sample file.
-fn finish(
-    evaluations: &[Evaluation],
-    format: Format,
-    per_sample: Option<&std::path::Path>,
-) -> anyhow::Result<ExitCode> {
-    write_per_sample(evaluations, per_sample)?;
-    let results: Vec<_> = evaluations.iter().map(|e| e.result.clone()).collect();
-    emit(&format.exporter().export(&results))?;
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Writes the `--per-sample` file when one was asked for.
+/// Writes the `--per-sample` file when one was asked for; never over one of
+/// the run's `inputs`.
 fn write_per_sample(
     evaluations: &[Evaluation],
-    path: Option<&std::path::Path>,
+    path: Option<&Path>,
+    inputs: &[PathBuf],
 ) -> anyhow::Result<()> {
     if let Some(path) = path {
-        cuebench::formats::records::write_file(path, per_sample_jsonl(evaluations).as_bytes())?;
+        let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+        cuebench::formats::records::write_output(
+            path,
+            per_sample_jsonl(evaluations).as_bytes(),
+            &inputs,
+        )?;
     }
     Ok(())
 }
 
+/// Every file an `eval` run reads (a predictions folder stands for the
+/// `<task>.jsonl` files in it), so no output can replace one of them.
+fn input_files(gt: &Path, predictions: &Path, taxonomy: Option<&Path>) -> Vec<PathBuf> {
+    let mut files = vec![gt.to_owned(), predictions.to_owned()];
+    if predictions.is_dir() {
+        files.extend(
+            commands::benchmarks::task_names()
+                .into_iter()
+                .map(|t| predictions.join(format!("{t}.jsonl"))),
+        );
+    }
+    files.extend(taxonomy.map(Path::to_owned));
+    files
+}
+
+/// `--threads` above this many per core is refused: more threads cannot help,
+/// and an absurd count would exhaust the machine (each one reserves a stack).
+const MAX_THREADS_PER_CORE: usize = 8;
+
 /// Sizes the worker pool once; scores never depend on it.
 fn set_threads(threads: Option<usize>) -> anyhow::Result<()> {
     if let Some(n) = threads {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let limit = cores * MAX_THREADS_PER_CORE;
+        if n > limit {
+            return Err(cuebench::Error::Usage(format!(
+                "--threads {n} is more than {limit} ({MAX_THREADS_PER_CORE} per core on {cores} core(s))"
+            ))
+            .into());
+        }
         rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build_global()

@@ -11,6 +11,9 @@
 //!   in the unit tests of `metrics::semantic` and `metrics::hierarchy`, and the
 //!   reward tests below check exact cases by hand.
 //!
+//! Each expected file holds one task's entry of the results document
+//! (`results[0]` of `eval --format json`, docs/results.md) at full precision.
+//!
 //! Regenerate after an intended change with `CUEBENCH_BLESS=1 cargo test --test cli`
 //! and explain the change in the commit.
 
@@ -77,66 +80,73 @@ fn eval_json(task: &str, extra: &[&str]) -> Output {
     run(&args, None)
 }
 
+/// The task entries of a results document printed by `eval --format json`.
+fn results_of(out: &Output) -> serde_json::Value {
+    let v: serde_json::Value = serde_json::from_str(&stdout(out)).unwrap();
+    assert_eq!(v["schema"], "cuebench-results");
+    v["results"].clone()
+}
+
 #[test]
 fn eval_matches_the_expected_json_for_every_task() {
     for task in TASKS {
         let out = eval_json(task, &[]);
         assert!(out.status.success(), "{task}: {}", stderr(&out));
+        let got = format!(
+            "{}\n",
+            serde_json::to_string_pretty(&results_of(&out)[0]).unwrap()
+        );
         let expected_path = root().join(format!("tests/expected/{task}.json"));
         if std::env::var_os("CUEBENCH_BLESS").is_some() {
-            std::fs::write(&expected_path, stdout(&out)).unwrap();
+            std::fs::write(&expected_path, &got).unwrap();
         }
         let expected = std::fs::read_to_string(&expected_path).unwrap();
-        assert_eq!(stdout(&out), expected, "{task}");
+        assert_eq!(got, expected, "{task}");
     }
 }
 
 #[test]
 fn eval_all_gives_the_per_task_numbers_in_table2_layout() {
     let (gt, dir) = (annotations(), root().join("examples/predictions"));
-    let all = run(
-        &[
-            "eval",
-            "--all",
-            "--gt",
-            gt.to_str().unwrap(),
-            dir.to_str().unwrap(),
-            "--format",
-            "json",
-        ],
-        None,
-    );
+    let all_args = |input: &Path, format: &'static str| {
+        run(
+            &[
+                "eval",
+                "--all",
+                "--gt",
+                gt.to_str().unwrap(),
+                input.to_str().unwrap(),
+                "--format",
+                format,
+            ],
+            None,
+        )
+    };
+    let all = all_args(&dir, "json");
     assert!(all.status.success(), "{}", stderr(&all));
-    let v: serde_json::Value = serde_json::from_str(&stdout(&all)).unwrap();
-    assert_eq!(
-        v["row"].as_object().unwrap().len(),
-        20,
-        "all 20 columns of Table 2"
-    );
+    let results = results_of(&all);
     for (i, task) in TASKS.iter().enumerate() {
         let expected: serde_json::Value = serde_json::from_str(
             &std::fs::read_to_string(root().join(format!("tests/expected/{task}.json"))).unwrap(),
         )
         .unwrap();
-        assert_eq!(v["results"][i], expected, "{task}");
+        assert_eq!(results[i], expected, "{task}");
     }
-    assert_eq!(v["row"]["Event Struct"], serde_json::json!(75.71));
+    let csv = all_args(&dir, "csv");
+    let mut lines = csv.stdout.split(|&b| b == b'\n');
+    let header = String::from_utf8(lines.next().unwrap().to_vec()).unwrap();
+    assert_eq!(
+        header.split(',').count(),
+        21,
+        "model and the 20 columns of Table 2"
+    );
+    assert!(header.starts_with("model,Event Struct,Event Sem,Event Hier,Scene Struct"));
+    let row = String::from_utf8(lines.next().unwrap().to_vec()).unwrap();
+    assert!(row.starts_with("predictions,75.71,"), "{row}");
     // The same from one file holding every task (lines tagged with "task").
     let file = root().join("examples/predictions/all.jsonl");
-    let one = run(
-        &[
-            "eval",
-            "--all",
-            "--gt",
-            gt.to_str().unwrap(),
-            file.to_str().unwrap(),
-            "--format",
-            "json",
-        ],
-        None,
-    );
-    let w: serde_json::Value = serde_json::from_str(&stdout(&one)).unwrap();
-    assert_eq!(v["row"], w["row"]);
+    let one = all_args(&file, "json");
+    assert_eq!(results_of(&one), results);
 }
 
 #[test]
@@ -177,8 +187,11 @@ fn output_is_byte_identical_across_runs_threads_batches_and_cache_states() {
         assert!(out.status.success(), "{name}: {}", stderr(&out));
         outputs.push((stdout(&out), std::fs::read_to_string(&path).unwrap()));
     }
+    // The command line (and so the document) differs; the results agree.
+    let results =
+        |json: &str| serde_json::from_str::<serde_json::Value>(json).unwrap()["results"].clone();
     for (json, samples) in &outputs[1..] {
-        assert_eq!(json, &outputs[0].0);
+        assert_eq!(results(json), results(&outputs[0].0));
         assert_per_sample_close(samples, &outputs[0].1);
     }
     // RAYON_NUM_THREADS, as a user might set it, changes nothing either.
@@ -196,9 +209,11 @@ fn output_is_byte_identical_across_runs_threads_batches_and_cache_states() {
     let runs: Vec<String> = ["1", "2", "3"]
         .iter()
         .map(|n| {
+            // SOURCE_DATE_EPOCH fixes the creation time: the documents are byte-identical.
             let out = Command::new(env!("CARGO_BIN_EXE_cuebench"))
                 .args(args)
                 .env("RAYON_NUM_THREADS", n)
+                .env("SOURCE_DATE_EPOCH", "1700000000")
                 .output()
                 .unwrap();
             stdout(&out)
@@ -316,9 +331,12 @@ fn bad_input_exits_2_naming_file_line_and_field() {
         None,
     );
     assert_input_error(&out, "ann.json:2: field `triplets[0].scene`: missing");
-    // An unknown task.
+    // A task of another protocol.
     let out = run(&["eval", "--task", "anomaly", "--gt", gt, &dup], None);
-    assert_input_error(&out, "--task: unknown task `anomaly`");
+    assert_input_error(
+        &out,
+        "--task anomaly is not a task of --bench cuebench --protocol unified",
+    );
 }
 
 #[test]
@@ -340,10 +358,12 @@ fn malformed_answers_score_zero_and_are_counted_never_errors() {
         None,
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let v = &results_of(&out)[0];
     assert_eq!(v["counts"]["parse_failed"], 2);
     assert_eq!(v["counts"]["missing"], 20);
-    assert_eq!(v["metrics"]["Struct"], serde_json::json!(0.0));
+    assert_eq!(v["metrics"][0]["value"], serde_json::json!(0.0));
+    // 2/22 samples answered: the likely mistake is said on stderr, never stdout.
+    assert!(stderr(&out).contains("warning: event:"), "{}", stderr(&out));
 }
 
 #[test]
@@ -383,9 +403,8 @@ fn validate_lists_every_problem() {
     );
     assert_eq!(stderr(&all).matches("unknown id").count(), 1);
     assert!(
-        stdout(&all).contains(
-            "anomaly-bu: 21 predictions for 22 samples, 1 missing, 1 unparseable answers"
-        ),
+        stdout(&all)
+            .contains("anomaly-bu: 21 predictions for 22 samples: 1 missing, 1 unparseable"),
         "{}",
         stdout(&all)
     );
@@ -406,21 +425,25 @@ fn validate_lists_every_problem() {
 #[test]
 fn compare_exits_0_1_and_2() {
     let dir = tempfile::tempdir().unwrap();
-    let base = root().join("tests/expected/event.json");
+    let base = dir.path().join("base.json");
+    let out = eval_json("event", &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    std::fs::write(&base, &text).unwrap();
     let write = |name: &str, text: String| {
         let p = dir.path().join(name);
         std::fs::write(&p, text).unwrap();
         p
     };
-    let text = std::fs::read_to_string(&base).unwrap();
     let same = run(
         &["compare", base.to_str().unwrap(), base.to_str().unwrap()],
         None,
     );
-    assert_eq!(same.status.code(), Some(0));
+    assert_eq!(same.status.code(), Some(0), "{}", stderr(&same));
+    let structure = results_of(&out)[0]["metrics"][0]["value"].to_string();
     let worse = write(
         "worse.json",
-        text.replace("\"Struct\": 75.71", "\"Struct\": 74.0"),
+        text.replace(&format!("\"value\": {structure}"), "\"value\": 74.0"),
     );
     let out = run(
         &[

@@ -358,6 +358,32 @@ fn lmms_eval_samples_score_like_the_same_responses_as_jsonl() {
         eval("samples_cuebench_anomaly_bu.jsonl", "lmms-eval"),
         expected
     );
+    // A folder of per-task logs for --all is read in the same layout
+    // (regression: its files were read as cuebench records).
+    for (folder, file) in [
+        ("ours", "ours.jsonl"),
+        ("logs", "samples_cuebench_anomaly_bu.jsonl"),
+    ] {
+        std::fs::create_dir_all(dir.path().join(folder)).unwrap();
+        std::fs::copy(
+            dir.path().join(file),
+            dir.path().join(folder).join("anomaly-bu.jsonl"),
+        )
+        .unwrap();
+    }
+    let row_of_all =
+        |folder: &str, from: &str| {
+            let row = csv_row(&run(cuebench(dir.path())
+                .args(["eval", "--all", folder, "--from", from, "--format", "csv"])));
+            // Drop the first column, which names the folder.
+            row.split_once(',')
+                .map(|(_, rest)| rest.to_owned())
+                .unwrap_or_default()
+        };
+    assert_eq!(
+        row_of_all("logs", "lmms-eval"),
+        row_of_all("ours", "cuebench")
+    );
     // Sibling benchmarks read their own formats.
     let out = run(cuebench(dir.path()).args([
         "eval",

@@ -77,7 +77,7 @@ fn detection_on_the_sample() {
     assert!(
         e.result
             .signature
-            .starts_with("cuebench:1|bench:vad-reasoning|task:detection|")
+            .starts_with("cuebench:2|bench:vad-reasoning|task:detection|")
     );
 }
 
@@ -148,7 +148,7 @@ fn reasoning_identical_text_is_perfect() {
     }
     close(metric(&e, "METEOR"), (1.0 - 1.0 / 250.0) * 100.0);
     let signature = &e.result.signature;
-    assert!(signature.starts_with("cuebench:1|bench:vad-reasoning|task:reasoning|"));
+    assert!(signature.starts_with("cuebench:2|bench:vad-reasoning|task:reasoning|"));
     assert!(signature.contains("smooth=method1") && signature.contains("stemmer=porter"));
 }
 

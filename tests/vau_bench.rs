@@ -206,11 +206,14 @@ fn signatures_name_benchmark_task_and_decisions() {
     assert!(
         eval.result
             .signature
-            .starts_with("cuebench:1|bench:vau-bench|task:cls|")
+            .starts_with("cuebench:2|bench:vau-bench|task:cls|")
     );
     assert_eq!(
         VauTask::Grounding.signature().to_string(),
-        "cuebench:1|bench:vau-bench|task:grounding|span:glue-or-bracket|iou:vau-r1-no-detection|normal:skip|unannotated:skip|missing:0|ids:mp4"
+        format!(
+            "cuebench:2|bench:vau-bench|task:grounding|span:glue-or-bracket|iou:vau-r1-no-detection|normal:skip|unannotated:skip|missing:0|ids:mp4|version:{}",
+            env!("CARGO_PKG_VERSION")
+        )
     );
     assert_eq!(VauTask::parse_name("grounding"), Ok(VauTask::Grounding));
     assert!(VauTask::parse_name("tag").is_err());
@@ -785,10 +788,33 @@ fn results_render_in_every_format() {
         &fixture("preds_grounding.csv"),
     )
     .unwrap();
+    let (gt, preds) = (fixture("annotations.csv"), fixture("preds_grounding.csv"));
+    let run = cuebench::commands::eval::sibling_run(eval, &gt, &preds).unwrap();
+    let document = cuebench::report::results::ResultsDocument::new(
+        cuebench::report::results::RunInfo {
+            command: vec!["cuebench".into()],
+            name: "fixture".into(),
+            benchmark: "vau-bench".into(),
+            protocol: "unified".into(),
+            inputs: run.inputs,
+            settings: cuebench::report::results::Settings {
+                scoring: run.settings,
+                confidence: None,
+            },
+        },
+        run.evaluations.into_iter().map(|e| e.result).collect(),
+    )
+    .unwrap();
     for format in [Format::Table, Format::Json, Format::Markdown, Format::Csv] {
-        let text = format.exporter().export(std::slice::from_ref(&eval.result));
+        let text = format.exporter().export(&document);
         assert!(text.contains("R@0.5"), "{format:?}: {text}");
-        assert!(text.contains("66.67"), "{format:?}: {text}");
+        // Tables round to two decimals; JSON keeps full precision.
+        let shown = if format == Format::Json {
+            "66.666666"
+        } else {
+            "66.67"
+        };
+        assert!(text.contains(shown), "{format:?}: {text}");
     }
 }
 

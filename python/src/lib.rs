@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use cuebench::embedding::{Device, EmbedOptions};
-use cuebench::evaluate::session::RewardedCompletion;
+use cuebench::evaluate::session::{NO_ANNOTATIONS_SHA256, RewardedCompletion};
 use cuebench::evaluate::{Completion, Session as Core, SessionOptions, Settings, TaskPredictions};
 use cuebench::formats::predictions::{PredictionContent, for_task, parse_line, read_predictions};
 use cuebench::report::export::Format;
@@ -86,7 +86,7 @@ impl Session {
             .detach(|| {
                 let mut core = match gt {
                     Some(_) => Core::open(options)?,
-                    None => Core::with_videos(options, Vec::new())?,
+                    None => Core::with_videos(options, Vec::new(), NO_ANNOTATIONS_SHA256.into())?,
                 };
                 if warm_up {
                     core.warm_up()?;

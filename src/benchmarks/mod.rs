@@ -1,4 +1,117 @@
-//! Sibling benchmarks scored with CueBench's file handling and reports.
+//! Benchmarks and protocols besides CueBench's unified one: each reads its
+//! inputs, scores, and hands back the common
+//! [`Evaluation`](crate::report::Evaluation)s, so the same reports serve all
+//! of them. What `eval` asks of any of them is one [`Request`]; the
+//! command line dispatches through `commands::benchmarks`, where every
+//! benchmark is registered with its tasks, flags and row layout.
 
+pub mod separate;
 pub mod vad_reasoning;
 pub mod vau_bench;
+
+use std::path::PathBuf;
+
+use crate::embedding::EmbedOptions;
+use crate::error::{Error, Result};
+use crate::formats::predictions::Layout;
+use crate::metrics::semantic::SemNorm;
+use crate::metrics::temporal::TiouMode;
+use crate::tasks::TaskName;
+
+/// The protocol of every benchmark but CueBench's separate one.
+pub const UNIFIED: &str = "unified";
+
+/// An `eval` flag that only some benchmarks read; giving one to a
+/// benchmark that does not read it is a usage error, never ignored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flag {
+    /// `--taxonomy`.
+    Taxonomy,
+    /// `--tau`.
+    Tau,
+    /// `--tiou`.
+    Tiou,
+    /// `--sem-norm`.
+    SemNorm,
+    /// `--model`.
+    Model,
+    /// `--from`.
+    From,
+    /// `--wordnet`.
+    Wordnet,
+    /// `--frames` / `--fps`.
+    Frames,
+    /// `--top-k`.
+    TopK,
+    /// `--threshold`.
+    Threshold,
+}
+
+impl Flag {
+    /// The flag as written on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Flag::Taxonomy => "--taxonomy",
+            Flag::Tau => "--tau",
+            Flag::Tiou => "--tiou",
+            Flag::SemNorm => "--sem-norm",
+            Flag::Model => "--model",
+            Flag::From => "--from",
+            Flag::Wordnet => "--wordnet",
+            Flag::Frames => "--frames",
+            Flag::TopK => "--top-k",
+            Flag::Threshold => "--threshold",
+        }
+    }
+}
+
+/// What `eval` asks of a benchmark: the inputs (found as docs/scoring.md
+/// §13 says), every optional setting as given (`None`: not given, the
+/// benchmark's default applies) and which flags were written out.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// `--task`, already checked to be one of the benchmark's tasks;
+    /// `None` with `--all`.
+    pub task: Option<String>,
+    /// `--gt`.
+    pub gt: PathBuf,
+    /// The predictions file or folder.
+    pub predictions: PathBuf,
+    /// `--from`: how a CueBench predictions file is laid out.
+    pub layout: Layout,
+    /// `--taxonomy`.
+    pub taxonomy: Option<PathBuf>,
+    /// `--tau`.
+    pub tau: Option<f64>,
+    /// `--tiou`.
+    pub tiou: Option<TiouMode>,
+    /// `--sem-norm`.
+    pub sem_norm: Option<SemNorm>,
+    /// The embedding options (`--model` and the rest).
+    pub embed: EmbedOptions,
+    /// `--wordnet`.
+    pub wordnet: Option<PathBuf>,
+    /// `--frames --fps F`: the frames per second.
+    pub frames_fps: Option<f64>,
+    /// `--top-k`.
+    pub top_k: Option<usize>,
+    /// `--threshold`.
+    pub threshold: Option<f64>,
+    /// The flags written on the command line; one the benchmark does not
+    /// read is a usage error.
+    pub flags: Vec<Flag>,
+}
+
+impl Request {
+    /// The tasks to score: the one named, or every task with `--all`.
+    pub fn tasks<T: TaskName>(&self) -> Result<Vec<T>> {
+        match &self.task {
+            None => Ok(T::all().to_vec()),
+            Some(name) => T::parse_name(name)
+                .map(|t| vec![t])
+                .map_err(|e| Error::Usage(format!("--task: {e}"))),
+        }
+    }
+}
+
+pub use crate::report::leaderboard::RowGroup;

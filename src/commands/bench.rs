@@ -11,6 +11,8 @@ use crate::embedding::{EmbedOptions, embed_texts, load_embedder};
 use crate::error::{Error, Result};
 use crate::evaluate::{Session, Settings};
 use crate::formats::records::write_file;
+use crate::metrics::bootstrap::{DEFAULT_LEVEL, DEFAULT_RESAMPLES, DEFAULT_SEED};
+use crate::report::figures::{Confidence, add_confidence};
 use crate::synthetic;
 use crate::tasks::Task;
 
@@ -25,6 +27,8 @@ pub struct BenchReport {
     pub eval_cold_s: f64,
     /// `eval --all` again with the cache filled, seconds.
     pub eval_warm_s: f64,
+    /// What `--confidence` (1000 resamples) adds to a run, seconds.
+    pub confidence_s: f64,
     /// Embedding alone, no cache: texts per second at the chosen batch size.
     pub embed_texts_per_s: f64,
     /// Batch size used.
@@ -60,8 +64,19 @@ pub fn run(work: &Path, embed: &EmbedOptions) -> Result<BenchReport> {
         },
         taxonomy: None,
     };
-    let (cold, evaluations) = timed(|| eval(&options))?;
-    let (warm, _) = timed(|| eval(&options))?;
+    let (cold, _) = timed(|| eval(&options))?;
+    let (warm, mut run) = timed(|| eval(&options))?;
+    let confidence = Confidence {
+        n: DEFAULT_RESAMPLES,
+        seed: DEFAULT_SEED,
+        level: DEFAULT_LEVEL,
+    };
+    let (confidence_s, ()) = timed(|| {
+        run.evaluations
+            .iter_mut()
+            .for_each(|e| add_confidence(e, confidence));
+        Ok(())
+    })?;
     let texts =
         Session::open(options.session_options())?.texts_to_embed(&read_inputs(&options)?)?;
     let no_cache = EmbedOptions {
@@ -71,10 +86,15 @@ pub fn run(work: &Path, embed: &EmbedOptions) -> Result<BenchReport> {
     let mut embedder = load_embedder(&no_cache)?;
     let (embed_s, _) = timed(|| embed_texts(embedder.as_mut(), &texts, &no_cache))?;
     Ok(BenchReport {
-        samples: evaluations.iter().map(|e| e.result.counts.samples).sum(),
+        samples: run
+            .evaluations
+            .iter()
+            .map(|e| e.result.counts.samples)
+            .sum(),
         texts: texts.len(),
         eval_cold_s: cold,
         eval_warm_s: warm,
+        confidence_s,
         embed_texts_per_s: texts.len() as f64 / embed_s.max(1e-9),
         batch_size: embed.batch_size,
     })

@@ -1,243 +1,718 @@
-//! `cuebench compare`: the CI regression gate over two JSON results.
+//! `cuebench compare`: the CI regression gate over two results documents
+//! (docs/scoring.md §11, §12). Each figure is listed once, with the paired
+//! bootstrap's interval and p-value under `--paired-bs`.
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
 
-use serde_json::Value;
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::formats::records::read_text;
-use crate::signature::Signature;
+use crate::metrics::bootstrap::{DEFAULT_LEVEL, Interval, PairedTest, paired_tests};
+use crate::report::export::{Format, csv_table, markdown_table, percent};
+use crate::report::figures::figure_column;
+use crate::report::results::{ResultsDocument, read_document, results_path};
+use crate::report::{Metric, SampleRecord, SampleStatus, TaskResult};
+use crate::signature::{Signature, check_comparable};
 
-/// One task's scores read back from a JSON result.
-#[derive(Debug, Clone, PartialEq)]
-struct Scored {
-    key: String,
-    signature: Signature,
-    metrics: Vec<(String, f64)>,
+/// The paired bootstrap settings (`--paired-bs`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Paired {
+    /// Resamples (`--paired-bs-n`).
+    pub n: usize,
+    /// `--seed`.
+    pub seed: u64,
+    /// Significance level (`--alpha`): a drop counts only when p < alpha.
+    pub alpha: f64,
 }
 
-/// A metric that moved between baseline and candidate.
+/// What `compare` is asked to do.
 #[derive(Debug, Clone, PartialEq)]
+pub struct CompareOptions {
+    /// Baseline: a results document or an `--output` folder.
+    pub baseline: PathBuf,
+    /// Candidate, likewise.
+    pub candidate: PathBuf,
+    /// Largest tolerated drop, in points.
+    pub max_drop: f64,
+    /// `--paired-bs`: needs `--output` folders on both sides.
+    pub paired: Option<Paired>,
+}
+
+/// One figure of one task, compared.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Change {
     /// `benchmark/task`.
     pub task: String,
-    /// Metric name.
-    pub metric: String,
+    /// The figure's name (`TIoU` stands for mIoU too under `--tiou union`).
+    pub figure: String,
     /// Baseline value, percent.
     pub baseline: f64,
     /// Candidate value, percent (`None`: missing from the candidate).
     pub candidate: Option<f64>,
+    /// The paired test in points over the shared samples (`--paired-bs`,
+    /// figures that are per-sample means).
+    pub test: Option<PairedTest>,
+    /// Dropped by more than `max_drop` (and, with a test, p < alpha).
+    pub regression: bool,
 }
 
 impl Change {
-    /// Points lost (positive is worse); a missing value loses everything.
-    pub fn drop(&self) -> f64 {
-        self.baseline - self.candidate.unwrap_or(0.0)
+    /// Candidate minus baseline in points; a missing value loses everything.
+    pub fn difference(&self) -> f64 {
+        self.candidate.unwrap_or(0.0) - self.baseline
     }
 }
 
-/// The outcome: every metric of the baseline, and those that dropped too far.
-#[derive(Debug, Clone, PartialEq)]
+/// The outcome.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Comparison {
-    /// Every baseline metric with its candidate value.
-    pub changes: Vec<Change>,
+    /// Baseline file and model name.
+    pub baseline: Side,
+    /// Candidate file and model name.
+    pub candidate: Side,
     /// The threshold in points.
     pub max_drop: f64,
+    /// The paired bootstrap settings, when used.
+    pub paired: Option<Paired>,
+    /// Every figure of the baseline, once.
+    pub changes: Vec<Change>,
+    /// Non-fatal notes (a version difference), for stderr.
+    #[serde(skip)]
+    pub warnings: Vec<String>,
 }
+
+/// One side of the comparison.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Side {
+    /// The results file read.
+    pub path: PathBuf,
+    /// Its `name`.
+    pub name: String,
+}
+
+/// Figures differing by less than this (points) count as unchanged.
+const EPSILON: f64 = 1e-9;
 
 impl Comparison {
-    /// Metrics that dropped by more than `max_drop` points.
+    /// The figures that regressed.
     pub fn regressions(&self) -> Vec<&Change> {
-        self.changes
-            .iter()
-            .filter(|c| c.drop() > self.max_drop + 1e-9)
-            .collect()
+        self.changes.iter().filter(|c| c.regression).collect()
     }
 
-    /// A readable diff: one line per metric, regressions marked.
-    pub fn render(&self) -> String {
-        let mut out = String::new();
-        for c in &self.changes {
-            let cand = c
-                .candidate
-                .map_or_else(|| "missing".to_owned(), |v| format!("{v:.2}"));
-            let mark = if c.drop() > self.max_drop + 1e-9 {
-                "  REGRESSION"
-            } else {
-                ""
-            };
-            out.push_str(&format!(
-                "{:<24} {:<8} {:>7.2} -> {:>7} ({:+.2}){mark}\n",
-                c.task,
-                c.metric,
-                c.baseline,
-                cand,
-                // `+ 0.0` prints an unchanged metric as +0.00, not -0.00.
-                -c.drop() + 0.0
-            ));
+    /// `N figures: R regressions; L lower, H higher, U unchanged`.
+    pub fn summary(&self) -> String {
+        let count =
+            |f: &dyn Fn(f64) -> bool| self.changes.iter().filter(|c| f(c.difference())).count();
+        let rule = match self.paired {
+            Some(p) => format!("drop > {} and p < {}", percent(self.max_drop), p.alpha),
+            None => format!("drop > {}", percent(self.max_drop)),
+        };
+        format!(
+            "{} figures: {} regression(s) ({rule}); {} lower, {} higher, {} unchanged",
+            self.changes.len(),
+            self.regressions().len(),
+            count(&|d| d < -EPSILON),
+            count(&|d| d > EPSILON),
+            count(&|d| d.abs() <= EPSILON),
+        )
+    }
+
+    /// The comparison in `format`: a header, one line per figure, a summary.
+    pub fn render(&self, format: Format) -> String {
+        match format {
+            Format::Json => {
+                let mut value = serde_json::to_value(self).unwrap_or_default();
+                value["summary"] = self.summary().into();
+                format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&value).unwrap_or_default()
+                )
+            }
+            Format::Markdown => {
+                let mut out = format!("**cuebench compare**: {}\n\n", self.header());
+                let (header, rows) = self.grid(true);
+                let right: Vec<usize> = (2..header.len() - 1).collect();
+                out.push_str(&markdown_table(&header, &rows, &right));
+                let _ = writeln!(out, "\n{}", self.summary());
+                out
+            }
+            Format::Csv => {
+                let (header, rows) = self.grid(false);
+                csv_table(&header, &rows)
+            }
+            Format::Table => {
+                let (header, rows) = self.grid(false);
+                let widths: Vec<usize> = (0..header.len())
+                    .map(|c| {
+                        rows.iter()
+                            .map(|r| r[c].len())
+                            .chain([header[c].len()])
+                            .max()
+                            .unwrap_or(0)
+                    })
+                    .collect();
+                let line = |cells: &[String]| {
+                    let text: Vec<String> = cells
+                        .iter()
+                        .zip(&widths)
+                        .enumerate()
+                        .map(|(i, (c, w))| {
+                            if i < 2 {
+                                format!("{c:<w$}")
+                            } else {
+                                format!("{c:>w$}")
+                            }
+                        })
+                        .collect();
+                    format!("{}\n", text.join("  ").trim_end())
+                };
+                let mut out = format!("compare {}\n", self.header());
+                out.push_str(&line(&header));
+                for row in &rows {
+                    out.push_str(&line(row));
+                }
+                let _ = writeln!(out, "{}", self.summary());
+                out
+            }
         }
-        out
+    }
+
+    fn header(&self) -> String {
+        let mut text = format!(
+            "baseline `{}` ({}) vs candidate `{}` ({}); max drop {} points",
+            self.baseline.name,
+            self.baseline.path.display(),
+            self.candidate.name,
+            self.candidate.path.display(),
+            percent(self.max_drop)
+        );
+        if let Some(p) = self.paired {
+            let _ = write!(
+                text,
+                "; paired bootstrap n={} seed={} alpha={}",
+                p.n, p.seed, p.alpha
+            );
+        }
+        text
+    }
+
+    /// Header and rows: task, figure, baseline, candidate, difference,
+    /// (interval, p,) verdict.
+    fn grid(&self, bold: bool) -> (Vec<String>, Vec<Vec<String>>) {
+        let mut header: Vec<String> = ["task", "figure", "baseline", "candidate", "diff"]
+            .map(String::from)
+            .to_vec();
+        if self.paired.is_some() {
+            header.extend(["95% CI".into(), "p".into()]);
+        }
+        header.push("verdict".into());
+        let rows = self
+            .changes
+            .iter()
+            .map(|c| {
+                let mut row = vec![
+                    c.task.clone(),
+                    c.figure.clone(),
+                    percent(c.baseline),
+                    c.candidate.map_or_else(|| "missing".into(), percent),
+                    format!("{:+.2}", c.difference() + 0.0),
+                ];
+                if self.paired.is_some() {
+                    row.push(c.test.map_or_else(|| "-".into(), |t| interval(&t.interval)));
+                    row.push(c.test.map_or_else(|| "-".into(), |t| format!("{:.4}", t.p)));
+                }
+                let verdict = if c.regression { "REGRESSION" } else { "ok" };
+                row.push(if bold && c.regression {
+                    format!("**{verdict}**")
+                } else {
+                    verdict.into()
+                });
+                row
+            })
+            .collect();
+        (header, rows)
     }
 }
 
-/// Compares two JSON results written by `eval --format json` (one task or
-/// several). Results whose signatures differ are refused ([`Error::Usage`]).
-pub fn run(baseline: &Path, candidate: &Path, max_drop: f64) -> Result<Comparison> {
-    let base = read_results(baseline)?;
-    let cand = read_results(candidate)?;
+fn interval(i: &Interval) -> String {
+    format!("[{:+.2}, {:+.2}]", i.low + 0.0, i.high + 0.0)
+}
+
+/// Compares two results documents (files or `--output` folders). Input
+/// errors: a bad `--max-drop` or `--alpha`, a file that is not a results
+/// document, signatures that are not comparable (docs/scoring.md §11), and
+/// for `--paired-bs` a side without per-sample files or no shared sample.
+pub fn run(options: &CompareOptions) -> Result<Comparison> {
+    check_options(options)?;
+    let base = read_document(&options.baseline)?;
+    let cand = read_document(&options.candidate)?;
+    let mut warnings = Vec::new();
     let mut changes = Vec::new();
-    for b in &base {
-        let c = cand.iter().find(|c| c.key == b.key);
-        if let Some(c) = c
-            && c.signature != b.signature
-        {
+    for b in base.results.iter().map(|e| &e.result) {
+        let c = cand
+            .results
+            .iter()
+            .map(|e| &e.result)
+            .find(|c| c.benchmark == b.benchmark && c.task == b.task);
+        if let Some(c) = c {
+            let w = check_comparable(
+                ("baseline", &signature(b, &options.baseline)?),
+                ("candidate", &signature(c, &options.candidate)?),
+            )?;
+            warnings.extend(w.filter(|w| !warnings.contains(w)));
+        }
+        let tests = match (options.paired, c) {
+            (Some(p), Some(c)) => Some(paired(
+                b,
+                c,
+                (&options.baseline, &base),
+                (&options.candidate, &cand),
+                p,
+            )?),
+            _ => None,
+        };
+        for (i, m) in b.metrics.iter().enumerate() {
+            if is_repeat(b, m) {
+                continue;
+            }
+            let candidate = c
+                .and_then(|c| c.metrics.iter().find(|x| x.name == m.name))
+                .map(|x| x.value);
+            let test = tests.as_ref().and_then(|t| t[i]);
+            let mut change = Change {
+                task: format!("{}/{}", b.benchmark, b.task),
+                figure: m.name.clone(),
+                baseline: m.value,
+                candidate,
+                test,
+                regression: false,
+            };
+            let dropped = -change.difference() > options.max_drop + EPSILON;
+            let significant = match (options.paired, test) {
+                (Some(p), Some(t)) => t.p < p.alpha,
+                _ => true,
+            };
+            change.regression = dropped && significant;
+            changes.push(change);
+        }
+    }
+    Ok(Comparison {
+        baseline: side(&options.baseline, &base),
+        candidate: side(&options.candidate, &cand),
+        max_drop: options.max_drop,
+        paired: options.paired,
+        changes,
+        warnings,
+    })
+}
+
+fn side(path: &Path, document: &ResultsDocument) -> Side {
+    Side {
+        path: results_path(path),
+        name: document.name.clone(),
+    }
+}
+
+fn check_options(options: &CompareOptions) -> Result<()> {
+    if !(options.max_drop.is_finite() && options.max_drop >= 0.0) {
+        return Err(Error::Usage(format!(
+            "--max-drop must be a number of points >= 0, got {}",
+            options.max_drop
+        )));
+    }
+    if let Some(p) = options.paired {
+        if !(p.alpha > 0.0 && p.alpha < 1.0) {
             return Err(Error::Usage(format!(
-                "{}: signatures differ, results are not comparable:\n  baseline:  {}\n  candidate: {}",
-                b.key, b.signature, c.signature
+                "--alpha must lie strictly between 0 and 1, got {}",
+                p.alpha
             )));
         }
-        for (metric, value) in &b.metrics {
-            let candidate =
-                c.and_then(|c| c.metrics.iter().find(|(m, _)| m == metric).map(|(_, v)| *v));
-            changes.push(Change {
-                task: b.key.clone(),
-                metric: metric.clone(),
-                baseline: *value,
-                candidate,
-            });
+        if p.n == 0 {
+            return Err(Error::Usage("--paired-bs-n must be at least 1".into()));
         }
     }
-    Ok(Comparison { changes, max_drop })
+    Ok(())
 }
 
-fn read_results(path: &Path) -> Result<Vec<Scored>> {
-    let text = read_text(path)?;
-    let value: Value = serde_json::from_str(&text).map_err(|e| Error::Json {
-        path: path.to_owned(),
-        line: e.line(),
-        message: e.to_string(),
-    })?;
-    // `eval --format json` writes one object or an array; `eval --all` an
-    // object whose `results` holds the per-task objects.
-    let items = match value {
-        Value::Array(items) => items,
-        Value::Object(mut o) if o.contains_key("results") => match o.remove("results") {
-            Some(Value::Array(items)) => items,
-            _ => Vec::new(),
-        },
-        one => vec![one],
-    };
-    items
+fn signature(result: &TaskResult, path: &Path) -> Result<Signature> {
+    Signature::parse(&result.signature).ok_or_else(|| Error::Field {
+        path: results_path(path),
+        line: 1,
+        field: format!("results.{}.signature", result.task),
+        message: format!("unreadable: `{}`", result.signature),
+    })
+}
+
+/// Under `--tiou union` mIoU is the same number as TIoU (docs/scoring.md §4):
+/// it is reported once, as TIoU.
+fn is_repeat(result: &TaskResult, metric: &Metric) -> bool {
+    metric.name == "mIoU"
+        && result.metrics.iter().any(|m| m.name == "TIoU")
+        && Signature::parse(&result.signature).is_some_and(|s| s.get("tiou") == Some("union"))
+}
+
+/// One line of a `samples_<task>.jsonl` file, as far as compare needs it.
+#[derive(Debug, Deserialize)]
+struct SampleLine {
+    id: String,
+    status: SampleStatus,
+    scores: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Reads the per-sample file of `result` next to the document at `path`.
+fn read_samples(
+    path: &Path,
+    document: &ResultsDocument,
+    result: &TaskResult,
+) -> Result<Vec<SampleRecord>> {
+    let entry = document
+        .results
         .iter()
+        .find(|e| e.result.task == result.task && e.result.benchmark == result.benchmark);
+    let Some(file) = entry.and_then(|e| e.samples_file.as_deref()) else {
+        return Err(Error::Usage(format!(
+            "{}: {}: no per-sample file; --paired-bs needs results written with `eval --output DIR`",
+            results_path(path).display(),
+            result.task
+        )));
+    };
+    let dir = results_path(path)
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let samples_path = dir.join(file);
+    let text = read_text(&samples_path)?;
+    text.lines()
         .enumerate()
-        .map(|(i, item)| scored(item, i, path))
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            let line: SampleLine = serde_json::from_str(l).map_err(|e| Error::Json {
+                path: samples_path.clone(),
+                line: i + 1,
+                message: e.to_string(),
+            })?;
+            let scores = line
+                .scores
+                .into_iter()
+                .filter_map(|(k, v)| v.as_f64().map(|x| (k, x)))
+                .collect();
+            Ok(SampleRecord {
+                id: line.id,
+                status: line.status,
+                scores,
+                detail: None,
+            })
+        })
         .collect()
 }
 
-fn scored(item: &Value, index: usize, path: &Path) -> Result<Scored> {
-    let bad = |field: &str, message: &str| Error::Field {
-        path: path.to_owned(),
-        line: 1,
-        field: format!("[{index}].{field}"),
-        message: message.to_owned(),
-    };
-    let text = |field: &str| {
-        item.get(field)
-            .and_then(Value::as_str)
-            .ok_or_else(|| bad(field, "missing or not a string"))
-    };
-    let signature =
-        Signature::parse(text("signature")?).ok_or_else(|| bad("signature", "unreadable"))?;
-    let metrics = item
-        .get("metrics")
-        .and_then(Value::as_object)
-        .ok_or_else(|| bad("metrics", "missing or not an object"))?
+/// The paired test of every figure of `b` (by index; `None` where the figure
+/// is not a per-sample mean on both sides) over the samples both share.
+fn paired(
+    b: &TaskResult,
+    c: &TaskResult,
+    (base_path, base): (&Path, &ResultsDocument),
+    (cand_path, cand): (&Path, &ResultsDocument),
+    p: Paired,
+) -> Result<Vec<Option<PairedTest>>> {
+    let base_samples = read_samples(base_path, base, b)?;
+    let cand_samples = read_samples(cand_path, cand, c)?;
+    let cand_index: HashMap<&str, usize> = cand_samples
         .iter()
-        .map(|(k, v)| {
-            v.as_f64()
-                .map(|x| (k.clone(), x))
-                .ok_or_else(|| bad(&format!("metrics.{k}"), "not a number"))
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), i))
+        .collect();
+    let mut shared: Vec<(usize, usize)> = base_samples
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| cand_index.get(s.id.as_str()).map(|&j| (i, j)))
+        .collect();
+    shared.sort_by(|x, y| base_samples[x.0].id.cmp(&base_samples[y.0].id));
+    if shared.is_empty() {
+        return Err(Error::Usage(format!(
+            "{}: the two runs share no sample; --paired-bs compares runs on the same annotations",
+            b.task
+        )));
+    }
+    let columns: Vec<Option<(Vec<f64>, Vec<f64>)>> = b
+        .metrics
+        .iter()
+        .map(|m| {
+            let cm = c.metrics.iter().find(|x| x.name == m.name)?;
+            let bc = figure_column(m, &base_samples)?;
+            let cc = figure_column(cm, &cand_samples)?;
+            Some((
+                shared.iter().map(|&(i, _)| bc[i]).collect(),
+                shared.iter().map(|&(_, j)| cc[j]).collect(),
+            ))
         })
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Scored {
-        key: format!("{}/{}", text("benchmark")?, text("task")?),
-        signature,
-        metrics,
-    })
+        .collect();
+    let present: Vec<(&[f64], &[f64])> = columns
+        .iter()
+        .flatten()
+        .map(|(x, y)| (x.as_slice(), y.as_slice()))
+        .collect();
+    let mut tests = paired_tests(&present, p.n, p.seed, DEFAULT_LEVEL).into_iter();
+    Ok(columns
+        .iter()
+        .map(|c| {
+            c.as_ref().and_then(|_| tests.next()).map(|t| PairedTest {
+                difference: t.difference * 100.0,
+                interval: t.interval.scaled(100.0),
+                p: t.p,
+            })
+        })
+        .collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write;
+    use crate::report::Counts;
+    use crate::report::results::{RESULTS_FILE, for_tests};
 
-    fn file(text: &str) -> tempfile::NamedTempFile {
-        let mut f = tempfile::NamedTempFile::new().unwrap();
-        f.write_all(text.as_bytes()).unwrap();
-        f
+    fn result(task: &str, sig: &str, metrics: &[(&str, f64)]) -> TaskResult {
+        TaskResult {
+            benchmark: "cuebench".into(),
+            task: task.into(),
+            signature: sig.into(),
+            counts: Counts::default(),
+            metrics: metrics
+                .iter()
+                .map(|(n, v)| Metric {
+                    name: n.to_string(),
+                    value: *v,
+                    ci: None,
+                })
+                .collect(),
+        }
     }
 
-    fn result(task: &str, sig: &str, structure: f64) -> String {
-        format!(
-            r#"{{"benchmark": "cuebench", "task": "{task}", "signature": "{sig}", "metrics": {{"Struct": {structure}, "Sem": 50.0}}}}"#
-        )
+    const SIG: &str = "cuebench:2|task:grounding|tiou:union|version:0.2.0";
+
+    fn write(dir: &Path, name: &str, results: Vec<TaskResult>) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, for_tests(results).to_json()).unwrap();
+        path
+    }
+
+    fn options(baseline: PathBuf, candidate: PathBuf, max_drop: f64) -> CompareOptions {
+        CompareOptions {
+            baseline,
+            candidate,
+            max_drop,
+            paired: None,
+        }
     }
 
     #[test]
-    fn drops_beyond_the_threshold_are_regressions() {
-        let sig = "cuebench:1|task:event|tiou:union";
-        let b = file(&result("event", sig, 80.0));
-        let c = file(&result("event", sig, 79.6));
-        let cmp = run(b.path(), c.path(), 0.5).unwrap();
+    fn drops_beyond_the_threshold_are_regressions_and_miou_is_reported_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let figures = |s: f64| {
+            vec![result(
+                "grounding",
+                SIG,
+                &[("Struct", s), ("TIoU", 40.0), ("mIoU", 40.0)],
+            )]
+        };
+        let b = write(dir.path(), "b.json", figures(80.0));
+        let c = write(dir.path(), "c.json", figures(79.6));
+        let cmp = run(&options(b.clone(), c.clone(), 0.5)).unwrap();
+        assert_eq!(cmp.changes.len(), 2, "mIoU folded into TIoU");
         assert!(cmp.regressions().is_empty(), "0.4 points is within 0.5");
-        let cmp = run(b.path(), c.path(), 0.3).unwrap();
+        let cmp = run(&options(b, c, 0.3)).unwrap();
         assert_eq!(cmp.regressions().len(), 1);
-        assert!(cmp.render().contains("REGRESSION"));
+        let table = cmp.render(Format::Table);
+        assert!(table.contains("REGRESSION"), "{table}");
+        assert!(table.starts_with("compare baseline `model`"), "{table}");
+        assert!(
+            table.ends_with(
+                "2 figures: 1 regression(s) (drop > 0.30); 1 lower, 0 higher, 1 unchanged\n"
+            ),
+            "{table}"
+        );
     }
 
     #[test]
     fn a_task_missing_from_the_candidate_regresses() {
-        let b = file(&format!(
-            "[{}, {}]",
-            result("event", "cuebench:1|task:event", 80.0),
-            result("scene", "cuebench:1|task:scene", 70.0)
-        ));
-        let c = file(&result("event", "cuebench:1|task:event", 80.0));
-        let cmp = run(b.path(), c.path(), 0.5).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let b = write(
+            dir.path(),
+            "b.json",
+            vec![
+                result(
+                    "event",
+                    "cuebench:2|task:event|version:0.2.0",
+                    &[("Struct", 80.0)],
+                ),
+                result(
+                    "scene",
+                    "cuebench:2|task:scene|version:0.2.0",
+                    &[("Struct", 70.0)],
+                ),
+            ],
+        );
+        let c = write(
+            dir.path(),
+            "c.json",
+            vec![result(
+                "event",
+                "cuebench:2|task:event|version:0.2.0",
+                &[("Struct", 80.0)],
+            )],
+        );
+        let cmp = run(&options(b, c, 0.5)).unwrap();
         let r = cmp.regressions();
         assert_eq!(
             (r.len(), r[0].task.as_str(), r[0].candidate),
-            (2, "cuebench/scene", None)
+            (1, "cuebench/scene", None)
         );
     }
 
     #[test]
-    fn reads_the_results_of_an_all_run() {
-        let b = file(&format!(
-            r#"{{"run": "x", "row": {{}}, "results": [{}]}}"#,
-            result("event", "cuebench:1|task:event", 80.0)
-        ));
-        let c = file(&result("event", "cuebench:1|task:event", 70.0));
-        assert_eq!(run(b.path(), c.path(), 0.5).unwrap().regressions().len(), 1);
-    }
-
-    #[test]
-    fn different_signatures_are_refused() {
-        let b = file(&result("event", "cuebench:1|task:event|tiou:union", 80.0));
-        let c = file(&result("event", "cuebench:1|task:event|tiou:matched", 80.0));
-        let err = run(b.path(), c.path(), 0.5).unwrap_err().to_string();
+    fn signatures_apply_the_comparability_rule() {
+        let dir = tempfile::tempdir().unwrap();
+        let b = write(
+            dir.path(),
+            "b.json",
+            vec![result("grounding", SIG, &[("Struct", 1.0)])],
+        );
+        let newer = write(
+            dir.path(),
+            "n.json",
+            vec![result(
+                "grounding",
+                &SIG.replace("0.2.0", "0.3.0"),
+                &[("Struct", 1.0)],
+            )],
+        );
+        let cmp = run(&options(b.clone(), newer, 0.5)).unwrap();
+        assert_eq!(cmp.warnings.len(), 1);
+        let other = write(
+            dir.path(),
+            "o.json",
+            vec![result(
+                "grounding",
+                &SIG.replace("union", "matched"),
+                &[("Struct", 1.0)],
+            )],
+        );
+        let err = run(&options(b, other, 0.5)).unwrap_err().to_string();
         assert!(err.contains("signatures differ"), "{err}");
     }
 
     #[test]
-    fn malformed_results_name_the_field() {
-        let b = file(
-            r#"{"benchmark": "cuebench", "task": "event", "signature": "cuebench:1", "metrics": {"Struct": "x"}}"#,
+    fn the_gate_cannot_be_switched_off() {
+        let dir = tempfile::tempdir().unwrap();
+        let b = write(
+            dir.path(),
+            "b.json",
+            vec![result("grounding", SIG, &[("Struct", 1.0)])],
         );
-        let err = run(b.path(), b.path(), 0.5).unwrap_err().to_string();
+        for bad in [f64::NAN, -1.0, f64::INFINITY] {
+            let err = run(&options(b.clone(), b.clone(), bad))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("--max-drop"), "{err}");
+        }
+        let mut o = options(b.clone(), b, 0.5);
+        o.paired = Some(Paired {
+            n: 10,
+            seed: 1,
+            alpha: 1.5,
+        });
+        assert!(run(&o).unwrap_err().to_string().contains("--alpha"));
+    }
+
+    /// An `--output` folder with one grounding task and per-sample IoUs.
+    fn output_dir(root: &Path, name: &str, ious: &[f64]) -> PathBuf {
+        let dir = root.join(name);
+        std::fs::create_dir(&dir).unwrap();
+        let mean = ious.iter().sum::<f64>() / ious.len() as f64 * 100.0;
+        let mut doc = for_tests(vec![result(
+            "grounding",
+            SIG,
+            &[("TIoU", mean), ("mIoU", mean)],
+        )]);
+        doc.results[0].samples_file = Some("samples_grounding.jsonl".into());
+        std::fs::write(dir.join(RESULTS_FILE), doc.to_json()).unwrap();
+        let lines: String = ious
+            .iter()
+            .enumerate()
+            .map(|(i, x)| {
+                format!("{{\"id\": \"v{i}\", \"status\": \"scored\", \"scores\": {{\"TIoU\": {x}, \"IoU\": {x}}}}}\n")
+            })
+            .collect();
+        std::fs::write(dir.join("samples_grounding.jsonl"), lines).unwrap();
+        dir
+    }
+
+    #[test]
+    fn paired_bootstrap_against_itself_and_a_constant_shift() {
+        let root = tempfile::tempdir().unwrap();
+        let base = output_dir(root.path(), "base", &[0.2, 0.5, 0.9, 0.4]);
+        let paired = Some(Paired {
+            n: 999,
+            seed: 7,
+            alpha: 0.05,
+        });
+        let same = run(&CompareOptions {
+            paired,
+            ..options(base.clone(), base.clone(), 0.5)
+        })
+        .unwrap();
+        let t = same.changes[0].test.unwrap();
+        assert_eq!((t.difference, t.p), (0.0, 1.0));
+        // Every sample loses 0.1 (10 points): no resample's centred
+        // difference reaches 10, so p = 1 / (999 + 1) = 0.001 < alpha.
+        let worse = output_dir(root.path(), "worse", &[0.1, 0.4, 0.8, 0.3]);
+        let cmp = run(&CompareOptions {
+            paired,
+            ..options(base.clone(), worse, 0.5)
+        })
+        .unwrap();
+        let t = cmp.changes[0].test.unwrap();
+        assert!((t.difference + 10.0).abs() < 1e-9);
+        assert_eq!(t.p, 0.001);
+        assert_eq!(cmp.regressions().len(), 1);
+        let md = cmp.render(Format::Markdown);
+        assert!(md.contains("| cuebench/grounding | TIoU |"), "{md}");
+        assert!(md.contains("**REGRESSION**"), "{md}");
+        // A noisy drop larger than max-drop but not significant is no regression.
+        let noisy = output_dir(root.path(), "noisy", &[0.0, 0.5, 0.9, 0.4]);
+        let cmp = run(&CompareOptions {
+            paired,
+            ..options(base, noisy, 0.5)
+        })
+        .unwrap();
+        assert!(cmp.changes[0].test.unwrap().p > 0.05);
+        assert!(cmp.regressions().is_empty());
+    }
+
+    #[test]
+    fn paired_bootstrap_needs_per_sample_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let b = write(
+            dir.path(),
+            "b.json",
+            vec![result("grounding", SIG, &[("Struct", 1.0)])],
+        );
+        let o = CompareOptions {
+            paired: Some(Paired {
+                n: 10,
+                seed: 1,
+                alpha: 0.05,
+            }),
+            ..options(b.clone(), b, 0.5)
+        };
         assert!(
-            err.contains("field `[0].metrics.Struct`: not a number"),
-            "{err}"
+            run(&o)
+                .unwrap_err()
+                .to_string()
+                .contains("eval --output DIR")
         );
     }
 }

@@ -13,7 +13,8 @@ use serde_json::{Value, json};
 use crate::error::{Error, Result};
 use crate::evaluate::session::{RewardedCompletion, UnknownSample};
 use crate::evaluate::{Completion, Session};
-use crate::formats::predictions::parse_line;
+use crate::formats::predictions::{MAX_STREAM_LINE_BYTES, parse_line};
+use crate::formats::records::read_line_bounded;
 use crate::formats::records::read_text;
 use crate::tasks::Task;
 
@@ -51,27 +52,50 @@ pub fn run_stream(
 ) -> Result<usize> {
     let source = PathBuf::from("<stdin>");
     let (mut number, mut errors) = (0, 0);
-    let mut text = String::new();
+    let mut bytes = Vec::new();
     loop {
-        text.clear();
+        bytes.clear();
         number += 1;
-        let read = input.read_line(&mut text).map_err(|source| Error::Io {
-            path: PathBuf::from("<stdin>"),
-            source,
-        })?;
-        if read == 0 {
+        let length =
+            read_line_bounded(input, &mut bytes, MAX_STREAM_LINE_BYTES).map_err(|source| {
+                Error::Io {
+                    path: PathBuf::from("<stdin>"),
+                    source,
+                }
+            })?;
+        if length == 0 {
             return Ok(errors);
         }
-        if text.trim().is_empty() {
-            continue;
-        }
-        for answer in score_lines(session, default_task, &source, &[(number, text.trim_end())])? {
+        let answers = match stream_line(&bytes, length, number, &source) {
+            Ok(text) if text.trim().is_empty() => continue,
+            Ok(text) => score_lines(session, default_task, &source, &[(number, text.trim_end())])?,
+            Err(e) => vec![error_record(number, &e.to_string())],
+        };
+        for answer in answers {
             errors += usize::from(answer.is_error);
             writeln!(out, "{}", answer.record)
                 .and_then(|_| out.flush())
                 .map_err(|e| stdout_error(&e))?;
         }
     }
+}
+
+/// A stream line as text: an error when it was cut (over
+/// [`MAX_STREAM_LINE_BYTES`]) or is not UTF-8, answered for that line alone.
+fn stream_line<'a>(bytes: &'a [u8], length: usize, line: usize, source: &Path) -> Result<&'a str> {
+    if length > bytes.len() {
+        return Err(Error::LineTooLong {
+            path: source.to_owned(),
+            line,
+            length,
+            limit: MAX_STREAM_LINE_BYTES,
+        });
+    }
+    std::str::from_utf8(bytes).map_err(|_| Error::Encoding {
+        path: source.to_owned(),
+        line,
+        message: "not valid UTF-8".into(),
+    })
 }
 
 /// The answer to one input line: a JSON record, and whether it is an error.

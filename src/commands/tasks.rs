@@ -4,12 +4,12 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::formats::annotations::read_annotations;
-use crate::formats::records::write_file;
+use crate::formats::records::write_output;
 use crate::tasks::Task;
 use crate::tasks::derive::derive_samples;
 
-/// Writes `<out>/<task>.jsonl` for every task, one sample per line; returns
-/// the files written with their sample counts.
+/// Writes `<out>/<task>.jsonl` for every task, one sample per line (never
+/// over `gt` itself); returns the files written with their sample counts.
 pub fn run(gt: &Path, out: &Path) -> Result<Vec<(PathBuf, usize)>> {
     let videos = read_annotations(gt)?;
     std::fs::create_dir_all(out).map_err(|source| Error::Write {
@@ -27,7 +27,7 @@ pub fn run(gt: &Path, out: &Path) -> Result<Vec<(PathBuf, usize)>> {
                 let _ = serde_json::to_writer(&mut text, s);
                 text.push(b'\n');
             }
-            write_file(&path, &text)?;
+            write_output(&path, &text, &[gt])?;
             Ok((path, samples.len()))
         })
         .collect()

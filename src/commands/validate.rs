@@ -1,11 +1,14 @@
-//! `cuebench validate`: check a submission without scoring it. Every problem
-//! is collected (not only the first), with file and line.
+//! `cuebench validate`: check a submission without scoring it. It finds its
+//! inputs as `eval` does (a file, a folder of `<task>.jsonl`, `--all`), and
+//! collects every problem (not only the first) with file and line, plus per
+//! task the missing ids and unparseable answers (docs/scoring.md §11).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use super::eval::{list, task_sources, unread_files};
 use crate::error::Result;
 use crate::extraction::{Answer, answer_of};
 use crate::formats::annotations::read_annotations;
@@ -14,10 +17,14 @@ use crate::formats::records::read_text;
 use crate::tasks::Task;
 use crate::tasks::derive::derive_samples;
 
+/// How many ids a listing shows before giving a count.
+const LISTED: usize = 20;
+
 /// What `validate` found.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Validation {
-    /// One line per problem; empty means the submission is valid.
+    /// One line per problem (malformed lines, unknown or duplicate ids,
+    /// unread files); empty means the submission is well-formed.
     pub problems: Vec<String>,
     /// Per task: how the predictions cover the samples.
     pub tasks: Vec<TaskCoverage>,
@@ -32,48 +39,163 @@ pub struct TaskCoverage {
     pub samples: usize,
     /// Prediction lines for the task.
     pub predictions: usize,
-    /// Samples without a prediction (they would score 0).
-    pub missing: usize,
-    /// Predictions whose answer cannot be parsed (they would score 0).
-    pub parse_failed: usize,
+    /// Sample ids without a prediction (they would score 0), sorted.
+    pub missing: Vec<String>,
+    /// Sample ids whose answer cannot be parsed (they would score 0), sorted.
+    pub parse_failed: Vec<String>,
 }
 
-/// Checks `predictions` against the annotations: every line parses, every
-/// line has a task (`task` field or `only`), ids are known and unique per task.
-pub fn run(predictions: &Path, gt: &Path, only: Option<Task>) -> Result<Validation> {
-    let videos = read_annotations(gt)?;
-    let text = read_text(predictions)?;
-    let mut validation = Validation::default();
-    let mut by_task: BTreeMap<Task, Vec<Prediction>> = BTreeMap::new();
-    for line in prediction_lines(&text, predictions) {
-        match line {
-            Err(e) => validation.problems.push(e.to_string()),
-            Ok(p) => match task_of(&p, only, predictions) {
-                Err(problem) => validation.problems.push(problem),
-                Ok(Some(task)) => by_task.entry(task).or_default().push(p),
-                Ok(None) => {}
-            },
+impl TaskCoverage {
+    /// `event: 21 predictions for 22 samples: 1 missing, 1 unparseable`,
+    /// then the ids (first 20 and a count) on indented lines.
+    pub fn render(&self) -> String {
+        let mut out = format!(
+            "{}: {} predictions for {} samples: {} missing, {} unparseable\n",
+            self.task,
+            self.predictions,
+            self.samples,
+            self.missing.len(),
+            self.parse_failed.len()
+        );
+        if !self.missing.is_empty() {
+            out.push_str(&format!("  missing: {}\n", list(&self.missing, LISTED)));
+        }
+        if !self.parse_failed.is_empty() {
+            out.push_str(&format!(
+                "  unparseable: {}\n",
+                list(&self.parse_failed, LISTED)
+            ));
+        }
+        out
+    }
+}
+
+impl Validation {
+    /// Samples without a prediction or with an unparseable answer, over all tasks.
+    pub fn incomplete(&self) -> usize {
+        self.tasks
+            .iter()
+            .map(|t| t.missing.len() + t.parse_failed.len())
+            .sum()
+    }
+
+    /// One line that says what was found, never "valid" with samples missing.
+    pub fn summary(&self) -> String {
+        let (missing, unparseable): (usize, usize) = self.tasks.iter().fold((0, 0), |(m, u), t| {
+            (m + t.missing.len(), u + t.parse_failed.len())
+        });
+        match (self.problems.len(), missing + unparseable) {
+            (0, 0) => "valid: every sample has a parseable prediction".into(),
+            (0, _) => format!(
+                "well-formed, but incomplete: {missing} sample(s) missing, {unparseable} unparseable (they score 0)"
+            ),
+            (p, _) => format!(
+                "invalid: {p} problem(s); {missing} sample(s) missing, {unparseable} unparseable"
+            ),
         }
     }
-    let tasks: Vec<Task> = match only {
-        Some(t) => vec![t],
-        None => by_task.keys().copied().collect(),
+}
+
+/// Checks the predictions at `path` (a file or a folder) for `tasks`
+/// (`None`: every task a line names; a folder: every task) against the
+/// annotations: every line parses and has a task, ids are known and unique
+/// per task; lists missing ids and unparseable answers.
+pub fn run(path: &Path, gt: &Path, tasks: Option<&[Task]>) -> Result<Validation> {
+    let videos = read_annotations(gt)?;
+    let mut validation = Validation::default();
+    let chosen: Vec<Task> = match tasks {
+        Some(t) => t.to_vec(),
+        None if path.is_dir() => Task::ALL.to_vec(),
+        None => Vec::new(),
+    };
+    let sources = if chosen.is_empty() {
+        Vec::new()
+    } else {
+        task_sources(&chosen, path)
+    };
+    let mut by_task: BTreeMap<Task, Vec<Prediction>> = BTreeMap::new();
+    let mut files: Vec<(PathBuf, Option<Task>)> = Vec::new();
+    if chosen.is_empty() {
+        files.push((path.to_owned(), None));
+    }
+    for s in &sources {
+        if !s.exists {
+            validation.problems.push(format!(
+                "{}: missing: every {} sample lacks a prediction",
+                s.file.display(),
+                s.task
+            ));
+        } else if !files.iter().any(|(f, _)| *f == s.file) {
+            files.push((
+                s.file.clone(),
+                (!s.shared && chosen.len() == 1 || path.is_dir()).then_some(s.task),
+            ));
+        }
+    }
+    for (file, only) in &files {
+        let text = read_text(file)?;
+        for line in prediction_lines(&text, file) {
+            match line {
+                Err(e) => validation.problems.push(e.to_string()),
+                Ok(p) => match task_of(&p, *only, file) {
+                    Err(problem) => validation.problems.push(problem),
+                    Ok(Some(task)) if chosen.is_empty() || chosen.contains(&task) => {
+                        by_task.entry(task).or_default().push(p)
+                    }
+                    Ok(_) => {}
+                },
+            }
+        }
+    }
+    validation
+        .problems
+        .extend(unread_files(path, &sources).into_iter().map(|n| {
+            format!(
+                "{}: no task reads this file (each task reads `<task>.jsonl`)",
+                path.join(n).display()
+            )
+        }));
+    let tasks: Vec<Task> = if chosen.is_empty() {
+        by_task.keys().copied().collect()
+    } else {
+        chosen
+    };
+    let source_of = |task: Task| {
+        sources
+            .iter()
+            .find(|s| s.task == task)
+            .map_or_else(|| path.to_owned(), |s| s.file.clone())
     };
     for task in tasks {
         let preds = by_task.remove(&task).unwrap_or_default();
         let samples = derive_samples(&videos, task);
         let ids: HashSet<&str> = samples.iter().map(|s| s.id.as_str()).collect();
-        check_ids(task, &preds, &ids, predictions, &mut validation.problems);
+        check_ids(
+            task,
+            &preds,
+            &ids,
+            &source_of(task),
+            &mut validation.problems,
+        );
         let answered: HashSet<&str> = preds.iter().map(|p| p.id.as_str()).collect();
+        let mut missing: Vec<String> = samples
+            .iter()
+            .filter(|s| !answered.contains(s.id.as_str()))
+            .map(|s| s.id.clone())
+            .collect();
+        missing.sort();
+        let mut parse_failed: Vec<String> = preds
+            .iter()
+            .filter(|p| ids.contains(p.id.as_str()) && answer_of(&p.content) == Answer::ParseFailed)
+            .map(|p| p.id.clone())
+            .collect();
+        parse_failed.sort();
         validation.tasks.push(TaskCoverage {
             task: task.name().into(),
             samples: samples.len(),
             predictions: preds.len(),
-            missing: ids.iter().filter(|id| !answered.contains(**id)).count(),
-            parse_failed: preds
-                .iter()
-                .filter(|p| answer_of(&p.content) == Answer::ParseFailed)
-                .count(),
+            missing,
+            parse_failed,
         });
     }
     Ok(validation)
@@ -123,16 +245,52 @@ fn check_ids(
             .join(", ");
         if at.len() > 1 {
             problems.push(format!(
-                "{}: {task}: duplicate id `{id}` (lines {where_})",
-                path.display()
+                "{}: {task}: duplicate id `{}` (lines {where_})",
+                path.display(),
+                id.escape_debug()
             ));
         }
         if !known.contains(id) {
             problems.push(format!(
-                "{}:{}: {task}: unknown id `{id}`",
+                "{}:{}: {task}: unknown id `{}`",
                 path.display(),
-                at[0]
+                at[0],
+                id.escape_debug()
             ));
         }
+    }
+}
+
+/// The coverage of a sibling benchmark's evaluation (its readers already
+/// refused malformed input): missing and unparseable samples, unknown ids.
+pub fn of_evaluation(evaluation: &crate::report::Evaluation) -> Validation {
+    use crate::report::SampleStatus;
+    let ids = |status| -> Vec<String> {
+        evaluation
+            .samples
+            .iter()
+            .filter(|s| s.status == status)
+            .map(|s| s.id.clone())
+            .collect()
+    };
+    let r = &evaluation.result;
+    let problems = (r.counts.unknown_ids > 0)
+        .then(|| {
+            format!(
+                "{}: {} prediction id(s) are not samples of the ground truth",
+                r.task, r.counts.unknown_ids
+            )
+        })
+        .into_iter()
+        .collect();
+    Validation {
+        problems,
+        tasks: vec![TaskCoverage {
+            task: r.task.clone(),
+            samples: r.counts.samples,
+            predictions: r.counts.samples - r.counts.missing,
+            missing: ids(SampleStatus::Missing),
+            parse_failed: ids(SampleStatus::ParseFailed),
+        }],
     }
 }

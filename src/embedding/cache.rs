@@ -53,8 +53,16 @@ impl VectorCache {
     }
 
     /// The cached vectors of the texts in `wanted` (a missing file is an
-    /// empty cache). When a text occurs twice, the last record wins.
-    pub(crate) fn load(&self, wanted: &HashSet<&str>) -> Result<HashMap<String, Vec<f32>>> {
+    /// empty cache). When a text occurs twice, the last record wins. Only
+    /// usable vectors are returned: finite values, and all of one length,
+    /// `dim` when the model states it, else the most common one (ties: the
+    /// shorter). A record that passes its checksum but fails these (forged or
+    /// written by a broken encoder) is left out, so its text is recomputed.
+    pub(crate) fn load(
+        &self,
+        wanted: &HashSet<&str>,
+        dim: Option<usize>,
+    ) -> Result<HashMap<String, Vec<f32>>> {
         let bytes = match fs::read(&self.path) {
             Ok(b) => b,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(HashMap::new()),
@@ -65,9 +73,16 @@ impl VectorCache {
                 });
             }
         };
-        Ok(Records::new(&bytes)
+        let found: HashMap<String, Vec<f32>> = Records::new(&bytes)
             .filter(|(text, _)| wanted.contains(text))
             .map(|(text, vector)| (text.to_owned(), vector))
+            .collect();
+        let Some(dim) = dim.or_else(|| most_common_length(found.values())) else {
+            return Ok(HashMap::new());
+        };
+        Ok(found
+            .into_iter()
+            .filter(|(_, v)| v.len() == dim && v.iter().all(|x| x.is_finite()))
             .collect())
     }
 
@@ -148,6 +163,21 @@ impl<'a> Iterator for Records<'a> {
     }
 }
 
+/// The most common non-zero length among finite vectors (ties: the shorter).
+fn most_common_length<'a>(vectors: impl Iterator<Item = &'a Vec<f32>>) -> Option<usize> {
+    let mut counts: std::collections::BTreeMap<usize, usize> = std::collections::BTreeMap::new();
+    for v in vectors.filter(|v| !v.is_empty() && v.iter().all(|x| x.is_finite())) {
+        *counts.entry(v.len()).or_default() += 1;
+    }
+    // max_by_key keeps the last maximum: iterate longest first so ties
+    // resolve to the shorter length.
+    counts
+        .into_iter()
+        .rev()
+        .max_by_key(|&(_, n)| n)
+        .map(|(len, _)| len)
+}
+
 fn find_magic(bytes: &[u8]) -> Option<usize> {
     bytes.windows(MAGIC.len()).position(|w| w == MAGIC)
 }
@@ -189,12 +219,12 @@ mod tests {
     fn round_trips_bit_exactly_and_filters_to_wanted() {
         let dir = tempfile::tempdir().unwrap();
         let cache = VectorCache::open(&dir.path().join("sub"), SHA).unwrap();
-        assert!(cache.load(&wanted(&["a"])).unwrap().is_empty());
+        assert!(cache.load(&wanted(&["a"]), None).unwrap().is_empty());
         let tiny = f32::from_bits(1); // a subnormal: must survive exactly
         cache
             .append(&["a", "héllo"], &[vec![0.1, -0.2], vec![tiny, 1.0]])
             .unwrap();
-        let got = cache.load(&wanted(&["héllo", "zzz"])).unwrap();
+        let got = cache.load(&wanted(&["héllo", "zzz"]), None).unwrap();
         assert_eq!(got.len(), 1);
         assert_eq!(got["héllo"][0].to_bits(), 1);
     }
@@ -216,14 +246,14 @@ mod tests {
         let n = damaged.len();
         damaged[n - CHECKSUM_LEN - 1] ^= 1;
         file.write_all(&damaged).unwrap();
-        cache.append(&["last"], &[vec![7.0]]).unwrap();
+        cache.append(&["last"], &[vec![7.0, 8.0]]).unwrap();
         let got = cache
-            .load(&wanted(&["first", "torn", "damaged", "last"]))
+            .load(&wanted(&["first", "torn", "damaged", "last"]), None)
             .unwrap();
         let mut keys: Vec<&str> = got.keys().map(String::as_str).collect();
         keys.sort_unstable();
         assert_eq!(keys, ["first", "last"]);
-        assert_eq!(got["last"], vec![7.0]);
+        assert_eq!(got["last"], vec![7.0, 8.0]);
     }
 
     #[test]
@@ -234,7 +264,34 @@ mod tests {
         junk.extend_from_slice(&[0xff; 64]); // absurd lengths
         junk.extend_from_slice(MAGIC);
         fs::write(&cache.path, junk).unwrap();
-        assert!(cache.load(&wanted(&["a"])).unwrap().is_empty());
+        assert!(cache.load(&wanted(&["a"]), None).unwrap().is_empty());
+    }
+
+    #[test]
+    fn forged_records_of_a_wrong_length_or_not_finite_are_recomputed() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = VectorCache::open(dir.path(), SHA).unwrap();
+        // Valid checksums, unusable vectors: 0, 3 and 1000 values, a NaN.
+        cache
+            .append(
+                &["good", "empty", "three", "long", "nan", "inf"],
+                &[
+                    vec![1.0, 2.0],
+                    vec![],
+                    vec![1.0; 3],
+                    vec![1.0; 1000],
+                    vec![f32::NAN, 1.0],
+                    vec![f32::INFINITY, 1.0],
+                ],
+            )
+            .unwrap();
+        let all = wanted(&["good", "empty", "three", "long", "nan", "inf"]);
+        let got = cache.load(&all, Some(2)).unwrap();
+        assert_eq!(got.keys().collect::<Vec<_>>(), ["good"]);
+        // Without a stated length the most common usable one wins: 2 (good),
+        // 3 and 1000 once each, tie broken to the shortest.
+        let got = cache.load(&all, None).unwrap();
+        assert_eq!(got.keys().collect::<Vec<_>>(), ["good"]);
     }
 
     #[test]
@@ -243,7 +300,7 @@ mod tests {
         let a = VectorCache::open(dir.path(), "aa").unwrap();
         let b = VectorCache::open(dir.path(), "bb").unwrap();
         a.append(&["x"], &[vec![1.0]]).unwrap();
-        assert!(b.load(&wanted(&["x"])).unwrap().is_empty());
+        assert!(b.load(&wanted(&["x"]), None).unwrap().is_empty());
         assert!(matches!(
             VectorCache::open(dir.path(), "../x"),
             Err(Error::Model(_))

@@ -17,6 +17,7 @@ pub(crate) struct LazyEmbedder {
     options: EmbedOptions,
     id: ModelId,
     cache_key: String,
+    dimension: Option<usize>,
     inner: OnceCell<OnnxEmbedder>,
 }
 
@@ -30,6 +31,7 @@ impl LazyEmbedder {
             options: options.clone(),
             id: files.id,
             cache_key: files.cache_key,
+            dimension: files.manifest.dimension,
             inner: OnceCell::new(),
         })
     }
@@ -50,6 +52,10 @@ impl Embedder for LazyEmbedder {
 
     fn cache_key(&self) -> &str {
         &self.cache_key
+    }
+
+    fn dimension(&self) -> Option<usize> {
+        self.dimension
     }
 
     fn embed(&mut self, texts: &[&str]) -> Result<Vec<Vec<f32>>> {

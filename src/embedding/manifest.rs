@@ -2,16 +2,16 @@
 //! model, how to pool, and the model file's sha256, which is checked before
 //! the file is used and which names the model in signatures and the cache.
 
-use std::fs::File;
-use std::io::{self, Read};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::ModelId;
 use super::pooling::Pooling;
+use super::{ModelId, VectorSettings};
 use crate::data_dir::{RuntimeFile, SETUP_HINT};
+use crate::provenance::sha256_file;
 use crate::{Error, Result};
 
 /// The manifest's file name inside a model directory.
@@ -90,10 +90,7 @@ pub(crate) fn load_model_files(dir: &Path) -> Result<ModelFiles> {
         manifest.tokenizer_sha256.as_deref(),
     )?;
     let cache_key = cache_key(&manifest, &sha256, &tokenizer_sha256);
-    let id = ModelId {
-        name: manifest.name.clone(),
-        sha256,
-    };
+    let id = model_id(&manifest, sha256);
     Ok(ModelFiles {
         manifest,
         model,
@@ -101,6 +98,20 @@ pub(crate) fn load_model_files(dir: &Path) -> Result<ModelFiles> {
         id,
         cache_key,
     })
+}
+
+/// The model's identity for signatures: name, file hash and the settings
+/// that change vectors.
+pub(crate) fn model_id(manifest: &Manifest, sha256: String) -> ModelId {
+    ModelId {
+        name: manifest.name.clone(),
+        sha256,
+        vectors: Some(VectorSettings {
+            pooling: manifest.pooling.name().to_owned(),
+            max_length: manifest.max_length,
+            normalize: manifest.normalize,
+        }),
+    }
 }
 
 /// sha256 over the model file's sha256 and everything else that shapes a
@@ -143,20 +154,6 @@ fn verify_sha256(path: &Path, what: &str, expected: Option<&str>) -> Result<Stri
             path.display()
         ))),
         _ => Ok(actual),
-    }
-}
-
-/// The sha256 of a file, lower-case hex.
-fn sha256_file(path: &Path) -> io::Result<String> {
-    let mut file = File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            return Ok(format!("{:x}", hasher.finalize()));
-        }
-        hasher.update(&buf[..n]);
     }
 }
 

@@ -38,13 +38,34 @@ pub struct ModelId {
     pub name: String,
     /// The sha256 of the model file, lower-case hex.
     pub sha256: String,
+    /// The manifest settings that change a vector; `None` for an encoder
+    /// without a manifest (the test stand-in).
+    pub vectors: Option<VectorSettings>,
+}
+
+/// The manifest settings that change vectors without changing the model file
+/// (docs/scoring.md §8): a signature must name them, as the cache key does.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct VectorSettings {
+    /// `mean` or `cls`.
+    pub pooling: String,
+    /// Truncation length in tokens.
+    pub max_length: usize,
+    /// Whether vectors are L2-normalised.
+    pub normalize: bool,
 }
 
 impl fmt::Display for ModelId {
-    /// `name@sha256:first8`, as the signature prints it (SPEC 8).
+    /// `name@sha256:first8`, then `[pooling,max_length,norm|raw]` when the
+    /// model has a manifest, as the signature prints it (docs/scoring.md §8).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let short = self.sha256.get(..8).unwrap_or(&self.sha256);
-        write!(f, "{}@sha256:{short}", self.name)
+        write!(f, "{}@sha256:{short}", self.name)?;
+        if let Some(v) = &self.vectors {
+            let norm = if v.normalize { "norm" } else { "raw" };
+            write!(f, "[{},{},{norm}]", v.pooling, v.max_length)?;
+        }
+        Ok(())
     }
 }
 
@@ -58,6 +79,13 @@ pub trait Embedder: Send {
     /// file must fold them in.
     fn cache_key(&self) -> &str {
         &self.id().sha256
+    }
+
+    /// The length of every vector, when known before running the model (the
+    /// manifest's `dimension`); cached vectors of another length are
+    /// recomputed.
+    fn dimension(&self) -> Option<usize> {
+        None
     }
 
     /// One vector per text, in order. Each vector must depend on its own text
@@ -184,10 +212,13 @@ pub fn load_embedder(opts: &EmbedOptions) -> Result<Box<dyn Embedder>> {
 pub fn model_id(opts: &EmbedOptions) -> Result<ModelId> {
     let manifest =
         manifest::read_manifest(&manifest::resolve_model_dir(opts.model_dir.as_deref()))?;
-    Ok(ModelId {
-        name: manifest.name,
-        sha256: manifest.sha256,
-    })
+    Ok(manifest::model_id(&manifest, manifest.sha256.clone()))
+}
+
+/// The model folder `opts` selects (the flag, the environment, then the
+/// defaults), as results record it.
+pub fn model_dir(opts: &EmbedOptions) -> std::path::PathBuf {
+    manifest::resolve_model_dir(opts.model_dir.as_deref())
 }
 
 /// Like [`load_embedder`], but ONNX Runtime and the model session start only
@@ -256,7 +287,7 @@ pub fn embed_texts(
         None => None,
     };
     let mut by_text = match &cache {
-        Some(c) => c.load(&wanted)?,
+        Some(c) => c.load(&wanted, embedder.dimension())?,
         None => HashMap::new(),
     };
     let misses = sorted_misses(&*embedder, &wanted, &by_text)?;
@@ -334,11 +365,20 @@ mod tests {
         let id = ModelId {
             name: "minilm-l6-v2".into(),
             sha256: "8199be6f699a395f".into(),
+            vectors: Some(VectorSettings {
+                pooling: "mean".into(),
+                max_length: 256,
+                normalize: true,
+            }),
         };
-        assert_eq!(id.to_string(), "minilm-l6-v2@sha256:8199be6f");
+        assert_eq!(
+            id.to_string(),
+            "minilm-l6-v2@sha256:8199be6f[mean,256,norm]"
+        );
         let short = ModelId {
             name: "m".into(),
             sha256: "ab".into(),
+            vectors: None,
         };
         assert_eq!(short.to_string(), "m@sha256:ab");
     }

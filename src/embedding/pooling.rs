@@ -13,6 +13,16 @@ pub(crate) enum Pooling {
     Cls,
 }
 
+impl Pooling {
+    /// The manifest's spelling, as signatures and results print it.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Pooling::Mean => "mean",
+            Pooling::Cls => "cls",
+        }
+    }
+}
+
 /// Norms below this are treated as zero: the vector is left as it is rather
 /// than blown up.
 const NORM_EPSILON: f64 = 1e-12;

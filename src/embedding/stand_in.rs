@@ -28,6 +28,7 @@ impl HashEmbedder {
             id: ModelId {
                 name: "hash-stand-in".into(),
                 sha256,
+                vectors: None,
             },
         }
     }

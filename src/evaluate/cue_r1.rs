@@ -80,6 +80,7 @@ mod tests {
             tiou,
             iou: tiou,
             dropped: 0,
+            pairs: Vec::new(),
         }
     }
 

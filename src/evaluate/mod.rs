@@ -21,9 +21,11 @@ use crate::metrics::hierarchy::{distance_matrix, hierarchy_reward, hierarchy_sco
 use crate::metrics::semantic::{SemNorm, cosine_matrix, semantic_score};
 use crate::metrics::structure::struct_f1;
 use crate::metrics::temporal::{
-    RECALL_THRESHOLDS, TiouMode, matched_tiou, mean, recall_at, union_tiou,
+    RECALL_THRESHOLDS, TiouMode, interval_iou, matched_tiou, mean, recall_at, union_tiou,
 };
-use crate::report::{Counts, Evaluation, Metric, SampleRecord, SampleStatus, TaskResult};
+use crate::report::{
+    Counts, Evaluation, MatchedPair, Metric, SampleDetail, SampleRecord, SampleStatus, TaskResult,
+};
 use crate::tasks::derive::Sample;
 use crate::tasks::{OPTIONAL_KEYS, Task};
 use crate::taxonomy::anchor_nodes;
@@ -61,13 +63,15 @@ pub struct Prepared<'a> {
     pub elements: Vec<Value>,
     /// Whether the prediction earned the format point.
     pub format_ok: bool,
+    /// The raw response, when the prediction had one.
+    pub response: Option<&'a str>,
 }
 
 /// Pairs each sample with its prediction and extracts the answer.
 /// Returns the prepared samples and the number of unknown prediction ids.
 pub fn prepare<'a>(
     samples: &'a [Sample],
-    by_id: &HashMap<&str, &Prediction>,
+    by_id: &HashMap<&str, &'a Prediction>,
 ) -> (Vec<Prepared<'a>>, usize) {
     let prepared: Vec<Prepared> = samples
         .par_iter()
@@ -79,13 +83,14 @@ pub fn prepare<'a>(
 }
 
 /// One sample with what its prediction said (`None`: no prediction).
-pub fn prepare_one<'a>(sample: &'a Sample, content: Option<&PredictionContent>) -> Prepared<'a> {
+pub fn prepare_one<'a>(sample: &'a Sample, content: Option<&'a PredictionContent>) -> Prepared<'a> {
     let Some(content) = content else {
         return Prepared {
             sample,
             status: SampleStatus::Missing,
             elements: Vec::new(),
             format_ok: false,
+            response: None,
         };
     };
     let (status, elements) = match answer_of(content) {
@@ -98,6 +103,10 @@ pub fn prepare_one<'a>(sample: &'a Sample, content: Option<&PredictionContent>) 
         status,
         elements,
         format_ok: content_format_ok(content),
+        response: match content {
+            PredictionContent::Response(text) => Some(text),
+            _ => None,
+        },
     }
 }
 
@@ -118,6 +127,8 @@ pub struct SampleScores {
     pub iou: Option<f64>,
     /// Answer elements whose interval was unreadable.
     pub dropped: usize,
+    /// The matched element pairs and their figures (for `eval --output`).
+    pub pairs: Vec<MatchedPair>,
 }
 
 impl SampleScores {
@@ -133,6 +144,7 @@ impl SampleScores {
             tiou: temporal,
             iou: temporal,
             dropped: 0,
+            pairs: Vec::new(),
         }
     }
 
@@ -178,6 +190,7 @@ pub fn score_sample(
             tiou: set(zero.tiou),
             iou: set(zero.iou),
             dropped: dropped_intervals(task, elements),
+            pairs: Vec::new(),
         };
     }
     let mut scores = SampleScores {
@@ -219,6 +232,24 @@ fn score_intervals(
         TiouMode::Matched => matched_tiou(&predicted, &truth),
     });
     scores.dropped = predicted.iter().filter(|p| p.is_none()).count();
+    let ious: Vec<f64> = predicted
+        .iter()
+        .flat_map(|p| {
+            truth
+                .iter()
+                .map(move |g| p.map_or(0.0, |p| interval_iou(p, *g)))
+        })
+        .collect();
+    scores.pairs = max_weight_assignment(&ious, predicted.len(), truth.len())
+        .into_iter()
+        .map(|(i, j)| MatchedPair {
+            output: i,
+            truth: j,
+            cosine: None,
+            distance: None,
+            iou: Some(ious[i * truth.len() + j]),
+        })
+        .collect();
 }
 
 /// S^U and, for hierarchy tasks, S^H and R^H over the same assignment.
@@ -240,6 +271,16 @@ fn score_texts(
     );
     let pairs = max_weight_assignment(&cosines, r, t);
     scores.semantic = Some(semantic_score(&cosines, &pairs, r, t, settings.sem_norm));
+    scores.pairs = pairs
+        .iter()
+        .map(|&(i, j)| MatchedPair {
+            output: i,
+            truth: j,
+            cosine: Some(cosines[i * t + j]),
+            distance: None,
+            iou: None,
+        })
+        .collect();
     let Some(h) = context.hierarchy.as_ref().filter(|_| task.has_hierarchy()) else {
         return;
     };
@@ -257,6 +298,9 @@ fn score_texts(
     let d_max = h.taxonomy.d_max();
     scores.hierarchy = Some(hierarchy_score(&distances, &pairs, r, t, d_max, h.tau));
     scores.hierarchy_reward = Some(hierarchy_reward(&distances, &pairs, r, t, d_max));
+    for pair in &mut scores.pairs {
+        pair.distance = distances[pair.output * t + pair.truth];
+    }
 }
 
 fn element_interval(element: &Value, key: &str) -> Option<Interval> {
@@ -307,6 +351,14 @@ pub fn score_task(
             id: p.sample.id.clone(),
             status: p.status,
             scores: s.named(),
+            detail: Some(Box::new(SampleDetail {
+                format_ok: p.format_ok,
+                response: p.response.map(str::to_owned),
+                answer: (p.status == SampleStatus::Scored).then(|| p.elements.clone()),
+                truth: p.sample.truth.clone(),
+                pairs: s.pairs.clone(),
+                dropped_intervals: s.dropped,
+            })),
         })
         .collect();
     samples.sort_by(|a, b| a.id.cmp(&b.id));
@@ -332,6 +384,7 @@ fn count(prepared: &[Prepared<'_>], scores: &[SampleScores], unknown_ids: usize)
         dropped_intervals: scores.iter().map(|s| s.dropped).sum(),
         unknown_ids,
         format_ok: prepared.iter().filter(|p| p.format_ok).count(),
+        ..Counts::default()
     }
 }
 

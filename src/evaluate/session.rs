@@ -16,6 +16,7 @@ use crate::embedding::{EmbedOptions, Embedder, ModelId, embed_texts, lazy_embedd
 use crate::error::{Error, Result};
 use crate::formats::annotations::{Video, read_annotations};
 use crate::formats::predictions::{Prediction, PredictionContent, index_by_id};
+use crate::provenance::input_sha256;
 use crate::report::{Evaluation, SampleStatus};
 use crate::signature::{Signature, resource_id};
 use crate::tasks::Task;
@@ -133,6 +134,11 @@ impl std::fmt::Display for UnknownSample {
     }
 }
 
+/// The sha256 of empty input: what the signature records as the
+/// annotations of a session opened with no videos.
+pub const NO_ANNOTATIONS_SHA256: &str =
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
 /// A loaded scorer (see the module documentation).
 pub struct Session {
     options: SessionOptions,
@@ -141,6 +147,7 @@ pub struct Session {
     by_id: HashMap<(Task, String), usize>,
     model: ModelId,
     taxonomy_id: String,
+    annotations_sha256: String,
     embedder: Option<Box<dyn Embedder>>,
     context: TextContext,
     /// Texts whose vectors were embedded in memory only (answers), to
@@ -158,15 +165,20 @@ impl Session {
     pub fn open(options: SessionOptions) -> Result<Self> {
         options.check()?;
         let videos = read_annotations(&options.gt)?;
-        Session::with_videos(options, videos)
+        let annotations_sha256 = input_sha256(&options.gt)?;
+        Session::with_videos(options, videos, annotations_sha256)
     }
 
     /// Like [`Session::open`], with videos already read (`options.gt`
-    /// names them in error messages). With no videos at all, the session
-    /// knows no sample and scores only through
-    /// [`rewards_against`](Session::rewards_against), against the taxonomy
-    /// alone.
-    pub fn with_videos(options: SessionOptions, videos: Vec<Video>) -> Result<Self> {
+    /// names them in error messages, `annotations_sha256` in signatures).
+    /// With no videos at all, the session knows no sample and scores only
+    /// through [`rewards_against`](Session::rewards_against), against the
+    /// taxonomy alone.
+    pub fn with_videos(
+        options: SessionOptions,
+        videos: Vec<Video>,
+        annotations_sha256: String,
+    ) -> Result<Self> {
         options.check()?;
         let mut taxonomy = Taxonomy::load_or_builtin(options.taxonomy.as_deref())?;
         let taxonomy_id = resource_id(
@@ -197,6 +209,7 @@ impl Session {
             samples,
             by_id,
             taxonomy_id,
+            annotations_sha256,
             embedder: None,
             in_memory: HashSet::new(),
             in_memory_cap: IN_MEMORY_VECTOR_CAP,
@@ -227,11 +240,28 @@ impl Session {
         self.samples.get(&task).map_or(&[], Vec::as_slice)
     }
 
-    /// The signature of a result for `task` (docs/scoring.md §8).
+    /// The embedding model's identity.
+    pub fn model(&self) -> &ModelId {
+        &self.model
+    }
+
+    /// The taxonomy in use (its name, version and sha256 are those of the
+    /// file as given, before the ground truth was added).
+    pub fn taxonomy(&self) -> Option<&Taxonomy> {
+        self.context.hierarchy.as_ref().map(|h| &h.taxonomy)
+    }
+
+    /// The sha256 of the annotation file.
+    pub fn annotations_sha256(&self) -> &str {
+        &self.annotations_sha256
+    }
+
+    /// The signature of a result for `task` (docs/scoring.md §8, §11).
     pub fn signature(&self, task: Task) -> Signature {
         let settings = &self.options.settings;
         Signature::new()
             .with("task", task)
+            .with_annotations(&self.annotations_sha256)
             .with("model", &self.model)
             .with("tax", &self.taxonomy_id)
             .with("tau", format!("{:?}", settings.tau))
@@ -659,7 +689,8 @@ mod tests {
     fn a_session_without_videos_knows_no_sample() {
         let mut options = SessionOptions::new("<none>");
         options.embed.no_cache = true;
-        let s = Session::with_videos(options, Vec::new()).expect("opens");
+        let s =
+            Session::with_videos(options, Vec::new(), NO_ANNOTATIONS_SHA256.into()).expect("opens");
         assert!(Task::ALL.iter().all(|&t| s.samples(t).is_empty()));
     }
 }

@@ -1,14 +1,24 @@
 //! CueBench annotations in the normalised per-video form of SPEC 3.1.
 
+use std::collections::HashSet;
 use std::path::Path;
 
 use serde_json::Value;
 
-use super::records::{Fields, Record, parse_records, read_text, reject_duplicate_ids};
+use super::records::{Fields, Record, read_ground_truth_records, reject_duplicate_ids};
 use crate::error::Result;
 
-/// Frames per second assumed when a video has no `fps` (SPEC 3.1).
+/// Frames per second assumed when a video has no `fps` (docs/scoring.md §3.1).
 pub const DEFAULT_FPS: f64 = 30.0;
+
+/// The accepted range of `fps`: any real video lies inside, and frame / fps
+/// stays a finite, ordinary number (1e-310 or 1e308 would not).
+pub const FPS_RANGE: std::ops::RangeInclusive<f64> = 0.01..=10_000.0;
+
+/// Separates the parts of a sample id (`VIDEO|EVENT`, `VIDEO|TRIPLET_ID`),
+/// so a video id may not contain it: `v` with event `x|y` and `v|x` with
+/// event `y` would both be `v|x|y`.
+pub const ID_SEPARATOR: char = '|';
 
 /// One annotated video (SPEC 3.1).
 #[derive(Debug, Clone, PartialEq)]
@@ -81,9 +91,9 @@ impl Triplet {
 }
 
 /// Reads an annotation file (a JSON array or JSONL of videos), validating
-/// every field and rejecting duplicate video or triplet ids.
+/// every field and rejecting duplicate video or triplet ids and an empty file.
 pub fn read_annotations(path: &Path) -> Result<Vec<Video>> {
-    let records = parse_records(&read_text(path)?, path)?;
+    let records = read_ground_truth_records(path)?;
     let videos = records
         .iter()
         .map(|r| parse_video(r, path))
@@ -94,16 +104,33 @@ pub fn read_annotations(path: &Path) -> Result<Vec<Video>> {
 
 fn parse_video(record: &Record, path: &Path) -> Result<Video> {
     let f = Fields::of(path, record.line, &record.value, "")?;
+    let video_id = f.string("video_id")?;
+    if video_id.contains(ID_SEPARATOR) {
+        return Err(f.error(
+            "video_id",
+            format!(
+                "`{video_id}` contains `{ID_SEPARATOR}`, which separates the parts of sample ids"
+            ),
+        ));
+    }
     let fps = f.optional_number("fps")?.unwrap_or(DEFAULT_FPS);
-    if fps <= 0.0 {
-        return Err(f.error("fps", "must be positive"));
+    if !FPS_RANGE.contains(&fps) {
+        return Err(f.error(
+            "fps",
+            format!(
+                "must lie in [{}, {}], found {fps}",
+                FPS_RANGE.start(),
+                FPS_RANGE.end()
+            ),
+        ));
     }
     let triplet_values = f.array("triplets")?;
     let mut triplets = Vec::with_capacity(triplet_values.len());
+    let mut ids = HashSet::with_capacity(triplet_values.len());
     for (i, value) in triplet_values.iter().enumerate() {
         let prefix = format!("triplets[{i}]");
         let triplet = parse_triplet(&Fields::of(path, record.line, value, &prefix)?)?;
-        if triplets.iter().any(|t: &Triplet| t.id == triplet.id) {
+        if !ids.insert(triplet.id.clone()) {
             return Err(f.error(
                 &format!("{prefix}.id"),
                 format!("duplicate triplet id `{}`", triplet.id),
@@ -121,7 +148,7 @@ fn parse_video(record: &Record, path: &Path) -> Result<Video> {
         )?)?),
     };
     Ok(Video {
-        video_id: f.string("video_id")?.to_owned(),
+        video_id: video_id.to_owned(),
         fps,
         triplets,
         anticipation,
@@ -287,6 +314,44 @@ mod tests {
         for (text, expected) in cases {
             let err = parse(&text).unwrap_err().to_string();
             assert!(err.contains(expected), "{err} should contain {expected}");
+        }
+    }
+
+    #[test]
+    fn video_ids_that_make_sample_ids_ambiguous_are_rejected() {
+        let err = parse(&GOOD.replace("\"v1\"", "\"v|x\"")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "ann.json:1: field `video_id`: `v|x` contains `|`, which separates the parts of sample ids"
+        );
+    }
+
+    #[test]
+    fn fps_must_be_an_ordinary_frame_rate() {
+        for fps in ["1e-310", "1e308", "0", "0.001", "10001"] {
+            let err = parse(&GOOD.replace("\"fps\": 25", &format!("\"fps\": {fps}"))).unwrap_err();
+            assert!(
+                err.to_string()
+                    .contains("field `fps`: must lie in [0.01, 10000]"),
+                "{err}"
+            );
+        }
+        for fps in ["0.01", "10000", "29.97"] {
+            assert!(parse(&GOOD.replace("\"fps\": 25", &format!("\"fps\": {fps}"))).is_ok());
+        }
+    }
+
+    #[test]
+    fn an_empty_annotation_file_is_an_input_error() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in [("a.json", "[]"), ("b.jsonl", ""), ("c.jsonl", "\n  \n")] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            let err = read_annotations(&path).unwrap_err();
+            assert!(
+                matches!(err, crate::Error::EmptyGroundTruth { .. }),
+                "{name}: {err}"
+            );
         }
     }
 

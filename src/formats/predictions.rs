@@ -8,7 +8,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::records::{Fields, parse_records, read_text_or_stdin, reject_duplicate_ids};
+use super::records::{Fields, array_elements, read_text_or_stdin, reject_duplicate_ids};
 use crate::error::{Error, Result};
 
 /// One prediction line.
@@ -27,11 +27,28 @@ pub struct Prediction {
 /// What a prediction line carries.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PredictionContent {
-    /// The model's raw text, answer extraction to follow (SPEC 3.4).
+    /// The model's raw text, answer extraction to follow (docs/scoring.md §3.4).
     Response(String),
     /// An answer already parsed by the caller.
     Answer(Value),
+    /// An answer too costly or impossible to read: a line over
+    /// [`MAX_LINE_BYTES`], an `answer` nested deeper than the JSON reader
+    /// allows or holding a number out of range (`1e400`). Like the same text
+    /// inside a `response`, it is the model's malformed answer: the sample
+    /// counts as unparseable and scores 0, the run goes on.
+    Unreadable,
 }
+
+/// The most bytes one prediction line may hold (1 MiB, far above any real
+/// answer). A longer line is read only for its `id` and `task`; its content
+/// is [`PredictionContent::Unreadable`]. This bounds the memory one hostile
+/// line can take (a 50 MB `answer` list peaked at 5.9 GB).
+pub const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// The most bytes a line of the reward stream may hold (16 MiB): a line up to
+/// it is read like a file's line (over [`MAX_LINE_BYTES`]: unreadable, reward
+/// 0); a longer one is answered with an error record without being kept.
+pub const MAX_STREAM_LINE_BYTES: usize = 16 << 20;
 
 /// Reads a predictions JSONL file (or JSON array; `-`: standard input). Each
 /// record must be an object with a string `id` and a string `response` or an
@@ -65,10 +82,19 @@ pub fn read_predictions_from(path: &Path, layout: Layout) -> Result<Vec<Predicti
 pub fn parse_predictions(text: &str, path: &Path, layout: Layout) -> Result<Vec<Prediction>> {
     match layout {
         Layout::LmmsEval => super::lmms_eval::parse_samples(text, path),
-        Layout::Cuebench if text.trim_start().starts_with('[') => parse_records(text, path)?
-            .iter()
-            .map(|record| parse_record(&record.value, record.line, path, ""))
-            .collect(),
+        Layout::Cuebench if text.trim_start().starts_with('[') => {
+            // Each element is read like a JSONL line (the same size, depth
+            // and range limits), after a syntax check that builds nothing.
+            serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(|e| Error::Json {
+                path: path.to_owned(),
+                line: e.line(),
+                message: e.to_string(),
+            })?;
+            array_elements(text)
+                .into_iter()
+                .map(|(line, element)| parse_line(element, line, path))
+                .collect()
+        }
         Layout::Cuebench => prediction_lines(text, path).collect(),
     }
 }
@@ -95,14 +121,64 @@ pub fn prediction_lines<'a>(
         .map(move |(index, raw)| parse_line(raw, index + 1, path))
 }
 
-/// One prediction line; `line` (1-based) names it in errors.
+/// One prediction line; `line` (1-based) names it in errors. A line over
+/// [`MAX_LINE_BYTES`], or one that is JSON only to a reader without depth and
+/// number-range limits, keeps its `id` and `task` with an
+/// [`PredictionContent::Unreadable`] answer; other bad JSON is an error.
 pub fn parse_line(text: &str, line: usize, path: &Path) -> Result<Prediction> {
-    let value: Value = serde_json::from_str(text.trim()).map_err(|e| Error::Json {
+    let text = text.trim();
+    let json_error = |e: serde_json::Error| Error::Json {
         path: path.to_owned(),
         line,
         message: e.to_string(),
-    })?;
-    parse_prediction(&Fields::of(path, line, &value, "")?)
+    };
+    if text.len() > MAX_LINE_BYTES {
+        return unreadable_line(text, line, path).map_err(json_error)?;
+    }
+    match serde_json::from_str::<Value>(text) {
+        Ok(value) => parse_prediction(&Fields::of(path, line, &value, "")?),
+        // Too deep or a number out of range: the line is JSON, but its
+        // content cannot be used. Anything else keeps the reader's message.
+        Err(e) => unreadable_line(text, line, path).map_err(|_| json_error(e))?,
+    }
+}
+
+/// The `id` and `task` of a line whose content is not read: the rest is
+/// skipped without being built (no depth limit, numbers not converted).
+/// The outer error is the skipping reader's; the inner one is the line's
+/// own field error (a missing `id`, say).
+fn unreadable_line(
+    text: &str,
+    line: usize,
+    path: &Path,
+) -> std::result::Result<Result<Prediction>, serde_json::Error> {
+    #[derive(serde::Deserialize)]
+    struct Skeleton {
+        id: Option<Value>,
+        task: Option<Value>,
+        response: Option<serde::de::IgnoredAny>,
+        answer: Option<serde::de::IgnoredAny>,
+    }
+    let skeleton: Skeleton = serde_json::from_str(text)?;
+    let mut object = serde_json::Map::new();
+    let has_content = skeleton.response.is_some() || skeleton.answer.is_some();
+    let fields = [
+        ("id", skeleton.id),
+        ("task", skeleton.task),
+        ("answer", has_content.then_some(Value::Null)),
+    ];
+    for (key, value) in fields {
+        if let Some(value) = value {
+            object.insert(key.to_owned(), value);
+        }
+    }
+    let value = Value::Object(object);
+    Ok(Fields::of(path, line, &value, "")
+        .and_then(|f| parse_prediction(&f))
+        .map(|p| Prediction {
+            content: PredictionContent::Unreadable,
+            ..p
+        }))
 }
 
 fn parse_prediction(f: &Fields<'_>) -> Result<Prediction> {
@@ -199,6 +275,47 @@ mod tests {
     }
 
     #[test]
+    fn an_answer_too_deep_or_out_of_range_is_unreadable_not_an_error() {
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        for answer in [deep.as_str(), "[{\"event\": 1e400}]"] {
+            let line = format!("{{\"id\": \"a\", \"task\": \"event\", \"answer\": {answer}}}");
+            let p = &parse(&line).unwrap()[0];
+            assert_eq!((p.id.as_str(), p.task.as_deref()), ("a", Some("event")));
+            assert_eq!(p.content, PredictionContent::Unreadable);
+        }
+        // The same inside a response string was always fine.
+        let p = &parse("{\"id\": \"a\", \"response\": \"[1e400]\"}").unwrap()[0];
+        assert_eq!(p.content, PredictionContent::Response("[1e400]".into()));
+    }
+
+    #[test]
+    fn an_over_long_line_keeps_its_id_and_is_unreadable() {
+        let big = format!(
+            "{{\"answer\": [{}0], \"id\": \"b\"}}",
+            "0,".repeat(MAX_LINE_BYTES / 2)
+        );
+        let p = &parse(&big).unwrap()[0];
+        assert_eq!(p.id, "b");
+        assert_eq!(p.content, PredictionContent::Unreadable);
+        // Without an id it is still that line's field error.
+        let big = format!("{{\"answer\": \"{}\"}}", "x".repeat(MAX_LINE_BYTES));
+        assert_eq!(
+            parse(&big).unwrap_err().to_string(),
+            "p.jsonl:1: field `id`: missing"
+        );
+        // Broken JSON stays a JSON error, with the reader's own message.
+        let err = parse(&format!(
+            "{{\"id\": \"c\", \"answer\": [{}",
+            "1,".repeat(10)
+        ))
+        .unwrap_err();
+        assert!(
+            err.to_string().starts_with("p.jsonl:1: invalid JSON: EOF"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn task_filter_keeps_untagged_lines() {
         let preds = parse(
             "{\"id\": \"a\", \"answer\": [], \"task\": \"event\"}\n{\"id\": \"a\", \"answer\": [], \"task\": \"scene\"}\n{\"id\": \"b\", \"answer\": []}\n",
@@ -221,6 +338,43 @@ mod tests {
         let bad = "[{\"id\": \"a\", \"answer\": []},\n {\"answer\": []}]";
         let err = parse_predictions(bad, Path::new("p.json"), Layout::Cuebench).unwrap_err();
         assert_eq!(err.to_string(), "p.json:2: field `id`: missing");
+    }
+
+    #[test]
+    fn a_json_array_element_too_deep_out_of_range_or_too_long_is_unreadable() {
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        let long = format!("\"{}\"", "x".repeat(MAX_LINE_BYTES));
+        let array = format!(
+            "[{{\"id\": \"a\", \"answer\": {deep}}},\n {{\"id\": \"b\", \"answer\": [1e400]}},\n \
+             {{\"id\": \"c\", \"response\": {long}}},\n {{\"id\": \"d\", \"answer\": []}}]"
+        );
+        let preds = parse_predictions(&array, Path::new("p.json"), Layout::Cuebench).unwrap();
+        let got: Vec<_> = preds
+            .iter()
+            .map(|p| (p.id.as_str(), p.line, &p.content))
+            .collect();
+        let unreadable = &PredictionContent::Unreadable;
+        let empty = &PredictionContent::Answer(Value::Array(vec![]));
+        assert_eq!(
+            got,
+            vec![
+                ("a", 1, unreadable),
+                ("b", 2, unreadable),
+                ("c", 3, unreadable),
+                ("d", 4, empty)
+            ]
+        );
+        // Broken syntax is still the file's error, on its line.
+        let err = parse_predictions(
+            "[{\"id\": \"a\"},\n {oops}]",
+            Path::new("p.json"),
+            Layout::Cuebench,
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().starts_with("p.json:2: invalid JSON"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! JSON records with line numbers: a JSON array of objects or JSONL.
 
+use std::io::Write;
 use std::path::Path;
 
 use serde_json::{Map, Value};
@@ -15,17 +16,18 @@ pub struct Record {
     pub value: Value,
 }
 
-/// Reads a whole file as text, mapping failures to [`Error::Io`]. A leading
-/// UTF-8 byte order mark (what some Windows tools write) is dropped.
+/// Reads a whole input file as UTF-8 text. Only regular files are read (a
+/// folder, a device such as `/dev/zero` or a FIFO is refused before reading:
+/// it would be read forever or mean a wrong argument). A UTF-8 byte-order
+/// mark is skipped; a UTF-16 one, or bytes that are not UTF-8, is an
+/// [`Error::Encoding`] naming the line.
 pub fn read_text(path: &Path) -> Result<String> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+    check_regular_file(path)?;
+    let bytes = std::fs::read(path).map_err(|source| Error::Io {
         path: path.to_owned(),
         source,
     })?;
-    Ok(match text.strip_prefix('\u{feff}') {
-        Some(rest) => rest.to_owned(),
-        None => text,
-    })
+    decode_utf8(bytes, path)
 }
 
 /// The name standard input goes by in messages.
@@ -37,22 +39,178 @@ pub fn read_text_or_stdin(path: &Path) -> Result<(String, std::path::PathBuf)> {
     if path != Path::new("-") {
         return Ok((read_text(path)?, path.to_owned()));
     }
-    let mut text = String::new();
-    std::io::Read::read_to_string(&mut std::io::stdin().lock(), &mut text).map_err(|source| {
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes).map_err(|source| {
         Error::Io {
             path: STDIN_NAME.into(),
             source,
         }
     })?;
-    Ok((text, STDIN_NAME.into()))
+    Ok((
+        decode_utf8(bytes, Path::new(STDIN_NAME))?,
+        STDIN_NAME.into(),
+    ))
 }
 
-/// Writes a whole file, mapping failures to [`Error::Write`].
-pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    std::fs::write(path, bytes).map_err(|source| Error::Write {
+/// Fails unless `path` (symlinks followed) is a regular file: an
+/// [`Error::NotAFile`] for a folder, a device or a pipe, an [`Error::Io`]
+/// when it cannot be looked at.
+pub fn check_regular_file(path: &Path) -> Result<()> {
+    let meta = std::fs::metadata(path).map_err(|source| Error::Io {
         path: path.to_owned(),
         source,
+    })?;
+    if meta.is_file() {
+        return Ok(());
+    }
+    Err(Error::NotAFile {
+        path: path.to_owned(),
+        found: if meta.is_dir() {
+            "a folder"
+        } else {
+            "not a regular file"
+        },
     })
+}
+
+/// Reads a ground-truth file of records (JSON array or JSONL). A file with
+/// no record is an [`Error::EmptyGroundTruth`]: it would score every
+/// submission 0 without a word.
+pub fn read_ground_truth_records(path: &Path) -> Result<Vec<Record>> {
+    let records = parse_records(&read_text(path)?, path)?;
+    if records.is_empty() {
+        return Err(Error::EmptyGroundTruth {
+            path: path.to_owned(),
+        });
+    }
+    Ok(records)
+}
+
+/// UTF-8 bytes as text, without a leading UTF-8 byte-order mark.
+fn decode_utf8(mut bytes: Vec<u8>, path: &Path) -> Result<String> {
+    let encoding = |line: usize, message: &str| Error::Encoding {
+        path: path.to_owned(),
+        line,
+        message: message.to_owned(),
+    };
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(encoding(
+            1,
+            "UTF-16 byte-order mark (BOM): save the file as UTF-8",
+        ));
+    }
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        bytes.drain(..3);
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let line = 1 + e.as_bytes()[..valid]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        encoding(line, "not valid UTF-8")
+    })
+}
+
+/// Reads one line (through its `\n`) into `buf`, keeping at most `limit`
+/// bytes of it: the rest of an over-long line is read and dropped, so a
+/// stream without newlines (`/dev/zero`) cannot fill the memory. Returns
+/// the length the line had (0 at the end of the input).
+pub fn read_line_bounded(
+    input: &mut dyn std::io::BufRead,
+    buf: &mut Vec<u8>,
+    limit: usize,
+) -> std::io::Result<usize> {
+    let mut total = 0;
+    loop {
+        let chunk = match input.fill_buf() {
+            Ok(chunk) => chunk,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            return Ok(total);
+        }
+        let newline = chunk.iter().position(|&b| b == b'\n');
+        let take = newline.map_or(chunk.len(), |i| i + 1);
+        let keep = take.min(limit.saturating_sub(buf.len()));
+        buf.extend_from_slice(&chunk[..keep]);
+        input.consume(take);
+        total += take;
+        if newline.is_some() {
+            return Ok(total);
+        }
+    }
+}
+
+/// Writes a whole output file atomically: the bytes go to a temporary file in
+/// the same folder, which then replaces `path` by a rename, so an interrupted
+/// run (full disk, `ulimit -f`, SIGKILL) leaves the previous file whole.
+/// A symlink is followed (its target is replaced). Refused with
+/// [`Error::OutputIsInput`] when `path` is the same file as one of `inputs`
+/// (symlinks and hard links included), before anything is written.
+pub fn write_output(path: &Path, bytes: &[u8], inputs: &[&Path]) -> Result<()> {
+    if let Some(input) = inputs.iter().find(|input| same_file(path, input)) {
+        return Err(Error::OutputIsInput {
+            path: path.to_owned(),
+            input: input.to_path_buf(),
+        });
+    }
+    let write_error = |source| Error::Write {
+        path: path.to_owned(),
+        source,
+    };
+    // Replace a symlink's target, not the link.
+    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+    let folder = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let mut temp = temp_builder().tempfile_in(&folder).map_err(write_error)?;
+    temp.write_all(bytes)
+        .and_then(|_| temp.as_file().sync_all())
+        .map_err(write_error)?;
+    temp.persist(&target).map_err(|e| write_error(e.error))?;
+    Ok(())
+}
+
+/// Writes a whole file that has no input to protect (e.g. generated data);
+/// atomic like [`write_output`].
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_output(path, bytes, &[])
+}
+
+/// Temporary output files: hidden, named for the tool, and (on Unix) created
+/// with the permissions a plain create would give (0666 less the umask).
+fn temp_builder() -> tempfile::Builder<'static, 'static> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".cuebench-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    builder
+}
+
+/// Whether two paths name the same existing file (after symlinks; hard links
+/// count as the same file on Unix).
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (std::fs::metadata(a), std::fs::metadata(b)) {
+            (Ok(x), Ok(y)) => x.dev() == y.dev() && x.ino() == y.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+            (Ok(x), Ok(y)) => x == y,
+            _ => false,
+        }
+    }
 }
 
 /// Parses `text` as a JSON array of records if it starts with `[`, else as
@@ -119,12 +277,26 @@ fn parse_array(text: &str, path: &Path) -> Result<Vec<Record>> {
         .collect())
 }
 
-/// The 1-based start line of each top-level element of a valid JSON array.
-fn element_start_lines(text: &str) -> Vec<usize> {
-    let mut starts = Vec::new();
+/// The 1-based start line of each top-level element of a valid JSON array
+/// (text after the array is not read).
+pub fn element_start_lines(text: &str) -> Vec<usize> {
+    array_elements(text).iter().map(|&(line, _)| line).collect()
+}
+
+/// Each top-level element of a JSON array whose syntax is already checked,
+/// with the 1-based line it starts on; the scan ends at the array's
+/// closing bracket. Linear, and builds no values.
+pub fn array_elements(text: &str) -> Vec<(usize, &str)> {
+    let mut elements = Vec::new();
     let (mut depth, mut line) = (0usize, 1usize);
     let (mut in_string, mut escaped, mut expect_element) = (false, false, false);
-    for c in text.chars() {
+    let mut current: Option<(usize, usize)> = None;
+    let mut finish = |current: &mut Option<(usize, usize)>, end: usize| {
+        if let Some((line, start)) = current.take() {
+            elements.push((line, text[start..end].trim_end()));
+        }
+    };
+    for (i, c) in text.char_indices() {
         if in_string {
             match (escaped, c) {
                 (true, _) => escaped = false,
@@ -138,7 +310,7 @@ fn element_start_lines(text: &str) -> Vec<usize> {
             continue;
         }
         if expect_element && !c.is_whitespace() && c != ']' {
-            starts.push(line);
+            current = Some((line, i));
             expect_element = false;
         }
         match c {
@@ -148,12 +320,19 @@ fn element_start_lines(text: &str) -> Vec<usize> {
                 depth += 1;
                 expect_element = depth == 1;
             }
+            ']' | '}' if depth == 1 => {
+                finish(&mut current, i);
+                break;
+            }
             ']' | '}' => depth = depth.saturating_sub(1),
-            ',' if depth == 1 => expect_element = true,
+            ',' if depth == 1 => {
+                finish(&mut current, i);
+                expect_element = true;
+            }
             _ => {}
         }
     }
-    starts
+    elements
 }
 
 /// Fails with [`Error::DuplicateIds`] when an id occurs on several lines,
@@ -337,6 +516,16 @@ mod tests {
     }
 
     #[test]
+    fn array_elements_are_cut_at_their_own_commas() {
+        let text = "[\n {\"a\": \"x,]\\\"\"},\n [1, [2]] ,\n\n 3\n] trailing, [9]";
+        assert_eq!(
+            array_elements(text),
+            vec![(2, "{\"a\": \"x,]\\\"\"}"), (3, "[1, [2]]"), (5, "3")]
+        );
+        assert!(array_elements("[]").is_empty());
+    }
+
+    #[test]
     fn jsonl_skips_blank_lines_and_names_the_bad_line() {
         let recs = parse_records("{\"a\":1}\n\n{\"b\":2}\n", p()).unwrap();
         assert_eq!(recs.iter().map(|r| r.line).collect::<Vec<_>>(), vec![1, 3]);
@@ -354,6 +543,106 @@ mod tests {
             err.to_string().starts_with("f.json:3: invalid JSON"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_utf8_bom_is_skipped_and_utf16_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.jsonl");
+        std::fs::write(&path, b"\xEF\xBB\xBF{\"a\": 1}\n").unwrap();
+        assert_eq!(read_text(&path).unwrap(), "{\"a\": 1}\n");
+        std::fs::write(&path, b"\xFF\xFE{\x00").unwrap();
+        let err = read_text(&path).unwrap_err().to_string();
+        assert!(
+            err.ends_with("a.jsonl:1: UTF-16 byte-order mark (BOM): save the file as UTF-8"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_names_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.jsonl");
+        std::fs::write(&path, b"{}\n{}\n{\"a\": \"\xFF\"}\n").unwrap();
+        let err = read_text(&path).unwrap_err().to_string();
+        assert!(err.ends_with("a.jsonl:3: not valid UTF-8"), "{err}");
+    }
+
+    #[test]
+    fn only_regular_files_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = read_text(dir.path()).unwrap_err().to_string();
+        assert!(
+            err.ends_with(": expected a regular file, found a folder"),
+            "{err}"
+        );
+        #[cfg(unix)]
+        {
+            let err = read_text(Path::new("/dev/null")).unwrap_err().to_string();
+            assert_eq!(
+                err,
+                "/dev/null: expected a regular file, found not a regular file"
+            );
+        }
+    }
+
+    #[test]
+    fn outputs_replace_whole_files_and_never_an_input() {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("in.jsonl");
+        let out = dir.path().join("out.jsonl");
+        std::fs::write(&input, "keep").unwrap();
+        write_output(&out, b"one", &[&input]).unwrap();
+        write_output(&out, b"two", &[&input]).unwrap();
+        assert_eq!(std::fs::read_to_string(&out).unwrap(), "two");
+        let err = write_output(&input, b"x", &[&out, &input]).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("refusing to overwrite an input file"),
+            "{err}"
+        );
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("link.jsonl");
+            std::os::unix::fs::symlink(&input, &link).unwrap();
+            assert!(write_output(&link, b"x", &[&input]).is_err());
+            // A link to a non-input: its target is written, the link stays.
+            let other = dir.path().join("link2.jsonl");
+            std::os::unix::fs::symlink(&out, &other).unwrap();
+            write_output(&other, b"three", &[&input]).unwrap();
+            assert!(
+                std::fs::symlink_metadata(&other)
+                    .unwrap()
+                    .file_type()
+                    .is_symlink()
+            );
+            assert_eq!(std::fs::read_to_string(&out).unwrap(), "three");
+        }
+        assert_eq!(std::fs::read_to_string(&input).unwrap(), "keep");
+        // No temporary file is left behind.
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            if cfg!(unix) { 4 } else { 2 }
+        );
+    }
+
+    #[test]
+    fn bounded_lines_keep_a_prefix_and_skip_the_rest() {
+        let mut input = std::io::BufReader::with_capacity(4, &b"abcdefgh\nij\n\nk"[..]);
+        let mut buf = Vec::new();
+        let mut lines = Vec::new();
+        loop {
+            buf.clear();
+            let n = read_line_bounded(&mut input, &mut buf, 5).unwrap();
+            if n == 0 {
+                break;
+            }
+            lines.push((n, String::from_utf8(buf.clone()).unwrap()));
+        }
+        let expected = [(9, "abcde"), (3, "ij\n"), (1, "\n"), (1, "k")];
+        let expected: Vec<(usize, String)> =
+            expected.iter().map(|&(n, s)| (n, s.to_owned())).collect();
+        assert_eq!(lines, expected);
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Metrics as pure functions over plain data (SPEC 4): no I/O, no globals.
 
 pub mod assignment;
+pub mod bootstrap;
+pub mod frame_level;
 pub mod hierarchy;
 pub mod semantic;
 pub mod structure;

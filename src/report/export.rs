@@ -3,7 +3,9 @@
 
 use std::fmt::Write;
 
+use super::results::ResultsDocument;
 use super::{Metric, TaskResult};
+use crate::metrics::bootstrap::Interval;
 
 /// `--format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -11,7 +13,7 @@ pub enum Format {
     /// A readable table (the default).
     #[default]
     Table,
-    /// Pretty-printed JSON.
+    /// The results document as pretty JSON (docs/results.md).
     Json,
     /// A Markdown table.
     Markdown,
@@ -19,10 +21,10 @@ pub enum Format {
     Csv,
 }
 
-/// Renders results as text.
+/// Renders a run's results as text.
 pub trait Exporter {
-    /// The full output for `results`, ending in a newline.
-    fn export(&self, results: &[TaskResult]) -> String;
+    /// The full output for `document`, ending in a newline.
+    fn export(&self, document: &ResultsDocument) -> String;
 }
 
 impl Format {
@@ -37,9 +39,30 @@ impl Format {
     }
 }
 
-/// Percent with two decimals, as every report prints it (SPEC 8).
+/// Percent with two decimals, as every report prints it (docs/scoring.md §8).
+/// A value that rounds to zero prints `0.00`, never `-0.00`.
 pub fn percent(value: f64) -> String {
-    format!("{value:.2}")
+    let text = format!("{value:.2}");
+    match text.strip_prefix('-') {
+        Some(magnitude) if magnitude.bytes().all(|b| matches!(b, b'0' | b'.')) => {
+            magnitude.to_owned()
+        }
+        _ => text,
+    }
+}
+
+/// A figure with its interval when it has one: `61.28 [59.90, 62.60]`
+/// (the bootstrap's 2.5th and 97.5th percentiles, docs/results.md).
+pub fn figure(value: f64, ci: Option<&Interval>) -> String {
+    match ci {
+        Some(ci) => format!(
+            "{} [{}, {}]",
+            percent(value),
+            percent(ci.low),
+            percent(ci.high)
+        ),
+        None => percent(value),
+    }
 }
 
 /// Share of samples with `format_ok`, in percent.
@@ -80,11 +103,24 @@ fn count_cells(r: &TaskResult) -> [(&'static str, String); 7] {
     ]
 }
 
-/// One header and one row per result: benchmark, task, metrics, counts, signature.
-fn grid(results: &[TaskResult]) -> (Vec<String>, Vec<Vec<String>>) {
+/// One header and one row per result: benchmark, task, metrics, counts,
+/// signature. `split_ci`: intervals in their own `low`/`high` columns (CSV)
+/// rather than beside the value (Markdown).
+fn grid(results: &[TaskResult], split_ci: bool) -> (Vec<String>, Vec<Vec<String>>) {
     let names = metric_columns(results);
+    let with_ci = |n: &str| {
+        split_ci
+            && results
+                .iter()
+                .any(|r| metric(r, n).is_some_and(|m| m.ci.is_some()))
+    };
     let mut header: Vec<String> = vec!["benchmark".into(), "task".into()];
-    header.extend(names.iter().map(|n| n.to_string()));
+    for n in &names {
+        header.push(n.to_string());
+        if with_ci(n) {
+            header.extend([format!("{n} low"), format!("{n} high")]);
+        }
+    }
     if let Some(first) = results.first() {
         header.extend(count_cells(first).iter().map(|(k, _)| k.to_string()));
     }
@@ -93,11 +129,17 @@ fn grid(results: &[TaskResult]) -> (Vec<String>, Vec<Vec<String>>) {
         .iter()
         .map(|r| {
             let mut row = vec![r.benchmark.clone(), r.task.clone()];
-            row.extend(
-                names
-                    .iter()
-                    .map(|n| metric(r, n).map_or_else(String::new, |m| percent(m.value))),
-            );
+            for n in &names {
+                let m = metric(r, n);
+                if with_ci(n) {
+                    let ci = m.and_then(|m| m.ci);
+                    row.push(m.map_or_else(String::new, |m| percent(m.value)));
+                    row.push(ci.map_or_else(String::new, |c| percent(c.low)));
+                    row.push(ci.map_or_else(String::new, |c| percent(c.high)));
+                } else {
+                    row.push(m.map_or_else(String::new, |m| figure(m.value, m.ci.as_ref())));
+                }
+            }
             row.extend(count_cells(r).into_iter().map(|(_, v)| v));
             row.push(r.signature.clone());
             row
@@ -110,14 +152,24 @@ fn grid(results: &[TaskResult]) -> (Vec<String>, Vec<Vec<String>>) {
 pub struct TableExporter;
 
 impl Exporter for TableExporter {
-    fn export(&self, results: &[TaskResult]) -> String {
+    fn export(&self, document: &ResultsDocument) -> String {
         let mut out = String::new();
-        for r in results {
+        for r in document.results.iter().map(|e| &e.result) {
             let c = &r.counts;
             let _ = writeln!(out, "{} / {}", r.benchmark, r.task);
             let width = r.metrics.iter().map(|m| m.name.len()).max().unwrap_or(0);
             for m in &r.metrics {
-                let _ = writeln!(out, "  {:<width$}  {:>6}", m.name, percent(m.value));
+                let _ = writeln!(
+                    out,
+                    "  {:<width$}  {:>6}{}",
+                    m.name,
+                    percent(m.value),
+                    m.ci.map_or_else(String::new, |ci| format!(
+                        "  [{}, {}]",
+                        percent(ci.low),
+                        percent(ci.high)
+                    ))
+                );
             }
             let _ = writeln!(
                 out,
@@ -140,85 +192,80 @@ impl Exporter for TableExporter {
 pub struct MarkdownExporter;
 
 impl Exporter for MarkdownExporter {
-    fn export(&self, results: &[TaskResult]) -> String {
-        let (header, rows) = grid(results);
-        let line = |cells: &[String]| format!("| {} |\n", cells.join(" | "));
-        let mut out = line(&header);
-        out.push_str(&line(&vec!["---".to_owned(); header.len()]));
-        for row in rows {
-            let escaped: Vec<String> = row.iter().map(|c| c.replace('|', "\\|")).collect();
-            out.push_str(&line(&escaped));
-        }
-        out
+    fn export(&self, document: &ResultsDocument) -> String {
+        let (header, rows) = grid(&document.task_results(), false);
+        markdown_table(&header, &rows, &[])
     }
+}
+
+/// A Markdown table from a header and rows, `|` escaped in cells;
+/// `right` lists the columns to right-align.
+pub fn markdown_table(header: &[String], rows: &[Vec<String>], right: &[usize]) -> String {
+    let line = |cells: &[String]| {
+        let escaped: Vec<String> = cells.iter().map(|c| c.replace('|', "\\|")).collect();
+        format!("| {} |\n", escaped.join(" | "))
+    };
+    let mut out = line(header);
+    let rule: Vec<String> = (0..header.len())
+        .map(|i| if right.contains(&i) { "---:" } else { "---" }.to_owned())
+        .collect();
+    out.push_str(&format!("| {} |\n", rule.join(" | ")));
+    for row in rows {
+        out.push_str(&line(row));
+    }
+    out
 }
 
 /// CSV with a header row, one row per task.
 pub struct CsvExporter;
 
 impl Exporter for CsvExporter {
-    fn export(&self, results: &[TaskResult]) -> String {
-        let (header, rows) = grid(results);
-        let mut writer = csv::Writer::from_writer(Vec::new());
-        // Writing into a Vec cannot fail.
-        let _ = writer.write_record(&header);
-        for row in rows {
-            let _ = writer.write_record(&row);
-        }
-        let bytes = writer.into_inner().unwrap_or_default();
-        String::from_utf8_lossy(&bytes).into_owned()
+    fn export(&self, document: &ResultsDocument) -> String {
+        let (header, rows) = grid(&document.task_results(), true);
+        csv_table(&header, &rows)
     }
 }
 
-/// Pretty JSON: one object per task (an array when there are several).
+/// CSV text from a header and rows.
+pub fn csv_table(header: &[String], rows: &[Vec<String>]) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    // Writing into a Vec cannot fail.
+    let _ = writer.write_record(header);
+    for row in rows {
+        let _ = writer.write_record(row);
+    }
+    let bytes = writer.into_inner().unwrap_or_default();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// The results document itself (docs/results.md), at full precision.
 pub struct JsonExporter;
 
 impl Exporter for JsonExporter {
-    fn export(&self, results: &[TaskResult]) -> String {
-        let objects: Vec<serde_json::Value> = results.iter().map(json_object).collect();
-        let value = match objects.as_slice() {
-            [one] => one.clone(),
-            _ => serde_json::Value::Array(objects),
-        };
-        let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
-        text.push('\n');
-        text
+    fn export(&self, document: &ResultsDocument) -> String {
+        document.to_json()
     }
-}
-
-/// The JSON object of one result: metrics as a name -> percent map with two
-/// decimals, counts, format %, signature.
-pub fn json_object(r: &TaskResult) -> serde_json::Value {
-    let metrics: serde_json::Map<String, serde_json::Value> = r
-        .metrics
-        .iter()
-        .map(|m| (m.name.clone(), serde_json::json!(round2(m.value))))
-        .collect();
-    serde_json::json!({
-        "benchmark": r.benchmark,
-        "task": r.task,
-        "metrics": metrics,
-        "counts": r.counts,
-        "format": round2(format_percent(r)),
-        "signature": r.signature,
-    })
-}
-
-/// Rounds to two decimals (the printed precision) so JSON stays stable.
-pub fn round2(value: f64) -> f64 {
-    (value * 100.0).round() / 100.0
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn negative_zero_prints_as_zero() {
+        assert_eq!(percent(-0.0), "0.00");
+        assert_eq!(percent(-0.004), "0.00");
+        assert_eq!(percent(-0.005), "-0.01");
+        assert_eq!(percent(12.345), "12.35");
+    }
     use crate::report::Counts;
+    use crate::report::results::for_tests;
 
     fn result(task: &str, metrics: &[(&str, f64)]) -> TaskResult {
         TaskResult {
             benchmark: "cuebench".into(),
             task: task.into(),
-            signature: "cuebench:1|task:x".into(),
+            signature: "cuebench:2|task:x".into(),
             counts: Counts {
                 samples: 4,
                 scored: 3,
@@ -231,27 +278,43 @@ mod tests {
                 .map(|(n, v)| Metric {
                     name: n.to_string(),
                     value: *v,
+                    ci: None,
                 })
                 .collect(),
         }
     }
 
+    fn with_ci(mut r: TaskResult) -> TaskResult {
+        r.metrics[0].ci = Some(Interval {
+            mean: 83.7,
+            low: 80.004,
+            high: 87.456,
+        });
+        r
+    }
+
     #[test]
     fn table() {
-        let out = TableExporter.export(&[result("event", &[("Struct", 83.7349), ("Sem", 5.0)])]);
+        let doc = for_tests(vec![result("event", &[("Struct", 83.7349), ("Sem", -0.0)])]);
         assert_eq!(
-            out,
-            "cuebench / event\n  Struct   83.73\n  Sem       5.00\n  samples 4 | scored 3 | missing 1 | parse_failed 0 | dropped intervals 0 | unknown ids 0 | format 75.00%\n  cuebench:1|task:x\n"
+            TableExporter.export(&doc),
+            "cuebench / event\n  Struct   83.73\n  Sem       0.00\n  samples 4 | scored 3 | missing 1 | parse_failed 0 | dropped intervals 0 | unknown ids 0 | format 75.00%\n  cuebench:2|task:x\n"
+        );
+        let doc = for_tests(vec![with_ci(result("event", &[("Struct", 83.7349)]))]);
+        assert!(
+            TableExporter
+                .export(&doc)
+                .contains("  Struct   83.73  [80.00, 87.46]\n")
         );
     }
 
     #[test]
     fn markdown_and_csv_share_columns() {
-        let rs = [
+        let doc = for_tests(vec![
             result("event", &[("Struct", 50.0)]),
             result("grounding", &[("Struct", 1.0), ("TIoU", 2.0)]),
-        ];
-        let md = MarkdownExporter.export(&rs);
+        ]);
+        let md = MarkdownExporter.export(&doc);
         let lines: Vec<&str> = md.lines().collect();
         assert_eq!(
             lines[0],
@@ -259,21 +322,51 @@ mod tests {
         );
         assert_eq!(
             lines[2],
-            "| cuebench | event | 50.00 |  | 4 | 3 | 1 | 0 | 0 | 0 | 75.00 | cuebench:1\\|task:x |"
+            "| cuebench | event | 50.00 |  | 4 | 3 | 1 | 0 | 0 | 0 | 75.00 | cuebench:2\\|task:x |"
         );
-        let csv = CsvExporter.export(&rs);
+        let csv = CsvExporter.export(&doc);
         assert_eq!(
             csv.lines().nth(2),
-            Some("cuebench,grounding,1.00,2.00,4,3,1,0,0,0,75.00,cuebench:1|task:x")
+            Some("cuebench,grounding,1.00,2.00,4,3,1,0,0,0,75.00,cuebench:2|task:x")
         );
     }
 
     #[test]
-    fn json_rounds_to_two_decimals() {
-        let out = JsonExporter.export(&[result("event", &[("Struct", 83.73499)])]);
-        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-        assert_eq!(v["metrics"]["Struct"], serde_json::json!(83.73));
-        assert_eq!(v["format"], serde_json::json!(75.0));
-        assert_eq!(v["counts"]["missing"], serde_json::json!(1));
+    fn intervals_beside_the_value_in_markdown_in_own_columns_in_csv() {
+        let doc = for_tests(vec![with_ci(result("event", &[("Struct", 83.7349)]))]);
+        let md = MarkdownExporter.export(&doc);
+        assert!(
+            md.lines()
+                .nth(2)
+                .unwrap()
+                .contains("| 83.73 [80.00, 87.46] |"),
+            "{md}"
+        );
+        let csv = CsvExporter.export(&doc);
+        let mut lines = csv.lines();
+        assert!(
+            lines
+                .next()
+                .unwrap()
+                .starts_with("benchmark,task,Struct,Struct low,Struct high,samples")
+        );
+        assert!(
+            lines
+                .next()
+                .unwrap()
+                .starts_with("cuebench,event,83.73,80.00,87.46,4,")
+        );
+    }
+
+    #[test]
+    fn json_is_the_document_at_full_precision() {
+        let doc = for_tests(vec![result("event", &[("Struct", 83.73499)])]);
+        let v: serde_json::Value = serde_json::from_str(&JsonExporter.export(&doc)).unwrap();
+        assert_eq!(v["schema"], "cuebench-results");
+        assert_eq!(
+            v["results"][0]["metrics"][0]["value"],
+            serde_json::json!(83.73499)
+        );
+        assert_eq!(v["results"][0]["counts"]["missing"], serde_json::json!(1));
     }
 }

@@ -10,40 +10,28 @@ use serde_json::Value;
 
 pub use name::TaskName;
 
-/// A CueBench task (SPEC 2, paper Figure 11); its names come from
-/// [`TaskName`].
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-    strum::VariantNames,
-    strum::Display,
-)]
-#[strum(serialize_all = "kebab-case")]
-pub enum Task {
-    /// Context recognition: the events of the video.
-    Event,
-    /// Context recognition: the scenes of one event.
-    Scene,
-    /// Context recognition: the attributes of one event.
-    Attribute,
-    /// Top-down context-aware anomaly recognition.
-    AnomalyTd,
-    /// Bottom-up context-aware anomaly recognition (with anomaly scores).
-    AnomalyBu,
-    /// Context-aware temporal grounding of one triplet.
-    Grounding,
-    /// Context-aware anomaly detection (time ranges of all anomalies).
-    Detection,
-    /// Context-aware anticipation of future events.
-    Anticipation,
+crate::task_enum! {
+    /// A CueBench task (SPEC 2, paper Figure 11); its names come from
+    /// [`TaskName`].
+    #[derive(PartialOrd, Ord)]
+    pub enum Task {
+        /// Context recognition: the events of the video.
+        Event,
+        /// Context recognition: the scenes of one event.
+        Scene,
+        /// Context recognition: the attributes of one event.
+        Attribute,
+        /// Top-down context-aware anomaly recognition.
+        AnomalyTd,
+        /// Bottom-up context-aware anomaly recognition (with anomaly scores).
+        AnomalyBu,
+        /// Context-aware temporal grounding of one triplet.
+        Grounding,
+        /// Context-aware anomaly detection (time ranges of all anomalies).
+        Detection,
+        /// Context-aware anticipation of future events.
+        Anticipation,
+    }
 }
 
 impl Task {

@@ -1,10 +1,39 @@
 //! One way to name, parse and print the tasks of every benchmark and
-//! protocol: each task enum derives its names with `strum`
-//! (`IntoStaticStr`, `VariantArray`, `VariantNames`, `Display`, all
-//! kebab-case) and gets everything else from [`TaskName`].
+//! protocol: each task enum is declared with [`task_enum!`], which derives
+//! its names with `strum` (`IntoStaticStr`, `VariantArray`,
+//! `VariantNames`, `Display`, all kebab-case), and gets everything else
+//! from [`TaskName`].
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use strum::{VariantArray, VariantNames};
+
+/// Declares a task enum: the derives every task enum shares, its variant
+/// names in kebab-case (`AnomalyBu` is `anomaly-bu`). More derives may be
+/// given as attributes.
+#[macro_export]
+macro_rules! task_enum {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident {
+        $($(#[$variant_meta:meta])* $variant:ident),+ $(,)?
+    }) => {
+        $(#[$meta])*
+        #[derive(
+            Debug,
+            Clone,
+            Copy,
+            PartialEq,
+            Eq,
+            Hash,
+            strum::IntoStaticStr,
+            strum::VariantArray,
+            strum::VariantNames,
+            strum::Display,
+        )]
+        #[strum(serialize_all = "kebab-case")]
+        $vis enum $name {
+            $($(#[$variant_meta])* $variant),+
+        }
+    };
+}
 
 /// A task enum whose names come from the `strum` derives. Implemented for
 /// every such enum; nothing to write by hand.
@@ -52,20 +81,11 @@ impl<T> TaskName for T where T: Copy + Send + Sync + VariantArray + VariantNames
 mod tests {
     use super::*;
 
-    #[derive(
-        Debug,
-        Clone,
-        Copy,
-        PartialEq,
-        strum::IntoStaticStr,
-        strum::VariantArray,
-        strum::VariantNames,
-        strum::Display,
-    )]
-    #[strum(serialize_all = "kebab-case")]
-    enum Sample {
-        One,
-        TwoWords,
+    crate::task_enum! {
+        enum Sample {
+            One,
+            TwoWords,
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
+use crate::formats::records::element_start_lines;
 use crate::{Error, Result};
 
 /// The two top-level branches every path starts with (SPEC 5).
@@ -49,10 +50,14 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<RawTaxonomy> {
         line: e.line().max(1),
         message: e.to_string(),
     })?;
-    let err = |message: String| Error::Taxonomy {
+    let err_at = |line: usize, message: String| Error::Taxonomy {
         path: path.to_owned(),
+        line,
         message,
     };
+    let err = |message: String| err_at(1, message);
+    let triplet_lines = array_element_lines(text, "triplets");
+    let line_of = |i: usize| triplet_lines.get(i).copied().unwrap_or(1);
     let top = value
         .as_object()
         .ok_or_else(|| err("the file must hold one JSON object".into()))?;
@@ -77,10 +82,10 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<RawTaxonomy> {
     let mut triplets = Vec::with_capacity(entries.len());
     for (i, entry) in entries.iter().enumerate() {
         let triplet = parse_triplet(entry, levels.len() - 1)
-            .map_err(|m| err(format!("triplets[{i}]{}: {m}", describe(entry))))?;
+            .map_err(|m| err_at(line_of(i), format!("triplets[{i}]{}: {m}", describe(entry))))?;
         triplets.push(triplet);
     }
-    check_duplicates(&triplets).map_err(err)?;
+    check_duplicates(&triplets).map_err(|(i, m)| err_at(line_of(i), m))?;
     Ok(RawTaxonomy {
         name,
         version,
@@ -162,19 +167,62 @@ fn parse_triplet(entry: &Value, depth: usize) -> Result<RawTriplet, String> {
     })
 }
 
-/// A duplicate leaf is the same leaf text under the same event path.
-fn check_duplicates(triplets: &[RawTriplet]) -> Result<(), String> {
+/// A duplicate leaf is the same leaf text under the same event path; the
+/// error comes with the index of the second one.
+fn check_duplicates(triplets: &[RawTriplet]) -> Result<(), (usize, String)> {
     let mut seen = std::collections::HashMap::new();
     for (i, t) in triplets.iter().enumerate() {
         let text = super::Taxonomy::leaf_text(&t.event, &t.scene, &t.attributes);
         if let Some(first) = seen.insert((t.path.clone(), text.clone()), i) {
-            return Err(format!(
-                "triplets[{i}] (`{text}` under [{}]): duplicate of triplets[{first}]",
-                t.path.join(" / ")
+            return Err((
+                i,
+                format!(
+                    "triplets[{i}] (`{text}` under [{}]): duplicate of triplets[{first}]",
+                    t.path.join(" / ")
+                ),
             ));
         }
     }
     Ok(())
+}
+
+/// The 1-based start line of each element of the array under the top-level
+/// object's `key`, read from the (valid) JSON text.
+fn array_element_lines(text: &str, key: &str) -> Vec<usize> {
+    let quoted = format!("\"{key}\"");
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for (i, c) in text.char_indices() {
+        if in_string {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' if depth == 1 && text[i..].starts_with(&quoted) => {
+                let rest = text[i + quoted.len()..].trim_start();
+                if let Some(value) = rest.strip_prefix(':').map(str::trim_start)
+                    && value.starts_with('[')
+                {
+                    let at = text.len() - value.len();
+                    let before = text[..at].matches('\n').count();
+                    return element_start_lines(&text[at..])
+                        .into_iter()
+                        .map(|line| line + before)
+                        .collect();
+                }
+                in_string = true;
+            }
+            '"' => in_string = true,
+            '[' | '{' => depth += 1,
+            ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Vec::new()
 }
 
 fn reject_unknown_keys(obj: &Map<String, Value>, known: &[&str]) -> Result<(), String> {

@@ -96,11 +96,7 @@ impl Taxonomy {
     /// [`Error::Taxonomy`] naming the offending entry; invalid JSON is an
     /// [`Error::Json`] with its line.
     pub fn load(path: &Path) -> Result<Taxonomy> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            path: path.to_owned(),
-            source,
-        })?;
-        Self::from_json(&text, path)
+        Self::from_json(&crate::formats::records::read_text(path)?, path)
     }
 
     /// `--taxonomy FILE` when given, else the reconstruction shipped with
@@ -178,6 +174,7 @@ impl Taxonomy {
         let text = Self::leaf_text(&normalise(event), &normalise(scene), &attributes);
         file::check_path(path, event, self.levels.len() - 1).map_err(|m| Error::Taxonomy {
             path: self.file.clone(),
+            line: 1,
             message: format!("ground-truth triplet `{text}`: {m}"),
         })?;
         let names: Vec<String> = path.iter().map(|p| normalise(p)).collect();
@@ -227,6 +224,12 @@ impl Taxonomy {
     /// The text of a node: its name, or a leaf's value text (for reports).
     pub fn text(&self, id: NodeId) -> Option<&str> {
         self.node(id).map(|n| n.text.as_str())
+    }
+
+    /// Whether the node lies under the `anomaly` branch (false for the
+    /// root, the `normality` branch and a foreign node).
+    pub fn is_anomaly(&self, id: NodeId) -> bool {
+        self.node(id).is_some_and(|n| n.anomaly)
     }
 
     /// d_max of Eq. 4: edges from the root to the deepest leaf (every leaf
@@ -289,6 +292,7 @@ impl Taxonomy {
     fn child(&mut self, parent: NodeId, name: &str, anomaly: bool) -> Result<NodeId> {
         let too_many = || Error::Taxonomy {
             path: self.file.clone(),
+            line: 1,
             message: "too many nodes".into(),
         };
         let parent_node = self.node(parent).ok_or_else(too_many)?;

@@ -312,6 +312,16 @@ fn malformed_files_name_the_entry() {
         msg.contains("triplets[1] (event `theft`") && msg.contains("expected 4"),
         "{msg}"
     );
+    // Errors name the line the entry starts on.
+    assert!(
+        msg.contains("bad_depth.json:4: taxonomy: triplets[1]"),
+        "{msg}"
+    );
+    let msg = load_error("duplicate_leaf.json");
+    assert!(
+        msg.contains("duplicate_leaf.json:5: taxonomy: triplets[2]"),
+        "{msg}"
+    );
     let msg = load_error("bad_branch.json");
     assert!(
         msg.contains("triplets[0]") && msg.contains("`abnormal`"),

@@ -134,6 +134,7 @@ fn detect_one(g: &GroundTruth, p: Option<&Prediction>) -> DetectionOutcome {
             id: g.id.clone(),
             status,
             scores,
+            detail: None,
         },
         predicted,
         iou,

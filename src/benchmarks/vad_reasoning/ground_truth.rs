@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::VadTask;
 use crate::error::Result;
-use crate::formats::records::{Fields, parse_records, read_text, reject_duplicate_ids};
+use crate::formats::records::{Fields, read_ground_truth_records, reject_duplicate_ids};
 use crate::intervals::{Interval, parse_interval, parse_timestamp};
 
 /// One ground-truth video.
@@ -60,7 +60,7 @@ impl TimeUnit {
 /// `unit` applies to the published rows' `start` / `end`. Records are
 /// returned sorted by id; a repeated id is an error.
 pub fn read_ground_truth(path: &Path, task: VadTask, unit: TimeUnit) -> Result<Vec<GroundTruth>> {
-    let records = parse_records(&read_text(path)?, path)?;
+    let records = read_ground_truth_records(path)?;
     let mut truth = records
         .iter()
         .map(|r| {

@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
+use crate::benchmarks::Request;
 use crate::error::Result;
 use crate::extraction::content_format_ok;
 use crate::formats::predictions::{
@@ -36,24 +37,14 @@ pub use reasoning::{strip_tags, text_scores};
 /// The benchmark's name in results and on the command line.
 pub const BENCHMARK: &str = "vad-reasoning";
 
-/// A Vad-Reasoning task; its names come from [`TaskName`].
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-    strum::VariantNames,
-    strum::Display,
-)]
-#[strum(serialize_all = "kebab-case")]
-pub enum VadTask {
-    /// Text quality of the reasoning (BLEU-2, METEOR, ROUGE-1/2/L).
-    Reasoning,
-    /// Abnormal/normal decision and anomaly time range.
-    Detection,
+crate::task_enum! {
+    /// A Vad-Reasoning task; its names come from [`TaskName`].
+    pub enum VadTask {
+        /// Text quality of the reasoning (BLEU-2, METEOR, ROUGE-1/2/L).
+        Reasoning,
+        /// Abnormal/normal decision and anomaly time range.
+        Detection,
+    }
 }
 
 /// What a run needs besides the two files.
@@ -63,6 +54,26 @@ pub struct VadOptions {
     pub wordnet: Option<PathBuf>,
     /// The unit of the published layout's `start` / `end` fields.
     pub time_unit: TimeUnit,
+}
+
+impl VadOptions {
+    /// The options a request gives: `--wordnet`, and `--frames --fps F`
+    /// (F must be a positive number: a usage error otherwise).
+    pub fn from_request(request: &Request) -> Result<Self> {
+        let time_unit = match request.frames_fps {
+            Some(fps) if fps.is_finite() && fps > 0.0 => TimeUnit::Frames { fps },
+            Some(fps) => {
+                return Err(crate::Error::Usage(format!(
+                    "--fps must be a positive number, got {fps}"
+                )));
+            }
+            None => TimeUnit::Seconds,
+        };
+        Ok(VadOptions {
+            wordnet: request.wordnet.clone(),
+            time_unit,
+        })
+    }
 }
 
 /// Scores one task. WordNet is loaded only for the reasoning task.
@@ -100,7 +111,7 @@ fn prediction_text(content: &PredictionContent) -> Option<&str> {
     match content {
         PredictionContent::Response(text) => Some(text),
         PredictionContent::Answer(Value::String(text)) => Some(text),
-        PredictionContent::Answer(_) => None,
+        PredictionContent::Answer(_) | PredictionContent::Unreadable => None,
     }
 }
 

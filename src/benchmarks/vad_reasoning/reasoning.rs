@@ -107,6 +107,7 @@ pub(super) fn score(
                 id: g.id.clone(),
                 status,
                 scores,
+                detail: None,
             }
         })
         .collect();

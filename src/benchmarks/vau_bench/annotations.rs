@@ -56,6 +56,11 @@ pub fn read_ground_truth(path: &Path, task: VauTask) -> Result<Vec<GtVideo>> {
     // The option texts, needed only to check a `D. <text>` answer cell.
     let option_cols = OPTION_COLUMNS.map(|name| table.column(name).ok());
     let rows = table.rows()?;
+    if rows.is_empty() {
+        return Err(crate::Error::EmptyGroundTruth {
+            path: path.to_owned(),
+        });
+    }
     let mut videos = Vec::with_capacity(rows.len());
     let mut lines = Vec::with_capacity(rows.len());
     for row in &rows {

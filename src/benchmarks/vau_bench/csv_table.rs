@@ -32,6 +32,7 @@ impl CsvTable {
     /// Opens `path` and reads its header row. Every row must have as many
     /// fields as the header.
     pub fn open(path: &Path) -> Result<Self> {
+        crate::formats::records::check_regular_file(path)?;
         let bytes = std::fs::read(path).map_err(|source| Error::Io {
             path: path.to_owned(),
             source,

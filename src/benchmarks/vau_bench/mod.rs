@@ -26,27 +26,16 @@ use predictions::{PredictedAnswer, read_answers};
 /// The benchmark's name in results and signatures.
 pub const BENCHMARK: &str = "vau-bench";
 
-/// A VAU-Bench task; its names come from [`TaskName`].
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    strum::IntoStaticStr,
-    strum::VariantArray,
-    strum::VariantNames,
-    strum::Display,
-)]
-#[strum(serialize_all = "kebab-case")]
-pub enum VauTask {
-    /// Multiple-choice question answering: accuracy of the option letter.
-    Qa,
-    /// Temporal anomaly grounding: IoU of the answer's span, abnormal videos only.
-    Grounding,
-    /// Anomaly classification over the 20 classes: binary and class accuracy.
-    Cls,
+crate::task_enum! {
+    /// A VAU-Bench task; its names come from [`TaskName`].
+    pub enum VauTask {
+        /// Multiple-choice question answering: accuracy of the option letter.
+        Qa,
+        /// Temporal anomaly grounding: IoU of the answer's span, abnormal videos only.
+        Grounding,
+        /// Anomaly classification over the 20 classes: binary and class accuracy.
+        Cls,
+    }
 }
 
 impl VauTask {
@@ -96,7 +85,8 @@ impl VauTask {
     }
 
     /// The reproducibility signature (SPEC 8), e.g.
-    /// `cuebench:1|bench:vau-bench|task:qa|letter:vau-r1|gt-option:letter-or-labelled|unannotated:skip|missing:0|ids:mp4`.
+    /// `cuebench:2|bench:vau-bench|task:qa|letter:vau-r1|gt-option:letter-or-labelled|unannotated:skip|missing:0|ids:mp4|version:0.2.0`
+    /// (`eval` adds the annotation file's `gt:sha256:…` after `task`).
     pub fn signature(self) -> Signature {
         let signature = Signature::new()
             .with("bench", BENCHMARK)
@@ -196,6 +186,7 @@ fn score_video(
         id: video.name.clone(),
         status,
         scores,
+        detail: None,
     };
     let Some(answer) = answer else {
         counts.missing += 1;

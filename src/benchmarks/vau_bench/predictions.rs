@@ -52,6 +52,7 @@ fn read_jsonl(path: &Path, task: VauTask) -> Result<Vec<(usize, PredictedAnswer)
                 PredictionContent::Response(text) => (text, true),
                 PredictionContent::Answer(serde_json::Value::String(text)) => (text, false),
                 PredictionContent::Answer(value) => (value.to_string(), false),
+                PredictionContent::Unreadable => (String::new(), false),
             };
             let answer = PredictedAnswer {
                 key: video_key(&p.id),
