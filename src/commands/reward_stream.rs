@@ -8,12 +8,12 @@
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::error::{Error, Result};
-use crate::evaluate::session::RewardedCompletion;
+use crate::evaluate::session::{RewardedCompletion, UnknownSample};
 use crate::evaluate::{Completion, Session};
-use crate::formats::predictions::{MAX_STREAM_LINE_BYTES, Prediction, parse_line};
+use crate::formats::predictions::{MAX_STREAM_LINE_BYTES, parse_line};
 use crate::formats::records::read_line_bounded;
 use crate::formats::records::read_text;
 use crate::tasks::Task;
@@ -36,7 +36,7 @@ pub fn run_file(
         .collect();
     let answers = score_lines(session, default_task, input, &lines)?;
     for answer in &answers {
-        writeln!(out, "{}", answer.json).map_err(|e| stdout_error(&e))?;
+        writeln!(out, "{}", answer.record).map_err(|e| stdout_error(&e))?;
     }
     Ok(answers.iter().filter(|a| a.is_error).count())
 }
@@ -73,7 +73,7 @@ pub fn run_stream(
         };
         for answer in answers {
             errors += usize::from(answer.is_error);
-            writeln!(out, "{}", answer.json)
+            writeln!(out, "{}", answer.record)
                 .and_then(|_| out.flush())
                 .map_err(|e| stdout_error(&e))?;
         }
@@ -99,10 +99,16 @@ fn stream_line<'a>(bytes: &'a [u8], length: usize, line: usize, source: &Path) -
 }
 
 /// The answer to one input line: a JSON record, and whether it is an error.
-struct LineAnswer {
-    json: String,
-    is_error: bool,
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineAnswer {
+    /// A reward record, or `{"line": N, "error": "..."}`.
+    pub record: Value,
+    /// Whether `record` is an error record.
+    pub is_error: bool,
 }
+
+/// A line read into a completion, or why it cannot be scored.
+pub type ParsedLine = std::result::Result<Completion, Error>;
 
 /// One answer per `(line number, text)`, in order: a reward record, or an
 /// error record for a line that cannot be scored.
@@ -112,19 +118,45 @@ fn score_lines(
     source: &Path,
     lines: &[(usize, &str)],
 ) -> Result<Vec<LineAnswer>> {
-    let parsed: Vec<std::result::Result<(Prediction, Completion), Error>> = lines
+    let parsed = parse_lines(default_task, source, lines);
+    let completions: Vec<Completion> = parsed.iter().flatten().cloned().collect();
+    let rewarded = session.rewards(&completions)?;
+    let numbers: Vec<usize> = lines.iter().map(|&(n, _)| n).collect();
+    Ok(answer_lines(source, &numbers, &parsed, rewarded))
+}
+
+/// Reads each `(line number, text)` into a completion; its task is the
+/// line's `task` field, else `default_task`.
+pub fn parse_lines(
+    default_task: Option<Task>,
+    source: &Path,
+    lines: &[(usize, &str)],
+) -> Vec<ParsedLine> {
+    lines
         .iter()
         .map(|&(n, text)| completion_of(text, n, source, default_task))
-        .collect();
-    let completions: Vec<Completion> = parsed.iter().flatten().map(|(_, c)| c.clone()).collect();
-    let mut rewarded = session.rewards(&completions)?.into_iter();
-    Ok(parsed
+        .collect()
+}
+
+/// The answer to each parsed line (numbered by `numbers`), given the
+/// session's rewards of its readable lines, in order.
+pub fn answer_lines(
+    source: &Path,
+    numbers: &[usize],
+    parsed: &[ParsedLine],
+    rewarded: Vec<std::result::Result<RewardedCompletion, UnknownSample>>,
+) -> Vec<LineAnswer> {
+    let mut rewarded = rewarded.into_iter();
+    parsed
         .iter()
-        .zip(lines)
-        .map(|(p, &(n, _))| match p {
+        .zip(numbers)
+        .map(|(p, &n)| match p {
             Err(e) => error_record(n, &e.to_string()),
-            Ok((prediction, _)) => match rewarded.next() {
-                Some(Ok(r)) => reward_record(&prediction.id, &r),
+            Ok(completion) => match rewarded.next() {
+                Some(Ok(r)) => LineAnswer {
+                    record: r.record(&completion.id),
+                    is_error: false,
+                },
                 Some(Err(unknown)) => error_record(
                     n,
                     &Error::Field {
@@ -138,17 +170,12 @@ fn score_lines(
                 None => error_record(n, "internal: no reward computed"),
             },
         })
-        .collect())
+        .collect()
 }
 
 /// Parses one line into a completion; its task is the line's `task` field,
 /// else `default_task`.
-fn completion_of(
-    text: &str,
-    line: usize,
-    source: &Path,
-    default_task: Option<Task>,
-) -> Result<(Prediction, Completion)> {
+fn completion_of(text: &str, line: usize, source: &Path, default_task: Option<Task>) -> ParsedLine {
     let prediction = parse_line(text, line, source)?;
     let field = |message: String| Error::Field {
         path: source.to_owned(),
@@ -165,32 +192,16 @@ fn completion_of(
             ));
         }
     };
-    let completion = Completion {
-        id: prediction.id.clone(),
+    Ok(Completion {
+        id: prediction.id,
         task,
-        content: prediction.content.clone(),
-    };
-    Ok((prediction, completion))
-}
-
-fn reward_record(id: &str, r: &RewardedCompletion) -> LineAnswer {
-    let json = json!({
-        "id": id,
-        "task": r.task.name(),
-        "status": r.status,
-        "reward": r.reward.reward,
-        "parts": r.reward.parts,
+        content: prediction.content,
     })
-    .to_string();
-    LineAnswer {
-        json,
-        is_error: false,
-    }
 }
 
 fn error_record(line: usize, message: &str) -> LineAnswer {
     LineAnswer {
-        json: json!({"line": line, "error": message}).to_string(),
+        record: json!({"line": line, "error": message}),
         is_error: true,
     }
 }

@@ -252,6 +252,13 @@ impl Vectors {
         self.by_text.is_empty()
     }
 
+    /// Forgets the vectors of `texts` (a session bounding its memory).
+    pub fn remove(&mut self, texts: impl IntoIterator<Item = String>) {
+        for text in texts {
+            self.by_text.remove(&text);
+        }
+    }
+
     /// Adds the vectors of `other` (a text keeps one vector: the same text
     /// always embeds the same way).
     pub fn merge(&mut self, other: Vectors) {

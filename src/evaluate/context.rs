@@ -86,6 +86,12 @@ impl Hierarchy {
             .retrieve(&self.taxonomy, |text| vectors.get(text), queries);
     }
 
+    /// Forgets every proxy (they are retrieved again when needed, from the
+    /// same vectors and taxonomy, so to the same nodes).
+    pub fn forget_proxies(&mut self) {
+        self.proxies = ProxyIndex::default();
+    }
+
     /// The proxy nodes of an output text in a candidate set, if it has one.
     pub fn proxy(&self, set: CandidateSet, text: &str) -> Option<&[NodeId]> {
         self.proxies.get(set, text)

@@ -4,7 +4,9 @@
 //! again. `eval`, `reward`, `bench`, the reward server and the Python
 //! package all score through it, so they cannot drift apart.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use rayon::prelude::*;
 use std::path::PathBuf;
 
 use super::context::{Hierarchy, TextContext, candidate_texts, value_texts};
@@ -98,6 +100,21 @@ pub struct RewardedCompletion {
     pub reward: Reward,
 }
 
+impl RewardedCompletion {
+    /// The reward record of the completion of sample `id`, as `cuebench
+    /// reward` writes it and the Python package and the server return it:
+    /// `{"id", "task", "status", "reward", "parts"}`.
+    pub fn record(&self, id: &str) -> serde_json::Value {
+        serde_json::json!({
+            "id": id,
+            "task": self.task.name(),
+            "status": self.status,
+            "reward": self.reward.reward,
+            "parts": self.reward.parts,
+        })
+    }
+}
+
 /// A completion whose `(task, id)` is not a sample of the ground truth.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownSample {
@@ -117,6 +134,11 @@ impl std::fmt::Display for UnknownSample {
     }
 }
 
+/// The sha256 of empty input: what the signature records as the
+/// annotations of a session opened with no videos.
+pub const NO_ANNOTATIONS_SHA256: &str =
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
 /// A loaded scorer (see the module documentation).
 pub struct Session {
     options: SessionOptions,
@@ -128,6 +150,11 @@ pub struct Session {
     annotations_sha256: String,
     embedder: Option<Box<dyn Embedder>>,
     context: TextContext,
+    /// Texts whose vectors were embedded in memory only (answers), to
+    /// forget past [`IN_MEMORY_VECTOR_CAP`].
+    in_memory: HashSet<String>,
+    /// [`IN_MEMORY_VECTOR_CAP`]; smaller in tests.
+    in_memory_cap: usize,
 }
 
 impl Session {
@@ -139,6 +166,20 @@ impl Session {
         options.check()?;
         let videos = read_annotations(&options.gt)?;
         let annotations_sha256 = input_sha256(&options.gt)?;
+        Session::with_videos(options, videos, annotations_sha256)
+    }
+
+    /// Like [`Session::open`], with videos already read (`options.gt`
+    /// names them in error messages, `annotations_sha256` in signatures).
+    /// With no videos at all, the session knows no sample and scores only
+    /// through [`rewards_against`](Session::rewards_against), against the
+    /// taxonomy alone.
+    pub fn with_videos(
+        options: SessionOptions,
+        videos: Vec<Video>,
+        annotations_sha256: String,
+    ) -> Result<Self> {
+        options.check()?;
         let mut taxonomy = Taxonomy::load_or_builtin(options.taxonomy.as_deref())?;
         let taxonomy_id = resource_id(
             &format!("{}-{}", taxonomy.name(), taxonomy.version()),
@@ -170,6 +211,8 @@ impl Session {
             taxonomy_id,
             annotations_sha256,
             embedder: None,
+            in_memory: HashSet::new(),
+            in_memory_cap: IN_MEMORY_VECTOR_CAP,
         })
     }
 
@@ -308,7 +351,7 @@ impl Session {
             texts.extend(candidate_texts(&h.taxonomy));
         }
         let (embedder, context) = (&mut self.embedder, &mut self.context);
-        embed_missing(embedder, context, &self.options.embed, texts, true)
+        embed_missing(embedder, context, &self.options.embed, texts, true).map(drop)
     }
 
     /// The CUE-R1 reward of each completion (docs/scoring.md §7), in order.
@@ -320,54 +363,144 @@ impl Session {
         &mut self,
         completions: &[Completion],
     ) -> Result<Vec<std::result::Result<RewardedCompletion, UnknownSample>>> {
-        let prepared: Vec<std::result::Result<Prepared, UnknownSample>> = completions
-            .iter()
-            .map(|c| {
-                let unknown = || UnknownSample {
-                    task: c.task,
-                    id: c.id.clone(),
-                };
-                let &i = self
-                    .by_id
-                    .get(&(c.task, c.id.clone()))
-                    .ok_or_else(unknown)?;
-                Ok(prepare_one(&self.samples[&c.task][i], Some(&c.content)))
+        let found: Vec<std::result::Result<(&Sample, &PredictionContent), UnknownSample>> =
+            completions
+                .iter()
+                .map(|c| {
+                    let unknown = || UnknownSample {
+                        task: c.task,
+                        id: c.id.clone(),
+                    };
+                    let &i = self
+                        .by_id
+                        .get(&(c.task, c.id.clone()))
+                        .ok_or_else(unknown)?;
+                    Ok((&self.samples[&c.task][i], &c.content))
+                })
+                .collect();
+        let known: Vec<_> = found.iter().flatten().copied().collect();
+        let mut scorer = Scorer {
+            options: &self.options,
+            embedder: &mut self.embedder,
+            context: &mut self.context,
+            in_memory: &mut self.in_memory,
+            cap: self.in_memory_cap,
+        };
+        let mut rewarded = scorer.rewards(&known)?.into_iter();
+        // The scorer answers each known completion once, in order.
+        Ok(found
+            .into_iter()
+            .filter_map(|f| match f {
+                Ok(_) => rewarded.next().map(Ok),
+                Err(unknown) => Some(Err(unknown)),
             })
+            .collect())
+    }
+
+    /// The CUE-R1 reward of each answer against a sample given with it (a
+    /// `cuebench tasks` record, read back), in order: for a trainer that
+    /// carries the truth with each prompt. The truth's anchors are looked
+    /// up in the session's taxonomy, which this never changes (so scores do
+    /// not depend on what was scored before); an anchor missing from it
+    /// gets the largest distance.
+    pub fn rewards_against(
+        &mut self,
+        answers: &[(&Sample, &PredictionContent)],
+    ) -> Result<Vec<RewardedCompletion>> {
+        Scorer {
+            options: &self.options,
+            embedder: &mut self.embedder,
+            context: &mut self.context,
+            in_memory: &mut self.in_memory,
+            cap: self.in_memory_cap,
+        }
+        .rewards(answers)
+    }
+}
+
+/// Answer vectors a session keeps in memory before it forgets them all
+/// (about 1.5 KB each at 384 dimensions, so ~150 MB): a long training run
+/// must not grow without bound. Forgotten texts are embedded again when
+/// they come back, to the same vectors, so no reward depends on it.
+pub const IN_MEMORY_VECTOR_CAP: usize = 100_000;
+
+/// What scoring a batch of answers borrows from a [`Session`].
+struct Scorer<'s> {
+    options: &'s SessionOptions,
+    embedder: &'s mut Option<Box<dyn Embedder>>,
+    context: &'s mut TextContext,
+    in_memory: &'s mut HashSet<String>,
+    cap: usize,
+}
+
+impl Scorer<'_> {
+    /// Embeds what the answers and truths need (candidates through the disk
+    /// cache, the rest in memory), retrieves proxies and rewards each.
+    fn rewards(
+        &mut self,
+        answers: &[(&Sample, &PredictionContent)],
+    ) -> Result<Vec<RewardedCompletion>> {
+        if self.in_memory.len() > self.cap {
+            self.forget_in_memory();
+        }
+        let prepared: Vec<Prepared> = answers
+            .iter()
+            .map(|&(sample, content)| prepare_one(sample, Some(content)))
             .collect();
-        let views = prepared.iter().flatten().map(|p| (p.sample.task, p));
+        let views = prepared.iter().map(|p| (p.sample.task, p));
         let texts = value_texts(views.clone());
-        // Candidates are embedded once (through the disk cache); answers in memory.
         if let Some(h) = &self.context.hierarchy
-            && completions.iter().any(|c| c.task.has_hierarchy())
+            && prepared.iter().any(|p| p.sample.task.has_hierarchy())
         {
             let candidates = candidate_texts(&h.taxonomy);
-            let (embedder, context) = (&mut self.embedder, &mut self.context);
-            embed_missing(embedder, context, &self.options.embed, candidates, true)?;
+            embed_missing(
+                self.embedder,
+                self.context,
+                &self.options.embed,
+                candidates,
+                true,
+            )?;
         }
-        let (embedder, context) = (&mut self.embedder, &mut self.context);
-        embed_missing(embedder, context, &self.options.embed, texts, false)?;
-        if let Some(h) = context.hierarchy.as_mut() {
-            h.add_proxies(&context.vectors, views);
+        let added = embed_missing(
+            self.embedder,
+            self.context,
+            &self.options.embed,
+            texts,
+            false,
+        )?;
+        self.in_memory.extend(added);
+        if let Some(h) = self.context.hierarchy.as_mut() {
+            h.add_proxies(&self.context.vectors, views);
         }
         let (settings, lambda) = (&self.options.settings, self.options.lambda);
+        let context = Some(&*self.context);
         Ok(prepared
-            .into_iter()
+            .par_iter()
             .map(|p| {
-                let p = p?;
                 let task = p.sample.task;
-                let scores: SampleScores = score_prepared(task, &p, settings, Some(&self.context));
-                Ok(RewardedCompletion {
+                let scores: SampleScores = score_prepared(task, p, settings, context);
+                RewardedCompletion {
                     task,
                     status: p.status,
                     reward: reward(task, &scores, p.format_ok, lambda),
-                })
+                }
             })
             .collect())
+    }
+
+    /// Drops every vector embedded in memory and every proxy (proxies are
+    /// retrieved again on demand, from the same vectors).
+    fn forget_in_memory(&mut self) {
+        self.context.vectors.remove(self.in_memory.drain());
+        if let Some(h) = self.context.hierarchy.as_mut() {
+            h.forget_proxies();
+        }
     }
 }
 
 /// Embeds the texts not yet in `context` (one pass; through the disk cache
-/// when `persist`, else in memory only) and adds their vectors. The encoder
+/// when `persist`, else in memory only), adds their vectors and returns
+/// the texts it embedded. The encoder
 /// is loaded on first need, so a run with nothing to embed never checks the
 /// model files.
 fn embed_missing(
@@ -376,13 +509,13 @@ fn embed_missing(
     options: &EmbedOptions,
     texts: Vec<String>,
     persist: bool,
-) -> Result<()> {
+) -> Result<Vec<String>> {
     let missing: Vec<String> = texts
         .into_iter()
         .filter(|t| !t.is_empty() && context.vectors.get(t).is_none())
         .collect();
     if missing.is_empty() {
-        return Ok(());
+        return Ok(missing);
     }
     let embedder = match embedder {
         Some(e) => e,
@@ -401,7 +534,7 @@ fn embed_missing(
     };
     let found = embed_texts(embedder.as_mut(), &missing, options)?;
     context.vectors.merge(found);
-    Ok(())
+    Ok(missing)
 }
 
 #[cfg(test)]
@@ -491,5 +624,73 @@ mod tests {
         options.lambda = 0.2;
         options.settings.tau = -0.1;
         assert!(matches!(Session::open(options), Err(Error::Usage(m)) if m.contains("tau")));
+    }
+
+    fn scene_completions() -> Vec<Completion> {
+        let source = examples().join("predictions/scene.jsonl");
+        read_predictions(&source)
+            .expect("reads")
+            .into_iter()
+            .map(|p| Completion {
+                id: p.id,
+                task: Task::Scene,
+                content: p.content,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rewards_against_a_given_truth_equal_rewards_by_id() {
+        // The truth read back from a `cuebench tasks` line scores exactly as
+        // the session's own sample, hierarchy tasks included.
+        let mut s = session();
+        for task in [Task::AnomalyBu, Task::Event] {
+            let samples = s.samples(task).to_vec();
+            let response = PredictionContent::Response(
+                "<answer>[{\"event\": \"fighting\", \"scene\": \"street\", \"attribute\": \"two men\", \"anomaly\": 0.9}]</answer>".into(),
+            );
+            let completions: Vec<Completion> = samples
+                .iter()
+                .map(|x| Completion {
+                    id: x.id.clone(),
+                    task,
+                    content: response.clone(),
+                })
+                .collect();
+            let by_id: Vec<_> = s.rewards(&completions).expect("rewards");
+            let records: Vec<Sample> = samples
+                .iter()
+                .map(|x| serde_json::from_value(serde_json::to_value(x).unwrap()).unwrap())
+                .collect();
+            let pairs: Vec<_> = records.iter().map(|x| (x, &response)).collect();
+            let against = s.rewards_against(&pairs).expect("rewards");
+            for (a, b) in by_id.iter().zip(&against) {
+                assert_eq!(a.as_ref().ok(), Some(b));
+            }
+        }
+    }
+
+    #[test]
+    fn forgetting_answer_vectors_changes_no_reward() {
+        // With a cap of 0 every call forgets the previous call's answer
+        // vectors and proxies; the same completions must reward the same.
+        let mut s = session();
+        let completions = scene_completions();
+        let first = s.rewards(&completions).expect("rewards");
+        assert!(!s.in_memory.is_empty());
+        s.in_memory_cap = 0;
+        let second = s.rewards(&completions).expect("rewards");
+        assert_eq!(first, second);
+        let third = s.rewards(&completions).expect("rewards");
+        assert_eq!(first, third);
+    }
+
+    #[test]
+    fn a_session_without_videos_knows_no_sample() {
+        let mut options = SessionOptions::new("<none>");
+        options.embed.no_cache = true;
+        let s =
+            Session::with_videos(options, Vec::new(), NO_ANNOTATIONS_SHA256.into()).expect("opens");
+        assert!(Task::ALL.iter().all(|&t| s.samples(t).is_empty()));
     }
 }

@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::Task;
@@ -11,8 +11,9 @@ use crate::formats::annotations::{Triplet, Video};
 use crate::intervals::{Interval, merge};
 use crate::taxonomy::Anchor;
 
-/// One ground-truth sample of a task.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One ground-truth sample of a task: a line of `cuebench tasks`, which
+/// reads back into the same sample (a trainer scores against it alone).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sample {
     /// `VIDEO`, `VIDEO|EVENT` (scene, attribute) or `VIDEO|TRIPLET_ID` (grounding).
     pub id: String,
@@ -27,8 +28,9 @@ pub struct Sample {
     /// Ground-truth elements in the answer format of Figure 11; empty for the
     /// answer `None`.
     pub truth: Vec<Value>,
-    /// Per element of `truth`, where it sits in the taxonomy (hierarchy tasks only).
-    #[serde(skip)]
+    /// Per element of `truth`, where it sits in the taxonomy (hierarchy
+    /// tasks only; written last, so a record's start reads as before).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub anchors: Vec<Anchor>,
 }
 
@@ -399,5 +401,24 @@ mod tests {
             "theft, shop, masked man"
         );
         assert_eq!(s.truth[0]["event_probability"]["probability"], json!(0.8));
+    }
+
+    #[test]
+    fn a_record_reads_back_into_the_same_sample() {
+        // A trainer scores against a `cuebench tasks` line alone, so every
+        // field the scores need (anchors too) must survive the round trip.
+        for task in Task::ALL {
+            for s in derive_samples(&[video()], task) {
+                let line = serde_json::to_string(&s).expect("plain data");
+                let back: Sample = serde_json::from_str(&line).expect("reads back");
+                assert_eq!(back, s, "{task}");
+            }
+        }
+        let event = &derive_samples(&[video()], Task::Event)[0];
+        let line = serde_json::to_value(event).expect("plain data");
+        assert_eq!(
+            line["anchors"][0],
+            json!({"events": [["normality", "safety", "traffic", "crossing road"]]})
+        );
     }
 }

@@ -9,7 +9,10 @@ use crate::formats::annotations::Video;
 use crate::{Error, Result};
 
 /// Where a ground-truth element sits in the taxonomy (SPEC 4 "Hierarchy").
-#[derive(Debug, Clone, PartialEq)]
+/// Written into `cuebench tasks` records (`{"events": [[...]]}` or
+/// `{"leaf": {...}}`) so that a sample can be scored from its record alone.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum Anchor {
     /// An event: the event nodes (paths down to the event) of the video's
     /// triplets with that event.

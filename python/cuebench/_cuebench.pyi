@@ -1,0 +1,81 @@
+"""Type stubs of the native module (see ``cuebench`` for the overview)."""
+
+from os import PathLike
+from typing import Any, Literal, Mapping, Optional, Sequence, Union
+
+_Path = Union[str, "PathLike[str]"]
+
+__version__: str
+
+class Session:
+    """A loaded scorer: annotations, taxonomy (ground truth added), model
+    and vectors, kept for the life of the object.
+
+    ``gt`` is the annotation file (``None``: no samples; only
+    :meth:`rewards_against` scores then, against the taxonomy alone).
+    ``taxonomy``, ``model`` (a model folder), ``device`` (``"cpu"``,
+    ``"cuda"``, ``"cuda:N"``), ``cache_dir`` (vector cache), ``tau``,
+    ``tiou``, ``sem_norm`` are the CLI's ``--taxonomy``, ``--model``,
+    ``--device``, ``--cache-dir``, ``--tau``, ``--tiou``, ``--sem-norm``;
+    ``lam`` is Eq. 5's lambda (``--lambda``). ``task`` is the task of
+    completions given without one. ``warm_up`` embeds the ground truth and
+    the taxonomy's candidates now, so the first batch embeds only answers.
+    """
+
+    def __init__(
+        self,
+        gt: Optional[_Path] = None,
+        taxonomy: Optional[_Path] = None,
+        model: Optional[_Path] = None,
+        device: str = "cpu",
+        cache_dir: Optional[_Path] = None,
+        tau: float = 1.0,
+        lam: float = 0.2,
+        *,
+        task: Optional[str] = None,
+        tiou: Literal["union", "matched"] = "union",
+        sem_norm: Literal["rt", "max"] = "rt",
+        batch_size: int = 32,
+        threads: Optional[int] = None,
+        ort_library: Optional[_Path] = None,
+        warm_up: bool = True,
+    ) -> None: ...
+    def rewards(
+        self,
+        completions: Sequence[str],
+        ids: Sequence[str],
+        tasks: Union[str, Sequence[str], None] = None,
+        *,
+        on_unknown: Literal["raise", "none"] = "raise",
+    ) -> list[Optional[float]]:
+        """The CUE-R1 reward (docs/scoring.md §7) of each completion, in
+        order. ``tasks``: one task name for all, one per completion, or
+        ``None`` for the session's ``task``. An id that is not a sample of
+        its task raises ``ValueError`` (``on_unknown="raise"``) or gets
+        ``None`` (``"none"``); with ``"raise"`` every item is a float."""
+    def reward_details(
+        self,
+        completions: Sequence[str],
+        ids: Sequence[str],
+        tasks: Union[str, Sequence[str], None] = None,
+    ) -> list[dict[str, Any]]:
+        """One record per completion, as ``cuebench reward`` writes them:
+        ``{"id", "task", "status", "reward", "parts"}``; ``status`` is
+        ``"scored"`` or ``"parse_failed"``, or ``"unknown"`` (with
+        ``"error"``, ``reward`` and ``parts`` ``None``) for an unknown id."""
+    def rewards_against(
+        self, completions: Sequence[str], truths: Sequence[str]
+    ) -> list[float]:
+        """The reward of each completion against the sample given with it:
+        a line of ``cuebench tasks`` output (JSON text). The session's
+        taxonomy is never changed by it."""
+    def evaluate(
+        self,
+        task: str,
+        predictions: Union[_Path, Sequence[Union[str, Mapping[str, Any]]]],
+    ) -> Any:
+        """Scores one task's predictions (a JSONL file, or a list of lines
+        as dicts or JSON strings) and returns what ``cuebench eval --task
+        TASK --format json`` prints, parsed."""
+    def signature(self, task: str) -> str:
+        """The signature of a result for ``task`` (docs/scoring.md §8)."""

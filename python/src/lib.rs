@@ -1,0 +1,378 @@
+//! The `cuebench` Python package's native module: a scoring session that
+//! loads once (annotations, taxonomy, model, vectors) and scores batches
+//! with the GIL released. Everything is scored by the library's
+//! `evaluate::Session`, so rewards equal `cuebench reward`'s and
+//! evaluations equal `cuebench eval --format json`'s.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use cuebench::embedding::{Device, EmbedOptions};
+use cuebench::evaluate::session::{NO_ANNOTATIONS_SHA256, RewardedCompletion};
+use cuebench::evaluate::{Completion, Session as Core, SessionOptions, Settings, TaskPredictions};
+use cuebench::formats::predictions::{PredictionContent, for_task, parse_line, read_predictions};
+use cuebench::report::export::Format;
+use cuebench::tasks::Task;
+use cuebench::tasks::derive::Sample;
+use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString};
+use serde_json::Value;
+
+/// Where predictions given as a list come from, in error messages.
+const LISTED: &str = "<predictions>";
+
+/// A loaded scorer: annotations, taxonomy (ground truth added), model and
+/// vectors, kept for the life of the object.
+#[pyclass(module = "cuebench._cuebench", name = "Session", frozen)]
+struct Session {
+    core: Mutex<Core>,
+    task: Option<Task>,
+}
+
+#[pymethods]
+impl Session {
+    #[new]
+    #[pyo3(signature = (
+        gt=None, taxonomy=None, model=None, device="cpu", cache_dir=None, tau=1.0, lam=0.2,
+        *, task=None, tiou="union", sem_norm="rt", batch_size=32, threads=None,
+        ort_library=None, warm_up=true
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        gt: Option<PathBuf>,
+        taxonomy: Option<PathBuf>,
+        model: Option<PathBuf>,
+        device: &str,
+        cache_dir: Option<PathBuf>,
+        tau: f64,
+        lam: f64,
+        task: Option<&str>,
+        tiou: &str,
+        sem_norm: &str,
+        batch_size: usize,
+        threads: Option<usize>,
+        ort_library: Option<PathBuf>,
+        warm_up: bool,
+    ) -> PyResult<Self> {
+        let task = task.map(|t| parse_task(t, "task")).transpose()?;
+        let usage = |field: &str, e: String| PyValueError::new_err(format!("{field}: {e}"));
+        let settings = Settings {
+            tiou: tiou.parse().map_err(|e| usage("tiou", e))?,
+            sem_norm: sem_norm.parse().map_err(|e| usage("sem_norm", e))?,
+            tau,
+        };
+        let embed = EmbedOptions {
+            model_dir: model,
+            ort_library,
+            device: device.parse::<Device>().map_err(|e| usage("device", e))?,
+            threads,
+            batch_size,
+            cache_dir,
+            quiet: true,
+            ..EmbedOptions::default()
+        };
+        let options = SessionOptions {
+            gt: gt
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("<no annotations>")),
+            taxonomy,
+            settings,
+            lambda: lam,
+            embed,
+        };
+        let core = py
+            .detach(|| {
+                let mut core = match gt {
+                    Some(_) => Core::open(options)?,
+                    None => Core::with_videos(options, Vec::new(), NO_ANNOTATIONS_SHA256.into())?,
+                };
+                if warm_up {
+                    core.warm_up()?;
+                }
+                Ok(core)
+            })
+            .map_err(to_py_error)?;
+        Ok(Session {
+            core: Mutex::new(core),
+            task,
+        })
+    }
+
+    /// The CUE-R1 reward of each completion (docs/scoring.md §7), in order.
+    #[pyo3(signature = (completions, ids, tasks=None, *, on_unknown="raise"))]
+    fn rewards(
+        &self,
+        py: Python<'_>,
+        completions: Vec<String>,
+        ids: Vec<String>,
+        tasks: Option<&Bound<'_, PyAny>>,
+        on_unknown: &str,
+    ) -> PyResult<Vec<Option<f64>>> {
+        let raise = match on_unknown {
+            "raise" => true,
+            "none" => false,
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "on_unknown: expected \"raise\" or \"none\", got {other:?}"
+                )));
+            }
+        };
+        let batch = self.batch(completions, ids, tasks)?;
+        let rewarded = py.detach(|| self.lock()?.rewards(&batch).map_err(to_py_error))?;
+        rewarded
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| match r {
+                Ok(r) => Ok(Some(r.reward.reward)),
+                Err(unknown) if raise => Err(PyValueError::new_err(format!("ids[{i}]: {unknown}"))),
+                Err(_) => Ok(None),
+            })
+            .collect()
+    }
+
+    /// One record per completion, as `cuebench reward` writes them.
+    #[pyo3(signature = (completions, ids, tasks=None))]
+    fn reward_details(
+        &self,
+        py: Python<'_>,
+        completions: Vec<String>,
+        ids: Vec<String>,
+        tasks: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<Py<PyAny>>> {
+        let batch = self.batch(completions, ids, tasks)?;
+        let rewarded = py.detach(|| self.lock()?.rewards(&batch).map_err(to_py_error))?;
+        rewarded
+            .iter()
+            .zip(&batch)
+            .map(|(r, c)| {
+                let record = match r {
+                    Ok(r) => r.record(&c.id),
+                    Err(unknown) => serde_json::json!({
+                        "id": c.id,
+                        "task": c.task.name(),
+                        "status": "unknown",
+                        "reward": null,
+                        "parts": null,
+                        "error": unknown.to_string(),
+                    }),
+                };
+                to_python(py, &record)
+            })
+            .collect()
+    }
+
+    /// The reward of each completion against the truth given with it.
+    fn rewards_against(
+        &self,
+        py: Python<'_>,
+        completions: Vec<String>,
+        truths: Vec<String>,
+    ) -> PyResult<Vec<f64>> {
+        same_length(completions.len(), truths.len(), "truths")?;
+        let samples: Vec<Sample> = truths
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                serde_json::from_str(t).map_err(|e| {
+                    PyValueError::new_err(format!(
+                        "ground_truth[{i}]: not a `cuebench tasks` record: {e}"
+                    ))
+                })
+            })
+            .collect::<PyResult<_>>()?;
+        let contents: Vec<PredictionContent> = completions
+            .into_iter()
+            .map(PredictionContent::Response)
+            .collect();
+        let pairs: Vec<(&Sample, &PredictionContent)> = samples.iter().zip(&contents).collect();
+        let rewarded = py.detach(|| self.lock()?.rewards_against(&pairs).map_err(to_py_error))?;
+        Ok(rewarded
+            .iter()
+            .map(|r: &RewardedCompletion| r.reward.reward)
+            .collect())
+    }
+
+    /// Scores one task's predictions like `cuebench eval --format json`.
+    fn evaluate(
+        &self,
+        py: Python<'_>,
+        task: &str,
+        predictions: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyAny>> {
+        let task = parse_task(task, "task")?;
+        let input = predictions_input(py, task, predictions)?;
+        let json = py.detach(|| {
+            let results: Vec<_> = self
+                .lock()?
+                .evaluate(&[input])
+                .map_err(to_py_error)?
+                .into_iter()
+                .map(|e| e.result)
+                .collect();
+            Ok::<_, PyErr>(Format::Json.exporter().export(&results))
+        })?;
+        let value: Value = serde_json::from_str(&json)
+            .map_err(|e| PyRuntimeError::new_err(format!("internal: bad result JSON: {e}")))?;
+        to_python(py, &value)
+    }
+
+    /// The signature of a result for `task` (docs/scoring.md §8).
+    fn signature(&self, task: &str) -> PyResult<String> {
+        let task = parse_task(task, "task")?;
+        Ok(self.lock()?.signature(task).to_string())
+    }
+}
+
+impl Session {
+    fn lock(&self) -> PyResult<MutexGuard<'_, Core>> {
+        self.core
+            .lock()
+            .map_err(|_| PyRuntimeError::new_err("the session failed in another thread"))
+    }
+
+    /// The completions of a call, each with its task: `tasks` is one task
+    /// name for all, one per completion, or `None` for the session's `task`.
+    fn batch(
+        &self,
+        completions: Vec<String>,
+        ids: Vec<String>,
+        tasks: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<Completion>> {
+        same_length(completions.len(), ids.len(), "ids")?;
+        let tasks: Vec<Task> = match tasks {
+            None => {
+                let task = self.task.ok_or_else(|| {
+                    PyValueError::new_err(
+                        "tasks: missing (give tasks=, or task= when opening the session)",
+                    )
+                })?;
+                vec![task; ids.len()]
+            }
+            Some(t) if t.is_instance_of::<PyString>() => {
+                vec![parse_task(&t.extract::<String>()?, "tasks")?; ids.len()]
+            }
+            Some(t) => {
+                let names: Vec<String> = t.extract()?;
+                same_length(completions.len(), names.len(), "tasks")?;
+                names
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| parse_task(n, &format!("tasks[{i}]")))
+                    .collect::<PyResult<_>>()?
+            }
+        };
+        Ok(completions
+            .into_iter()
+            .zip(ids)
+            .zip(tasks)
+            .map(|((response, id), task)| Completion {
+                id,
+                task,
+                content: PredictionContent::Response(response),
+            })
+            .collect())
+    }
+}
+
+/// `task`'s predictions: from a JSONL file (a `str` or path; lines tagged
+/// with another task are skipped, as `eval --task` does), or from a list of
+/// lines (`dict`s or JSON strings), numbered from 1 in error messages.
+fn predictions_input(
+    py: Python<'_>,
+    task: Task,
+    predictions: &Bound<'_, PyAny>,
+) -> PyResult<TaskPredictions> {
+    if let Ok(path) = predictions.extract::<PathBuf>() {
+        let read = py.detach(|| read_predictions(&path)).map_err(to_py_error)?;
+        return Ok(TaskPredictions {
+            task,
+            predictions: for_task(read, task.name()),
+            source: path,
+        });
+    }
+    let dumps = py.import("json")?.getattr("dumps")?;
+    let source = Path::new(LISTED);
+    let mut lines = Vec::new();
+    for (i, item) in predictions.try_iter()?.enumerate() {
+        let item = item?;
+        let text: String = if item.is_instance_of::<PyString>() {
+            item.extract()?
+        } else {
+            dumps.call1((item,))?.extract()?
+        };
+        lines.push(parse_line(&text, i + 1, source).map_err(to_py_error)?);
+    }
+    Ok(TaskPredictions {
+        task,
+        predictions: for_task(lines, task.name()),
+        source: source.to_owned(),
+    })
+}
+
+fn parse_task(name: &str, field: &str) -> PyResult<Task> {
+    name.parse()
+        .map_err(|e: String| PyValueError::new_err(format!("{field}: {e}")))
+}
+
+fn same_length(completions: usize, other: usize, field: &str) -> PyResult<()> {
+    if completions == other {
+        return Ok(());
+    }
+    Err(PyValueError::new_err(format!(
+        "{field}: {other} given for {completions} completions"
+    )))
+}
+
+/// Input errors (file:line:field) are `ValueError`s, unreadable files
+/// `OSError`s, a missing or broken model `RuntimeError`s.
+fn to_py_error(e: cuebench::Error) -> PyErr {
+    use cuebench::Error;
+    match e {
+        Error::Io { .. } | Error::Write { .. } => PyOSError::new_err(e.to_string()),
+        Error::Model(_) => PyRuntimeError::new_err(e.to_string()),
+        _ => PyValueError::new_err(e.to_string()),
+    }
+}
+
+/// A JSON value as the Python object `json.loads` would give.
+fn to_python(py: Python<'_>, value: &Value) -> PyResult<Py<PyAny>> {
+    Ok(match value {
+        Value::Null => py.None(),
+        Value::Bool(b) => b.into_pyobject(py)?.to_owned().into_any().unbind(),
+        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
+            (Some(i), _) => i.into_pyobject(py)?.into_any().unbind(),
+            (None, Some(u)) => u.into_pyobject(py)?.into_any().unbind(),
+            _ => n
+                .as_f64()
+                .unwrap_or(f64::NAN)
+                .into_pyobject(py)?
+                .into_any()
+                .unbind(),
+        },
+        Value::String(s) => s.into_pyobject(py)?.into_any().unbind(),
+        Value::Array(items) => {
+            let list = PyList::empty(py);
+            for item in items {
+                list.append(to_python(py, item)?)?;
+            }
+            list.into_any().unbind()
+        }
+        Value::Object(fields) => {
+            let dict = PyDict::new(py);
+            for (k, v) in fields {
+                dict.set_item(k, to_python(py, v)?)?;
+            }
+            dict.into_any().unbind()
+        }
+    })
+}
+
+/// The native module.
+#[pymodule]
+fn _cuebench(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Session>()?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

@@ -1,0 +1,215 @@
+//! `cuebench serve`: CUE-R1 rewards over HTTP for training loops
+//! (docs/scoring.md §7). `POST /reward` takes cuebench's own batch
+//! (`{"completions": [line, ...]}`, each line as `cuebench reward` reads
+//! it) and answers `{"results": [...]}` with the same records;
+//! `POST /get_reward` speaks OpenRLHF's schema; `GET /health` answers
+//! `{"status": "ok"}`. One worker thread owns the session and scores every
+//! request waiting in the queue together. A malformed request gets a 400
+//! with `{"error": "..."}` and the server goes on; SIGTERM (or Ctrl-C)
+//! stops accepting and lets requests in flight finish.
+//!
+//! There is no authentication: bind it to loopback (the default) and never
+//! let it face a network.
+
+mod openrlhf;
+mod worker;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::commands::reward_stream::{answer_lines, parse_lines};
+use crate::console;
+use crate::error::{Error, Result};
+use crate::evaluate::{Completion, Session};
+use crate::tasks::Task;
+use worker::{Refused, Worker};
+
+/// How the server listens.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Address and port (port 0: any free port; the chosen one is printed).
+    pub address: SocketAddr,
+    /// The task of completions that name none (and of OpenRLHF labels).
+    pub task: Option<Task>,
+    /// Largest request body, in bytes (a larger one gets 413).
+    pub max_body: usize,
+    /// Requests waiting to be scored at most (more get 503).
+    pub queue: usize,
+}
+
+/// What `/reward` errors and records name as their source.
+const REQUEST: &str = "<request>";
+
+struct App {
+    worker: Worker,
+    task: Option<Task>,
+}
+
+/// Serves `session` until SIGTERM or Ctrl-C, then lets requests in flight
+/// finish and returns. Prints `listening on http://ADDRESS` on stderr once
+/// the port is bound.
+pub fn run(session: Session, options: &ServeOptions) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start the server runtime: {e}")))?;
+    let (worker, thread) = Worker::start(session, options.queue);
+    let app = Arc::new(App {
+        worker,
+        task: options.task,
+    });
+    let served = runtime.block_on(serve(app, options));
+    // The router (and with it every worker handle) is gone: the worker
+    // drains its queue and ends.
+    let _ = thread.join();
+    served
+}
+
+async fn serve(app: Arc<App>, options: &ServeOptions) -> Result<()> {
+    let bind_error =
+        |e: std::io::Error| Error::Usage(format!("cannot listen on {}: {e}", options.address));
+    let listener = tokio::net::TcpListener::bind(options.address)
+        .await
+        .map_err(bind_error)?;
+    let address = listener.local_addr().map_err(bind_error)?;
+    if !address.ip().is_loopback() {
+        console::warning(&format!(
+            "listening on {address}, beyond this machine: the server has no authentication"
+        ));
+    }
+    console::line(&format!("cuebench serve: listening on http://{address}"));
+    let router = Router::new()
+        .route("/health", get(health))
+        .route("/reward", post(reward))
+        .route("/get_reward", post(get_reward))
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(options.max_body))
+        .with_state(app);
+    axum::serve(listener, router)
+        .with_graceful_shutdown(stop_signal())
+        .await
+        .map_err(|e| Error::Usage(format!("the server stopped: {e}")))?;
+    console::line("cuebench serve: stopped");
+    Ok(())
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+async fn stop_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
+
+async fn health() -> Response {
+    (StatusCode::OK, axum::Json(json!({"status": "ok"}))).into_response()
+}
+
+async fn not_found() -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "no such endpoint (POST /reward, POST /get_reward, GET /health)",
+    )
+}
+
+/// `POST /reward`'s body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RewardRequest {
+    completions: Vec<Value>,
+}
+
+async fn reward(State(app): State<Arc<App>>, body: Bytes) -> Response {
+    let request: RewardRequest = match serde_json::from_slice(&body) {
+        Ok(r) => r,
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                &format!("request body: expected {{\"completions\": [...]}}: {e}"),
+            );
+        }
+    };
+    let texts: Vec<String> = request.completions.iter().map(Value::to_string).collect();
+    let lines: Vec<(usize, &str)> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (i + 1, t.as_str()))
+        .collect();
+    let source = Path::new(REQUEST);
+    let parsed = parse_lines(app.task, source, &lines);
+    let completions: Vec<Completion> = parsed.iter().flatten().cloned().collect();
+    let scored = match score(&app, completions).await {
+        Ok(s) => s,
+        Err(response) => return response,
+    };
+    let numbers: Vec<usize> = lines.iter().map(|&(n, _)| n).collect();
+    let results: Vec<Value> = answer_lines(source, &numbers, &parsed, scored)
+        .into_iter()
+        .map(|a| a.record)
+        .collect();
+    (StatusCode::OK, axum::Json(json!({ "results": results }))).into_response()
+}
+
+async fn get_reward(State(app): State<Arc<App>>, body: Bytes) -> Response {
+    let completions = match openrlhf::completions(&body, app.task) {
+        Ok(c) => c,
+        Err(e) => return error(StatusCode::BAD_REQUEST, &e),
+    };
+    let scored = match score(&app, completions).await {
+        Ok(s) => s,
+        Err(response) => return response,
+    };
+    match openrlhf::answer(&scored) {
+        Ok(body) => (StatusCode::OK, axum::Json(body)).into_response(),
+        Err(e) => error(StatusCode::BAD_REQUEST, &e),
+    }
+}
+
+/// Scores through the worker; a refusal or a session failure becomes the
+/// error response to send.
+async fn score(
+    app: &App,
+    completions: Vec<Completion>,
+) -> std::result::Result<Vec<worker::Scored>, Response> {
+    match app.worker.score(completions).await {
+        Ok(Ok(scored)) => Ok(scored),
+        Ok(Err(e)) => Err(error(StatusCode::INTERNAL_SERVER_ERROR, &e)),
+        Err(Refused::Busy) => Err(error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the queue is full; retry later",
+        )),
+        Err(Refused::Stopped) => Err(error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the server is stopping",
+        )),
+    }
+}
+
+fn error(status: StatusCode, message: &str) -> Response {
+    (status, axum::Json(json!({ "error": message }))).into_response()
+}

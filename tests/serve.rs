@@ -1,0 +1,280 @@
+//! `cuebench serve` end to end, over loopback only: concurrent clients get
+//! the CLI's rewards, malformed requests get 400s and the server goes on,
+//! SIGTERM lets a request in flight finish.
+
+#![cfg(feature = "serve")]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The example completions (every task, malformed answers included).
+fn completions_file() -> PathBuf {
+    root().join("python/tests/data/completions.jsonl")
+}
+
+fn completions() -> Vec<Value> {
+    std::fs::read_to_string(completions_file())
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// `cuebench reward` on the example completions: one record per line.
+fn cli_records(cache: &Path) -> Vec<Value> {
+    let out = Command::new(env!("CARGO_BIN_EXE_cuebench"))
+        .arg("reward")
+        .arg(completions_file())
+        .arg("--gt")
+        .arg(root().join("examples/annotations.json"))
+        .arg("--cache-dir")
+        .arg(cache)
+        .arg("--quiet")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// A running server; killed if a test fails before stopping it.
+struct Server {
+    child: Child,
+    address: SocketAddr,
+}
+
+impl Server {
+    /// Starts on a free loopback port (port 0) and waits for the address.
+    fn start(cache: &Path, extra: &[&str]) -> Server {
+        let child = Command::new(env!("CARGO_BIN_EXE_cuebench"))
+            .args(["serve", "--port", "0", "--quiet", "--gt"])
+            .arg(root().join("examples/annotations.json"))
+            .arg("--cache-dir")
+            .arg(cache)
+            .args(extra)
+            .env_remove("CUEBENCH_GT")
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Owned by the guard at once, so a failure below still reaps it.
+        let mut server = Server {
+            child,
+            address: SocketAddr::from(([127, 0, 0, 1], 0)),
+        };
+        let mut stderr = BufReader::new(server.child.stderr.take().unwrap());
+        let mut line = String::new();
+        loop {
+            line.clear();
+            assert!(stderr.read_line(&mut line).unwrap() > 0, "server ended");
+            if let Some(at) = line
+                .trim()
+                .strip_prefix("cuebench serve: listening on http://")
+            {
+                server.address = at.parse().unwrap();
+                // Keep draining stderr so the server never blocks on it.
+                std::thread::spawn(move || std::io::copy(&mut stderr, &mut std::io::sink()));
+                return server;
+            }
+        }
+    }
+
+    fn is_running(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+
+    fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+
+    fn wait(&mut self) -> std::process::ExitStatus {
+        for _ in 0..200 {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("the server did not stop within 10 s");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One HTTP/1.1 exchange; returns the status and the body parsed as JSON.
+fn request(address: SocketAddr, method: &str, path: &str, body: &[u8]) -> (u16, Value) {
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body).unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let text = String::from_utf8_lossy(&response);
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let body = serde_json::from_str(body).unwrap_or(Value::String(body.to_owned()));
+    (status, body)
+}
+
+fn post(address: SocketAddr, path: &str, body: &Value) -> (u16, Value) {
+    request(address, "POST", path, body.to_string().as_bytes())
+}
+
+fn assert_same_record(got: &Value, want: &Value) {
+    for key in ["id", "task", "status"] {
+        assert_eq!(got[key], want[key], "{got} vs {want}");
+    }
+    let close = |a: &Value, b: &Value| (a.as_f64().unwrap() - b.as_f64().unwrap()).abs() <= 1e-12;
+    assert!(close(&got["reward"], &want["reward"]), "{got} vs {want}");
+    let parts = want["parts"].as_object().unwrap();
+    assert_eq!(got["parts"].as_object().unwrap().len(), parts.len());
+    for (k, v) in parts {
+        assert!(close(&got["parts"][k], v), "{k}: {got} vs {want}");
+    }
+}
+
+#[test]
+fn concurrent_clients_get_the_clis_rewards_and_bad_requests_get_400() {
+    let caches = tempfile::tempdir().unwrap();
+    let want = cli_records(&caches.path().join("cli"));
+    let lines = completions();
+    let mut server = Server::start(&caches.path().join("serve"), &[]);
+    let address = server.address;
+    let clients: Vec<_> = (0..8)
+        .map(|client| {
+            let (lines, want) = (lines.clone(), want.clone());
+            std::thread::spawn(move || {
+                let mut bad = 0;
+                for i in 0..200 {
+                    if (client + i) % 10 == 0 {
+                        // Malformed: not JSON, the wrong shape, a wrong type.
+                        let body: &[u8] = match i % 3 {
+                            0 => b"{not json",
+                            1 => br#"{"completion": []}"#,
+                            _ => br#"{"completions": 5}"#,
+                        };
+                        let (status, answer) = request(address, "POST", "/reward", body);
+                        assert_eq!(status, 400, "{answer}");
+                        assert!(answer["error"].as_str().unwrap().starts_with("request body"));
+                        bad += 1;
+                        continue;
+                    }
+                    // 1 to 8 lines, picked deterministically from the whole set.
+                    let picked: Vec<usize> = (0..1 + (client * 31 + i) % 8)
+                        .map(|k| (client * 97 + i * 13 + k * 29) % lines.len())
+                        .collect();
+                    let body = json!({"completions": picked.iter().map(|&k| &lines[k]).collect::<Vec<_>>()});
+                    let (status, answer) = post(address, "/reward", &body);
+                    assert_eq!(status, 200, "{answer}");
+                    let results = answer["results"].as_array().unwrap();
+                    assert_eq!(results.len(), picked.len());
+                    for (got, &k) in results.iter().zip(&picked) {
+                        assert_same_record(got, &want[k]);
+                    }
+                }
+                bad
+            })
+        })
+        .collect();
+    let bad: usize = clients.into_iter().map(|c| c.join().unwrap()).sum();
+    assert_eq!(bad, 160);
+    assert!(server.is_running(), "the server must never exit");
+    assert_eq!(
+        request(address, "GET", "/health", b""),
+        (200, json!({"status": "ok"}))
+    );
+}
+
+#[test]
+fn openrlhf_requests_get_rewards_scores_and_logs() {
+    let caches = tempfile::tempdir().unwrap();
+    let want = cli_records(&caches.path().join("cli"));
+    let lines = completions();
+    let mut server = Server::start(&caches.path().join("serve"), &[]);
+    let picked = [0usize, 40, 90, 150];
+    let label = |k: usize| json!({"id": lines[k]["id"], "task": lines[k]["task"]}).to_string();
+    let body = json!({
+        "query": picked.iter().map(|&k| format!("PROMPT{}", lines[k]["response"].as_str().unwrap())).collect::<Vec<_>>(),
+        "prompts": picked.iter().map(|_| "PROMPT").collect::<Vec<_>>(),
+        "labels": picked.iter().map(|&k| label(k)).collect::<Vec<_>>(),
+    });
+    let (status, answer) = post(server.address, "/get_reward", &body);
+    assert_eq!(status, 200, "{answer}");
+    for (i, &k) in picked.iter().enumerate() {
+        let expected = want[k]["reward"].as_f64().unwrap();
+        assert!((answer["rewards"][i].as_f64().unwrap() - expected).abs() <= 1e-12);
+        assert_eq!(answer["scores"][i], answer["rewards"][i]);
+        assert_eq!(
+            answer["extra_logs"]["format"][i],
+            want[k]["parts"]["format"]
+        );
+    }
+    // An unknown id or an unreadable label is a 400 naming the label.
+    let unknown =
+        json!({"query": ["x"], "labels": [json!({"id": "nope", "task": "event"}).to_string()]});
+    let (status, answer) = post(server.address, "/get_reward", &unknown);
+    assert_eq!(status, 400);
+    assert!(
+        answer["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("labels[0]: `nope`")
+    );
+    let (status, _) = post(
+        server.address,
+        "/get_reward",
+        &json!({"query": ["x"], "labels": ["vid_0001"]}),
+    );
+    assert_eq!(status, 400);
+    assert!(server.is_running());
+}
+
+#[test]
+fn a_body_over_the_limit_is_refused_and_sigterm_finishes_in_flight_requests() {
+    let caches = tempfile::tempdir().unwrap();
+    let mut server = Server::start(caches.path(), &["--max-body", "2000", "--task", "event"]);
+    let big = json!({"completions": [{"id": "vid_0001", "response": "x".repeat(3000)}]});
+    assert_eq!(post(server.address, "/reward", &big).0, 413);
+    assert!(server.is_running());
+    let address = server.address;
+    let in_flight = std::thread::spawn(move || {
+        let body = json!({"completions": (0..20).map(|i| json!({"id": "vid_0001", "response": format!("<answer>[{{\"event\": \"climbing {i}\"}}]</answer>")})).collect::<Vec<_>>()});
+        post(address, "/reward", &body)
+    });
+    std::thread::sleep(Duration::from_millis(50));
+    server.terminate();
+    let (status, answer) = in_flight.join().unwrap();
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["results"].as_array().unwrap().len(), 20);
+    assert!(server.wait().success());
+}
