@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use cuebench::benchmarks::vau_bench::{self, VauTask};
 use cuebench::extraction::{extract_answer, format_ok};
 use cuebench::formats::annotations::read_annotations;
-use cuebench::formats::predictions::parse_line;
+use cuebench::formats::predictions::{Layout, parse_line, parse_predictions};
 use cuebench::intervals::{parse_interval, parse_timestamp};
 use cuebench::tasks::Task;
 use cuebench::tasks::derive::derive_samples;
@@ -88,12 +88,23 @@ const TARGETS: &[Target] = &[
     },
     Target {
         name: "prediction-lines",
-        seeds: |root| lines_of(root, "examples/predictions"),
+        seeds: |root| {
+            let mut seeds = lines_of(root, "examples/predictions");
+            // JSON-array files too: each element is read like a line.
+            let lines = lines_of(root, "examples/predictions");
+            let array: Vec<String> = lines[..lines.len().min(4)]
+                .iter()
+                .map(|l| String::from_utf8_lossy(l).into_owned())
+                .collect();
+            seeds.push(format!("[\n{}\n]", array.join(",\n")).into_bytes());
+            seeds
+        },
         run: |bytes, _| {
             let text = String::from_utf8_lossy(bytes);
             for (i, line) in text.lines().enumerate() {
                 let _ = parse_line(line, i + 1, Path::new("fuzz.jsonl"));
             }
+            let _ = parse_predictions(&text, Path::new("fuzz.json"), Layout::Cuebench);
         },
     },
     Target {
