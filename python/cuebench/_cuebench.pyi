@@ -73,9 +73,14 @@ class Session:
         self,
         task: str,
         predictions: Union[_Path, Sequence[Union[str, Mapping[str, Any]]]],
-    ) -> Any:
+        *,
+        name: Optional[str] = None,
+    ) -> dict[str, Any]:
         """Scores one task's predictions (a JSONL file, or a list of lines
-        as dicts or JSON strings) and returns what ``cuebench eval --task
-        TASK --format json`` prints, parsed."""
+        as dicts or JSON strings, scored from a temporary file) and returns
+        the results document ``cuebench eval --task TASK --format json``
+        prints, parsed; only ``created`` and ``command`` tell them apart.
+        ``name`` defaults to the file's stem. Likely mistakes (e.g. no id
+        matching the task) are issued as Python warnings."""
     def signature(self, task: str) -> str:
         """The signature of a result for ``task`` (docs/scoring.md §8)."""

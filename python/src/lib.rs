@@ -4,23 +4,22 @@
 //! `evaluate::Session`, so rewards equal `cuebench reward`'s and
 //! evaluations equal `cuebench eval --format json`'s.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 
+use cuebench::commands::eval::{EvalOptions, run_in};
 use cuebench::embedding::{Device, EmbedOptions};
 use cuebench::evaluate::session::{NO_ANNOTATIONS_SHA256, RewardedCompletion};
-use cuebench::evaluate::{Completion, Session as Core, SessionOptions, Settings, TaskPredictions};
-use cuebench::formats::predictions::{PredictionContent, for_task, parse_line, read_predictions};
+use cuebench::evaluate::{Completion, Session as Core, SessionOptions, Settings};
+use cuebench::formats::predictions::{Layout, PredictionContent};
 use cuebench::report::export::Format;
+use cuebench::report::results::{ResultsDocument, RunInfo, Settings as DocumentSettings};
 use cuebench::tasks::Task;
 use cuebench::tasks::derive::Sample;
 use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 use serde_json::Value;
-
-/// Where predictions given as a list come from, in error messages.
-const LISTED: &str = "<predictions>";
 
 /// A loaded scorer: annotations, taxonomy (ground truth added), model and
 /// vectors, kept for the life of the object.
@@ -195,24 +194,62 @@ impl Session {
     }
 
     /// Scores one task's predictions like `cuebench eval --format json`.
+    #[pyo3(signature = (task, predictions, *, name=None))]
     fn evaluate(
         &self,
         py: Python<'_>,
         task: &str,
         predictions: &Bound<'_, PyAny>,
+        name: Option<String>,
     ) -> PyResult<Py<PyAny>> {
         let task = parse_task(task, "task")?;
-        let input = predictions_input(py, task, predictions)?;
-        let json = py.detach(|| {
-            let results: Vec<_> = self
-                .lock()?
-                .evaluate(&[input])
-                .map_err(to_py_error)?
-                .into_iter()
-                .map(|e| e.result)
+        let (path, _listed) = predictions_file(py, predictions)?;
+        let name = name.unwrap_or_else(|| {
+            path.file_stem().map_or_else(
+                || path.display().to_string(),
+                |s| s.to_string_lossy().into_owned(),
+            )
+        });
+        let (json, warnings) = py.detach(|| {
+            let mut core = self.lock()?;
+            let session = core.options().clone();
+            let options = EvalOptions {
+                tasks: vec![task],
+                gt: session.gt,
+                predictions: path.clone(),
+                layout: Layout::default(),
+                settings: session.settings,
+                embed: session.embed,
+                taxonomy: session.taxonomy,
+                by: Vec::new(),
+            };
+            let run = run_in(&mut core, &options).map_err(to_py_error)?;
+            let info = RunInfo {
+                command: vec!["cuebench.Session.evaluate".into(), task.name().into()],
+                name,
+                benchmark: "cuebench".into(),
+                protocol: "unified".into(),
+                inputs: run.inputs,
+                settings: DocumentSettings {
+                    scoring: run.settings,
+                    confidence: None,
+                },
+            };
+            let results = run.evaluations.iter().map(|e| e.result.clone()).collect();
+            let document = ResultsDocument::new(info, results).map_err(to_py_error)?;
+            let warnings: Vec<String> = run
+                .findings
+                .iter()
+                .filter(|f| f.warn)
+                .map(|f| f.warning())
                 .collect();
-            Ok::<_, PyErr>(Format::Json.exporter().export(&results))
+            Ok::<_, PyErr>((Format::Json.exporter().export(&document), warnings))
         })?;
+        // Never a silent zero: likely mistakes are Python warnings.
+        let warn = py.import("warnings")?.getattr("warn")?;
+        for w in warnings {
+            warn.call1((w,))?;
+        }
         let value: Value = serde_json::from_str(&json)
             .map_err(|e| PyRuntimeError::new_err(format!("internal: bad result JSON: {e}")))?;
         to_python(py, &value)
@@ -276,39 +313,37 @@ impl Session {
     }
 }
 
-/// `task`'s predictions: from a JSONL file (a `str` or path; lines tagged
-/// with another task are skipped, as `eval --task` does), or from a list of
-/// lines (`dict`s or JSON strings), numbered from 1 in error messages.
-fn predictions_input(
+/// The predictions file to score: a path as it is; a list of lines
+/// (`dict`s or JSON strings) written to a temporary JSONL file, kept until
+/// the returned guard is dropped.
+fn predictions_file(
     py: Python<'_>,
-    task: Task,
     predictions: &Bound<'_, PyAny>,
-) -> PyResult<TaskPredictions> {
+) -> PyResult<(PathBuf, Option<tempfile::TempPath>)> {
     if let Ok(path) = predictions.extract::<PathBuf>() {
-        let read = py.detach(|| read_predictions(&path)).map_err(to_py_error)?;
-        return Ok(TaskPredictions {
-            task,
-            predictions: for_task(read, task.name()),
-            source: path,
-        });
+        return Ok((path, None));
     }
     let dumps = py.import("json")?.getattr("dumps")?;
-    let source = Path::new(LISTED);
-    let mut lines = Vec::new();
-    for (i, item) in predictions.try_iter()?.enumerate() {
+    let mut text = String::new();
+    for item in predictions.try_iter()? {
         let item = item?;
-        let text: String = if item.is_instance_of::<PyString>() {
+        let line: String = if item.is_instance_of::<PyString>() {
             item.extract()?
         } else {
             dumps.call1((item,))?.extract()?
         };
-        lines.push(parse_line(&text, i + 1, source).map_err(to_py_error)?);
+        text.push_str(&line);
+        text.push('\n');
     }
-    Ok(TaskPredictions {
-        task,
-        predictions: for_task(lines, task.name()),
-        source: source.to_owned(),
-    })
+    let io = |e: std::io::Error| PyOSError::new_err(format!("temporary predictions file: {e}"));
+    let mut file = tempfile::Builder::new()
+        .prefix("predictions-")
+        .suffix(".jsonl")
+        .tempfile()
+        .map_err(io)?;
+    std::io::Write::write_all(&mut file, text.as_bytes()).map_err(io)?;
+    let path = file.into_temp_path();
+    Ok((path.to_path_buf(), Some(path)))
 }
 
 fn parse_task(name: &str, field: &str) -> PyResult<Task> {

@@ -131,6 +131,12 @@ fn escape(text: &str) -> String {
 /// every task and aggregates; one [`Evaluation`] per task, in task order.
 pub fn run(options: &EvalOptions) -> Result<EvalRun> {
     let mut session = Session::open(options.session_options())?;
+    run_in(&mut session, options)
+}
+
+/// [`run`] with a session already open (the Python package keeps one);
+/// `session` must have been opened with `options.session_options()`.
+pub fn run_in(session: &mut Session, options: &EvalOptions) -> Result<EvalRun> {
     let sources = task_sources(&options.tasks, &options.predictions);
     let read = read_sources(&sources, options.layout)?;
     let inputs: Vec<TaskPredictions> = read.iter().map(|r| r.input.clone()).collect();
@@ -138,7 +144,7 @@ pub fn run(options: &EvalOptions) -> Result<EvalRun> {
     let mut findings = folder_findings(&sources, &options.predictions);
     let mut groups = Vec::new();
     for (r, e) in read.iter().zip(&evaluations) {
-        findings.extend(task_findings(&session, r, e));
+        findings.extend(task_findings(session, r, e));
         let task = r.input.task;
         let samples = session.samples(task);
         let task_groups = breakdown(task, session.videos(), samples, &e.samples, &options.by);
@@ -146,7 +152,7 @@ pub fn run(options: &EvalOptions) -> Result<EvalRun> {
         groups.push(task_groups);
     }
     Ok(EvalRun {
-        inputs: cuebench_inputs(options, &session, &sources)?,
+        inputs: cuebench_inputs(options, session, &sources)?,
         settings: settings_map(&options.settings),
         evaluations,
         groups,
