@@ -9,7 +9,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Everything that can go wrong while reading inputs or running a model.
 ///
 /// A model's malformed *answer* is never an `Error`: it scores 0 and is
-/// counted (SPEC 3.4). Errors are reserved for bad input files and set-up.
+/// counted (docs/scoring.md §3.4). Errors are reserved for bad input files and set-up.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A file could not be opened or read.

@@ -1,4 +1,4 @@
-//! Answer extraction from a model's response (SPEC 3.4).
+//! Answer extraction from a model's response (docs/scoring.md §3.4).
 
 use std::collections::VecDeque;
 
@@ -41,12 +41,12 @@ pub fn answer_of(content: &PredictionContent) -> Answer {
 }
 
 /// Whether a prediction line earns the format point: a raw response with
-/// both tag pairs (pre-parsed answers never do, SPEC 4 "Format").
+/// both tag pairs (pre-parsed answers never do, docs/scoring.md §4 "Format").
 pub fn content_format_ok(content: &PredictionContent) -> bool {
     matches!(content, PredictionContent::Response(text) if format_ok(text))
 }
 
-/// SPEC 3.4 steps 1-5 on a raw response.
+/// docs/scoring.md §3.4 steps 1-5 on a raw response.
 pub fn extract_answer(response: &str) -> Answer {
     parse_answer_text(answer_text(response))
 }
@@ -133,7 +133,7 @@ fn first_json_container(text: &str) -> Option<Value> {
     None
 }
 
-/// Bound on the bytes [`first_json_container`] may examine, per byte of the
+/// Bound on the bytes `first_json_container` may examine, per byte of the
 /// answer text: a safety net (the scan settles each container once, so real
 /// and hostile answers alike stay far below it); past it, the answer counts
 /// as unparseable rather than stalling a run.

@@ -1,6 +1,6 @@
 //! Time on the ground floor: intervals in seconds, timestamp parsing
 //! (`SS`, `MM:SS`, `HH:MM:SS`, numbers) and merging. Plain data, used by the
-//! ground-truth derivation and by the temporal metrics alike (SPEC 4,
+//! ground-truth derivation and by the temporal metrics alike (docs/scoring.md §4,
 //! "Temporal TIoU").
 
 use serde_json::Value;

@@ -187,7 +187,7 @@ fn path(branch: &str, event: &str) -> Vec<String> {
         .to_vec()
 }
 
-/// The annotations as a JSONL text (SPEC 3.1).
+/// The annotations as a JSONL text (docs/scoring.md §3.1).
 pub fn annotations_jsonl(videos: &[Video]) -> String {
     videos
         .iter()

@@ -222,7 +222,7 @@ fn output_is_byte_identical_across_runs_threads_batches_and_cache_states() {
     assert!(runs.windows(2).all(|w| w[0] == w[1]));
 }
 
-/// Per-sample scores agree within 1e-6 (SPEC 6) line by line.
+/// Per-sample scores agree within 1e-6 (docs/scoring.md §6) line by line.
 fn assert_per_sample_close(a: &str, b: &str) {
     for (x, y) in a.lines().zip(b.lines()) {
         let (x, y): (serde_json::Value, serde_json::Value) = (

@@ -1,4 +1,4 @@
-//! ONNX Runtime library failures (SPEC 6). ONNX Runtime is loaded at most
+//! ONNX Runtime library failures (docs/scoring.md §6). ONNX Runtime is loaded at most
 //! once per process, so these checks live in their own test binary, in one
 //! test, in a fixed order: a bad library first, while nothing is loaded yet.
 //!

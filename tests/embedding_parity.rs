@@ -1,4 +1,4 @@
-//! The real encoder (SPEC 6) against reference vectors, plus the invariance
+//! The real encoder (docs/scoring.md §6) against reference vectors, plus the invariance
 //! and error guarantees of the embedding stack, through the library API.
 //!
 //! Needs `scripts/setup.sh` to have fetched ONNX Runtime and the default

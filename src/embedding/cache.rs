@@ -1,4 +1,4 @@
-//! The on-disk vector cache (SPEC 6: "may be cached on disk keyed by model
+//! The on-disk vector cache (docs/scoring.md §6: "may be cached on disk keyed by model
 //! hash and text").
 //!
 //! One append-only file per model, `<dir>/<model sha256>.vectors`, of

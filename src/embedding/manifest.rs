@@ -1,4 +1,4 @@
-//! The model directory (SPEC 6): `manifest.json` says which files make the
+//! The model directory (docs/scoring.md §6): `manifest.json` says which files make the
 //! model, how to pool, and the model file's sha256, which is checked before
 //! the file is used and which names the model in signatures and the cache.
 

@@ -1,4 +1,4 @@
-//! Sentence embeddings for the semantic and hierarchy scores (SPEC 6).
+//! Sentence embeddings for the semantic and hierarchy scores (docs/scoring.md §6).
 //!
 //! A BERT-family encoder in ONNX ([`load_embedder`]) sits behind the small
 //! [`Embedder`] trait, so metric code can be tested with the deterministic
@@ -31,7 +31,7 @@ pub use stand_in::HashEmbedder;
 /// (`crate::data_dir`).
 pub const DEFAULT_MODEL_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/models/minilm-l6-v2");
 
-/// What identifies an embedding model in a result's signature (SPEC 8).
+/// What identifies an embedding model in a result's signature (docs/scoring.md §8).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModelId {
     /// The manifest's model name, e.g. `minilm-l6-v2`.
@@ -69,9 +69,9 @@ impl fmt::Display for ModelId {
     }
 }
 
-/// A sentence encoder: texts in, one vector per text out (SPEC 6).
+/// A sentence encoder: texts in, one vector per text out (docs/scoring.md §6).
 pub trait Embedder: Send {
-    /// The model's identity, for signatures (SPEC 8).
+    /// The model's identity, for signatures (docs/scoring.md §8).
     fn id(&self) -> &ModelId;
 
     /// Names the model's vector cache (hex). Defaults to the model's sha256;
@@ -99,7 +99,7 @@ pub trait Embedder: Send {
     }
 }
 
-/// Where the model runs (`--device cpu|cuda[:N]`, SPEC 1).
+/// Where the model runs (`--device cpu|cuda[:N]`, docs/scoring.md §1).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Device {
     /// ONNX Runtime's CPU execution provider.
@@ -135,7 +135,7 @@ impl fmt::Display for Device {
     }
 }
 
-/// Everything the embedding stack takes from the command line (SPEC 1, 6).
+/// Everything the embedding stack takes from the command line (docs/scoring.md §1, 6).
 #[derive(Debug, Clone)]
 pub struct EmbedOptions {
     /// The model folder (`--model`, `CUEBENCH_MODEL` or `cuebench.toml`);
@@ -197,7 +197,7 @@ impl EmbedOptions {
     }
 }
 
-/// Loads the ONNX model of `opts.model_dir` on ONNX Runtime (SPEC 6): checks
+/// Loads the ONNX model of `opts.model_dir` on ONNX Runtime (docs/scoring.md §6): checks
 /// the manifest and the model file's sha256, locates the runtime library and
 /// starts a session on `opts.device`. Every failure is an [`Error::Model`]
 /// (or [`Error::Usage`] for bad options) with a one-line explanation.
@@ -208,7 +208,7 @@ pub fn load_embedder(opts: &EmbedOptions) -> Result<Box<dyn Embedder>> {
 
 /// The configured model's identity as its manifest states it, without
 /// loading the model or ONNX Runtime: what signatures record even for runs
-/// that embed nothing (SPEC 8).
+/// that embed nothing (docs/scoring.md §8).
 pub fn model_id(opts: &EmbedOptions) -> Result<ModelId> {
     let manifest =
         manifest::read_manifest(&manifest::resolve_model_dir(opts.model_dir.as_deref()))?;
@@ -229,7 +229,7 @@ pub fn lazy_embedder(opts: &EmbedOptions) -> Result<Box<dyn Embedder>> {
     Ok(Box::new(lazy::LazyEmbedder::new(opts)?))
 }
 
-/// Text -> vector for every distinct non-empty text of a run (SPEC 6).
+/// Text -> vector for every distinct non-empty text of a run (docs/scoring.md §6).
 #[derive(Debug, Clone, Default)]
 pub struct Vectors {
     by_text: HashMap<String, Vec<f32>>,
@@ -237,7 +237,7 @@ pub struct Vectors {
 
 impl Vectors {
     /// The vector of `text`; `None` for the empty text (which has cosine 0
-    /// with everything, SPEC 4) and for texts that were not embedded.
+    /// with everything, docs/scoring.md §4) and for texts that were not embedded.
     pub fn get(&self, text: &str) -> Option<&[f32]> {
         self.by_text.get(text).map(Vec::as_slice)
     }
@@ -266,7 +266,7 @@ impl Vectors {
     }
 }
 
-/// Embeds every distinct non-empty text of `texts` (SPEC 6): de-duplicates,
+/// Embeds every distinct non-empty text of `texts` (docs/scoring.md §6): de-duplicates,
 /// reads cached vectors, sorts the misses by token length, embeds them in
 /// batches of `opts.batch_size` (showing progress on stderr unless
 /// `opts.quiet`), appends them to the cache, and returns text -> vector.

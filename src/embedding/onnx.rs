@@ -1,5 +1,5 @@
 //! The real encoder: a BERT-family ONNX model on ONNX Runtime with its
-//! Hugging Face tokenizer (SPEC 6).
+//! Hugging Face tokenizer (docs/scoring.md §6).
 
 use std::borrow::Cow;
 

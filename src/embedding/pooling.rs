@@ -1,4 +1,4 @@
-//! From a BERT encoder's token states to one sentence vector (SPEC 6):
+//! From a BERT encoder's token states to one sentence vector (docs/scoring.md §6):
 //! attention-mask mean pooling or the CLS token, then L2 normalisation.
 
 use serde::Deserialize;

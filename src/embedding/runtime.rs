@@ -1,5 +1,5 @@
 //! ONNX Runtime itself: finding its shared library, loading it once per
-//! process, and opening sessions on the requested device (SPEC 6).
+//! process, and opening sessions on the requested device (docs/scoring.md §6).
 //!
 //! `ort` is built with `load-dynamic`: the library is `dlopen`ed at run time.
 //! Its own fallback lookup panics when nothing is found, so the path is always

@@ -1,7 +1,6 @@
 //! A deterministic stand-in for the real encoder, for tests of everything
-//! downstream of embeddings (STYLE: "the embedding runtime sits behind one
-//! small trait so tests can run the metric code with a deterministic
-//! stand-in").
+//! downstream of embeddings: the runtime sits behind the small [`Embedder`]
+//! trait precisely so that the metric code can be tested without a model.
 
 use sha2::{Digest, Sha256};
 

@@ -1,6 +1,6 @@
 //! What the embedding-based scores need, kept for a session: the unit
 //! vector of every value text, and for the hierarchy score the taxonomy with
-//! every output text's proxy nodes (SPEC 4 "Semantic", "Hierarchy").
+//! every output text's proxy nodes (docs/scoring.md §4 "Semantic", "Hierarchy").
 
 use std::collections::HashSet;
 
@@ -38,7 +38,7 @@ pub fn candidate_texts(taxonomy: &Taxonomy) -> Vec<String> {
         .collect()
 }
 
-/// The candidate set an output element's proxy is searched in (SPEC 4): the
+/// The candidate set an output element's proxy is searched in (docs/scoring.md §4): the
 /// event nodes for `event`, anomaly leaves for `anomaly-td`, and for tasks
 /// with an anomaly score the branch that score picks.
 pub fn candidate_set(task: Task, element: &Value) -> CandidateSet {

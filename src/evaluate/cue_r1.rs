@@ -1,4 +1,4 @@
-//! The CUE-R1 reward (SPEC 7, paper Eq. 5-7 and Algorithm 1).
+//! The CUE-R1 reward (docs/scoring.md §7, paper Eq. 5-7 and Algorithm 1).
 
 use serde::Serialize;
 

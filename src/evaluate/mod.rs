@@ -1,5 +1,5 @@
 //! Scoring a task: match predictions to samples, extract answers, score each
-//! sample (in parallel, order-preserving) and aggregate (SPEC 4, SPEC 8).
+//! sample (in parallel, order-preserving) and aggregate (docs/scoring.md §4, docs/scoring.md §8).
 
 pub mod context;
 pub mod cue_r1;
@@ -39,7 +39,7 @@ pub struct Settings {
     pub tiou: TiouMode,
     /// `--sem-norm`.
     pub sem_norm: SemNorm,
-    /// `--tau`, the hierarchy cut-off (SPEC 4, default 1.0).
+    /// `--tau`, the hierarchy cut-off (docs/scoring.md §4, default 1.0).
     pub tau: f64,
 }
 
@@ -168,7 +168,7 @@ impl SampleScores {
     }
 }
 
-/// Scores one sample's answer elements against its ground truth (SPEC 4).
+/// Scores one sample's answer elements against its ground truth (docs/scoring.md §4).
 /// `text` holds the vectors (and taxonomy) of the embedding-based scores;
 /// without it those scores are left out.
 pub fn score_sample(

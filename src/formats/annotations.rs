@@ -1,4 +1,4 @@
-//! CueBench annotations in the normalised per-video form of SPEC 3.1.
+//! CueBench annotations in the normalised per-video form of docs/scoring.md §3.1.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -20,7 +20,7 @@ pub const FPS_RANGE: std::ops::RangeInclusive<f64> = 0.01..=10_000.0;
 /// event `y` would both be `v|x|y`.
 pub const ID_SEPARATOR: char = '|';
 
-/// One annotated video (SPEC 3.1).
+/// One annotated video (docs/scoring.md §3.1).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Video {
     /// Unique video id.
@@ -58,7 +58,7 @@ pub struct Triplet {
     pub taxonomy: Vec<String>,
 }
 
-/// The future a model is asked to anticipate (SPEC 3.1 `anticipation`).
+/// The future a model is asked to anticipate (docs/scoring.md §3.1 `anticipation`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Anticipation {
     /// Seconds of video the model sees.

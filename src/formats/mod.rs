@@ -1,4 +1,4 @@
-//! Reading input files (SPEC 3): annotations, predictions, and the JSON /
+//! Reading input files (docs/scoring.md §3): annotations, predictions, and the JSON /
 //! JSONL record reader they share, which keeps each record's line number so
 //! every error can name file, line and field.
 

@@ -1,4 +1,4 @@
-//! Prediction files (SPEC 3.3): JSONL lines with `id` and either the raw
+//! Prediction files (docs/scoring.md §3.3): JSONL lines with `id` and either the raw
 //! `response` or an already parsed `answer`, and an optional `task`.
 //! The same records may also come as one JSON array, from standard input
 //! (`-`), or as lmms-eval sample logs ([`super::lmms_eval`]).
@@ -218,7 +218,7 @@ pub fn for_task(predictions: Vec<Prediction>, task: &str) -> Vec<Prediction> {
 }
 
 /// Indexes predictions by id; a repeated id is an [`Error::DuplicateIds`]
-/// listing every repeated id with its lines (SPEC 3.3).
+/// listing every repeated id with its lines (docs/scoring.md §3.3).
 pub fn index_by_id<'a>(
     predictions: &'a [Prediction],
     path: &Path,

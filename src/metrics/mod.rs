@@ -1,4 +1,4 @@
-//! Metrics as pure functions over plain data (SPEC 4): no I/O, no globals.
+//! Metrics as pure functions over plain data (docs/scoring.md §4): no I/O, no globals.
 
 pub mod assignment;
 pub mod bootstrap;
@@ -9,7 +9,7 @@ pub mod structure;
 pub mod temporal;
 pub mod text;
 
-/// SPEC 4 "Empty answers": with t = 0 every metric is 1 when r = 0, else 0;
+/// docs/scoring.md §4 "Empty answers": with t = 0 every metric is 1 when r = 0, else 0;
 /// with r = 0 < t every metric is 0. `None` when both lists are non-empty and
 /// the metric itself decides.
 pub fn empty_answer_rule(r: usize, t: usize) -> Option<f64> {

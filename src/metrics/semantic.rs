@@ -1,11 +1,11 @@
-//! The semantic score S^U (SPEC 4, paper Eq. 3): answer and ground-truth
+//! The semantic score S^U (docs/scoring.md §4, paper Eq. 3): answer and ground-truth
 //! value texts compared by cosine of their sentence embeddings, matched one to
 //! one by the Hungarian algorithm ([`crate::metrics::assignment`]).
 
 use std::fmt;
 use std::str::FromStr;
 
-/// How the matched cosines are normalised (`--sem-norm`, SPEC 4).
+/// How the matched cosines are normalised (`--sem-norm`, docs/scoring.md §4).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum SemNorm {
     /// Divide by r*t, the paper's Eq. 3 (the default).
@@ -29,7 +29,7 @@ impl FromStr for SemNorm {
 }
 
 impl fmt::Display for SemNorm {
-    /// `rt` or `max`, as the signature records it (SPEC 8).
+    /// `rt` or `max`, as the signature records it (docs/scoring.md §8).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             SemNorm::Rt => "rt",
@@ -38,7 +38,7 @@ impl fmt::Display for SemNorm {
     }
 }
 
-/// The cosine matrix C[i][j] = cosine(output_i, truth_j) of SPEC 4, row-major
+/// The cosine matrix C\[i\]\[j\] = cosine(output_i, truth_j) of docs/scoring.md §4, row-major
 /// `outputs.len() x truths.len()`. `None` stands for an empty value text,
 /// which has cosine 0 with everything; so does a zero vector. Vectors need not
 /// be normalised. Entries are clamped to [-1, 1] against rounding.
@@ -70,9 +70,9 @@ fn norm(a: &[f32]) -> f64 {
     dot(a, a).sqrt()
 }
 
-/// S^U of SPEC 4 / paper Eq. 3 over a given assignment `pairs` (from
+/// S^U of docs/scoring.md §4 / paper Eq. 3 over a given assignment `pairs` (from
 /// [`crate::metrics::assignment::max_weight_assignment`] on the raw cosine
-/// matrix): the sum of max(C[i][j], 0) over the pairs, divided by r*t
+/// matrix): the sum of max(C\[i\]\[j\], 0) over the pairs, divided by r*t
 /// ([`SemNorm::Rt`]) or max(r, t) ([`SemNorm::Max`]). `cosines` is row-major
 /// `r x t`. Returns 0 when r or t is 0 (the empty-answer rules are the
 /// caller's); pairs outside the matrix count 0.

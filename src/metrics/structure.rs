@@ -1,4 +1,4 @@
-//! Struct score S^K (paper Eq. 2, SPEC 4 "Struct").
+//! Struct score S^K (paper Eq. 2, docs/scoring.md §4 "Struct").
 
 use std::collections::BTreeMap;
 

@@ -1,4 +1,4 @@
-//! Temporal scores for the "When" tasks (SPEC 4, "Temporal TIoU"): union and
+//! Temporal scores for the "When" tasks (docs/scoring.md §4, "Temporal TIoU"): union and
 //! matched TIoU, mIoU and recall at IoU thresholds, over [`Interval`]s.
 
 use super::assignment::assigned_sum;

@@ -1,4 +1,4 @@
-//! Results and their output formats (SPEC 8).
+//! Results and their output formats (docs/scoring.md §8).
 //!
 //! Every benchmark and task produces the same [`TaskResult`] shape: counts, a
 //! list of named metrics in percent, and a signature. The exporters only ever
@@ -38,7 +38,7 @@ impl Metric {
     }
 }
 
-/// The bookkeeping counts of SPEC 8.
+/// The bookkeeping counts of docs/scoring.md §8.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
     /// Ground-truth samples of the task (the denominator of every mean).
@@ -76,7 +76,7 @@ pub struct TaskResult {
     pub benchmark: String,
     /// The task name, e.g. `anomaly-bu`.
     pub task: String,
-    /// The reproducibility signature of SPEC 8.
+    /// The reproducibility signature of docs/scoring.md §8.
     pub signature: String,
     /// Bookkeeping counts.
     pub counts: Counts,

@@ -1,4 +1,4 @@
-//! Per-task ground truth derived from annotations (SPEC 3.2).
+//! Per-task ground truth derived from annotations (docs/scoring.md §3.2).
 
 use std::collections::{HashMap, HashSet};
 use std::hash::Hash;

@@ -1,5 +1,5 @@
-//! The eight CueBench tasks (SPEC 2): names, answer keys, which scores
-//! apply, and (in [`derive`]) their ground truth derived from annotations.
+//! The eight CueBench tasks (docs/scoring.md §2): names, answer keys, which scores
+//! apply, and (in `derive`) their ground truth derived from annotations.
 
 pub mod derive;
 pub mod name;
@@ -11,7 +11,7 @@ use serde_json::Value;
 pub use name::TaskName;
 
 crate::task_enum! {
-    /// A CueBench task (SPEC 2, paper Figure 11); its names come from
+    /// A CueBench task (docs/scoring.md §2, paper Figure 11); its names come from
     /// [`TaskName`].
     #[derive(PartialOrd, Ord)]
     pub enum Task {
@@ -57,13 +57,13 @@ impl Task {
         matches!(self, Task::Grounding | Task::Detection)
     }
 
-    /// Scored with the semantic score S^U (SPEC 2: every "What" task).
+    /// Scored with the semantic score S^U (docs/scoring.md §2: every "What" task).
     pub fn has_semantic(self) -> bool {
         !self.is_temporal()
     }
 
     /// Scored with the hierarchy score S^H: the tasks whose values start
-    /// with an event (SPEC 2, Eq. 5 `<E, ...>`).
+    /// with an event (docs/scoring.md §2, Eq. 5 `<E, ...>`).
     pub fn has_hierarchy(self) -> bool {
         matches!(
             self,
@@ -71,13 +71,13 @@ impl Task {
         )
     }
 
-    /// Whether the ground truth can be the answer `None` (SPEC 3.2).
+    /// Whether the ground truth can be the answer `None` (docs/scoring.md §3.2).
     pub fn allows_none(self) -> bool {
         matches!(self, Task::AnomalyTd | Task::Detection)
     }
 
     /// The key paths whose values form an element's value text, in order
-    /// (SPEC 4, "Semantic"). Empty for the temporal tasks.
+    /// (docs/scoring.md §4, "Semantic"). Empty for the temporal tasks.
     pub fn value_keys(self) -> &'static [&'static str] {
         match self {
             Task::Event => &["event"],
@@ -104,7 +104,7 @@ impl Task {
     }
 
     /// The key path holding an element's anomaly score, used to pick the
-    /// taxonomy branch for the hierarchy score (SPEC 4, "Hierarchy").
+    /// taxonomy branch for the hierarchy score (docs/scoring.md §4, "Hierarchy").
     pub fn anomaly_score_key(self) -> Option<&'static str> {
         match self {
             Task::AnomalyBu => Some("anomaly"),
@@ -115,7 +115,7 @@ impl Task {
 }
 
 impl Task {
-    /// An element's value text (SPEC 4, "Semantic"): the values at
+    /// An element's value text (docs/scoring.md §4, "Semantic"): the values at
     /// [`Task::value_keys`] joined with ", ", empty values skipped, lists
     /// joined with ", ", numbers written as text. A non-object is empty.
     pub fn value_text(self, element: &Value) -> String {

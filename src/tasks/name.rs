@@ -1,5 +1,5 @@
 //! One way to name, parse and print the tasks of every benchmark and
-//! protocol: each task enum is declared with [`task_enum!`], which derives
+//! protocol: each task enum is declared with `task_enum!`, which derives
 //! its names with `strum` (`IntoStaticStr`, `VariantArray`,
 //! `VariantNames`, `Display`, all kebab-case), and gets everything else
 //! from [`TaskName`].

@@ -1,4 +1,4 @@
-//! The taxonomy file format of SPEC 5: parsing and validation.
+//! The taxonomy file format of docs/scoring.md §5: parsing and validation.
 //!
 //! The file is read into plain [`RawTaxonomy`] data here; building the tree
 //! is the parent module's job. Every problem is reported as
@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use crate::formats::records::element_start_lines;
 use crate::{Error, Result};
 
-/// The two top-level branches every path starts with (SPEC 5).
+/// The two top-level branches every path starts with (docs/scoring.md §5).
 pub(crate) const BRANCHES: [&str; 2] = ["anomaly", "normality"];
 
 const TOP_KEYS: [&str; 5] = ["name", "version", "description", "levels", "triplets"];
@@ -43,7 +43,7 @@ pub(crate) fn normalise(name: &str) -> String {
     name.trim().to_lowercase()
 }
 
-/// Parses and validates the text of a taxonomy file (SPEC 5).
+/// Parses and validates the text of a taxonomy file (docs/scoring.md §5).
 pub(crate) fn parse(text: &str, path: &Path) -> Result<RawTaxonomy> {
     let value: Value = serde_json::from_str(text).map_err(|e| Error::Json {
         path: path.to_owned(),
@@ -95,7 +95,7 @@ pub(crate) fn parse(text: &str, path: &Path) -> Result<RawTaxonomy> {
 }
 
 /// Checks a ground-truth triplet's annotated path against the taxonomy's
-/// shape: `depth` names, a known branch first, the event last (SPEC 3.1, 5).
+/// shape: `depth` names, a known branch first, the event last (docs/scoring.md §3.1, 5).
 pub(crate) fn check_path(path: &[String], event: &str, depth: usize) -> Result<(), String> {
     if path.len() != depth {
         return Err(format!(

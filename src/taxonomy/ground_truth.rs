@@ -1,4 +1,4 @@
-//! The ground truth's place in the taxonomy (SPEC 4 "Hierarchy", SPEC 5):
+//! The ground truth's place in the taxonomy (docs/scoring.md §4 "Hierarchy", docs/scoring.md §5):
 //! every annotated triplet becomes a node, and each ground-truth element
 //! is anchored at the nodes it stands for.
 
@@ -8,7 +8,7 @@ use super::{NodeId, Taxonomy};
 use crate::formats::annotations::Video;
 use crate::{Error, Result};
 
-/// Where a ground-truth element sits in the taxonomy (SPEC 4 "Hierarchy").
+/// Where a ground-truth element sits in the taxonomy (docs/scoring.md §4 "Hierarchy").
 /// Written into `cuebench tasks` records (`{"events": [[...]]}` or
 /// `{"leaf": {...}}`) so that a sample can be scored from its record alone.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -32,7 +32,7 @@ pub enum Anchor {
 
 /// Adds every ground-truth triplet of `videos` (their triplets and their
 /// anticipated future events) to the taxonomy under its annotated path
-/// (SPEC 5), so that all of them are nodes and candidates. Call it once
+/// (docs/scoring.md §5), so that all of them are nodes and candidates. Call it once
 /// after reading the annotations and before embedding the candidates: the
 /// candidate sets then do not depend on which tasks are scored. A path that
 /// does not fit the taxonomy is an [`Error::Field`] naming `annotations`,
@@ -69,7 +69,7 @@ pub fn add_ground_truth(
     Ok(())
 }
 
-/// The nodes a ground-truth element stands for (SPEC 4): its triplet leaf,
+/// The nodes a ground-truth element stands for (docs/scoring.md §4): its triplet leaf,
 /// or for `event` the event nodes of the video's triplets with that event.
 /// Empty when the taxonomy lacks them (see [`add_ground_truth`]); an empty
 /// side gets the largest distance from [`Taxonomy::min_distance`].

@@ -1,8 +1,8 @@
-//! The event-centric hierarchy taxonomy H (SPEC 5, paper section 1 and
+//! The event-centric hierarchy taxonomy H (docs/scoring.md §5, paper section 1 and
 //! Appendix A.4): a rooted tree root -> branch -> domain -> effect -> event ->
-//! triplet leaf, read from the file format of SPEC 5.
+//! triplet leaf, read from the file format of docs/scoring.md §5.
 //!
-//! The tree serves the hierarchy score (SPEC 4 "Hierarchy", Eq. 4 and 6):
+//! The tree serves the hierarchy score (docs/scoring.md §4 "Hierarchy", Eq. 4 and 6):
 //! it lists the retrieval candidates (event names or triplet leaves, one
 //! candidate per distinct text) and measures tree distances between nodes.
 
@@ -24,7 +24,7 @@ pub use ground_truth::{Anchor, add_ground_truth, anchor_nodes};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct NodeId(u32);
 
-/// The candidate sets proxy retrieval searches (SPEC 4 "Hierarchy").
+/// The candidate sets proxy retrieval searches (docs/scoring.md §4 "Hierarchy").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum CandidateSet {
     /// Event nodes, one candidate per distinct event name (task `event`).
@@ -53,7 +53,7 @@ impl CandidateSet {
 
 /// One retrieval candidate: a distinct text and every node that carries it
 /// (a conditional event sits under both branches, so its name has several
-/// nodes; SPEC 4 takes the smallest distance over them).
+/// nodes; docs/scoring.md §4 takes the smallest distance over them).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
     /// The text to embed: an event name, or a leaf's "event, scene, attributes".
@@ -74,7 +74,7 @@ struct Node {
     children: BTreeMap<String, NodeId>,
 }
 
-/// The hierarchy taxonomy H (SPEC 5).
+/// The hierarchy taxonomy H (docs/scoring.md §5).
 #[derive(Debug)]
 pub struct Taxonomy {
     name: String,
@@ -92,7 +92,7 @@ pub struct Taxonomy {
 const ROOT: NodeId = NodeId(0);
 
 impl Taxonomy {
-    /// Reads and validates a taxonomy file (SPEC 5). A malformed file is an
+    /// Reads and validates a taxonomy file (docs/scoring.md §5). A malformed file is an
     /// [`Error::Taxonomy`] naming the offending entry; invalid JSON is an
     /// [`Error::Json`] with its line.
     pub fn load(path: &Path) -> Result<Taxonomy> {
@@ -150,16 +150,16 @@ impl Taxonomy {
         &self.version
     }
 
-    /// Lower-case hex sha256 of the file's bytes (SPEC 5, recorded in the
-    /// signature of SPEC 8).
+    /// Lower-case hex sha256 of the file's bytes (docs/scoring.md §5, recorded in the
+    /// signature of docs/scoring.md §8).
     pub fn sha256(&self) -> &str {
         &self.sha256
     }
 
     /// Adds a ground-truth triplet under its annotated path if absent, so it
-    /// becomes a node and a candidate too (SPEC 5); returns its leaf either
+    /// becomes a node and a candidate too (docs/scoring.md §5); returns its leaf either
     /// way. `path` runs from the branch down to the event, as in the
-    /// annotations' `taxonomy` field (SPEC 3.1). A path of the wrong length,
+    /// annotations' `taxonomy` field (docs/scoring.md §3.1). A path of the wrong length,
     /// an unknown branch or an event that is not the path's last name is an
     /// [`Error::Taxonomy`] naming the triplet (the caller may re-attach the
     /// annotation's file and line).
@@ -187,7 +187,7 @@ impl Taxonomy {
     }
 
     /// A leaf's value text: "event, scene, a1, a2", each part trimmed and
-    /// empty parts skipped (SPEC 4 "Semantic", SPEC 5).
+    /// empty parts skipped (docs/scoring.md §4 "Semantic", docs/scoring.md §5).
     pub fn leaf_text(event: &str, scene: &str, attributes: &[String]) -> String {
         std::iter::once(event)
             .chain(std::iter::once(scene))
@@ -245,7 +245,7 @@ impl Taxonomy {
 
     /// Tree distance d_ij of Eq. 4: the number of edges on the path between
     /// two nodes, minimised over every pair from `a` x `b` (names at several
-    /// nodes, SPEC 4). An empty side or a foreign node gives 2 * d_max, the
+    /// nodes, docs/scoring.md §4). An empty side or a foreign node gives 2 * d_max, the
     /// farthest two leaves can be.
     pub fn min_distance(&self, a: &[NodeId], b: &[NodeId]) -> u32 {
         a.iter()

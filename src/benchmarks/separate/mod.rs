@@ -5,8 +5,8 @@
 //! detectors (`detection`: TIoU, plus frame-level ROC-AUC and AP when every
 //! line gives scores).
 //!
-//! One file per concern: [`labels`] (label spaces and tree credit),
-//! [`predictions`] (reading lines), one scorer per task kind.
+//! One file per concern: `labels` (label spaces and tree credit),
+//! `predictions` (reading lines), one scorer per task kind.
 
 mod detection;
 mod grounding;

@@ -53,7 +53,7 @@ impl TimeUnit {
 
 /// Reads the ground truth (JSONL or a JSON array). Each record is in one
 /// of two layouts, told apart by its fields: a record with `video` and
-/// `anomaly_type` is a published Vad-Reasoning row (see [`parse_published`]),
+/// `anomaly_type` is a published Vad-Reasoning row (see `parse_published`),
 /// any other is cuebench's own layout: `id`, `label`
 /// (`abnormal`/`normal`), `reference` (required for reasoning) and
 /// `interval` (`[start, end]`, required for abnormal videos in detection).

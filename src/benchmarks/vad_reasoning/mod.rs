@@ -7,8 +7,8 @@
 //!
 //! Input formats and every decision are described in `docs/vad-reasoning.md`;
 //! the decisions are also spelled out in each result's signature. One file
-//! per concern: [`ground_truth`] reads the annotations (both layouts),
-//! [`reasoning`] and [`detection`] score the two tasks.
+//! per concern: `ground_truth` reads the annotations (both layouts),
+//! `reasoning` and `detection` score the two tasks.
 
 mod detection;
 mod ground_truth;

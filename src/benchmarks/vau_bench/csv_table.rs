@@ -1,5 +1,5 @@
 //! Reading a CSV file with a header row, with every error naming the file,
-//! line and column (the project's error discipline, SPEC 1 exit code 2).
+//! line and column (the project's error discipline, docs/scoring.md §1 exit code 2).
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};

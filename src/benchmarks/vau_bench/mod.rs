@@ -1,7 +1,7 @@
-//! VAU-Bench (VAU-R1 paper, `shared/seeds/002`): multiple-choice QA,
+//! VAU-Bench (from the VAU-R1 paper): multiple-choice QA,
 //! temporal anomaly grounding and anomaly classification, scored like the
 //! GVCLab/VAU-R1 reference scripts but with CueBench's file handling,
-//! counts, per-sample records and signature (SPEC 3.3, 8). Every
+//! counts, per-sample records and signature (docs/scoring.md §3.3, 8). Every
 //! difference from the reference scripts is listed in `docs/vau-bench.md`.
 
 mod annotations;
@@ -66,7 +66,7 @@ impl VauTask {
         }
     }
 
-    /// The scoring choices that could change a number (SPEC 8 signature).
+    /// The scoring choices that could change a number (docs/scoring.md §8 signature).
     fn decisions(self) -> &'static [(&'static str, &'static str)] {
         match self {
             VauTask::Qa => &[
@@ -84,7 +84,7 @@ impl VauTask {
         }
     }
 
-    /// The reproducibility signature (SPEC 8), e.g.
+    /// The reproducibility signature (docs/scoring.md §8), e.g.
     /// `cuebench:2|bench:vau-bench|task:qa|letter:vau-r1|gt-option:letter-or-labelled|unannotated:skip|missing:0|ids:mp4|version:0.2.0`
     /// (`eval` adds the annotation file's `gt:sha256:…` after `task`).
     pub fn signature(self) -> Signature {

@@ -165,7 +165,7 @@ fn microseconds(text: &str) -> Option<u32> {
 
 /// The first of the 20 VAU-Bench classes named in the answer (VAU-R1
 /// `extract_options`): inside the first `answer` element when the response
-/// has one (see [`answer_element`]), else the whole response; names match
+/// has one (see `answer_element`), else the whole response; names match
 /// case-insensitively as whole words, with a run of spaces or underscores
 /// between their words.
 pub fn cls_class(response: &str) -> Option<&'static str> {

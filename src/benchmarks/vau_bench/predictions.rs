@@ -1,5 +1,5 @@
 //! VAU-Bench predictions: JSONL (`id`, `response` or `answer`, optional
-//! `task`; SPEC 3.3) or the reference inference scripts' CSV output
+//! `task`; docs/scoring.md §3.3) or the reference inference scripts' CSV output
 //! (`Video Name` plus the task's answer column).
 
 use std::path::Path;

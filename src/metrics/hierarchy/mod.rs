@@ -1,5 +1,5 @@
-//! The hierarchy score S^H (SPEC 4 "Hierarchy", paper Eq. 4) and the
-//! hierarchy reward R^H (SPEC 7, Eq. 6), as pure functions.
+//! The hierarchy score S^H (docs/scoring.md §4 "Hierarchy", paper Eq. 4) and the
+//! hierarchy reward R^H (docs/scoring.md §7, Eq. 6), as pure functions.
 //!
 //! The pipeline: pick the candidate set ([`proxy::branch_for_score`] for
 //! tasks with an anomaly score), retrieve each output's proxy by embedding
@@ -16,7 +16,7 @@ use crate::taxonomy::{NodeId, Taxonomy};
 /// nodes of output i's proxy candidate (`None` when its value text is empty
 /// or no candidate was found: no distance), `truths[j]` the nodes of
 /// ground-truth element j (its leaf, or for `event` its event nodes). Names
-/// at several nodes take the smallest distance (SPEC 4).
+/// at several nodes take the smallest distance (docs/scoring.md §4).
 pub fn distance_matrix(
     taxonomy: &Taxonomy,
     proxies: &[Option<&[NodeId]>],
@@ -32,11 +32,11 @@ pub fn distance_matrix(
         .collect()
 }
 
-/// S^H of Eq. 4 over a given assignment (the semantic score's, SPEC 4):
+/// S^H of Eq. 4 over a given assignment (the semantic score's, docs/scoring.md §4):
 /// (1 / (r t)) * sum over matched (i, j) of (1 - d_ij / d_max) *
 /// [d_ij <= tau * d_max]. `distances[i * t + j]` is `None` where output i has
 /// an empty value text: such a pair contributes 0, as does a pair outside
-/// the matrix. Empty answers follow SPEC 4: t = 0 scores 1 exactly when
+/// the matrix. Empty answers follow docs/scoring.md §4: t = 0 scores 1 exactly when
 /// r = 0; r = 0 < t scores 0. `tau` belongs in [0, 1] (the CLI checks it);
 /// terms are kept non-negative all the same, so the score stays in [0, 1].
 pub fn hierarchy_score(
@@ -57,7 +57,7 @@ pub fn hierarchy_score(
     })
 }
 
-/// R^H of Eq. 6 (SPEC 7): Eq. 4 without the indicator, so a pair farther
+/// R^H of Eq. 6 (docs/scoring.md §7): Eq. 4 without the indicator, so a pair farther
 /// apart than d_max scores below 0 (down to -1 across the root). Same
 /// inputs and empty-answer rule as [`hierarchy_score`].
 pub fn hierarchy_reward(
@@ -72,7 +72,7 @@ pub fn hierarchy_reward(
     })
 }
 
-/// (1 / (r t)) * sum of `term(d_ij)` over the pairs, with SPEC 4's rules for
+/// (1 / (r t)) * sum of `term(d_ij)` over the pairs, with docs/scoring.md §4's rules for
 /// empty answers. A zero d_max (a tree without leaves) scores 0.
 fn assigned_mean(
     distances: &[Option<u32>],
@@ -156,7 +156,7 @@ mod tests {
         assert!(close(hierarchy_reward(&d, &[(0, 0)], 1, 2, 5), 0.0));
         // A pair outside the matrix adds 0 rather than panicking.
         assert!(close(hierarchy_score(&d, &[(3, 7)], 1, 2, 5, 1.0), 0.0));
-        // SPEC 4: t = 0 scores 1 iff r = 0; r = 0 < t scores 0.
+        // docs/scoring.md §4: t = 0 scores 1 iff r = 0; r = 0 < t scores 0.
         assert!(close(hierarchy_score(&[], &[], 0, 0, 5, 1.0), 1.0));
         assert!(close(hierarchy_score(&[], &[], 2, 0, 5, 1.0), 0.0));
         assert!(close(hierarchy_reward(&[], &[], 0, 3, 5), 0.0));

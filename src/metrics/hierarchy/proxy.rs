@@ -1,4 +1,4 @@
-//! Proxy retrieval, the first half of the hierarchy score (SPEC 4
+//! Proxy retrieval, the first half of the hierarchy score (docs/scoring.md §4
 //! "Hierarchy", paper Eq. 4): each output element is placed in the taxonomy
 //! at the candidate node whose text is nearest to its value text. The
 //! second half, tree distances and S^H, is in the parent module.
@@ -10,10 +10,10 @@ use serde_json::Value;
 
 use crate::taxonomy::{CandidateSet, NodeId, Taxonomy};
 
-/// The candidate set for an element with anomaly score `score` (SPEC 4,
+/// The candidate set for an element with anomaly score `score` (docs/scoring.md §4,
 /// paper Appendix B.1): anomaly leaves when > 0.5, normality leaves
 /// otherwise; a missing or unreadable score (`None`) searches all leaves
-/// (Decision, SPEC 4).
+/// (Decision, docs/scoring.md §4).
 pub fn branch_for_score(score: Option<f64>) -> CandidateSet {
     match score {
         Some(s) if s > 0.5 => CandidateSet::AnomalyLeaves,
@@ -24,7 +24,7 @@ pub fn branch_for_score(score: Option<f64>) -> CandidateSet {
 
 /// Reads an element's anomaly score: a JSON number, or a string holding one
 /// (the paper's format prompt writes `"1.0"`), finite and within [0, 1].
-/// Anything else is unreadable: `None` (SPEC 4 "Hierarchy").
+/// Anything else is unreadable: `None` (docs/scoring.md §4 "Hierarchy").
 pub fn anomaly_score(value: &Value) -> Option<f64> {
     let score = match value {
         Value::Number(n) => n.as_f64()?,
@@ -34,7 +34,7 @@ pub fn anomaly_score(value: &Value) -> Option<f64> {
     (score.is_finite() && (0.0..=1.0).contains(&score)).then_some(score)
 }
 
-/// Index of the candidate with the highest cosine to `query` (SPEC 4: the
+/// Index of the candidate with the highest cosine to `query` (docs/scoring.md §4: the
 /// proxy node). Vectors are L2-normalised, so cosine is the dot product.
 /// The first candidate wins ties (candidates are sorted by text, so the
 /// result is deterministic); NaN similarities never win; no candidates:
