@@ -511,6 +511,13 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(args) => {
+            // bench times a cold and a warm cache of its own, under --work.
+            if args.embedding.cache_dir.is_some() || args.embedding.no_cache {
+                return Err(cuebench::Error::Usage(
+                    "bench keeps its own vector cache under --work (it times a cold and a warm run); --cache-dir and --no-cache do not apply".into(),
+                )
+                .into());
+            }
             let work = args.work.unwrap_or_else(commands::bench::default_work_dir);
             let options = args.embedding.options(&Inputs::discover()?)?;
             let r = commands::bench::run(&work, &options)?;

@@ -482,3 +482,15 @@ fn prompts_all_writes_one_file_per_task_with_video_and_cut_time() {
     let out = run(cuebench(dir.path()).args(["prompts", "--all"]));
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn bench_refuses_the_cache_flags_it_cannot_honour() {
+    // bench times a cold and then a warm run in a cache of its own: a cache
+    // flag would be silently ignored, so it is a usage error instead.
+    let dir = tempfile::tempdir().unwrap();
+    for flag in [&["--no-cache"][..], &["--cache-dir", "elsewhere"][..]] {
+        let o = run(cuebench(dir.path()).arg("bench").args(flag));
+        assert_eq!(o.status.code(), Some(2), "{flag:?}");
+        assert!(stderr(&o).contains("--cache-dir and --no-cache do not apply"));
+    }
+}

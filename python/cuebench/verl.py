@@ -9,7 +9,7 @@ text, or that object), so no annotation file is read per call.
 
 The model and taxonomy load once per process, on the first call, from
 these environment variables (or :func:`configure`, called first):
-``CUEBENCH_TAXONOMY`` (default: the built-in taxonomy), ``CUEBENCH_MODEL_DIR``,
+``CUEBENCH_TAXONOMY`` (default: the built-in taxonomy), ``CUEBENCH_MODEL``,
 ``CUEBENCH_DEVICE``, ``CUEBENCH_CACHE_DIR``, ``CUEBENCH_TAU``,
 ``CUEBENCH_LAMBDA``, and ``CUEBENCH_GT``.
 
@@ -55,7 +55,7 @@ def _from_environment() -> dict[str, Any]:
     settings: dict[str, Any] = {
         "gt": env("CUEBENCH_GT"),
         "taxonomy": env("CUEBENCH_TAXONOMY"),
-        "model": env("CUEBENCH_MODEL_DIR"),
+        "model": env("CUEBENCH_MODEL"),
         "cache_dir": env("CUEBENCH_CACHE_DIR"),
         "device": env("CUEBENCH_DEVICE"),
         "tau": env("CUEBENCH_TAU"),
