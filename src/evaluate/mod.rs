@@ -22,7 +22,7 @@ use crate::metrics::hierarchy::{distance_matrix, hierarchy_reward, hierarchy_sco
 use crate::metrics::semantic::{SemNorm, cosine_matrix, semantic_score};
 use crate::metrics::structure::struct_f1;
 use crate::metrics::temporal::{
-    RECALL_THRESHOLDS, TiouMode, interval_iou, matched_tiou, mean, recall_at, union_tiou,
+    RECALL_THRESHOLDS, TiouMode, iou_matrix, matched_tiou, mean, recall_at, union_tiou,
 };
 use crate::report::{
     Counts, Evaluation, MatchedPair, Metric, SampleDetail, SampleRecord, SampleStatus, TaskResult,
@@ -233,14 +233,7 @@ fn score_intervals(
         TiouMode::Matched => matched_tiou(&predicted, &truth),
     });
     scores.dropped = predicted.iter().filter(|p| p.is_none()).count();
-    let ious: Vec<f64> = predicted
-        .iter()
-        .flat_map(|p| {
-            truth
-                .iter()
-                .map(move |g| p.map_or(0.0, |p| interval_iou(p, *g)))
-        })
-        .collect();
+    let ious = iou_matrix(&predicted, &truth);
     scores.pairs = max_weight_assignment(&ious, predicted.len(), truth.len())
         .into_iter()
         .map(|(i, j)| MatchedPair {

@@ -85,15 +85,20 @@ pub fn matched_tiou(predicted: &[Option<Interval>], truth: &[Interval]) -> f64 {
     if r == 0 || t == 0 {
         return 0.0;
     }
-    let ious: Vec<f64> = predicted
+    assigned_sum(&iou_matrix(predicted, truth), r, t, |x| x) / (r * t) as f64
+}
+
+/// The `r x t` matrix of pairwise IoU, row-major: `predicted[i]` against
+/// `truth[j]`; a dropped element (`None`) has IoU 0 with everything.
+pub fn iou_matrix(predicted: &[Option<Interval>], truth: &[Interval]) -> Vec<f64> {
+    predicted
         .iter()
         .flat_map(|p| {
             truth
                 .iter()
                 .map(move |g| p.map_or(0.0, |p| interval_iou(p, *g)))
         })
-        .collect();
-    assigned_sum(&ious, r, t, |x| x) / (r * t) as f64
+        .collect()
 }
 
 /// Share of values at or above `threshold` (R@k); 0 for an empty list.
