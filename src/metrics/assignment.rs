@@ -16,6 +16,14 @@ const SCALE: f64 = 1e12;
 /// truths hold a handful of elements.
 pub const MAX_MATCHED_ELEMENTS: usize = 64;
 
+/// Whether entry `(i, j)` of a weight matrix can be paired at all (both
+/// within [`MAX_MATCHED_ELEMENTS`]). The builders of weight matrices compute
+/// only these entries and leave the rest at their zero value, so an over-long
+/// answer costs no more than a capped one.
+pub fn is_matchable(i: usize, j: usize) -> bool {
+    i < MAX_MATCHED_ELEMENTS && j < MAX_MATCHED_ELEMENTS
+}
+
 /// Returns the pairs `(i, j)` (row of `weights`, column) of a maximum-weight
 /// assignment with `min(rows, cols, MAX_MATCHED_ELEMENTS)` pairs, sorted by
 /// `i`; rows and columns past [`MAX_MATCHED_ELEMENTS`] are never paired.

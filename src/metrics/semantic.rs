@@ -5,6 +5,8 @@
 use std::fmt;
 use std::str::FromStr;
 
+use super::assignment::is_matchable;
+
 /// How the matched cosines are normalised (`--sem-norm`, docs/scoring.md §4).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum SemNorm {
@@ -45,11 +47,11 @@ impl fmt::Display for SemNorm {
 pub fn cosine_matrix(outputs: &[Option<&[f32]>], truths: &[Option<&[f32]>]) -> Vec<f64> {
     let truth_norms: Vec<f64> = truths.iter().map(|t| t.map_or(0.0, norm)).collect();
     let mut c = Vec::with_capacity(outputs.len() * truths.len());
-    for o in outputs {
+    for (i, o) in outputs.iter().enumerate() {
         let o_norm = o.map_or(0.0, norm);
-        for (t, &t_norm) in truths.iter().zip(&truth_norms) {
+        for (j, (t, &t_norm)) in truths.iter().zip(&truth_norms).enumerate() {
             c.push(match (o, t) {
-                (Some(o), Some(t)) if o_norm > 0.0 && t_norm > 0.0 => {
+                (Some(o), Some(t)) if o_norm > 0.0 && t_norm > 0.0 && is_matchable(i, j) => {
                     (dot(o, t) / (o_norm * t_norm)).clamp(-1.0, 1.0)
                 }
                 _ => 0.0,

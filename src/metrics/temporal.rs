@@ -1,7 +1,7 @@
 //! Temporal scores for the "When" tasks (docs/scoring.md §4, "Temporal TIoU"): union and
 //! matched TIoU, mIoU and recall at IoU thresholds, over [`Interval`]s.
 
-use super::assignment::assigned_sum;
+use super::assignment::{assigned_sum, is_matchable};
 pub use crate::intervals::Interval;
 use crate::intervals::merge;
 
@@ -89,14 +89,17 @@ pub fn matched_tiou(predicted: &[Option<Interval>], truth: &[Interval]) -> f64 {
 }
 
 /// The `r x t` matrix of pairwise IoU, row-major: `predicted[i]` against
-/// `truth[j]`; a dropped element (`None`) has IoU 0 with everything.
+/// `truth[j]`; a dropped element (`None`) has IoU 0 with everything, and
+/// entries that can never be paired are left at 0.
 pub fn iou_matrix(predicted: &[Option<Interval>], truth: &[Interval]) -> Vec<f64> {
     predicted
         .iter()
-        .flat_map(|p| {
-            truth
-                .iter()
-                .map(move |g| p.map_or(0.0, |p| interval_iou(p, *g)))
+        .enumerate()
+        .flat_map(|(i, p)| {
+            truth.iter().enumerate().map(move |(j, g)| match p {
+                Some(p) if is_matchable(i, j) => interval_iou(*p, *g),
+                _ => 0.0,
+            })
         })
         .collect()
 }
@@ -194,6 +197,18 @@ mod tests {
             0.5
         ));
         assert!(close(matched_tiou(&[], &[iv(0.0, 1.0)]), 0.0));
+    }
+
+    #[test]
+    fn entries_past_the_matching_cap_are_never_computed() {
+        // 70 answers equal to 70 truths: only the first 64 on each side are
+        // matched (IoU 1 each), so matched TIoU = 64 / (70 * 70), and the
+        // matrix leaves (69, 69) at 0 instead of computing its IoU of 1.
+        let same: Vec<Interval> = (0..70).map(|k| iv(k as f64, k as f64 + 1.0)).collect();
+        let wrapped: Vec<Option<Interval>> = same.iter().copied().map(Some).collect();
+        assert!(close(matched_tiou(&wrapped, &same), 64.0 / 4900.0));
+        let m = iou_matrix(&wrapped, &same);
+        assert_eq!((m[0], m[63 * 70 + 63], m[69 * 70 + 69]), (1.0, 1.0, 0.0));
     }
 
     #[test]

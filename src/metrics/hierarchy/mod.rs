@@ -10,6 +10,7 @@
 
 pub mod proxy;
 
+use super::assignment::is_matchable;
 use crate::taxonomy::{NodeId, Taxonomy};
 
 /// The `r x t` distance matrix d_ij of Eq. 4, row-major: `proxies[i]` is the
@@ -24,10 +25,13 @@ pub fn distance_matrix(
 ) -> Vec<Option<u32>> {
     proxies
         .iter()
-        .flat_map(|proxy| {
-            truths
-                .iter()
-                .map(move |truth| proxy.map(|p| taxonomy.min_distance(p, truth)))
+        .enumerate()
+        .flat_map(|(i, proxy)| {
+            truths.iter().enumerate().map(move |(j, truth)| {
+                proxy
+                    .filter(|_| is_matchable(i, j))
+                    .map(|p| taxonomy.min_distance(p, truth))
+            })
         })
         .collect()
 }
