@@ -439,24 +439,10 @@ fn paired(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::Counts;
-    use crate::report::results::{RESULTS_FILE, for_tests};
+    use crate::report::results::{RESULTS_FILE, for_tests, result_for_tests};
 
     fn result(task: &str, sig: &str, metrics: &[(&str, f64)]) -> TaskResult {
-        TaskResult {
-            benchmark: "cuebench".into(),
-            task: task.into(),
-            signature: sig.into(),
-            counts: Counts::default(),
-            metrics: metrics
-                .iter()
-                .map(|(n, v)| Metric {
-                    name: n.to_string(),
-                    value: *v,
-                    ci: None,
-                })
-                .collect(),
-        }
+        result_for_tests(task, sig, metrics)
     }
 
     const SIG: &str = "cuebench:2|task:grounding|tiou:union|version:0.2.0";

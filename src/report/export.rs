@@ -259,13 +259,10 @@ mod tests {
         assert_eq!(percent(12.345), "12.35");
     }
     use crate::report::Counts;
-    use crate::report::results::for_tests;
+    use crate::report::results::{for_tests, result_for_tests};
 
     fn result(task: &str, metrics: &[(&str, f64)]) -> TaskResult {
         TaskResult {
-            benchmark: "cuebench".into(),
-            task: task.into(),
-            signature: "cuebench:2|task:x".into(),
             counts: Counts {
                 samples: 4,
                 scored: 3,
@@ -273,14 +270,7 @@ mod tests {
                 format_ok: 3,
                 ..Counts::default()
             },
-            metrics: metrics
-                .iter()
-                .map(|(n, v)| Metric {
-                    name: n.to_string(),
-                    value: *v,
-                    ci: None,
-                })
-                .collect(),
+            ..result_for_tests(task, "cuebench:2|task:x", metrics)
         }
     }
 

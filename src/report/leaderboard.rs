@@ -450,24 +450,12 @@ fn json(
 mod tests {
     use super::*;
     use crate::metrics::bootstrap::Interval;
-    use crate::report::results::for_tests;
-    use crate::report::{Counts, TaskResult};
+    use crate::report::TaskResult;
+    use crate::report::results::{for_tests, result_for_tests};
 
     fn result(task: &str, metrics: &[(&str, f64)]) -> TaskResult {
-        TaskResult {
-            benchmark: "cuebench".into(),
-            task: task.into(),
-            signature: format!("cuebench:2|task:{task}|tiou:union|version:0.2.0"),
-            counts: Counts::default(),
-            metrics: metrics
-                .iter()
-                .map(|(n, v)| Metric {
-                    name: n.to_string(),
-                    value: *v,
-                    ci: None,
-                })
-                .collect(),
-        }
+        let signature = format!("cuebench:2|task:{task}|tiou:union|version:0.2.0");
+        result_for_tests(task, &signature, metrics)
     }
 
     fn doc(name: &str, results: Vec<TaskResult>) -> ResultsDocument {

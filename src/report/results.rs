@@ -405,6 +405,26 @@ pub fn read_document(path: &Path) -> Result<ResultsDocument> {
     Ok(document)
 }
 
+/// A CueBench task result with `metrics` (percent, no intervals) and empty
+/// counts, for unit tests.
+#[cfg(test)]
+pub(crate) fn result_for_tests(task: &str, signature: &str, metrics: &[(&str, f64)]) -> TaskResult {
+    TaskResult {
+        benchmark: "cuebench".into(),
+        task: task.into(),
+        signature: signature.into(),
+        counts: Default::default(),
+        metrics: metrics
+            .iter()
+            .map(|(n, v)| super::Metric {
+                name: n.to_string(),
+                value: *v,
+                ci: None,
+            })
+            .collect(),
+    }
+}
+
 /// A document around `results` with fixed provenance, for unit tests.
 #[cfg(test)]
 pub(crate) fn for_tests(results: Vec<TaskResult>) -> ResultsDocument {
