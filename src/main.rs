@@ -524,16 +524,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             let text = if args.json {
                 format!("{}\n", serde_json::to_string_pretty(&r)?)
             } else {
-                format!(
-                    "samples {} | distinct texts {}\neval --all, cold cache  {:8.2} s\neval --all, warm cache  {:8.2} s\n--confidence (n=1000)   {:8.2} s more\nembedding (no cache)    {:8.0} texts/s at batch {}\n",
-                    r.samples,
-                    r.texts,
-                    r.eval_cold_s,
-                    r.eval_warm_s,
-                    r.confidence_s,
-                    r.embed_texts_per_s,
-                    r.batch_size
-                )
+                commands::bench::render(&r)
             };
             emit(&text)?;
             Ok(ExitCode::SUCCESS)
