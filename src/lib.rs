@@ -23,6 +23,8 @@
 //! 7. `benchmarks` - every benchmark and protocol, its registry and tables
 //! 8. `reward`, `report` - the reward line protocol; output formats
 //! 9. `serve`, `commands` - the reward server; what each subcommand does
+//! 10. `cli` - the command line: the binary's flags and printing (`src/cli/`,
+//!     behind the `cli` feature)
 
 pub mod benchmarks;
 pub mod commands;
