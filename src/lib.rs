@@ -21,6 +21,7 @@ pub mod data_dir;
 pub mod embedding;
 pub mod error;
 pub mod evaluate;
+pub mod exchange;
 pub mod extraction;
 pub mod formats;
 pub mod intervals;
@@ -34,6 +35,7 @@ pub mod signature;
 pub mod synthetic;
 pub mod tasks;
 pub mod taxonomy;
+pub mod verify;
 pub mod wordnet;
 
 pub use error::{Error, Result};

@@ -65,6 +65,12 @@ enum Command {
     Leaderboard(LeaderboardArgs),
     /// Write one self-contained HTML report (tables, charts, worst samples, provenance) for runs.
     Report(ReportArgs),
+    /// Write a run's results in an exchange format: Every Eval Ever (`eee`) or Hugging Face
+    /// `.eval_results` YAML (`hf`).
+    Export(ExportArgs),
+    /// Re-score a submission's predictions with its recorded settings: exit 0 when every figure
+    /// and count equals the claim, 1 (with a table) when not, 2 when not comparable.
+    Verify(VerifyArgs),
     /// Write a commented cuebench.toml (annotation file, taxonomy, model) in the current folder.
     Init(InitArgs),
     /// Print a shell completion script for bash, zsh, fish, elvish or powershell.
@@ -187,6 +193,49 @@ struct ReportArgs {
     /// The HTML file to write.
     #[arg(long, default_value = "report.html", value_name = "FILE")]
     out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct ExportArgs {
+    /// The run: a results.json, an `eval --format json` output, or an `--output` folder.
+    run: PathBuf,
+    /// The exchange format.
+    #[arg(long, value_enum)]
+    format: cuebench::exchange::ExchangeFormat,
+    /// The model's Hub id, ORG/NAME (needed by eee: it names the datastore folder).
+    #[arg(long, value_name = "ORG/NAME")]
+    model_id: Option<String>,
+    /// The benchmark's Hub dataset id [default for cuebench: CueBench/CueBench].
+    #[arg(long, value_name = "ORG/NAME")]
+    dataset_id: Option<String>,
+    /// Who publishes the numbers (eee `source_organization_name`; hf `source.org`).
+    #[arg(long)]
+    organization: Option<String>,
+    /// A link to the run's logs or paper (hf `source.url`).
+    #[arg(long, value_name = "URL")]
+    source_url: Option<String>,
+    /// Write the files under DIR (eee: data/BENCHMARK/ORG/NAME/UUID.json and, from an
+    /// `--output` folder, UUID_samples.jsonl; hf: .eval_results/BENCHMARK.yaml) instead of
+    /// printing the record.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct VerifyArgs {
+    /// The claim: a results.json, an `eval --format json` output, or an `--output` folder.
+    run: PathBuf,
+    /// The submitted predictions: the file (or, for --all, the folder) the run scored.
+    predictions: PathBuf,
+    /// The annotation file to score against.
+    #[arg(long, value_name = "FILE")]
+    gt: PathBuf,
+    /// The embedding model folder the run used, when it is not the default.
+    #[arg(long, value_name = "DIR")]
+    model: Option<PathBuf>,
+    /// The taxonomy file the run used, when it is not the built-in one.
+    #[arg(long, value_name = "FILE")]
+    taxonomy: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -539,6 +588,8 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Compare(args) => compare(args),
+        Command::Export(args) => export(args),
+        Command::Verify(args) => verify(args),
         Command::Leaderboard(args) => leaderboard(args),
         Command::Report(args) => {
             let written = commands::report::run(&args.results, &args.out)?;
@@ -551,6 +602,64 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
+    let options = cuebench::exchange::ExportOptions {
+        model_id: args.model_id,
+        dataset_id: args.dataset_id,
+        organization: args.organization,
+        source_url: args.source_url,
+    };
+    let files =
+        cuebench::exchange::export_files(&args.run, args.format, &options, args.out.is_some())?;
+    match &args.out {
+        Some(dir) => {
+            for path in cuebench::exchange::write_files(dir, &files)? {
+                console::line(&format!("wrote {}", path.display()));
+            }
+        }
+        None => {
+            for (_, text) in &files {
+                emit(text)?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
+    let mut extra = Vec::new();
+    if let Some(model) = &args.model {
+        extra.extend(["--model".to_owned(), model.display().to_string()]);
+    }
+    if let Some(taxonomy) = &args.taxonomy {
+        extra.extend(["--taxonomy".to_owned(), taxonomy.display().to_string()]);
+    }
+    let options = cuebench::verify::VerifyOptions {
+        run: args.run,
+        gt: args.gt,
+        predictions: args.predictions,
+        extra,
+    };
+    let outcome = cuebench::verify::verify(&std::env::current_exe()?, &options)?;
+    let (tasks, figures, counts) = cuebench::verify::claim_size(&outcome.claim);
+    if outcome.differences.is_empty() {
+        emit(&format!(
+            "verified: `{}` ({}): {figures} figures and {counts} counts of {tasks} task(s) equal the claim\n",
+            outcome.claim.name,
+            options.run.display()
+        ))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    emit(&format!(
+        "NOT verified: `{}` ({}): {} difference(s) from the claim\n{}",
+        outcome.claim.name,
+        options.run.display(),
+        outcome.differences.len(),
+        cuebench::verify::difference_table(&outcome.differences)
+    ))?;
+    Ok(ExitCode::from(1))
 }
 
 fn compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
