@@ -85,8 +85,8 @@ pub struct Difference {
 /// `eval` arguments (after the program name) that re-score `predictions`
 /// against `gt` as the claim records: benchmark, protocol, tasks, the
 /// scoring settings (each key as its flag: `sem_norm` -> `--sem-norm`), the
-/// bootstrap (`--confidence`), the predictions layout of the recorded
-/// command line (`--from`), and `--format json`.
+/// bootstrap (`--confidence`), how the recorded command line read its inputs
+/// (`--from`, `--frames`, `--fps`), and `--format json`.
 pub fn replay_arguments(
     claim: &ResultsDocument,
     gt: &Path,
@@ -133,8 +133,15 @@ pub fn replay_arguments(
             confidence.seed.to_string(),
         ]);
     }
-    if let Some(layout) = recorded_layout(&claim.command) {
-        args.extend(["--from".to_owned(), layout]);
+    // How the inputs were read is not a scoring setting, so only the
+    // command line has it: the predictions' layout, Vad-Reasoning's frames.
+    for flag in ["--from", "--fps"] {
+        if let Some(value) = recorded_value(&claim.command, flag) {
+            args.extend([flag.to_owned(), value]);
+        }
+    }
+    if claim.command.iter().any(|a| a == "--frames") {
+        args.push("--frames".to_owned());
     }
     args.extend([
         "--format".to_owned(),
@@ -145,13 +152,16 @@ pub fn replay_arguments(
     Ok(args)
 }
 
-/// The `--from` value of a recorded command line, if it has one.
-fn recorded_layout(command: &[String]) -> Option<String> {
+/// The value of `flag` on a recorded command line (`--flag V` or
+/// `--flag=V`), if it has one.
+fn recorded_value(command: &[String], flag: &str) -> Option<String> {
     command.iter().enumerate().find_map(|(i, arg)| {
-        if arg == "--from" {
+        if arg == flag {
             command.get(i + 1).cloned()
         } else {
-            arg.strip_prefix("--from=").map(str::to_owned)
+            arg.strip_prefix(flag)
+                .and_then(|rest| rest.strip_prefix('='))
+                .map(str::to_owned)
         }
     })
 }
@@ -344,12 +354,16 @@ mod tests {
         ]);
         d.settings.scoring.insert("sem_norm".into(), "rt".into());
         d.settings.scoring.insert("tau".into(), 1.0.into());
-        d.command = vec![
-            "cuebench".into(),
-            "eval".into(),
-            "--from".into(),
-            "lmms-eval".into(),
-        ];
+        d.command = [
+            "cuebench",
+            "eval",
+            "--from",
+            "lmms-eval",
+            "--frames",
+            "--fps=25",
+        ]
+        .map(String::from)
+        .to_vec();
         d
     }
 
@@ -358,7 +372,7 @@ mod tests {
         let args = replay_arguments(&claim(), Path::new("gt.json"), Path::new("preds")).unwrap();
         assert_eq!(
             args.join(" "),
-            "eval --all --gt gt.json --sem-norm rt --tau 1.0 --from lmms-eval --format json --quiet preds"
+            "eval --all --gt gt.json --sem-norm rt --tau 1.0 --from lmms-eval --fps 25 --frames --format json --quiet preds"
         );
     }
 
