@@ -171,30 +171,26 @@ fn recorded_value(command: &[String], flag: &str) -> Option<String> {
 /// Other annotations, another model or taxonomy make the runs incomparable:
 /// an error naming both hashes.
 pub fn differences(claim: &ResultsDocument, rescored: &ResultsDocument) -> Result<Vec<Difference>> {
-    let incomparable = |what: &str, claimed: &str, given: &str| {
-        Error::Usage(format!(
-            "not comparable: the run was scored with {what} sha256 {claimed}, this one with {given}"
-        ))
-    };
-    let a = |d: &ResultsDocument| d.inputs.annotations.sha256.clone().unwrap_or_default();
-    if a(claim) != a(rescored) {
-        return Err(incomparable("annotations", &a(claim), &a(rescored)));
-    }
-    let model = |d: &ResultsDocument| d.inputs.model.as_ref().map(|m| m.sha256.clone());
-    if model(claim) != model(rescored) {
-        return Err(incomparable(
-            "embedding model",
-            &model(claim).unwrap_or_else(|| "none".into()),
-            &model(rescored).unwrap_or_else(|| "none".into()),
-        ));
-    }
-    let taxonomy = |d: &ResultsDocument| d.inputs.taxonomy.as_ref().map(|t| t.sha256.clone());
-    if taxonomy(claim) != taxonomy(rescored) {
-        return Err(incomparable(
-            "taxonomy",
-            &taxonomy(claim).unwrap_or_else(|| "none".into()),
-            &taxonomy(rescored).unwrap_or_else(|| "none".into()),
-        ));
+    type Hash = fn(&ResultsDocument) -> Option<String>;
+    let inputs: [(&str, Hash); 3] = [
+        ("annotations", |d| d.inputs.annotations.sha256.clone()),
+        ("embedding model", |d| {
+            d.inputs.model.as_ref().map(|m| m.sha256.clone())
+        }),
+        ("taxonomy", |d| {
+            d.inputs.taxonomy.as_ref().map(|t| t.sha256.clone())
+        }),
+    ];
+    for (what, hash) in inputs {
+        let (claimed, given) = (hash(claim), hash(rescored));
+        if claimed != given {
+            let none = || "none".to_owned();
+            return Err(Error::Usage(format!(
+                "not comparable: the run was scored with {what} sha256 {}, this one with {}",
+                claimed.unwrap_or_else(none),
+                given.unwrap_or_else(none)
+            )));
+        }
     }
 
     let mut out = Vec::new();
@@ -263,20 +259,7 @@ fn compare_entry(claim: &ResultEntry, again: &ResultEntry, out: &mut Vec<Differe
         unversioned(&c.signature),
         unversioned(&r.signature),
     );
-    let counts = |k: &crate::report::Counts| {
-        [
-            ("samples", k.samples),
-            ("scored", k.scored),
-            ("missing", k.missing),
-            ("parse_failed", k.parse_failed),
-            ("dropped_intervals", k.dropped_intervals),
-            ("unknown_ids", k.unknown_ids),
-            ("format_ok", k.format_ok),
-            ("unknown_labels", k.unknown_labels),
-            ("ambiguous_labels", k.ambiguous_labels),
-        ]
-    };
-    for ((name, a), (_, b)) in counts(&c.counts).into_iter().zip(counts(&r.counts)) {
+    for ((name, a), (_, b)) in c.counts.named().into_iter().zip(r.counts.named()) {
         push(format!("{task} {name}"), a.to_string(), b.to_string());
     }
     for metric in &c.metrics {
@@ -331,7 +314,8 @@ pub fn difference_table(differences: &[Difference]) -> String {
 /// How many figures and counts a verified claim holds (for the success line).
 pub fn claim_size(claim: &ResultsDocument) -> (usize, usize, usize) {
     let figures = claim.results.iter().map(|e| e.result.metrics.len()).sum();
-    (claim.results.len(), figures, claim.results.len() * 9)
+    let counts = claim.results.len() * crate::report::Counts::default().named().len();
+    (claim.results.len(), figures, counts)
 }
 
 #[cfg(test)]

@@ -206,23 +206,12 @@ fn result_item(
         .map(|(k, v)| (k.clone(), parameter(v)))
         .collect();
     parameters.insert("protocol".into(), document.protocol.clone().into());
-    let mut details = vec![
-        ("samples", c.samples),
-        ("scored", c.scored),
-        ("missing", c.missing),
-        ("parse_failed", c.parse_failed),
-        ("dropped_intervals", c.dropped_intervals),
-        ("unknown_ids", c.unknown_ids),
-        ("format_ok", c.format_ok),
-    ];
-    if c.unknown_labels > 0 {
-        details.push(("unknown_labels", c.unknown_labels));
-    }
-    if c.ambiguous_labels > 0 {
-        details.push(("ambiguous_labels", c.ambiguous_labels));
-    }
-    let details: Map<String, Value> = details
+    // The two label counts of the separate protocol only where they occur,
+    // as in the results document.
+    let details: Map<String, Value> = c
+        .named()
         .into_iter()
+        .filter(|(k, v)| *v > 0 || !matches!(*k, "unknown_labels" | "ambiguous_labels"))
         .map(|(k, v)| (k.to_owned(), Value::String(v.to_string())))
         .collect();
     let mut score_details = json!({"score": metric.value, "details": details});
