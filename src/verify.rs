@@ -15,8 +15,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::error::{Error, Result};
-use crate::metrics::bootstrap::DEFAULT_LEVEL;
-use crate::report::results::{ResultEntry, ResultsDocument, read_document};
+use crate::model::{
+    BenchmarkId, Confidence, Counts, Metric, Protocol, ResultEntry, ResultsDocument,
+};
+use crate::report::results::read_document;
 
 /// What a maintainer gives `verify`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,18 +95,18 @@ pub fn replay_arguments(
     predictions: &Path,
 ) -> Result<Vec<String>> {
     let mut args = vec!["eval".to_owned()];
-    if claim.benchmark != "cuebench" {
-        args.extend(["--bench".to_owned(), claim.benchmark.clone()]);
+    if claim.run.benchmark != BenchmarkId::CueBench {
+        args.extend(["--bench".to_owned(), claim.run.benchmark.to_string()]);
     }
-    if claim.protocol != "unified" {
-        args.extend(["--protocol".to_owned(), claim.protocol.clone()]);
+    if claim.run.protocol != Protocol::Unified {
+        args.extend(["--protocol".to_owned(), claim.run.protocol.to_string()]);
     }
     match claim.results.as_slice() {
         [one] => args.extend(["--task".to_owned(), one.result.task.clone()]),
         _ => args.push("--all".to_owned()),
     }
     args.extend(["--gt".to_owned(), gt.display().to_string()]);
-    for (key, value) in &claim.settings.scoring {
+    for (key, value) in &claim.run.settings.scoring {
         let flag = format!("--{}", key.replace('_', "-"));
         match value {
             serde_json::Value::Bool(true) => args.push(flag),
@@ -118,10 +120,11 @@ pub fn replay_arguments(
             }
         }
     }
-    if let Some(confidence) = claim.settings.confidence {
-        if confidence.level != DEFAULT_LEVEL {
+    if let Some(confidence) = claim.run.settings.confidence {
+        let level = Confidence::default().level;
+        if confidence.level != level {
             return Err(Error::Usage(format!(
-                "the claim's intervals are at level {}, this cuebench computes {DEFAULT_LEVEL}: not comparable",
+                "the claim's intervals are at level {}, this cuebench computes {level}: not comparable",
                 confidence.level
             )));
         }
@@ -136,11 +139,11 @@ pub fn replay_arguments(
     // How the inputs were read is not a scoring setting, so only the
     // command line has it: the predictions' layout, Vad-Reasoning's frames.
     for flag in ["--from", "--fps"] {
-        if let Some(value) = recorded_value(&claim.command, flag) {
+        if let Some(value) = recorded_value(&claim.run.command, flag) {
             args.extend([flag.to_owned(), value]);
         }
     }
-    if claim.command.iter().any(|a| a == "--frames") {
+    if claim.run.command.iter().any(|a| a == "--frames") {
         args.push("--frames".to_owned());
     }
     args.extend([
@@ -173,12 +176,12 @@ fn recorded_value(command: &[String], flag: &str) -> Option<String> {
 pub fn differences(claim: &ResultsDocument, rescored: &ResultsDocument) -> Result<Vec<Difference>> {
     type Hash = fn(&ResultsDocument) -> Option<String>;
     let inputs: [(&str, Hash); 3] = [
-        ("annotations", |d| d.inputs.annotations.sha256.clone()),
+        ("annotations", |d| d.run.inputs.annotations.sha256.clone()),
         ("embedding model", |d| {
-            d.inputs.model.as_ref().map(|m| m.sha256.clone())
+            d.run.inputs.model.as_ref().map(|m| m.sha256.clone())
         }),
         ("taxonomy", |d| {
-            d.inputs.taxonomy.as_ref().map(|t| t.sha256.clone())
+            d.run.inputs.taxonomy.as_ref().map(|t| t.sha256.clone())
         }),
     ];
     for (what, hash) in inputs {
@@ -196,6 +199,7 @@ pub fn differences(claim: &ResultsDocument, rescored: &ResultsDocument) -> Resul
     let mut out = Vec::new();
     let hashes = |d: &ResultsDocument| {
         let mut h: Vec<String> = d
+            .run
             .inputs
             .predictions
             .iter()
@@ -276,7 +280,7 @@ fn compare_entry(claim: &ResultEntry, again: &ResultEntry, out: &mut Vec<Differe
             metric.value.to_string(),
             again.value.to_string(),
         );
-        let interval = |m: &crate::report::Metric| {
+        let interval = |m: &Metric| {
             m.ci.map_or("none".to_owned(), |ci| {
                 format!("[{}, {}] mean {}", ci.low, ci.high, ci.mean)
             })
@@ -314,14 +318,14 @@ pub fn difference_table(differences: &[Difference]) -> String {
 /// How many figures and counts a verified claim holds (for the success line).
 pub fn claim_size(claim: &ResultsDocument) -> (usize, usize, usize) {
     let figures = claim.results.iter().map(|e| e.result.metrics.len()).sum();
-    let counts = claim.results.len() * crate::report::Counts::default().named().len();
+    let counts = claim.results.len() * Counts::default().named().len();
     (claim.results.len(), figures, counts)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::results::{for_tests, result_for_tests};
+    use crate::model::document::{for_tests, result_for_tests};
 
     fn claim() -> ResultsDocument {
         let mut d = for_tests(vec![
@@ -336,9 +340,12 @@ mod tests {
                 &[("Sem", 10.0)],
             ),
         ]);
-        d.settings.scoring.insert("sem_norm".into(), "rt".into());
-        d.settings.scoring.insert("tau".into(), 1.0.into());
-        d.command = [
+        d.run
+            .settings
+            .scoring
+            .insert("sem_norm".into(), "rt".into());
+        d.run.settings.scoring.insert("tau".into(), 1.0.into());
+        d.run.command = [
             "cuebench",
             "eval",
             "--from",
@@ -386,7 +393,7 @@ mod tests {
     fn other_annotations_are_not_comparable() {
         let c = claim();
         let mut other = c.clone();
-        other.inputs.annotations.sha256 = Some("11".repeat(32));
+        other.run.inputs.annotations.sha256 = Some("11".repeat(32));
         let err = differences(&c, &other).unwrap_err().to_string();
         assert!(
             err.contains("not comparable") && err.contains("annotations"),

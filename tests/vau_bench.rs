@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use cuebench::Error;
 use cuebench::benchmarks::vau_bench::{VauTask, evaluate, grounding_span, reference_iou};
 use cuebench::metrics::temporal::Interval;
-use cuebench::report::{Evaluation, SampleStatus};
+use cuebench::model::{Evaluation, SampleStatus};
 use cuebench::tasks::TaskName;
 
 fn fixture(name: &str) -> PathBuf {
@@ -885,14 +885,14 @@ fn results_render_in_every_format() {
     .unwrap();
     let (gt, preds) = (fixture("annotations.csv"), fixture("preds_grounding.csv"));
     let run = cuebench::commands::eval::sibling_run(eval, &gt, &preds).unwrap();
-    let document = cuebench::report::results::ResultsDocument::new(
-        cuebench::report::results::RunInfo {
+    let document = cuebench::model::ResultsDocument::new(
+        cuebench::model::RunInfo {
             command: vec!["cuebench".into()],
             name: "fixture".into(),
-            benchmark: "vau-bench".into(),
-            protocol: "unified".into(),
+            benchmark: cuebench::model::BenchmarkId::VauBench,
+            protocol: cuebench::model::Protocol::Unified,
             inputs: run.inputs,
-            settings: cuebench::report::results::Settings {
+            settings: cuebench::model::RunSettings {
                 scoring: run.settings,
                 confidence: None,
             },

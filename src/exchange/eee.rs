@@ -16,9 +16,8 @@ use sha2::{Digest, Sha256};
 
 use super::{ExportOptions, dataset_id, figure_id, hub_id, unix_seconds};
 use crate::error::{Error, Result};
-use crate::report::figures::figure_column;
-use crate::report::results::{ResultEntry, ResultsDocument};
-use crate::report::{Metric, SampleRecord, SampleStatus};
+use crate::evaluate::confidence::figure_column;
+use crate::model::{Metric, ResultEntry, ResultsDocument, SampleRecord, SampleStatus};
 
 /// The schema version written.
 pub const SCHEMA_VERSION: &str = "0.3.0";
@@ -57,8 +56,8 @@ pub fn export(
         message: format!("{:?} is not YYYY-MM-DDTHH:MM:SSZ", document.created),
     })?;
     let uuid = record_uuid(document, model_id);
-    let folder = format!("data/{}/{org}/{name}", document.benchmark);
-    let evaluation_id = format!("{}/{model_id}/{created}", document.benchmark);
+    let folder = format!("data/{}/{org}/{name}", document.run.benchmark);
+    let evaluation_id = format!("{}/{model_id}/{created}", document.run.benchmark);
 
     let mut rows = String::new();
     let mut row_count = 0usize;
@@ -91,12 +90,12 @@ pub fn export(
         "evaluation_timestamp": document.created,
         "retrieved_timestamp": created.to_string(),
         "source_metadata": {
-            "source_name": format!("cuebench run ({})", document.benchmark),
+            "source_name": format!("cuebench run ({})", document.run.benchmark),
             "source_type": "evaluation_run",
             "source_organization_name": options.organization.as_deref().unwrap_or("unknown"),
             "evaluator_relationship": "other",
             "additional_details": strings([
-                ("command", document.command.join(" ")),
+                ("command", document.run.command.join(" ")),
                 ("results_schema", format!("{}/{}", document.schema, document.schema_version)),
             ]),
         },
@@ -105,12 +104,12 @@ pub fn export(
             "version": document.tool.version,
             "additional_details": strings([
                 ("revision", document.tool.revision.clone()),
-                ("benchmark", document.benchmark.clone()),
-                ("protocol", document.protocol.clone()),
+                ("benchmark", document.run.benchmark.to_string()),
+                ("protocol", document.run.protocol.to_string()),
             ]),
         },
         "model_info": {
-            "name": document.name,
+            "name": document.run.name,
             "id": model_id,
             "developer": org,
             "additional_details": {"deployment_type": "unknown", "model_availability": "unknown"},
@@ -200,12 +199,13 @@ fn result_item(
         }),
     };
     let mut parameters: Map<String, Value> = document
+        .run
         .settings
         .scoring
         .iter()
         .map(|(k, v)| (k.clone(), parameter(v)))
         .collect();
-    parameters.insert("protocol".into(), document.protocol.clone().into());
+    parameters.insert("protocol".into(), document.run.protocol.to_string().into());
     // The two label counts of the separate protocol only where they occur,
     // as in the results document.
     let details: Map<String, Value> = c
@@ -219,7 +219,7 @@ fn result_item(
         score_details["uncertainty"] = uncertainty;
     }
     json!({
-        "evaluation_result_id": figure_id(&result.benchmark, &result.task, &metric.name),
+        "evaluation_result_id": figure_id(result.benchmark, &result.task, &metric.name),
         "evaluation_name": format!("{}/{}", result.benchmark, result.task),
         "source_data": source_data,
         "evaluation_timestamp": document.created,
@@ -246,6 +246,7 @@ fn result_item(
 /// The annotation file's recorded sha256 (`unknown` for standard input).
 fn annotations_sha(document: &ResultsDocument) -> String {
     document
+        .run
         .inputs
         .annotations
         .sha256
@@ -263,7 +264,7 @@ fn uncertainty(
     column: Option<&[f64]>,
 ) -> Option<Value> {
     let mut out = Map::new();
-    if let (Some(ci), Some(confidence)) = (metric.ci, document.settings.confidence) {
+    if let (Some(ci), Some(confidence)) = (metric.ci, document.run.settings.confidence) {
         out.insert(
             "confidence_interval".into(),
             json!({
@@ -338,7 +339,7 @@ fn sample_row(
         "evaluation_id": evaluation_id,
         "model_id": model_id,
         "evaluation_name": format!("{}/{}", result.benchmark, result.task),
-        "evaluation_result_id": figure_id(&result.benchmark, &result.task, &metric.name),
+        "evaluation_result_id": figure_id(result.benchmark, &result.task, &metric.name),
         "sample_id": record.id,
         "interaction_type": "single_turn",
         "input": {"raw": format!("{} sample {}", result.task, record.id), "reference": reference},
@@ -352,9 +353,8 @@ fn sample_row(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::bootstrap::Interval;
-    use crate::report::figures::Confidence;
-    use crate::report::results::{for_tests, result_for_tests};
+    use crate::model::document::{for_tests, result_for_tests};
+    use crate::model::{Confidence, Interval};
 
     fn options() -> ExportOptions {
         ExportOptions {
@@ -389,7 +389,7 @@ mod tests {
         });
         let mut document = for_tests(vec![result]);
         document.created = "2026-01-01T00:00:00Z".into();
-        document.settings.confidence = Some(Confidence {
+        document.run.settings.confidence = Some(Confidence {
             n: 1000,
             seed: 7,
             level: 0.95,

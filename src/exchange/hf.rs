@@ -11,12 +11,12 @@
 
 use super::{ExportOptions, dataset_id, figure_id};
 use crate::error::{Error, Result};
-use crate::report::results::ResultsDocument;
+use crate::model::ResultsDocument;
 
 /// The file name of the entries inside the model repository's
 /// `.eval_results/` folder.
 pub fn file_name(document: &ResultsDocument) -> String {
-    format!("{}.yaml", document.benchmark)
+    format!("{}.yaml", document.run.benchmark)
 }
 
 /// The YAML text of `document`'s entries.
@@ -24,14 +24,14 @@ pub fn export(document: &ResultsDocument, options: &ExportOptions) -> Result<Str
     let dataset = dataset_id(document, options).ok_or_else(|| {
         Error::Usage(format!(
             "--format hf needs the benchmark's Hub dataset: --dataset-id ORG/NAME ({} has no default)",
-            document.benchmark
+            document.run.benchmark
         ))
     })?;
     super::hub_id(&dataset, "--dataset-id")?;
     let quote = |s: &str| serde_json::Value::from(s).to_string();
     let mut out = format!(
         "# {} on {}: written by cuebench {} from its results document\n",
-        document.name, document.benchmark, document.tool.version
+        document.run.name, document.run.benchmark, document.tool.version
     );
     for entry in &document.results {
         let result = &entry.result;
@@ -39,7 +39,7 @@ pub fn export(document: &ResultsDocument, options: &ExportOptions) -> Result<Str
             out.push_str(&format!("- dataset:\n    id: {}\n", quote(&dataset)));
             out.push_str(&format!(
                 "    task_id: {}\n",
-                quote(&figure_id(&result.benchmark, &result.task, &metric.name))
+                quote(&figure_id(result.benchmark, &result.task, &metric.name))
             ));
             out.push_str(&format!(
                 "  value: {}\n",
@@ -65,7 +65,8 @@ pub fn export(document: &ResultsDocument, options: &ExportOptions) -> Result<Str
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::results::{for_tests, result_for_tests};
+    use crate::model::BenchmarkId;
+    use crate::model::document::{for_tests, result_for_tests};
 
     #[test]
     fn one_entry_per_figure_with_the_signature_in_the_notes() {
@@ -93,7 +94,7 @@ mod tests {
     #[test]
     fn a_sibling_benchmark_needs_a_dataset_id() {
         let mut document = for_tests(vec![result_for_tests("qa", "s", &[("Acc", 40.0)])]);
-        document.benchmark = "vau-bench".into();
+        document.run.benchmark = BenchmarkId::VauBench;
         let err = export(&document, &ExportOptions::default()).unwrap_err();
         assert!(err.to_string().contains("--dataset-id"), "{err}");
         let options = ExportOptions {

@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::formats::records::write_file;
-use crate::report::results::{ResultsDocument, read_document, read_entry_samples, results_path};
+use crate::model::{BenchmarkId, ResultsDocument};
+use crate::report::results::{read_document, read_entry_samples, results_path};
 
 /// The exchange formats `cuebench export` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -94,8 +95,8 @@ pub fn write_files(dir: &Path, files: &[(String, String)]) -> Result<Vec<PathBuf
 /// The Hub dataset a benchmark's results belong to: CueBench's own
 /// (README "Where to get the CueBench data"); the sibling benchmarks have no
 /// Hub benchmark dataset, so they need `--dataset-id`.
-pub fn default_dataset_id(benchmark: &str) -> Option<&'static str> {
-    (benchmark == "cuebench").then_some("CueBench/CueBench")
+pub fn default_dataset_id(benchmark: BenchmarkId) -> Option<&'static str> {
+    (benchmark == BenchmarkId::CueBench).then_some("CueBench/CueBench")
 }
 
 /// The dataset id of `document`'s results: the option, else the default.
@@ -103,12 +104,12 @@ pub fn dataset_id(document: &ResultsDocument, options: &ExportOptions) -> Option
     options
         .dataset_id
         .clone()
-        .or_else(|| default_dataset_id(&document.benchmark).map(str::to_owned))
+        .or_else(|| default_dataset_id(document.run.benchmark).map(str::to_owned))
 }
 
 /// The identifier of one figure, `BENCHMARK/TASK/FIGURE` (e.g.
 /// `cuebench/anomaly-bu/Hier`): EEE's `evaluation_result_id`, HF's `task_id`.
-pub fn figure_id(benchmark: &str, task: &str, figure: &str) -> String {
+pub fn figure_id(benchmark: BenchmarkId, task: &str, figure: &str) -> String {
     format!("{benchmark}/{task}/{figure}")
 }
 
