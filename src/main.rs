@@ -7,17 +7,14 @@ use std::process::ExitCode;
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, CommandFactory, Parser, Subcommand};
+use cuebench::benchmarks::run::{RunHeader, Scored};
 use cuebench::benchmarks::{Flag, Request};
 use cuebench::config::{Input, Inputs};
 use cuebench::embedding::{Device, EmbedOptions};
-use cuebench::evaluate::confidence::add_confidence;
-use cuebench::evaluate::groups::{GroupBy, add_group_confidence};
+use cuebench::evaluate::groups::GroupBy;
 use cuebench::evaluate::{Session, SessionOptions};
 use cuebench::formats::layout::Layout;
-use cuebench::model::{
-    BenchmarkId, Confidence, Evaluation, Protocol, ResultsDocument, RunInfo, RunSettings, SemNorm,
-    Settings, TiouMode,
-};
+use cuebench::model::{BenchmarkId, Confidence, Evaluation, Protocol, SemNorm, Settings, TiouMode};
 use cuebench::report::breakdown;
 use cuebench::report::export::Format;
 use cuebench::report::html;
@@ -260,20 +257,20 @@ struct EvalArgs {
     predictions: PathBuf,
     /// The benchmark: cuebench, or a sibling (vau-bench, vad-reasoning).
     #[arg(long, default_value = "cuebench", help_heading = "Inputs",
-          value_parser = PossibleValuesParser::new(commands::benchmarks::bench_names())
+          value_parser = PossibleValuesParser::new(cuebench::benchmarks::registry::bench_names())
               .try_map(|s| s.parse::<BenchmarkId>()))]
     bench: BenchmarkId,
     /// CueBench's protocol: `unified` (Table 2) or `separate` (Table 3: ranked labels,
     /// start/end and frame-level predictions of specialised models, docs/scoring.md §10).
     #[arg(long, default_value = "unified", help_heading = "Inputs",
-          value_parser = PossibleValuesParser::new(commands::benchmarks::protocol_names())
+          value_parser = PossibleValuesParser::new(cuebench::benchmarks::registry::protocol_names())
               .try_map(|s| s.parse::<Protocol>()))]
     protocol: Protocol,
     /// The task to score. cuebench: event, scene, attribute, anomaly-td, anomaly-bu, grounding,
     /// detection, anticipation; with --protocol separate: event, grounding, anomaly, detection;
     /// vau-bench: qa, grounding, cls; vad-reasoning: reasoning, detection.
     #[arg(long, required_unless_present = "all", conflicts_with = "all", help_heading = "Inputs",
-          value_parser = PossibleValuesParser::new(commands::benchmarks::task_names()))]
+          value_parser = PossibleValuesParser::new(cuebench::benchmarks::registry::task_names()))]
     task: Option<String>,
     /// Score every task of the benchmark into one row: the paper's Table 2 (cuebench), or
     /// Table 3 (--protocol separate).
@@ -498,7 +495,7 @@ struct ValidateArgs {
     all: bool,
     /// The benchmark: cuebench, or a sibling (vau-bench, vad-reasoning; needs --task).
     #[arg(long, default_value = "cuebench",
-          value_parser = PossibleValuesParser::new(commands::benchmarks::bench_names())
+          value_parser = PossibleValuesParser::new(cuebench::benchmarks::registry::bench_names())
               .try_map(|s| s.parse::<BenchmarkId>()))]
     bench: BenchmarkId,
     /// Annotation file; default: $CUEBENCH_GT, then `gt` in cuebench.toml.
@@ -799,45 +796,28 @@ fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
         &request.predictions,
         request.taxonomy.as_deref(),
     );
-    let outcome =
-        commands::benchmarks::run_benchmark(args.bench, args.protocol, args.all, &request)?;
-    let run = outcome.run;
-    report_findings(&run.findings, args.strict)?;
-    let mut evaluations = run.evaluations;
+    let outcome = cuebench::benchmarks::registry::run_benchmark(
+        args.bench,
+        args.protocol,
+        args.all,
+        &request,
+    )?;
+    report_findings(&outcome.run.findings, args.strict)?;
     let confidence = args.confidence.then_some(Confidence {
         n: args.confidence_n,
         seed: args.seed,
-        level: Confidence::default().level,
+        ..Confidence::default()
     });
-    if let Some(c) = confidence {
-        if c.n == 0 {
-            return Err(cuebench::Error::Usage("--confidence-n must be at least 1".into()).into());
-        }
-        evaluations.iter_mut().for_each(|e| add_confidence(e, c));
-    }
-    let mut groups = run.groups;
-    if let Some(c) = confidence {
-        for (g, e) in groups.iter_mut().zip(&evaluations) {
-            add_group_confidence(g, e, c);
-        }
-    }
-    let mut document = ResultsDocument::new(
-        RunInfo {
-            command: std::env::args().collect(),
-            name: args.name.unwrap_or_else(|| default_name(&args.predictions)),
-            benchmark: args.bench,
-            protocol: args.protocol,
-            inputs: run.inputs,
-            settings: RunSettings {
-                scoring: run.settings,
-                confidence,
-            },
-        },
-        evaluations.iter().map(|e| e.result.clone()).collect(),
-    )?;
-    for (entry, g) in document.results.iter_mut().zip(groups) {
-        entry.groups = g;
-    }
+    let header = RunHeader {
+        command: std::env::args().collect(),
+        name: args.name.unwrap_or_else(|| default_name(&args.predictions)),
+        benchmark: args.bench,
+        protocol: args.protocol,
+    };
+    let Scored {
+        mut document,
+        evaluations,
+    } = outcome.run.into_document(header, confidence)?;
     write_per_sample(&evaluations, args.per_sample.as_deref(), &protected)?;
     let text = match args.format.text() {
         None => html::render(&[Run::scored(document.clone(), &evaluations)]),
@@ -872,7 +852,10 @@ fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
 
 /// Prints each likely mistake as a warning; with `--strict`, the first one
 /// is an input error listing what it found.
-fn report_findings(findings: &[commands::eval::Finding], strict: bool) -> anyhow::Result<()> {
+fn report_findings(
+    findings: &[cuebench::benchmarks::run::Finding],
+    strict: bool,
+) -> anyhow::Result<()> {
     if strict && let Some(first) = findings.first() {
         for f in &findings[1..] {
             console::warning(&f.error());
@@ -958,8 +941,12 @@ fn validate(args: ValidateArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
                 flags: args.wordnet.iter().map(|_| Flag::Wordnet).collect(),
                 ..Request::default()
             };
-            let outcome =
-                commands::benchmarks::run_benchmark(bench, Protocol::Unified, false, &request)?;
+            let outcome = cuebench::benchmarks::registry::run_benchmark(
+                bench,
+                Protocol::Unified,
+                false,
+                &request,
+            )?;
             match outcome.run.evaluations.first() {
                 Some(evaluation) => commands::validate::of_evaluation(evaluation),
                 None => return Err(cuebench::Error::Usage("no task to check".into()).into()),
@@ -1004,7 +991,7 @@ fn input_files(gt: &Path, predictions: &Path, taxonomy: Option<&Path>) -> Vec<Pa
     let mut files = vec![gt.to_owned(), predictions.to_owned()];
     if predictions.is_dir() {
         files.extend(
-            commands::benchmarks::task_names()
+            cuebench::benchmarks::registry::task_names()
                 .into_iter()
                 .map(|t| predictions.join(format!("{t}.jsonl"))),
         );
