@@ -7,6 +7,7 @@ mod bench;
 mod compare;
 mod completions;
 mod eval;
+mod export;
 mod init;
 mod leaderboard;
 mod prompts;
@@ -16,6 +17,7 @@ mod reward;
 mod serve;
 mod tasks;
 mod validate;
+mod verify;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -62,6 +64,12 @@ pub enum Command {
     Leaderboard(leaderboard::LeaderboardArgs),
     /// Write one self-contained HTML report (tables, charts, worst samples, provenance) for runs.
     Report(report::ReportArgs),
+    /// Write a run's results in an exchange format: Every Eval Ever (`eee`) or Hugging Face
+    /// `.eval_results` YAML (`hf`).
+    Export(export::ExportArgs),
+    /// Re-score a submission's predictions with its recorded settings: exit 0 when every figure
+    /// and count equals the claim, 1 (with a table) when not, 2 when not comparable.
+    Verify(verify::VerifyArgs),
     /// Write a commented cuebench.toml (annotation file, taxonomy, model) in the current folder.
     Init(init::InitArgs),
     /// Print a shell completion script for bash, zsh, fish, elvish or powershell.
@@ -91,6 +99,8 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => serve::serve(args, &Inputs::discover()?),
         Command::Bench(args) => bench::bench(args, &Inputs::discover()?),
         Command::Compare(args) => compare::compare(args),
+        Command::Export(args) => export::export(args),
+        Command::Verify(args) => verify::verify(args),
         Command::Leaderboard(args) => leaderboard::leaderboard(args),
         Command::Report(args) => report::report(args),
     }
