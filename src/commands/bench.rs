@@ -6,14 +6,14 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::eval::{EvalOptions, read_inputs, run as eval};
+use crate::benchmarks::cuebench::{EvalOptions, read_inputs, run as eval};
 use crate::embedding::floor::{EncoderCost, Floor, matmul_rate};
 use crate::embedding::{EmbedOptions, embed_texts, load_embedder, token_plan};
 use crate::error::{Error, Result};
-use crate::evaluate::{Session, Settings};
+use crate::evaluate::Session;
+use crate::evaluate::confidence::add_confidence;
 use crate::formats::records::write_file;
-use crate::metrics::bootstrap::{DEFAULT_LEVEL, DEFAULT_RESAMPLES, DEFAULT_SEED};
-use crate::report::figures::{Confidence, add_confidence};
+use crate::model::{Confidence, Settings};
 use crate::synthetic;
 use crate::tasks::Task;
 
@@ -41,6 +41,38 @@ pub struct BenchReport {
     pub eval_cold_ratio: f64,
     /// The embedding pass (no cache) as a multiple of `floor.floor_s`.
     pub embed_ratio: f64,
+}
+
+impl BenchReport {
+    /// The figures as `cuebench bench` prints them: each time, then the
+    /// floor it is judged by.
+    pub fn text(&self) -> String {
+        let f = &self.floor;
+        format!(
+            "samples {} | distinct texts {}\n\
+             eval --all, cold cache  {:8.2} s   {:5.2}x the floor\n\
+             eval --all, warm cache  {:8.2} s\n\
+             --confidence (n=1000)   {:8.2} s more\n\
+             embedding (no cache)    {:8.0} texts/s at batch {}, {:5.2}x the floor\n\
+             floor: {} tokens ({} computed with padding) x {:.1} MFLOP/token = {:.1} GFLOP \
+             (attention included) at {:.1} GFLOP/s (one MatMul through ONNX Runtime) = {:.2} s\n",
+            self.samples,
+            self.texts,
+            self.eval_cold_s,
+            self.eval_cold_ratio,
+            self.eval_warm_s,
+            self.confidence_s,
+            self.embed_texts_per_s,
+            self.batch_size,
+            self.embed_ratio,
+            f.tokens,
+            f.padded_tokens,
+            f.flops_per_token / 1e6,
+            f.flops / 1e9,
+            f.matmul_flops_per_s / 1e9,
+            f.floor_s,
+        )
+    }
 }
 
 /// Generates the data under `work`, then runs and times the three passes.
@@ -75,11 +107,7 @@ pub fn run(work: &Path, embed: &EmbedOptions) -> Result<BenchReport> {
     };
     let (cold, _) = timed(|| eval(&options))?;
     let (warm, mut run) = timed(|| eval(&options))?;
-    let confidence = Confidence {
-        n: DEFAULT_RESAMPLES,
-        seed: DEFAULT_SEED,
-        level: DEFAULT_LEVEL,
-    };
+    let confidence = Confidence::default();
     let (confidence_s, ()) = timed(|| {
         run.evaluations
             .iter_mut()
@@ -129,33 +157,4 @@ fn timed<T>(f: impl FnOnce() -> Result<T>) -> Result<(f64, T)> {
 /// The default work folder: `cuebench-bench` under the system temp folder.
 pub fn default_work_dir() -> PathBuf {
     std::env::temp_dir().join("cuebench-bench")
-}
-
-/// The text `cuebench bench` prints: each time, then the floor it is judged by.
-pub fn render(r: &BenchReport) -> String {
-    let f = &r.floor;
-    format!(
-        "samples {} | distinct texts {}\n\
-         eval --all, cold cache  {:8.2} s   {:5.2}x the floor\n\
-         eval --all, warm cache  {:8.2} s\n\
-         --confidence (n=1000)   {:8.2} s more\n\
-         embedding (no cache)    {:8.0} texts/s at batch {}, {:5.2}x the floor\n\
-         floor: {} tokens ({} computed with padding) x {:.1} MFLOP/token = {:.1} GFLOP \
-         (attention included) at {:.1} GFLOP/s (one MatMul through ONNX Runtime) = {:.2} s\n",
-        r.samples,
-        r.texts,
-        r.eval_cold_s,
-        r.eval_cold_ratio,
-        r.eval_warm_s,
-        r.confidence_s,
-        r.embed_texts_per_s,
-        r.batch_size,
-        r.embed_ratio,
-        f.tokens,
-        f.padded_tokens,
-        f.flops_per_token / 1e6,
-        f.flops / 1e9,
-        f.matmul_flops_per_s / 1e9,
-        f.floor_s,
-    )
 }
