@@ -291,11 +291,7 @@ pub fn embed_texts(
     opts: &EmbedOptions,
 ) -> Result<Vectors> {
     opts.check()?;
-    let wanted: HashSet<&str> = texts
-        .iter()
-        .map(String::as_str)
-        .filter(|t| !t.is_empty())
-        .collect();
+    let wanted = distinct(texts);
     let cache = match opts.effective_cache_dir() {
         Some(dir) => Some(VectorCache::open(&dir, embedder.cache_key())?),
         None => None,
@@ -356,6 +352,15 @@ pub struct TokenPlan {
     pub batches: usize,
 }
 
+/// The distinct non-empty texts of `texts`.
+fn distinct(texts: &[String]) -> HashSet<&str> {
+    texts
+        .iter()
+        .map(String::as_str)
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
 /// How [`embed_texts`] batches `texts` when nothing is cached.
 pub fn token_plan(
     embedder: &dyn Embedder,
@@ -363,11 +368,7 @@ pub fn token_plan(
     opts: &EmbedOptions,
 ) -> Result<TokenPlan> {
     opts.check()?;
-    let wanted: HashSet<&str> = texts
-        .iter()
-        .map(String::as_str)
-        .filter(|t| !t.is_empty())
-        .collect();
+    let wanted = distinct(texts);
     let (lengths, _) = sorted_misses(embedder, &wanted, &HashMap::new())?;
     let ranges = batch_ranges(&lengths, opts.batch_size, batch_tokens(opts.device));
     let padded_tokens = ranges
