@@ -86,12 +86,30 @@ struct ServeArgs {
     /// Port (0: any free port; the one chosen is printed on stderr).
     #[arg(long, default_value_t = 8000)]
     port: u16,
-    /// Largest request body in bytes.
+    /// Largest request body in bytes (a larger Content-Length gets 413 at once). Four bodies
+    /// this size are read or scored at once at most; more wait.
     #[arg(long, default_value_t = 16 << 20)]
     max_body: usize,
+    /// Completions in one request at most (more: 413). Twice this many are scored at once at
+    /// most; more wait.
+    #[arg(long, default_value_t = 8192, value_parser = clap::value_parser!(u32).range(1..))]
+    max_completions: u32,
     /// Requests waiting to be scored at most (more get 503).
     #[arg(long, default_value_t = 1024)]
     queue: usize,
+    /// Connections open at once at most (more are answered 503 and closed).
+    #[arg(long, default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: u32,
+    /// Seconds a client may take to send a request's head; also how long a kept-alive
+    /// connection may sit idle.
+    #[arg(long, default_value_t = 10.0, value_name = "SECONDS", value_parser = seconds)]
+    header_timeout: f64,
+    /// Seconds a client may take to send a request's body (else 408).
+    #[arg(long, default_value_t = 30.0, value_name = "SECONDS", value_parser = seconds)]
+    body_timeout: f64,
+    /// Seconds requests in flight may run after SIGTERM or Ctrl-C; then the server exits.
+    #[arg(long, default_value_t = 10.0, value_name = "SECONDS", value_parser = seconds)]
+    drain_timeout: f64,
     #[command(flatten)]
     session: RewardSessionArgs,
 }
@@ -501,8 +519,17 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             let options = cuebench::serve::ServeOptions {
                 address: std::net::SocketAddr::new(args.host, args.port),
                 task: args.session.task,
-                max_body: args.max_body,
                 queue: args.queue.max(1),
+                intake: cuebench::serve::IntakeLimits::new(
+                    args.max_body,
+                    args.max_completions as usize,
+                    std::time::Duration::from_secs_f64(args.body_timeout),
+                ),
+                connections: cuebench::serve::Limits {
+                    header_timeout: std::time::Duration::from_secs_f64(args.header_timeout),
+                    max_connections: args.max_connections as usize,
+                    drain: std::time::Duration::from_secs_f64(args.drain_timeout),
+                },
             };
             cuebench::serve::run(
                 reward_session(&args.session, &Inputs::discover()?)?,
@@ -927,5 +954,16 @@ fn emit(text: &str) -> anyhow::Result<()> {
             Err(anyhow::anyhow!("cannot write to stdout: {e}"))
         }
         _ => Ok(()),
+    }
+}
+
+/// A positive, finite number of seconds (`serve`'s timeouts).
+#[cfg(feature = "serve")]
+fn seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 && s <= 86_400.0 => Ok(s),
+        _ => Err(format!(
+            "expected a number of seconds in (0, 86400], got `{text}`"
+        )),
     }
 }
