@@ -20,7 +20,8 @@
 
 mod intake;
 mod listen;
-mod openrlhf;
+pub mod openrlhf;
+pub mod request;
 mod worker;
 
 use std::net::SocketAddr;
@@ -32,8 +33,6 @@ use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use serde::Deserialize;
-use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 use crate::console;
@@ -156,40 +155,23 @@ async fn not_found() -> Response {
     )
 }
 
-/// `POST /reward`'s body.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RewardRequest<'a> {
-    /// Each completion as its JSON text, read alone as the CLI reads a
-    /// line: one that cannot be read (a lone surrogate, a number out of
-    /// range, too deep) is answered alone, not the whole request.
-    #[serde(borrow)]
-    completions: Vec<&'a RawValue>,
-}
-
 async fn reward(State(app): State<Arc<App>>, request: Request) -> Response {
     let admitted = match app.intake.read(request).await {
         Ok(a) => a,
         Err((status, message)) => return error(status, &message),
     };
-    let request: RewardRequest = match serde_json::from_slice(&admitted.body) {
-        Ok(r) => r,
-        Err(e) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                &format!("request body: expected {{\"completions\": [...]}}: {e}"),
-            );
-        }
+    let texts = match request::reward_completions(&admitted.body) {
+        Ok(texts) => texts,
+        Err(e) => return error(StatusCode::BAD_REQUEST, &e),
     };
-    let _room = match app.intake.admit(request.completions.len()).await {
+    let _room = match app.intake.admit(texts.len()).await {
         Ok(room) => room,
         Err((status, message)) => return error(status, &message),
     };
-    let lines: Vec<(usize, &str)> = request
-        .completions
-        .iter()
+    let lines: Vec<(usize, &str)> = texts
+        .into_iter()
         .enumerate()
-        .map(|(i, t)| (i + 1, t.get()))
+        .map(|(i, t)| (i + 1, t))
         .collect();
     let source = Path::new(REQUEST);
     let parsed = parse_lines(app.task, source, &lines);
