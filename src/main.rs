@@ -7,17 +7,14 @@ use std::process::ExitCode;
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, CommandFactory, Parser, Subcommand};
+use cuebench::benchmarks::run::{RunHeader, Scored};
 use cuebench::benchmarks::{Flag, Request};
 use cuebench::config::{Input, Inputs};
 use cuebench::embedding::{Device, EmbedOptions};
-use cuebench::evaluate::confidence::add_confidence;
-use cuebench::evaluate::groups::{GroupBy, add_group_confidence};
+use cuebench::evaluate::groups::GroupBy;
 use cuebench::evaluate::{Session, SessionOptions};
 use cuebench::formats::layout::Layout;
-use cuebench::model::{
-    BenchmarkId, Confidence, Evaluation, Protocol, ResultsDocument, RunInfo, RunSettings, SemNorm,
-    Settings, TiouMode,
-};
+use cuebench::model::{BenchmarkId, Confidence, Evaluation, Protocol, SemNorm, Settings, TiouMode};
 use cuebench::report::breakdown;
 use cuebench::report::export::Format;
 use cuebench::report::html;
@@ -67,6 +64,12 @@ enum Command {
     Leaderboard(LeaderboardArgs),
     /// Write one self-contained HTML report (tables, charts, worst samples, provenance) for runs.
     Report(ReportArgs),
+    /// Write a run's results in an exchange format: Every Eval Ever (`eee`) or Hugging Face
+    /// `.eval_results` YAML (`hf`).
+    Export(ExportArgs),
+    /// Re-score a submission's predictions with its recorded settings: exit 0 when every figure
+    /// and count equals the claim, 1 (with a table) when not, 2 when not comparable.
+    Verify(VerifyArgs),
     /// Write a commented cuebench.toml (annotation file, taxonomy, model) in the current folder.
     Init(InitArgs),
     /// Print a shell completion script for bash, zsh, fish, elvish or powershell.
@@ -210,6 +213,49 @@ struct ReportArgs {
 }
 
 #[derive(Debug, Args)]
+struct ExportArgs {
+    /// The run: a results.json, an `eval --format json` output, or an `--output` folder.
+    run: PathBuf,
+    /// The exchange format.
+    #[arg(long, value_enum)]
+    format: cuebench::exchange::ExchangeFormat,
+    /// The model's Hub id, ORG/NAME (needed by eee: it names the datastore folder).
+    #[arg(long, value_name = "ORG/NAME")]
+    model_id: Option<String>,
+    /// The benchmark's Hub dataset id [default for cuebench: CueBench/CueBench].
+    #[arg(long, value_name = "ORG/NAME")]
+    dataset_id: Option<String>,
+    /// Who publishes the numbers (eee `source_organization_name`; hf `source.org`).
+    #[arg(long)]
+    organization: Option<String>,
+    /// A link to the run's logs or paper (hf `source.url`).
+    #[arg(long, value_name = "URL")]
+    source_url: Option<String>,
+    /// Write the files under DIR (eee: data/BENCHMARK/ORG/NAME/UUID.json and, from an
+    /// `--output` folder, UUID_samples.jsonl; hf: .eval_results/BENCHMARK.yaml) instead of
+    /// printing the record.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct VerifyArgs {
+    /// The claim: a results.json, an `eval --format json` output, or an `--output` folder.
+    run: PathBuf,
+    /// The submitted predictions: the file (or, for --all, the folder) the run scored.
+    predictions: PathBuf,
+    /// The annotation file to score against.
+    #[arg(long, value_name = "FILE")]
+    gt: PathBuf,
+    /// The embedding model folder the run used, when it is not the default.
+    #[arg(long, value_name = "DIR")]
+    model: Option<PathBuf>,
+    /// The taxonomy file the run used, when it is not the built-in one.
+    #[arg(long, value_name = "FILE")]
+    taxonomy: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
 struct LeaderboardArgs {
     /// Results: results.json files, `eval --format json` outputs or `--output` folders, one row each.
     #[arg(required = true)]
@@ -229,20 +275,20 @@ struct EvalArgs {
     predictions: PathBuf,
     /// The benchmark: cuebench, or a sibling (vau-bench, vad-reasoning).
     #[arg(long, default_value = "cuebench", help_heading = "Inputs",
-          value_parser = PossibleValuesParser::new(commands::benchmarks::bench_names())
+          value_parser = PossibleValuesParser::new(cuebench::benchmarks::registry::bench_names())
               .try_map(|s| s.parse::<BenchmarkId>()))]
     bench: BenchmarkId,
     /// CueBench's protocol: `unified` (Table 2) or `separate` (Table 3: ranked labels,
     /// start/end and frame-level predictions of specialised models, docs/scoring.md §10).
     #[arg(long, default_value = "unified", help_heading = "Inputs",
-          value_parser = PossibleValuesParser::new(commands::benchmarks::protocol_names())
+          value_parser = PossibleValuesParser::new(cuebench::benchmarks::registry::protocol_names())
               .try_map(|s| s.parse::<Protocol>()))]
     protocol: Protocol,
     /// The task to score. cuebench: event, scene, attribute, anomaly-td, anomaly-bu, grounding,
     /// detection, anticipation; with --protocol separate: event, grounding, anomaly, detection;
     /// vau-bench: qa, grounding, cls; vad-reasoning: reasoning, detection.
     #[arg(long, required_unless_present = "all", conflicts_with = "all", help_heading = "Inputs",
-          value_parser = PossibleValuesParser::new(commands::benchmarks::task_names()))]
+          value_parser = PossibleValuesParser::new(cuebench::benchmarks::registry::task_names()))]
     task: Option<String>,
     /// Score every task of the benchmark into one row: the paper's Table 2 (cuebench), or
     /// Table 3 (--protocol separate).
@@ -467,7 +513,7 @@ struct ValidateArgs {
     all: bool,
     /// The benchmark: cuebench, or a sibling (vau-bench, vad-reasoning; needs --task).
     #[arg(long, default_value = "cuebench",
-          value_parser = PossibleValuesParser::new(commands::benchmarks::bench_names())
+          value_parser = PossibleValuesParser::new(cuebench::benchmarks::registry::bench_names())
               .try_map(|s| s.parse::<BenchmarkId>()))]
     bench: BenchmarkId,
     /// Annotation file; default: $CUEBENCH_GT, then `gt` in cuebench.toml.
@@ -573,6 +619,8 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Compare(args) => compare(args),
+        Command::Export(args) => export(args),
+        Command::Verify(args) => verify(args),
         Command::Leaderboard(args) => leaderboard(args),
         Command::Report(args) => {
             let written = commands::report::run(&args.results, &args.out)?;
@@ -585,6 +633,64 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
+    let options = cuebench::exchange::ExportOptions {
+        model_id: args.model_id,
+        dataset_id: args.dataset_id,
+        organization: args.organization,
+        source_url: args.source_url,
+    };
+    let files =
+        cuebench::exchange::export_files(&args.run, args.format, &options, args.out.is_some())?;
+    match &args.out {
+        Some(dir) => {
+            for path in cuebench::exchange::write_files(dir, &files)? {
+                console::line(&format!("wrote {}", path.display()));
+            }
+        }
+        None => {
+            for (_, text) in &files {
+                emit(text)?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verify(args: VerifyArgs) -> anyhow::Result<ExitCode> {
+    let mut extra = Vec::new();
+    if let Some(model) = &args.model {
+        extra.extend(["--model".to_owned(), model.display().to_string()]);
+    }
+    if let Some(taxonomy) = &args.taxonomy {
+        extra.extend(["--taxonomy".to_owned(), taxonomy.display().to_string()]);
+    }
+    let options = cuebench::verify::VerifyOptions {
+        run: args.run,
+        gt: args.gt,
+        predictions: args.predictions,
+        extra,
+    };
+    let outcome = cuebench::verify::verify(&std::env::current_exe()?, &options)?;
+    let (tasks, figures, counts) = cuebench::verify::claim_size(&outcome.claim);
+    if outcome.differences.is_empty() {
+        emit(&format!(
+            "verified: `{}` ({}): {figures} figures and {counts} counts of {tasks} task(s) equal the claim\n",
+            outcome.claim.run.name,
+            options.run.display()
+        ))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    emit(&format!(
+        "NOT verified: `{}` ({}): {} difference(s) from the claim\n{}",
+        outcome.claim.run.name,
+        options.run.display(),
+        outcome.differences.len(),
+        cuebench::verify::difference_table(&outcome.differences)
+    ))?;
+    Ok(ExitCode::from(1))
 }
 
 fn compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
@@ -717,45 +823,28 @@ fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
         &request.predictions,
         request.taxonomy.as_deref(),
     );
-    let outcome =
-        commands::benchmarks::run_benchmark(args.bench, args.protocol, args.all, &request)?;
-    let run = outcome.run;
-    report_findings(&run.findings, args.strict)?;
-    let mut evaluations = run.evaluations;
+    let outcome = cuebench::benchmarks::registry::run_benchmark(
+        args.bench,
+        args.protocol,
+        args.all,
+        &request,
+    )?;
+    report_findings(&outcome.run.findings, args.strict)?;
     let confidence = args.confidence.then_some(Confidence {
         n: args.confidence_n,
         seed: args.seed,
-        level: Confidence::default().level,
+        ..Confidence::default()
     });
-    if let Some(c) = confidence {
-        if c.n == 0 {
-            return Err(cuebench::Error::Usage("--confidence-n must be at least 1".into()).into());
-        }
-        evaluations.iter_mut().for_each(|e| add_confidence(e, c));
-    }
-    let mut groups = run.groups;
-    if let Some(c) = confidence {
-        for (g, e) in groups.iter_mut().zip(&evaluations) {
-            add_group_confidence(g, e, c);
-        }
-    }
-    let mut document = ResultsDocument::new(
-        RunInfo {
-            command: std::env::args().collect(),
-            name: args.name.unwrap_or_else(|| default_name(&args.predictions)),
-            benchmark: args.bench,
-            protocol: args.protocol,
-            inputs: run.inputs,
-            settings: RunSettings {
-                scoring: run.settings,
-                confidence,
-            },
-        },
-        evaluations.iter().map(|e| e.result.clone()).collect(),
-    )?;
-    for (entry, g) in document.results.iter_mut().zip(groups) {
-        entry.groups = g;
-    }
+    let header = RunHeader {
+        command: std::env::args().collect(),
+        name: args.name.unwrap_or_else(|| default_name(&args.predictions)),
+        benchmark: args.bench,
+        protocol: args.protocol,
+    };
+    let Scored {
+        mut document,
+        evaluations,
+    } = outcome.run.into_document(header, confidence)?;
     write_per_sample(&evaluations, args.per_sample.as_deref(), &protected)?;
     let text = match args.format.text() {
         None => html::render(&[Run::scored(document.clone(), &evaluations)]),
@@ -790,7 +879,10 @@ fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
 
 /// Prints each likely mistake as a warning; with `--strict`, the first one
 /// is an input error listing what it found.
-fn report_findings(findings: &[commands::eval::Finding], strict: bool) -> anyhow::Result<()> {
+fn report_findings(
+    findings: &[cuebench::benchmarks::run::Finding],
+    strict: bool,
+) -> anyhow::Result<()> {
     if strict && let Some(first) = findings.first() {
         for f in &findings[1..] {
             console::warning(&f.error());
@@ -876,8 +968,12 @@ fn validate(args: ValidateArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
                 flags: args.wordnet.iter().map(|_| Flag::Wordnet).collect(),
                 ..Request::default()
             };
-            let outcome =
-                commands::benchmarks::run_benchmark(bench, Protocol::Unified, false, &request)?;
+            let outcome = cuebench::benchmarks::registry::run_benchmark(
+                bench,
+                Protocol::Unified,
+                false,
+                &request,
+            )?;
             match outcome.run.evaluations.first() {
                 Some(evaluation) => commands::validate::of_evaluation(evaluation),
                 None => return Err(cuebench::Error::Usage("no task to check".into()).into()),
@@ -922,7 +1018,7 @@ fn input_files(gt: &Path, predictions: &Path, taxonomy: Option<&Path>) -> Vec<Pa
     let mut files = vec![gt.to_owned(), predictions.to_owned()];
     if predictions.is_dir() {
         files.extend(
-            commands::benchmarks::task_names()
+            cuebench::benchmarks::registry::task_names()
                 .into_iter()
                 .map(|t| predictions.join(format!("{t}.jsonl"))),
         );

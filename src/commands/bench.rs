@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::eval::{EvalOptions, read_inputs, run as eval};
+use crate::benchmarks::cuebench::{EvalOptions, read_inputs, run as eval};
 use crate::embedding::{EmbedOptions, embed_texts, load_embedder};
 use crate::error::{Error, Result};
 use crate::evaluate::Session;

@@ -15,8 +15,8 @@ pub enum Layout {
     /// cuebench's own records (docs/scoring.md §3.3), as JSONL or one JSON array.
     #[default]
     Cuebench,
-    /// lmms-eval's `samples_*.jsonl` log: the id from `doc.id`, the response
-    /// from `filtered_resps`.
+    /// lmms-eval's `samples_*.jsonl` log (0.7 included): the id from `doc.id`
+    /// or `target`, the response from `resps` or `filtered_resps`.
     LmmsEval,
 }
 
