@@ -690,7 +690,7 @@ mod tests {
             "<answer>[{\"event\": \"fighting\", \"scene\": \"street\", \"attribute\": \"two men\", \"anomaly\": 0.9}]</answer>".into(),
         );
         let mut sample = s.samples(Task::AnomalyBu)[0].clone();
-        assert!(sample.truth.len() >= 1 && sample.anchors.len() == sample.truth.len());
+        assert!(!sample.truth.is_empty() && sample.anchors.len() == sample.truth.len());
         let whole = s.rewards_against(&[(&sample, &response)]).expect("rewards");
         sample.anchors.clear();
         let bare = s.rewards_against(&[(&sample, &response)]).expect("rewards");
