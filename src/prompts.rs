@@ -85,7 +85,7 @@ pub fn prompt_lines(videos: &[Video], task: Task, video_name: &str) -> Vec<Promp
 pub fn to_jsonl(lines: &[PromptLine]) -> String {
     lines
         .iter()
-        .map(|line| serde_json::to_string(line).unwrap_or_default() + "\n")
+        .map(|line| crate::formats::jsonl::line(line) + "\n")
         .collect()
 }
 

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use crate::error::{Error, Result};
 use crate::evaluate::session::{RewardedCompletion, UnknownSample};
 use crate::evaluate::{Completion, Session};
+use crate::formats::jsonl;
 use crate::formats::predictions::{MAX_STREAM_LINE_BYTES, parse_line};
 use crate::formats::records::read_line_bounded;
 use crate::formats::records::read_text;
@@ -37,7 +38,7 @@ pub fn run_file(
         .collect();
     let answers = score_lines(session, default_task, input, &lines)?;
     for answer in &answers {
-        writeln!(out, "{}", answer.record).map_err(|e| stdout_error(&e))?;
+        writeln!(out, "{}", jsonl::line(&answer.record)).map_err(|e| stdout_error(&e))?;
     }
     Ok(answers.iter().filter(|a| a.is_error).count())
 }
@@ -74,7 +75,7 @@ pub fn run_stream(
         };
         for answer in answers {
             errors += usize::from(answer.is_error);
-            writeln!(out, "{}", answer.record)
+            writeln!(out, "{}", jsonl::line(&answer.record))
                 .and_then(|_| out.flush())
                 .map_err(|e| stdout_error(&e))?;
         }

@@ -213,7 +213,7 @@ pub fn annotations_jsonl(videos: &[Video]) -> String {
                     .collect();
                 record["anticipation"] = json!({"observed_until_s": a.observed_until_s, "future": future});
             }
-            format!("{record}\n")
+            crate::formats::jsonl::line(&record) + "\n"
         })
         .collect()
 }
@@ -238,9 +238,9 @@ pub fn predictions_jsonl(videos: &[Video], seed: u64) -> String {
                 )
             };
             let response = format!("<think>Looking at the video.</think><answer>{answer}</answer>");
-            out.push_str(
-                &json!({"id": sample.id, "task": task.name(), "response": response}).to_string(),
-            );
+            out.push_str(&crate::formats::jsonl::line(
+                &json!({"id": sample.id, "task": task.name(), "response": response}),
+            ));
             out.push('\n');
         }
     }

@@ -277,3 +277,254 @@ fn a_body_over_the_limit_is_refused_and_sigterm_finishes_in_flight_requests() {
     assert_eq!(answer["results"].as_array().unwrap().len(), 20);
     assert!(server.wait().success());
 }
+
+/// A connection that sent `bytes` and then stopped, as a hostile or broken
+/// client does.
+fn half_sent(address: SocketAddr, bytes: &[u8]) -> TcpStream {
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream.write_all(bytes).unwrap();
+    stream
+}
+
+/// The status line's code of what `stream` answers within `within`, or
+/// `None` when it closes without an answer.
+fn answer_status(stream: &mut TcpStream, within: Duration) -> Option<u16> {
+    stream.set_read_timeout(Some(within)).unwrap();
+    let mut response = Vec::new();
+    match stream.read_to_end(&mut response) {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
+        Err(e) => panic!("no answer within {within:?}: {e}"),
+    }
+    let text = String::from_utf8_lossy(&response);
+    text.split(' ').nth(1).map(|code| code.parse().unwrap())
+}
+
+/// What the CLI's memory probe and the README's ceiling read: the server's
+/// peak resident set, in MiB (`VmHWM` of /proc/PID/status).
+#[cfg(target_os = "linux")]
+fn peak_rss_mib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+    let kib: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+    kib / 1024
+}
+
+const HALF_HEAD: &[u8] = b"POST /reward HTTP/1.1\r\nHost: x\r\n";
+
+#[test]
+fn held_half_sent_connections_neither_stop_health_nor_sigterm() {
+    // Issue 21, item 1: 200 clients that sent half a head and stopped. The
+    // header timeout is long here, so only the drain deadline can end them.
+    let caches = tempfile::tempdir().unwrap();
+    let mut server = Server::start(
+        caches.path(),
+        &["--header-timeout", "600", "--drain-timeout", "2"],
+    );
+    let held: Vec<TcpStream> = (0..200)
+        .map(|_| half_sent(server.address, HALF_HEAD))
+        .collect();
+    let started = std::time::Instant::now();
+    assert_eq!(
+        request(server.address, "GET", "/health", b""),
+        (200, json!({"status": "ok"}))
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "/health took {:?} behind 200 held connections",
+        started.elapsed()
+    );
+    let started = std::time::Instant::now();
+    server.terminate();
+    assert!(server.wait().success());
+    assert!(
+        started.elapsed() < Duration::from_millis(3500),
+        "SIGTERM took {:?} with a drain deadline of 2 s",
+        started.elapsed()
+    );
+    drop(held);
+}
+
+#[test]
+fn a_half_sent_head_is_closed_after_the_header_timeout() {
+    let caches = tempfile::tempdir().unwrap();
+    let server = Server::start(caches.path(), &["--header-timeout", "1"]);
+    let started = std::time::Instant::now();
+    let mut held = half_sent(server.address, HALF_HEAD);
+    // hyper answers a timed-out head with 408 or just closes.
+    let status = answer_status(&mut held, Duration::from_secs(10));
+    assert!(matches!(status, None | Some(408)), "{status:?}");
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(900) && waited < Duration::from_secs(4),
+        "closed after {waited:?} with a header timeout of 1 s"
+    );
+}
+
+#[test]
+fn a_stalled_body_gets_408_after_the_body_timeout() {
+    let caches = tempfile::tempdir().unwrap();
+    let server = Server::start(caches.path(), &["--body-timeout", "1"]);
+    let started = std::time::Instant::now();
+    let mut held = half_sent(
+        server.address,
+        b"POST /reward HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"comple",
+    );
+    assert_eq!(answer_status(&mut held, Duration::from_secs(10)), Some(408));
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(900) && waited < Duration::from_secs(4),
+        "answered after {waited:?} with a body timeout of 1 s"
+    );
+}
+
+#[test]
+fn an_oversized_content_length_gets_413_before_any_body() {
+    let caches = tempfile::tempdir().unwrap();
+    let mut server = Server::start(caches.path(), &[]);
+    for length in ["9223372036854775808", "16777217"] {
+        let started = std::time::Instant::now();
+        let head = format!("POST /reward HTTP/1.1\r\nHost: x\r\nContent-Length: {length}\r\n\r\n");
+        let mut held = half_sent(server.address, head.as_bytes());
+        assert_eq!(
+            answer_status(&mut held, Duration::from_secs(5)),
+            Some(413),
+            "Content-Length: {length}"
+        );
+        assert!(started.elapsed() < Duration::from_secs(1));
+    }
+    assert!(server.is_running());
+}
+
+#[test]
+fn connections_over_the_limit_are_answered_503_and_closed() {
+    let caches = tempfile::tempdir().unwrap();
+    let server = Server::start(caches.path(), &["--max-connections", "4"]);
+    let held: Vec<TcpStream> = (0..4)
+        .map(|_| half_sent(server.address, HALF_HEAD))
+        .collect();
+    std::thread::sleep(Duration::from_millis(200));
+    let (status, answer) = request(server.address, "GET", "/health", b"");
+    assert_eq!(status, 503, "{answer}");
+    assert!(
+        answer["error"]
+            .as_str()
+            .unwrap()
+            .contains("too many connections")
+    );
+    drop(held);
+    // The held ones closed: room again.
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(request(server.address, "GET", "/health", b"").0, 200);
+}
+
+#[test]
+fn more_completions_than_max_completions_get_413_naming_the_limit() {
+    let caches = tempfile::tempdir().unwrap();
+    let server = Server::start(
+        caches.path(),
+        &["--max-completions", "3", "--task", "event"],
+    );
+    let body = json!({"completions": (0..4).map(|_| json!({"id": "vid_0001", "response": "x"})).collect::<Vec<_>>()});
+    let (status, answer) = post(server.address, "/reward", &body);
+    assert_eq!(status, 413, "{answer}");
+    assert!(
+        answer["error"]
+            .as_str()
+            .unwrap()
+            .contains("--max-completions")
+    );
+    let body = json!({"query": ["a", "b", "c", "d"], "labels": ["vid_0001", "vid_0001", "vid_0001", "vid_0001"]});
+    assert_eq!(post(server.address, "/get_reward", &body).0, 413);
+}
+
+#[test]
+fn one_unreadable_completion_is_answered_alone_as_the_cli_stream_does() {
+    // Issue 21, item 7: a lone surrogate, a number out of range and deep
+    // nesting used to refuse the whole batch with a 400.
+    let caches = tempfile::tempdir().unwrap();
+    let server = Server::start(caches.path(), &["--task", "event"]);
+    let good = r#"{"id": "vid_0001", "response": "<answer>[{\"event\": \"climbing\"}]</answer>"}"#;
+    let odd = [
+        r#"{"id": "vid_0001", "response": "<answer>\ud800</answer>"}"#.to_owned(),
+        r#"{"id": "vid_0001", "answer": [{"event": 1e400}]}"#.to_owned(),
+        format!(
+            r#"{{"id": "vid_0001", "answer": {}1{}}}"#,
+            "[".repeat(130),
+            "]".repeat(130)
+        ),
+    ];
+    let body = format!("{{\"completions\": [{good}, {}]}}", odd.join(", "));
+    let (status, answer) = request(server.address, "POST", "/reward", body.as_bytes());
+    assert_eq!(status, 200, "{answer}");
+    let results = answer["results"].as_array().unwrap();
+    assert_eq!(results.len(), 4);
+    assert_eq!(results[0]["status"], "scored");
+    for odd in &results[1..] {
+        assert_eq!(odd["status"], "parse_failed", "{odd}");
+    }
+    // The CLI stream on the same lines: the same records.
+    let stream = Command::new(env!("CARGO_BIN_EXE_cuebench"))
+        .args(["reward", "--quiet", "--task", "event", "--gt"])
+        .arg(root().join("examples/annotations.json"))
+        .arg("--cache-dir")
+        .arg(caches.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let input = format!("{good}\n{}\n", odd.join("\n"));
+    stream
+        .stdin
+        .as_ref()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = stream.wait_with_output().unwrap();
+    let cli: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(cli.len(), 4);
+    for (got, want) in results.iter().zip(&cli) {
+        assert_eq!(got["status"], want["status"], "{got} vs {want}");
+        assert_eq!(got["reward"], want["reward"], "{got} vs {want}");
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn peak_memory_under_eight_maximal_requests_stays_under_the_readme_ceiling() {
+    // Issue 21, item 2: one 13 MB body of 10^5 completions peaked at 1.7 GB
+    // and 8 at 2.6 GB. Now a request holds at most --max-completions (8192)
+    // and --max-body (16 MiB); the README states a ceiling of 1 GiB.
+    const CEILING_MIB: u64 = 1024;
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    assert!(readme.contains("peak memory stays under 1 GiB"));
+    let caches = tempfile::tempdir().unwrap();
+    let server = Server::start(caches.path(), &[]);
+    let lines = completions();
+    let pad = "x".repeat(1800);
+    let body = json!({"completions": (0..8192).map(|i| {
+        let mut line = lines[i % lines.len()].clone();
+        let response = line["response"].as_str().unwrap().to_owned();
+        line["response"] = json!(format!("<think>{pad}</think>{response}"));
+        line
+    }).collect::<Vec<_>>()})
+    .to_string();
+    assert!(body.len() > 15 << 20 && body.len() <= 16 << 20);
+    let body = std::sync::Arc::new(body);
+    let address = server.address;
+    let clients: Vec<_> = (0..8)
+        .map(|_| {
+            let body = std::sync::Arc::clone(&body);
+            std::thread::spawn(move || request(address, "POST", "/reward", body.as_bytes()).0)
+        })
+        .collect();
+    for client in clients {
+        assert_eq!(client.join().unwrap(), 200);
+    }
+    let peak = peak_rss_mib(server.child.id());
+    assert!(peak < CEILING_MIB, "peak RSS {peak} MiB");
+}

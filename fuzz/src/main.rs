@@ -13,14 +13,18 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use std::cell::RefCell;
+
 use cuebench::benchmarks::vau_bench::{self, VauTask};
+use cuebench::embedding::HashEmbedder;
+use cuebench::evaluate::{Session, SessionOptions, TaskPredictions};
 use cuebench::extraction::{extract_answer, format_ok};
 use cuebench::formats::annotations::read_annotations;
 use cuebench::formats::layout::{Layout, parse_predictions};
-use cuebench::formats::predictions::parse_line;
+use cuebench::formats::predictions::{Prediction, PredictionContent, parse_line};
 use cuebench::intervals::{parse_interval, parse_timestamp};
 use cuebench::tasks::Task;
-use cuebench::tasks::derive::derive_samples;
+use cuebench::tasks::derive::{Sample, derive_samples};
 use cuebench::taxonomy::Taxonomy;
 use serde_json::Value;
 
@@ -179,7 +183,162 @@ const TARGETS: &[Target] = &[
             let _ = run(&options(&other, &input));
         },
     },
+    Target {
+        name: "scoring",
+        seeds: scoring_seeds,
+        run: |bytes, _| score_checked(bytes),
+    },
+    Target {
+        name: "server-request",
+        seeds: |root| {
+            let lines: Vec<String> = lines_of(root, "examples/predictions")
+                .iter()
+                .take(6)
+                .map(|l| String::from_utf8_lossy(l).into_owned())
+                .collect();
+            let labels: Vec<String> = (0..lines.len())
+                .map(|i| format!("{{\"id\": \"vid_000{i}\", \"task\": \"event\"}}"))
+                .collect();
+            vec![
+                format!("{{\"completions\": [{}]}}", lines.join(", ")).into_bytes(),
+                serde_json::json!({"query": lines, "prompts": [], "labels": labels})
+                    .to_string()
+                    .into_bytes(),
+            ]
+        },
+        run: |bytes, _| {
+            use cuebench::reward::parse_lines;
+            use cuebench::serve::{openrlhf, request};
+            let source = Path::new("<request>");
+            if let Ok(texts) = request::reward_completions(bytes) {
+                let lines: Vec<(usize, &str)> =
+                    texts.iter().enumerate().map(|(i, t)| (i + 1, *t)).collect();
+                for task in [None, Some(Task::Event)] {
+                    assert_eq!(parse_lines(task, source, &lines).len(), texts.len());
+                }
+            }
+            for task in [None, Some(Task::Grounding)] {
+                let _ = openrlhf::completions(bytes, task);
+            }
+        },
+    },
 ];
+
+thread_local! {
+    /// The message of the last panic, reported with its finding.
+    static PANIC: RefCell<String> = const { RefCell::new(String::new()) };
+    /// The scoring target's session: the example ground truth, the
+    /// deterministic stand-in embedder, no disk cache (opened once).
+    static SESSION: RefCell<Option<Session>> = const { RefCell::new(None) };
+}
+
+/// The scoring target's seeds: a `cuebench tasks` record of each example
+/// sample, a newline, and an example response to it.
+fn scoring_seeds(root: &Path) -> Vec<Vec<u8>> {
+    let videos = read_annotations(&root.join("examples/annotations.json")).expect("examples");
+    let mut seeds = Vec::new();
+    for task in Task::ALL {
+        let responses = lines_of_file(
+            &root.join(format!("examples/predictions/{}.jsonl", task.name())),
+        );
+        for (i, sample) in derive_samples(&videos, task).iter().enumerate().take(4) {
+            let mut seed = serde_json::to_vec(sample).expect("plain data");
+            seed.push(b'\n');
+            if let Some(line) = responses.get(i)
+                && let Ok(record) = serde_json::from_slice::<Value>(line)
+                && let Some(response) = record["response"].as_str()
+            {
+                seed.extend_from_slice(response.as_bytes());
+            }
+            seeds.push(seed);
+        }
+    }
+    seeds
+}
+
+/// Extraction -> matching -> metrics on an arbitrary truth (the first line,
+/// a `cuebench tasks` record; an example sample when it does not read) and
+/// an arbitrary answer (the rest), through the reward and through a whole
+/// evaluation; panics when an invariant breaks: every score finite and in
+/// its range ([0, 1] per sample score, [0, 100] per percent figure, the
+/// reward's of docs/scoring.md §7), the reward the sum of its parts, the
+/// counts adding up to the samples.
+fn score_checked(bytes: &[u8]) {
+    let text = String::from_utf8_lossy(bytes);
+    let (truth, response) = text.split_once('\n').unwrap_or((&text, ""));
+    let content = PredictionContent::Response(response.to_owned());
+    SESSION.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        let session = cell.get_or_insert_with(|| {
+            let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+            let mut options = SessionOptions::new(root.join("examples/annotations.json"));
+            options.embed.no_cache = true;
+            options.embed.quiet = true;
+            Session::with_embedder(options, Box::new(HashEmbedder::new())).expect("opens")
+        });
+        let task = Task::ALL[bytes.len() % Task::ALL.len()];
+        let known = session.samples(task).to_vec();
+        let sample: Sample = match serde_json::from_str(truth) {
+            Ok(sample) => sample,
+            Err(_) => known[bytes.len() % known.len()].clone(),
+        };
+        let within = |what: &str, x: f64, low: f64, high: f64| {
+            assert!(x.is_finite() && (low..=high).contains(&x), "{what} = {x}");
+        };
+        let unit = |what: &str, x: f64| within(what, x, 0.0, 1.0);
+        if let Ok(rewarded) = session.rewards_against(&[(&sample, &content)]) {
+            for r in &rewarded {
+                let p = &r.reward.parts;
+                // docs/scoring.md §7: R^H has no cut-off, so it lies in
+                // [-1, 1] (a distance is at most twice the depth), R_task in
+                // [-1, 1], and R = R_format + R^K + R_task in [-1, 3].
+                assert!(p.format == 0.0 || p.format == 1.0, "format = {}", p.format);
+                unit("structure", p.structure);
+                within("task part", p.task, -1.0, 1.0);
+                within("reward", r.reward.reward, -1.0, 3.0);
+                let sum = p.format + p.structure + p.task;
+                assert!((r.reward.reward - sum).abs() <= 1e-12, "reward != parts");
+                for (name, x) in [("semantic", p.semantic), ("tiou", p.tiou)] {
+                    if let Some(x) = x {
+                        unit(name, x);
+                    }
+                }
+                if let Some(h) = p.hierarchy {
+                    within("hierarchy", h, -1.0, 1.0);
+                }
+            }
+        }
+        // The same answer to a known sample of the task, in a whole
+        // evaluation: every other sample is missing.
+        let id = known[bytes.len() % known.len()].id.clone();
+        let input = TaskPredictions {
+            task,
+            predictions: vec![Prediction { id, line: 1, task: None, content }],
+            source: PathBuf::from("fuzz.jsonl"),
+        };
+        if let Ok(evaluations) = session.evaluate(&[input]) {
+            for e in &evaluations {
+                let c = &e.result.counts;
+                assert_eq!(c.scored + c.missing + c.parse_failed, c.samples, "{c:?}");
+                assert_eq!(c.samples, known.len());
+                assert_eq!(e.samples.len(), c.samples);
+                for m in &e.result.metrics {
+                    assert!(
+                        m.value.is_finite() && (0.0..=100.0).contains(&m.value),
+                        "{} = {}",
+                        m.name,
+                        m.value
+                    );
+                }
+                for s in &e.samples {
+                    for (name, x) in &s.scores {
+                        unit(name, *x);
+                    }
+                }
+            }
+        }
+    });
+}
 
 /// Hostile tokens the mutator inserts: structure, escapes, huge and
 /// negative numbers, separators, encodings.
@@ -230,7 +389,10 @@ fn main() {
     };
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     // A panic is reported by the driver, once, with its input saved.
-    std::panic::set_hook(Box::new(|_| {}));
+    // The panic's message (which invariant, where) goes with the finding.
+    std::panic::set_hook(Box::new(|info| {
+        PANIC.with(|p| *p.borrow_mut() = info.to_string().replace('\n', " "));
+    }));
     let mut findings = 0;
     for target in TARGETS
         .iter()
@@ -348,8 +510,9 @@ fn fuzz(target: &Target, root: &Path, options: &Options) -> usize {
         if let Some(kind) = finding {
             findings += 1;
             let saved = save(root, target.name, kind, &input);
+            let why = PANIC.with(|p| std::mem::take(&mut *p.borrow_mut()));
             eprintln!(
-                "{}: {kind} after {:?} on {} byte(s), saved to {}",
+                "{}: {kind} after {:?} on {} byte(s), saved to {}: {why}",
                 target.name,
                 took,
                 input.len(),

@@ -13,7 +13,7 @@ use cuebench::embedding::{Device, EmbedOptions};
 use cuebench::evaluate::session::{NO_ANNOTATIONS_SHA256, RewardedCompletion};
 use cuebench::evaluate::{Completion, Session as Core, SessionOptions};
 use cuebench::formats::layout::Layout;
-use cuebench::formats::predictions::PredictionContent;
+use cuebench::formats::predictions::{PredictionContent, response_content};
 use cuebench::model::{BenchmarkId, Protocol, Settings};
 use cuebench::report::export::Format;
 use cuebench::tasks::Task;
@@ -113,7 +113,7 @@ impl Session {
     fn rewards(
         &self,
         py: Python<'_>,
-        completions: Vec<String>,
+        completions: Vec<Bound<'_, PyString>>,
         ids: Vec<String>,
         tasks: Option<&Bound<'_, PyAny>>,
         on_unknown: &str,
@@ -145,7 +145,7 @@ impl Session {
     fn reward_details(
         &self,
         py: Python<'_>,
-        completions: Vec<String>,
+        completions: Vec<Bound<'_, PyString>>,
         ids: Vec<String>,
         tasks: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<Py<PyAny>>> {
@@ -175,7 +175,7 @@ impl Session {
     fn rewards_against(
         &self,
         py: Python<'_>,
-        completions: Vec<String>,
+        completions: Vec<Bound<'_, PyString>>,
         truths: Vec<String>,
     ) -> PyResult<Vec<f64>> {
         same_length(completions.len(), truths.len(), "truths")?;
@@ -190,10 +190,7 @@ impl Session {
                 })
             })
             .collect::<PyResult<_>>()?;
-        let contents: Vec<PredictionContent> = completions
-            .into_iter()
-            .map(PredictionContent::Response)
-            .collect();
+        let contents = contents(&completions);
         let pairs: Vec<(&Sample, &PredictionContent)> = samples.iter().zip(&contents).collect();
         let rewarded = py.detach(|| self.lock()?.rewards_against(&pairs).map_err(to_py_error))?;
         Ok(rewarded
@@ -279,7 +276,7 @@ impl Session {
     /// name for all, one per completion, or `None` for the session's `task`.
     fn batch(
         &self,
-        completions: Vec<String>,
+        completions: Vec<Bound<'_, PyString>>,
         ids: Vec<String>,
         tasks: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<Completion>> {
@@ -306,15 +303,11 @@ impl Session {
                     .collect::<PyResult<_>>()?
             }
         };
-        Ok(completions
+        Ok(contents(&completions)
             .into_iter()
             .zip(ids)
             .zip(tasks)
-            .map(|((response, id), task)| Completion {
-                id,
-                task,
-                content: PredictionContent::Response(response),
-            })
+            .map(|((content, id), task)| Completion { id, task, content })
             .collect())
     }
 }
@@ -350,6 +343,17 @@ fn predictions_file(
     std::io::Write::write_all(&mut file, text.as_bytes()).map_err(io)?;
     let path = file.into_temp_path();
     Ok((path.to_path_buf(), Some(path)))
+}
+
+/// Each completion as the CLI and the server read the same text: over the
+/// 1 MiB line cap, or not valid Unicode (a lone surrogate), it is an
+/// unreadable answer (status `parse_failed`, reward 0) for that completion
+/// alone, not an exception for the whole call.
+fn contents(completions: &[Bound<'_, PyString>]) -> Vec<PredictionContent> {
+    completions
+        .iter()
+        .map(|c| response_content(c.to_cow().ok().as_deref()))
+        .collect()
 }
 
 fn parse_task(name: &str, field: &str) -> PyResult<Task> {

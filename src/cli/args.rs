@@ -156,21 +156,10 @@ impl EmbedArgs {
     }
 }
 
-/// `--threads` above this many per core is refused: more threads cannot help,
-/// and an absurd count would exhaust the machine (each one reserves a stack).
-pub const MAX_THREADS_PER_CORE: usize = 8;
-
 /// Sizes the worker pool once; scores never depend on it.
 pub fn set_threads(threads: Option<usize>) -> anyhow::Result<()> {
     if let Some(n) = threads {
-        let cores = std::thread::available_parallelism().map_or(1, usize::from);
-        let limit = cores * MAX_THREADS_PER_CORE;
-        if n > limit {
-            return Err(cuebench::Error::Usage(format!(
-                "--threads {n} is more than {limit} ({MAX_THREADS_PER_CORE} per core on {cores} core(s))"
-            ))
-            .into());
-        }
+        cuebench::embedding::check_threads(n)?;
         rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build_global()

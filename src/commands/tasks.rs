@@ -21,13 +21,12 @@ pub fn run(gt: &Path, out: &Path) -> Result<Vec<(PathBuf, usize)>> {
         .map(|&task| {
             let samples = derive_samples(&videos, task);
             let path = out.join(format!("{}.jsonl", task.name()));
-            let mut text = Vec::new();
+            let mut text = String::new();
             for s in &samples {
-                // Samples are plain data: serialising cannot fail.
-                let _ = serde_json::to_writer(&mut text, s);
-                text.push(b'\n');
+                text.push_str(&crate::formats::jsonl::line(s));
+                text.push('\n');
             }
-            write_output(&path, &text, &[gt])?;
+            write_output(&path, text.as_bytes(), &[gt])?;
             Ok((path, samples.len()))
         })
         .collect()

@@ -200,15 +200,38 @@ impl EmbedOptions {
             .or_else(|| dirs::cache_dir().map(|d| d.join("cuebench").join("embeddings")))
     }
 
-    fn check(&self) -> Result<()> {
+    /// Refuses options no run can use: a batch of 0, 0 threads, or more
+    /// threads than [`check_threads`] allows.
+    pub(crate) fn check(&self) -> Result<()> {
         if self.batch_size == 0 {
             return Err(Error::Usage("--batch-size must be at least 1".into()));
         }
         if self.threads == Some(0) {
             return Err(Error::Usage("--threads must be at least 1".into()));
         }
+        if let Some(n) = self.threads {
+            check_threads(n)?;
+        }
         Ok(())
     }
+}
+
+/// `--threads` above this many per core is refused: more threads cannot help,
+/// and an absurd count would exhaust the machine (each one reserves a stack).
+pub const MAX_THREADS_PER_CORE: usize = 8;
+
+/// Refuses a thread count over [`MAX_THREADS_PER_CORE`] per core of this
+/// machine: the CLI's `--threads`, the Python session's `threads=` and the
+/// server's session all go through it.
+pub fn check_threads(n: usize) -> Result<()> {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let limit = cores * MAX_THREADS_PER_CORE;
+    if n > limit {
+        return Err(Error::Usage(format!(
+            "--threads {n} is more than {limit} ({MAX_THREADS_PER_CORE} per core on {cores} core(s))"
+        )));
+    }
+    Ok(())
 }
 
 /// Loads the ONNX model of `opts.model_dir` on ONNX Runtime (docs/scoring.md §6): checks

@@ -263,10 +263,16 @@ fn score_texts(
         .zip(&out_texts)
         .map(|(e, text)| h.proxy(candidate_set(task, e), text))
         .collect();
-    let truths: Vec<_> = sample
-        .anchors
-        .iter()
-        .map(|a| anchor_nodes(&h.taxonomy, a))
+    // One node set per truth element: a record read back without its
+    // anchors (or with too few) places the missing ones nowhere, at the
+    // largest distance, rather than indexing past them.
+    let truths: Vec<_> = (0..t)
+        .map(|j| {
+            sample
+                .anchors
+                .get(j)
+                .map_or_else(Vec::new, |a| anchor_nodes(&h.taxonomy, a))
+        })
         .collect();
     let distances = distance_matrix(&h.taxonomy, &proxies, &truths);
     let d_max = h.taxonomy.d_max();

@@ -49,6 +49,7 @@ impl SessionOptions {
     }
 
     fn check(&self) -> Result<()> {
+        self.embed.check()?;
         if !(0.0..=1.0).contains(&self.settings.tau) {
             return Err(Error::Usage(format!(
                 "--tau must lie in [0, 1], got {}",
@@ -405,6 +406,16 @@ impl Session {
         &mut self,
         answers: &[(&Sample, &PredictionContent)],
     ) -> Result<Vec<RewardedCompletion>> {
+        // A record keeps one anchor per truth element, or none (an older
+        // record); any other count was edited by hand.
+        for (i, (sample, _)) in answers.iter().enumerate() {
+            let (anchors, truth) = (sample.anchors.len(), sample.truth.len());
+            if anchors != 0 && anchors != truth {
+                return Err(Error::Usage(format!(
+                    "ground_truth[{i}]: {anchors} anchors for {truth} truth elements (a `cuebench tasks` record has one per element, or none)"
+                )));
+            }
+        }
         Scorer {
             options: &self.options,
             embedder: &mut self.embedder,
@@ -666,6 +677,30 @@ mod tests {
                 assert_eq!(a.as_ref().ok(), Some(b));
             }
         }
+    }
+
+    #[test]
+    fn a_truth_record_without_anchors_scores_instead_of_panicking() {
+        // Issue 21 (the scoring fuzzer's finding): a `cuebench tasks`
+        // record read back without its anchors indexed past the hierarchy's
+        // distance matrix; its elements now lie at the largest distance.
+        // An anchor count that matches nothing is an input error.
+        let mut s = session();
+        let response = PredictionContent::Response(
+            "<answer>[{\"event\": \"fighting\", \"scene\": \"street\", \"attribute\": \"two men\", \"anomaly\": 0.9}]</answer>".into(),
+        );
+        let mut sample = s.samples(Task::AnomalyBu)[0].clone();
+        assert!(!sample.truth.is_empty() && sample.anchors.len() == sample.truth.len());
+        let whole = s.rewards_against(&[(&sample, &response)]).expect("rewards");
+        sample.anchors.clear();
+        let bare = s.rewards_against(&[(&sample, &response)]).expect("rewards");
+        let h = bare[0].reward.parts.hierarchy.expect("a hierarchy task");
+        assert!((-1.0..=1.0).contains(&h), "{h}");
+        assert!(h <= whole[0].reward.parts.hierarchy.expect("a hierarchy task"));
+        sample.anchors = s.samples(Task::AnomalyBu)[0].anchors.clone();
+        sample.anchors.extend(sample.anchors.clone());
+        let err = s.rewards_against(&[(&sample, &response)]).unwrap_err();
+        assert!(err.to_string().starts_with("ground_truth[0]: "), "{err}");
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! Reading input files (docs/scoring.md §3): annotations, predictions, and the JSON /
 //! JSONL record reader they share, which keeps each record's line number so
-//! every error can name file, line and field.
+//! every error can name file, line and field; and writing JSON Lines.
 
 pub mod annotations;
+pub mod jsonl;
 pub mod layout;
 pub mod lmms_eval;
 pub mod predictions;

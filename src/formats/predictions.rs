@@ -45,6 +45,18 @@ pub enum PredictionContent {
 /// line can take (a 50 MB `answer` list peaked at 5.9 GB).
 pub const MAX_LINE_BYTES: usize = 1 << 20;
 
+/// A raw response given without a line around it (the Python session, a
+/// server body's field): over [`MAX_LINE_BYTES`] it is
+/// [`PredictionContent::Unreadable`], as the same text on a line of a file
+/// or of the reward stream would be; `None` (text that is not valid
+/// Unicode, such as a lone surrogate) is unreadable too.
+pub fn response_content(text: Option<&str>) -> PredictionContent {
+    match text {
+        Some(text) if text.len() <= MAX_LINE_BYTES => PredictionContent::Response(text.to_owned()),
+        _ => PredictionContent::Unreadable,
+    }
+}
+
 /// The most bytes a line of the reward stream may hold (16 MiB): a line up to
 /// it is read like a file's line (over [`MAX_LINE_BYTES`]: unreadable, reward
 /// 0); a longer one is answered with an error record without being kept.

@@ -31,7 +31,7 @@ pub fn per_sample_jsonl(evaluations: &[Evaluation]) -> String {
                 "status": s.status,
                 "scores": scores,
             });
-            out.push_str(&line.to_string());
+            out.push_str(&crate::formats::jsonl::line(&line));
             out.push('\n');
         }
     }

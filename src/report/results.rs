@@ -83,7 +83,7 @@ pub fn write_output(
             if !groups.is_empty() {
                 line["groups"] = Value::Object(groups);
             }
-            text.push_str(&line.to_string());
+            text.push_str(&crate::formats::jsonl::line(&line));
             text.push('\n');
         }
         write_output_file(&dir.join(&name), text.as_bytes(), inputs)?;

@@ -5,13 +5,23 @@
 //! `POST /get_reward` speaks OpenRLHF's schema; `GET /health` answers
 //! `{"status": "ok"}`. One worker thread owns the session and scores every
 //! request waiting in the queue together. A malformed request gets a 400
-//! with `{"error": "..."}` and the server goes on; SIGTERM (or Ctrl-C)
-//! stops accepting and lets requests in flight finish.
+//! with `{"error": "..."}` and the server goes on; a completion that cannot
+//! be read is answered alone, as the CLI stream answers such a line.
+//! SIGTERM (or Ctrl-C) stops accepting and lets requests in flight finish
+//! within the drain deadline, then exits.
+//!
+//! Hostile or broken clients are bounded ([`listen`], [`intake`]): header
+//! and body read timeouts, a connection limit, a body limit checked against
+//! `Content-Length` before reading, completions per request, and budgets of
+//! bytes and completions in flight, so memory has a ceiling.
 //!
 //! There is no authentication: bind it to loopback (the default) and never
 //! let it face a network.
 
-mod openrlhf;
+mod intake;
+mod listen;
+pub mod openrlhf;
+pub mod request;
 mod worker;
 
 use std::net::SocketAddr;
@@ -19,12 +29,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::console;
@@ -32,6 +40,9 @@ use crate::error::{Error, Result};
 use crate::evaluate::{Completion, Session};
 use crate::reward::{answer_lines, parse_lines};
 use crate::tasks::Task;
+use intake::Intake;
+pub use intake::IntakeLimits;
+pub use listen::Limits;
 use worker::{Refused, Worker};
 
 /// How the server listens.
@@ -41,10 +52,12 @@ pub struct ServeOptions {
     pub address: SocketAddr,
     /// The task of completions that name none (and of OpenRLHF labels).
     pub task: Option<Task>,
-    /// Largest request body, in bytes (a larger one gets 413).
-    pub max_body: usize,
     /// Requests waiting to be scored at most (more get 503).
     pub queue: usize,
+    /// Request sizes, read timeouts and the work in flight.
+    pub intake: IntakeLimits,
+    /// Header timeout, connection limit and drain deadline.
+    pub connections: Limits,
 }
 
 /// What `/reward` errors and records name as their source.
@@ -53,10 +66,11 @@ const REQUEST: &str = "<request>";
 struct App {
     worker: Worker,
     task: Option<Task>,
+    intake: Intake,
 }
 
 /// Serves `session` until SIGTERM or Ctrl-C, then lets requests in flight
-/// finish and returns. Prints `listening on http://ADDRESS` on stderr once
+/// finish within the drain deadline and returns. Prints `listening on http://ADDRESS` on stderr once
 /// the port is bound.
 pub fn run(session: Session, options: &ServeOptions) -> Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -68,10 +82,12 @@ pub fn run(session: Session, options: &ServeOptions) -> Result<()> {
     let app = Arc::new(App {
         worker,
         task: options.task,
+        intake: Intake::new(options.intake),
     });
     let served = runtime.block_on(serve(app, options));
-    // The router (and with it every worker handle) is gone: the worker
-    // drains its queue and ends.
+    // Connections cut at the drain deadline go with the runtime; then every
+    // worker handle is gone, and the worker finishes its batch and ends.
+    runtime.shutdown_background();
     let _ = thread.join();
     served
 }
@@ -94,12 +110,14 @@ async fn serve(app: Arc<App>, options: &ServeOptions) -> Result<()> {
         .route("/reward", post(reward))
         .route("/get_reward", post(get_reward))
         .fallback(not_found)
-        .layer(DefaultBodyLimit::max(options.max_body))
         .with_state(app);
-    axum::serve(listener, router)
-        .with_graceful_shutdown(stop_signal())
-        .await
-        .map_err(|e| Error::Usage(format!("the server stopped: {e}")))?;
+    let drained = listen::serve(listener, router, options.connections, stop_signal()).await;
+    if !drained {
+        console::warning(&format!(
+            "connections still open after the drain deadline ({} s) were closed",
+            options.connections.drain.as_secs_f64()
+        ));
+    }
     console::line("cuebench serve: stopped");
     Ok(())
 }
@@ -137,28 +155,23 @@ async fn not_found() -> Response {
     )
 }
 
-/// `POST /reward`'s body.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RewardRequest {
-    completions: Vec<Value>,
-}
-
-async fn reward(State(app): State<Arc<App>>, body: Bytes) -> Response {
-    let request: RewardRequest = match serde_json::from_slice(&body) {
-        Ok(r) => r,
-        Err(e) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                &format!("request body: expected {{\"completions\": [...]}}: {e}"),
-            );
-        }
+async fn reward(State(app): State<Arc<App>>, request: Request) -> Response {
+    let admitted = match app.intake.read(request).await {
+        Ok(a) => a,
+        Err((status, message)) => return error(status, &message),
     };
-    let texts: Vec<String> = request.completions.iter().map(Value::to_string).collect();
+    let texts = match request::reward_completions(&admitted.body) {
+        Ok(texts) => texts,
+        Err(e) => return error(StatusCode::BAD_REQUEST, &e),
+    };
+    let _room = match app.intake.admit(texts.len()).await {
+        Ok(room) => room,
+        Err((status, message)) => return error(status, &message),
+    };
     let lines: Vec<(usize, &str)> = texts
-        .iter()
+        .into_iter()
         .enumerate()
-        .map(|(i, t)| (i + 1, t.as_str()))
+        .map(|(i, t)| (i + 1, t))
         .collect();
     let source = Path::new(REQUEST);
     let parsed = parse_lines(app.task, source, &lines);
@@ -175,10 +188,18 @@ async fn reward(State(app): State<Arc<App>>, body: Bytes) -> Response {
     (StatusCode::OK, axum::Json(json!({ "results": results }))).into_response()
 }
 
-async fn get_reward(State(app): State<Arc<App>>, body: Bytes) -> Response {
-    let completions = match openrlhf::completions(&body, app.task) {
+async fn get_reward(State(app): State<Arc<App>>, request: Request) -> Response {
+    let admitted = match app.intake.read(request).await {
+        Ok(a) => a,
+        Err((status, message)) => return error(status, &message),
+    };
+    let completions = match openrlhf::completions(&admitted.body, app.task) {
         Ok(c) => c,
         Err(e) => return error(StatusCode::BAD_REQUEST, &e),
+    };
+    let _room = match app.intake.admit(completions.len()).await {
+        Ok(room) => room,
+        Err((status, message)) => return error(status, &message),
     };
     let scored = match score(&app, completions).await {
         Ok(s) => s,
@@ -191,7 +212,8 @@ async fn get_reward(State(app): State<Arc<App>>, body: Bytes) -> Response {
 }
 
 /// Scores through the worker; a refusal or a session failure becomes the
-/// error response to send.
+/// error response to send. The caller holds room for the completions in
+/// the completions budget.
 async fn score(
     app: &App,
     completions: Vec<Completion>,
