@@ -24,6 +24,7 @@ pub mod evaluate;
 pub mod extraction;
 pub mod formats;
 pub mod intervals;
+pub mod judge;
 pub mod metrics;
 pub mod prompts;
 pub mod provenance;
