@@ -15,6 +15,7 @@ use crate::embedding::EmbedOptions;
 use crate::error::{Error, Result};
 use crate::evaluate::groups::GroupBy;
 use crate::formats::predictions::Layout;
+use crate::judge::JudgeConfig;
 use crate::metrics::semantic::SemNorm;
 use crate::metrics::temporal::TiouMode;
 use crate::tasks::TaskName;
@@ -48,6 +49,8 @@ pub enum Flag {
     Threshold,
     /// `--by`.
     By,
+    /// `--judge-url`, `--judge-model` and the other `--judge-*` flags.
+    Judge,
 }
 
 impl Flag {
@@ -65,6 +68,7 @@ impl Flag {
             Flag::TopK => "--top-k",
             Flag::Threshold => "--threshold",
             Flag::By => "--by",
+            Flag::Judge => "--judge-url",
         }
     }
 }
@@ -103,6 +107,8 @@ pub struct Request {
     pub threshold: Option<f64>,
     /// `--by`: the groupings whose per-group figures to add (docs/report.md).
     pub by: Vec<GroupBy>,
+    /// The LLM judge (`--judge-url`, `--judge-model`, ...; docs/judge.md).
+    pub judge: Option<JudgeConfig>,
     /// The flags written on the command line; one the benchmark does not
     /// read is a usage error.
     pub flags: Vec<Flag>,

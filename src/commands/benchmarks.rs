@@ -255,14 +255,21 @@ impl Benchmark for VauBench {
     }
 
     fn flags(&self) -> &'static [Flag] {
-        &[]
+        &[Flag::Judge]
     }
 
     fn run(&self, request: &Request) -> Result<EvalRun> {
         let evaluations = request
             .tasks::<VauTask>()?
             .into_iter()
-            .map(|task| vau_bench::evaluate(task, &request.gt, &request.predictions))
+            .map(|task| {
+                vau_bench::evaluate_task(
+                    task,
+                    &request.gt,
+                    &request.predictions,
+                    request.judge.as_ref(),
+                )
+            })
             .collect::<Result<_>>()?;
         described_run(evaluations, &request.gt, |_| request.predictions.clone())
     }
@@ -281,7 +288,7 @@ impl Benchmark for VadReasoning {
     }
 
     fn flags(&self) -> &'static [Flag] {
-        &[Flag::Wordnet, Flag::Frames]
+        &[Flag::Wordnet, Flag::Frames, Flag::Judge]
     }
 
     fn run(&self, request: &Request) -> Result<EvalRun> {

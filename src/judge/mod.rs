@@ -15,6 +15,7 @@ pub mod cache;
 pub mod client;
 pub mod reply;
 pub mod rubric;
+pub mod score;
 #[cfg(test)]
 mod test_double;
 
@@ -142,6 +143,17 @@ impl JudgeConfig {
     }
 }
 
+/// The judge of a judged task, or the usage error that says how to name one.
+pub fn required_judge(judge: Option<&JudgeConfig>) -> Result<&JudgeConfig> {
+    judge.ok_or_else(|| {
+        Error::Usage(
+            "a judged task needs --judge-url URL and --judge-model NAME (any OpenAI-compatible \
+             server; docs/judge.md)"
+                .to_owned(),
+        )
+    })
+}
+
 /// The JSON schema of a rubric's reply: each criterion a number (an
 /// integer where the rubric says so) in range, and a comment.
 fn reply_schema(rubric: Rubric) -> Value {
@@ -155,7 +167,11 @@ fn reply_schema(rubric: Rubric) -> Value {
         );
         required.push(json!(c.key));
     }
-    properties.insert("comment".to_owned(), json!({"type": "string"}));
+    // A bounded comment keeps a small judge from rambling to the token limit.
+    properties.insert(
+        "comment".to_owned(),
+        json!({"type": "string", "maxLength": 300}),
+    );
     required.push(json!("comment"));
     json!({
         "type": "object",

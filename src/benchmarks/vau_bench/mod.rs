@@ -9,12 +9,14 @@ mod classes;
 mod csv_table;
 mod parse;
 mod predictions;
+mod vau_eval;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::Result;
 use crate::extraction::format_ok;
+use crate::judge::{JudgeConfig, required_judge};
 use crate::metrics::temporal::{Interval, RECALL_THRESHOLDS, interval_iou, mean, recall_at};
 use crate::report::{Counts, Evaluation, Metric, SampleRecord, SampleStatus, TaskResult};
 use crate::signature::Signature;
@@ -35,6 +37,9 @@ crate::task_enum! {
         Grounding,
         /// Anomaly classification over the 20 classes: binary and class accuracy.
         Cls,
+        /// VAU-Eval: an LLM judge scores the description and analysis on
+        /// five criteria (docs/judge.md).
+        VauEval,
     }
 }
 
@@ -45,6 +50,7 @@ impl VauTask {
             VauTask::Qa => &["Question", "Correct Option"],
             VauTask::Grounding => &["Start Time", "End Time"],
             VauTask::Cls => &["Anomaly Class"],
+            VauTask::VauEval => &["Description", "Reasoning"],
         }
     }
 
@@ -54,6 +60,7 @@ impl VauTask {
             VauTask::Qa => "QA answer",
             VauTask::Grounding => "Temporal Grounding",
             VauTask::Cls => "CLS answer",
+            VauTask::VauEval => vau_eval::DESCRIPTION,
         }
     }
 
@@ -63,6 +70,7 @@ impl VauTask {
             VauTask::Qa => &["Acc"],
             VauTask::Grounding => &["IoU"],
             VauTask::Cls => &["BinAcc", "ClsAcc"],
+            VauTask::VauEval => &[],
         }
     }
 
@@ -81,6 +89,7 @@ impl VauTask {
                 ("unannotated", "skip"),
             ],
             VauTask::Cls => &[("class", "first-of-20"), ("unannotated", "skip")],
+            VauTask::VauEval => &[("text", "description+analysis"), ("unannotated", "skip")],
         }
     }
 
@@ -123,6 +132,11 @@ pub fn reference_iou(pred: (f64, f64), gt: Interval) -> f64 {
     interval_iou(Interval { start, end }, gt)
 }
 
+/// [`evaluate_task`] without a judge: every task but `vau-eval`.
+pub fn evaluate(task: VauTask, gt_path: &Path, preds_path: &Path) -> Result<Evaluation> {
+    evaluate_task(task, gt_path, preds_path, None)
+}
+
 /// Scores one VAU-Bench task: `gt_path` is the annotation CSV, `preds_path`
 /// the predictions (JSONL, or the reference scripts' CSV when it ends in
 /// `.csv`).
@@ -130,8 +144,18 @@ pub fn reference_iou(pred: (f64, f64), gt: Interval) -> f64 {
 /// The samples are the annotated videos of the task (grounding: abnormal
 /// ones only); a missing or unparseable prediction scores 0 and is counted;
 /// predictions for videos not in the CSV are counted as unknown, never
-/// scored. Errors: unreadable or malformed input, duplicate ids.
-pub fn evaluate(task: VauTask, gt_path: &Path, preds_path: &Path) -> Result<Evaluation> {
+/// scored. `vau-eval` asks the `judge` (a usage error without one).
+/// Errors: unreadable or malformed input, duplicate ids, a judge that
+/// cannot go on.
+pub fn evaluate_task(
+    task: VauTask,
+    gt_path: &Path,
+    preds_path: &Path,
+    judge: Option<&JudgeConfig>,
+) -> Result<Evaluation> {
+    if task == VauTask::VauEval {
+        return vau_eval::evaluate(gt_path, preds_path, required_judge(judge)?);
+    }
     let videos = read_ground_truth(gt_path, task)?;
     let answers = read_answers(preds_path, task)?;
     let known: HashSet<&str> = videos.iter().map(|v| v.key.as_str()).collect();
@@ -144,7 +168,7 @@ pub fn evaluate(task: VauTask, gt_path: &Path, preds_path: &Path) -> Result<Eval
     let mut samples: Vec<SampleRecord> = videos
         .iter()
         .filter_map(|video| {
-            let target = video.target?;
+            let target = video.target.as_ref()?;
             Some(score_video(
                 task,
                 video,
@@ -171,7 +195,7 @@ pub fn evaluate(task: VauTask, gt_path: &Path, preds_path: &Path) -> Result<Eval
 fn score_video(
     task: VauTask,
     video: &GtVideo,
-    target: Target,
+    target: &Target,
     answer: Option<&PredictedAnswer>,
     counts: &mut Counts,
 ) -> SampleRecord {
@@ -216,15 +240,17 @@ fn named(task: VauTask, scores: &[f64]) -> Vec<(String, f64)> {
 }
 
 /// The per-sample scores of one readable answer, `None` when unparseable.
-fn score_answer(target: Target, text: &str) -> Option<Vec<f64>> {
+fn score_answer(target: &Target, text: &str) -> Option<Vec<f64>> {
     let hit = |b: bool| if b { 1.0 } else { 0.0 };
     match target {
-        Target::Letter(correct) => qa_letter(text).map(|l| vec![hit(l == correct)]),
-        Target::Span(gt) => grounding_span(text).map(|span| vec![reference_iou(span, gt)]),
+        Target::Letter(correct) => qa_letter(text).map(|l| vec![hit(l == *correct)]),
+        Target::Span(gt) => grounding_span(text).map(|span| vec![reference_iou(span, *gt)]),
         Target::Class(gt) => cls_class(text).map(|pred| {
-            let binary = (pred == classes::NORMAL) == (gt == classes::NORMAL);
-            vec![hit(binary), hit(pred == gt)]
+            let binary = (pred == classes::NORMAL) == (*gt == classes::NORMAL);
+            vec![hit(binary), hit(pred == *gt)]
         }),
+        // Judged all at once by `vau_eval`, never one by one here.
+        Target::Text(_) => None,
     }
 }
 
@@ -238,6 +264,8 @@ fn aggregate(task: VauTask, samples: &[SampleRecord]) -> Vec<Metric> {
             .collect()
     };
     match task {
+        // `vau_eval` aggregates its own figures.
+        VauTask::VauEval => Vec::new(),
         VauTask::Qa => vec![Metric::from_mean("Acc", mean(&column(0)))],
         VauTask::Cls => vec![
             Metric::from_mean("BinAcc", mean(&column(0))),
