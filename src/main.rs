@@ -5,24 +5,26 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::builder::PossibleValuesParser;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, CommandFactory, Parser, Subcommand};
-use cuebench::benchmarks::{Flag, Request, UNIFIED};
+use cuebench::benchmarks::{Flag, Request};
 use cuebench::config::{Input, Inputs};
 use cuebench::embedding::{Device, EmbedOptions};
+use cuebench::evaluate::confidence::add_confidence;
 use cuebench::evaluate::groups::{GroupBy, add_group_confidence};
-use cuebench::evaluate::{Session, SessionOptions, Settings};
-use cuebench::formats::predictions::Layout;
-use cuebench::metrics::semantic::SemNorm;
-use cuebench::metrics::temporal::TiouMode;
+use cuebench::evaluate::{Session, SessionOptions};
+use cuebench::formats::layout::Layout;
+use cuebench::model::{
+    BenchmarkId, Confidence, Evaluation, Protocol, ResultsDocument, RunInfo, RunSettings, SemNorm,
+    Settings, TiouMode,
+};
 use cuebench::report::breakdown;
 use cuebench::report::export::Format;
-use cuebench::report::figures::{Confidence, add_confidence};
 use cuebench::report::html;
 use cuebench::report::html::input::{Run, read_run};
 use cuebench::report::leaderboard;
-use cuebench::report::results::{ResultsDocument, RunInfo, read_document, write_output};
-use cuebench::report::{Evaluation, per_sample_jsonl};
+use cuebench::report::per_sample_jsonl;
+use cuebench::report::results::{read_document, write_output};
 use cuebench::tasks::{Task, TaskName};
 use cuebench::{commands, console};
 
@@ -131,7 +133,7 @@ struct RewardSessionArgs {
     #[arg(long, value_name = "FILE")]
     gt: Option<PathBuf>,
     /// Weight of the semantic reward against the hierarchy reward (Eq. 5).
-    #[arg(long, default_value_t = cuebench::evaluate::cue_r1::DEFAULT_LAMBDA)]
+    #[arg(long, default_value_t = Settings::default().lambda)]
     lambda: f64,
     #[command(flatten)]
     scoring: ScoringArgs,
@@ -165,13 +167,13 @@ struct CompareArgs {
     #[arg(long)]
     paired_bs: bool,
     /// Resamples of the paired bootstrap.
-    #[arg(long, default_value_t = cuebench::metrics::bootstrap::DEFAULT_RESAMPLES)]
+    #[arg(long, default_value_t = Confidence::default().n)]
     paired_bs_n: usize,
     /// Significance level of the paired bootstrap.
     #[arg(long, default_value_t = 0.05)]
     alpha: f64,
     /// Seed of the paired bootstrap.
-    #[arg(long, default_value_t = cuebench::metrics::bootstrap::DEFAULT_SEED)]
+    #[arg(long, default_value_t = Confidence::default().seed)]
     seed: u64,
     /// Output format (a pull-request comment: markdown).
     #[arg(long, value_enum, default_value_t)]
@@ -209,13 +211,15 @@ struct EvalArgs {
     predictions: PathBuf,
     /// The benchmark: cuebench, or a sibling (vau-bench, vad-reasoning).
     #[arg(long, default_value = "cuebench", help_heading = "Inputs",
-          value_parser = PossibleValuesParser::new(commands::benchmarks::bench_names()))]
-    bench: String,
+          value_parser = PossibleValuesParser::new(commands::benchmarks::bench_names())
+              .try_map(|s| s.parse::<BenchmarkId>()))]
+    bench: BenchmarkId,
     /// CueBench's protocol: `unified` (Table 2) or `separate` (Table 3: ranked labels,
     /// start/end and frame-level predictions of specialised models, docs/scoring.md §10).
     #[arg(long, default_value = "unified", help_heading = "Inputs",
-          value_parser = PossibleValuesParser::new(commands::benchmarks::protocol_names()))]
-    protocol: String,
+          value_parser = PossibleValuesParser::new(commands::benchmarks::protocol_names())
+              .try_map(|s| s.parse::<Protocol>()))]
+    protocol: Protocol,
     /// The task to score. cuebench: event, scene, attribute, anomaly-td, anomaly-bu, grounding,
     /// detection, anticipation; with --protocol separate: event, grounding, anomaly, detection;
     /// vau-bench: qa, grounding, cls, vau-eval (judged); vad-reasoning: reasoning, detection,
@@ -280,10 +284,10 @@ struct EvalArgs {
     #[arg(long, help_heading = "Output")]
     confidence: bool,
     /// Resamples of the bootstrap.
-    #[arg(long, default_value_t = cuebench::metrics::bootstrap::DEFAULT_RESAMPLES, help_heading = "Output")]
+    #[arg(long, default_value_t = Confidence::default().n, help_heading = "Output")]
     confidence_n: usize,
     /// Seed of the bootstrap: the same seed gives the same intervals everywhere.
-    #[arg(long, default_value_t = cuebench::metrics::bootstrap::DEFAULT_SEED, help_heading = "Output")]
+    #[arg(long, default_value_t = Confidence::default().seed, help_heading = "Output")]
     seed: u64,
 
     #[command(flatten)]
@@ -403,13 +407,15 @@ struct ScoringArgs {
 }
 
 impl ScoringArgs {
-    /// The settings, defaults filling what was not given.
-    fn settings(&self) -> Settings {
+    /// The settings, defaults filling what was not given, with Eq. 5's `lambda`.
+    fn settings(&self, lambda: f64) -> Settings {
         let defaults = Settings::default();
         Settings {
             tiou: self.tiou.unwrap_or(defaults.tiou),
             sem_norm: self.sem_norm.unwrap_or(defaults.sem_norm),
             tau: self.tau.unwrap_or(defaults.tau),
+            lambda,
+            ..defaults
         }
     }
 }
@@ -432,7 +438,7 @@ struct EmbedArgs {
     #[arg(long)]
     threads: Option<usize>,
     /// Texts per model call. Results do not depend on it.
-    #[arg(long, default_value_t = 32)]
+    #[arg(long, default_value_t = Settings::default().batch_size)]
     batch_size: usize,
     /// Vector cache folder; default: the user's cache folder (~/.cache/cuebench/embeddings on Linux).
     #[arg(long, value_name = "DIR")]
@@ -505,8 +511,9 @@ struct ValidateArgs {
     all: bool,
     /// The benchmark: cuebench, or a sibling (vau-bench, vad-reasoning; needs --task).
     #[arg(long, default_value = "cuebench",
-          value_parser = PossibleValuesParser::new(commands::benchmarks::bench_names()))]
-    bench: String,
+          value_parser = PossibleValuesParser::new(commands::benchmarks::bench_names())
+              .try_map(|s| s.parse::<BenchmarkId>()))]
+    bench: BenchmarkId,
     /// Annotation file; default: $CUEBENCH_GT, then `gt` in cuebench.toml.
     #[arg(long, value_name = "FILE")]
     gt: Option<PathBuf>,
@@ -748,14 +755,14 @@ fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
         request.taxonomy.as_deref(),
     );
     let outcome =
-        commands::benchmarks::run_benchmark(&args.bench, &args.protocol, args.all, &request)?;
+        commands::benchmarks::run_benchmark(args.bench, args.protocol, args.all, &request)?;
     let run = outcome.run;
     report_findings(&run.findings, args.strict)?;
     let mut evaluations = run.evaluations;
     let confidence = args.confidence.then_some(Confidence {
         n: args.confidence_n,
         seed: args.seed,
-        level: cuebench::metrics::bootstrap::DEFAULT_LEVEL,
+        level: Confidence::default().level,
     });
     if let Some(c) = confidence {
         if c.n == 0 {
@@ -773,10 +780,10 @@ fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
         RunInfo {
             command: std::env::args().collect(),
             name: args.name.unwrap_or_else(|| default_name(&args.predictions)),
-            benchmark: args.bench.clone(),
-            protocol: args.protocol.clone(),
+            benchmark: args.bench,
+            protocol: args.protocol,
             inputs: run.inputs,
-            settings: cuebench::report::results::Settings {
+            settings: RunSettings {
                 scoring: run.settings,
                 confidence,
             },
@@ -851,8 +858,7 @@ fn reward_session(args: &RewardSessionArgs, inputs: &Inputs) -> anyhow::Result<S
     let options = SessionOptions {
         gt: inputs.required(Input::Gt, args.gt.as_deref())?,
         taxonomy: inputs.resolve(Input::Taxonomy, args.scoring.taxonomy.as_deref()),
-        settings: args.scoring.settings(),
-        lambda: args.lambda,
+        settings: args.scoring.settings(args.lambda),
         embed: args.embedding.options(inputs)?,
     };
     let mut session = Session::open(options)?;
@@ -861,7 +867,7 @@ fn reward_session(args: &RewardSessionArgs, inputs: &Inputs) -> anyhow::Result<S
 }
 
 fn reward(args: RewardArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
-    use commands::reward_stream::{run_file, run_stream};
+    use cuebench::reward::{run_file, run_stream};
     let mut session = reward_session(&args.session, inputs)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -885,8 +891,8 @@ fn reward(args: RewardArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
 fn validate(args: ValidateArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
     let gt = inputs.required(Input::Gt, args.gt.as_deref())?;
     let bad_task = |e: String| cuebench::Error::Usage(format!("--task: {e}"));
-    let v = match args.bench.as_str() {
-        "cuebench" => {
+    let v = match args.bench {
+        BenchmarkId::CueBench => {
             let tasks = match (&args.task, args.all) {
                 (Some(t), _) => Some(vec![t.parse::<Task>().map_err(bad_task)?]),
                 (None, true) => Some(Task::ALL.to_vec()),
@@ -907,7 +913,8 @@ fn validate(args: ValidateArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
                 flags: args.wordnet.iter().map(|_| Flag::Wordnet).collect(),
                 ..Request::default()
             };
-            let outcome = commands::benchmarks::run_benchmark(bench, UNIFIED, false, &request)?;
+            let outcome =
+                commands::benchmarks::run_benchmark(bench, Protocol::Unified, false, &request)?;
             match outcome.run.evaluations.first() {
                 Some(evaluation) => commands::validate::of_evaluation(evaluation),
                 None => return Err(cuebench::Error::Usage("no task to check".into()).into()),

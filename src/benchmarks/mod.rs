@@ -1,10 +1,11 @@
 //! Benchmarks and protocols besides CueBench's unified one: each reads its
 //! inputs, scores, and hands back the common
-//! [`Evaluation`](crate::report::Evaluation)s, so the same reports serve all
+//! [`Evaluation`](crate::model::Evaluation)s, so the same reports serve all
 //! of them. What `eval` asks of any of them is one [`Request`]; the
 //! command line dispatches through `commands::benchmarks`, where every
 //! benchmark is registered with its tasks, flags and row layout.
 
+pub mod cuebench;
 pub mod separate;
 pub mod vad_reasoning;
 pub mod vau_bench;
@@ -14,14 +15,10 @@ use std::path::PathBuf;
 use crate::embedding::EmbedOptions;
 use crate::error::{Error, Result};
 use crate::evaluate::groups::GroupBy;
-use crate::formats::predictions::Layout;
+use crate::formats::layout::Layout;
 use crate::judge::JudgeConfig;
-use crate::metrics::semantic::SemNorm;
-use crate::metrics::temporal::TiouMode;
+use crate::model::{SemNorm, TiouMode};
 use crate::tasks::TaskName;
-
-/// The protocol of every benchmark but CueBench's separate one.
-pub const UNIFIED: &str = "unified";
 
 /// An `eval` flag that only some benchmarks read; giving one to a
 /// benchmark that does not read it is a usage error, never ignored.
@@ -125,5 +122,3 @@ impl Request {
         }
     }
 }
-
-pub use crate::report::leaderboard::RowGroup;

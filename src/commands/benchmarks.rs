@@ -7,22 +7,23 @@
 use crate::benchmarks::separate::{self, SeparateOptions, SeparateTask, TABLE3};
 use crate::benchmarks::vad_reasoning::{self, VadOptions, VadTask};
 use crate::benchmarks::vau_bench::{self, VauTask};
-use crate::benchmarks::{Flag, Request, RowGroup, UNIFIED};
+use crate::benchmarks::{Flag, Request};
 use crate::error::{Error, Result};
-use crate::evaluate::Settings;
-use crate::report::leaderboard::TABLE2;
+use crate::model::{RowGroup, Settings};
 use crate::tasks::{Task, TaskName};
 
 use super::eval::{EvalOptions, EvalRun, described_run, run};
+use crate::benchmarks::cuebench::TABLE2;
+use crate::model::{BenchmarkId, Protocol};
 
 /// A benchmark or protocol `eval` can score.
 pub trait Benchmark: Sync {
-    /// Its `--bench` value, e.g. `vau-bench`.
-    fn name(&self) -> &'static str;
+    /// Its `--bench` value.
+    fn id(&self) -> BenchmarkId;
 
     /// Its `--protocol` value.
-    fn protocol(&self) -> &'static str {
-        UNIFIED
+    fn protocol(&self) -> Protocol {
+        Protocol::Unified
     }
 
     /// Its task names, in order.
@@ -55,7 +56,12 @@ pub struct Outcome {
 
 /// Scores `request` with the benchmark `bench` under `protocol`, after
 /// the common checks (each failure a usage error).
-pub fn run_benchmark(bench: &str, protocol: &str, all: bool, request: &Request) -> Result<Outcome> {
+pub fn run_benchmark(
+    bench: BenchmarkId,
+    protocol: Protocol,
+    all: bool,
+    request: &Request,
+) -> Result<Outcome> {
     let benchmark = find(bench, protocol)?;
     let label = describe(benchmark);
     if let Some(task) = &request.task
@@ -92,15 +98,15 @@ pub fn run_benchmark(bench: &str, protocol: &str, all: bool, request: &Request) 
 }
 
 /// The registered benchmark called `bench` with `protocol`.
-fn find(bench: &str, protocol: &str) -> Result<&'static dyn Benchmark> {
+fn find(bench: BenchmarkId, protocol: Protocol) -> Result<&'static dyn Benchmark> {
     BENCHMARKS
         .into_iter()
-        .find(|b| b.name() == bench && b.protocol() == protocol)
+        .find(|b| b.id() == bench && b.protocol() == protocol)
         .ok_or_else(|| {
             let protocols: Vec<&str> = BENCHMARKS
                 .iter()
-                .filter(|b| b.name() == bench)
-                .map(|b| b.protocol())
+                .filter(|b| b.id() == bench)
+                .map(|b| b.protocol().name())
                 .collect();
             Error::Usage(format!(
                 "--protocol {protocol} does not apply to --bench {bench} (it has: {})",
@@ -113,17 +119,17 @@ fn find(bench: &str, protocol: &str) -> Result<&'static dyn Benchmark> {
 fn describe(benchmark: &dyn Benchmark) -> String {
     let several = BENCHMARKS
         .iter()
-        .filter(|b| b.name() == benchmark.name())
+        .filter(|b| b.id() == benchmark.id())
         .count()
         > 1;
     if several {
         format!(
             "--bench {} --protocol {}",
-            benchmark.name(),
+            benchmark.id(),
             benchmark.protocol()
         )
     } else {
-        format!("--bench {}", benchmark.name())
+        format!("--bench {}", benchmark.id())
     }
 }
 
@@ -140,12 +146,12 @@ fn distinct(field: impl Fn(&dyn Benchmark) -> Vec<&'static str>) -> Vec<&'static
 
 /// Every `--bench` value.
 pub fn bench_names() -> Vec<&'static str> {
-    distinct(|b| vec![b.name()])
+    distinct(|b| vec![b.id().name()])
 }
 
 /// Every `--protocol` value.
 pub fn protocol_names() -> Vec<&'static str> {
-    distinct(|b| vec![b.protocol()])
+    distinct(|b| vec![b.protocol().name()])
 }
 
 /// Every task name of every benchmark (for `--task`'s list and clap's
@@ -158,8 +164,8 @@ pub fn task_names() -> Vec<&'static str> {
 pub struct CueBench;
 
 impl Benchmark for CueBench {
-    fn name(&self) -> &'static str {
-        "cuebench"
+    fn id(&self) -> BenchmarkId {
+        BenchmarkId::CueBench
     }
 
     fn task_names(&self) -> &'static [&'static str] {
@@ -193,6 +199,7 @@ impl Benchmark for CueBench {
                 tiou: request.tiou.unwrap_or(defaults.tiou),
                 sem_norm: request.sem_norm.unwrap_or(defaults.sem_norm),
                 tau: request.tau.unwrap_or(defaults.tau),
+                ..defaults
             },
             embed: request.embed.clone(),
             taxonomy: request.taxonomy.clone(),
@@ -205,12 +212,12 @@ impl Benchmark for CueBench {
 pub struct Separate;
 
 impl Benchmark for Separate {
-    fn name(&self) -> &'static str {
-        "cuebench"
+    fn id(&self) -> BenchmarkId {
+        BenchmarkId::CueBench
     }
 
-    fn protocol(&self) -> &'static str {
-        separate::PROTOCOL
+    fn protocol(&self) -> Protocol {
+        Protocol::Separate
     }
 
     fn task_names(&self) -> &'static [&'static str] {
@@ -246,8 +253,8 @@ impl Benchmark for Separate {
 pub struct VauBench;
 
 impl Benchmark for VauBench {
-    fn name(&self) -> &'static str {
-        vau_bench::BENCHMARK
+    fn id(&self) -> BenchmarkId {
+        BenchmarkId::VauBench
     }
 
     fn task_names(&self) -> &'static [&'static str] {
@@ -279,8 +286,8 @@ impl Benchmark for VauBench {
 pub struct VadReasoning;
 
 impl Benchmark for VadReasoning {
-    fn name(&self) -> &'static str {
-        vad_reasoning::BENCHMARK
+    fn id(&self) -> BenchmarkId {
+        BenchmarkId::VadReasoning
     }
 
     fn task_names(&self) -> &'static [&'static str] {
@@ -318,6 +325,7 @@ mod tests {
     }
 
     fn refused(bench: &str, protocol: &str, all: bool, request: Request) -> String {
+        let (bench, protocol) = (bench.parse().unwrap(), protocol.parse().unwrap());
         match run_benchmark(bench, protocol, all, &request) {
             Err(Error::Usage(message)) => message,
             Err(other) => panic!("expected a usage error, got {other}"),

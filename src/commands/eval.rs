@@ -7,12 +7,12 @@ use std::path::{Path, PathBuf};
 
 use crate::embedding::{EmbedOptions, model_dir};
 use crate::error::{Error, Result};
-use crate::evaluate::groups::{Group, GroupBy, breakdown};
-use crate::evaluate::{Session, SessionOptions, Settings, TaskPredictions};
-use crate::formats::predictions::{Layout, Prediction, for_task, read_predictions_from};
+use crate::evaluate::groups::{GroupBy, breakdown};
+use crate::evaluate::{Session, SessionOptions, TaskPredictions};
+use crate::formats::layout::{Layout, read_predictions_from};
+use crate::formats::predictions::{Prediction, for_task};
+use crate::model::{Evaluation, Group, InputFile, Inputs, ModelInput, Settings, TaxonomyInput};
 use crate::provenance::input_sha256;
-use crate::report::Evaluation;
-use crate::report::results::{InputFile, Inputs, ModelInput, TaxonomyInput};
 use crate::signature::Signature;
 use crate::tasks::Task;
 
@@ -46,7 +46,6 @@ impl EvalOptions {
             taxonomy: self.taxonomy.clone(),
             settings: self.settings,
             embed: self.embed.clone(),
-            ..SessionOptions::new(&self.gt)
         }
     }
 }
@@ -446,7 +445,7 @@ fn task_findings(session: &Session, read: &ReadSource, evaluation: &Evaluation) 
     let missing: Vec<String> = evaluation
         .samples
         .iter()
-        .filter(|s| s.status == crate::report::SampleStatus::Missing)
+        .filter(|s| s.status == crate::model::SampleStatus::Missing)
         .map(|s| s.id.clone())
         .collect();
     if counts.samples > 0 && answered * 2 < counts.samples && read.exists {
@@ -612,7 +611,7 @@ fn count_findings(evaluation: &Evaluation, source: &Path) -> Vec<Finding> {
     let missing: Vec<String> = evaluation
         .samples
         .iter()
-        .filter(|s| s.status == crate::report::SampleStatus::Missing)
+        .filter(|s| s.status == crate::model::SampleStatus::Missing)
         .map(|s| s.id.clone())
         .collect();
     let mut findings = Vec::new();

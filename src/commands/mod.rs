@@ -6,6 +6,5 @@ pub mod benchmarks;
 pub mod compare;
 pub mod eval;
 pub mod report;
-pub mod reward_stream;
 pub mod tasks;
 pub mod validate;

@@ -263,8 +263,8 @@ fn check_ids(
 
 /// The coverage of a sibling benchmark's evaluation (its readers already
 /// refused malformed input): missing and unparseable samples, unknown ids.
-pub fn of_evaluation(evaluation: &crate::report::Evaluation) -> Validation {
-    use crate::report::SampleStatus;
+pub fn of_evaluation(evaluation: &crate::model::Evaluation) -> Validation {
+    use crate::model::SampleStatus;
     let ids = |status| -> Vec<String> {
         evaluation
             .samples

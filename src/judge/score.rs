@@ -11,7 +11,7 @@
 use super::{JudgeConfig, JudgeItem, Outcome, Rubric, judge};
 use crate::error::Result;
 use crate::metrics::temporal::mean;
-use crate::report::{Counts, JudgeReply, Metric, SampleDetail, SampleRecord, SampleStatus};
+use crate::model::{Counts, JudgeReply, Metric, SampleDetail, SampleRecord, SampleStatus};
 
 /// What a judged sample starts from.
 #[derive(Debug, Clone, PartialEq)]

@@ -8,7 +8,7 @@ use crate::extraction::content_format_ok;
 use crate::formats::predictions::Prediction;
 use crate::judge::score::{JudgedInput, Prediction as Output, judged_samples};
 use crate::judge::{JudgeConfig, Rubric};
-use crate::report::Evaluation;
+use crate::model::Evaluation;
 
 /// Scores every sample with the judge; the judge's model, prompt hash and
 /// temperature enter the signature.

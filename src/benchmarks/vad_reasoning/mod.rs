@@ -27,17 +27,15 @@ use crate::formats::predictions::{
     Prediction, PredictionContent, for_task, index_by_id, read_predictions,
 };
 use crate::judge::{JudgeConfig, required_judge};
-use crate::report::{Counts, Evaluation, Metric, SampleRecord, SampleStatus, TaskResult};
+use crate::model::{Counts, Evaluation, Metric, SampleRecord, SampleStatus, TaskResult};
 use crate::signature::Signature;
 use crate::tasks::TaskName;
 use crate::wordnet::{WordNet, resolve_dir};
 
+use crate::model::BenchmarkId;
 pub use detection::{Decision, classification_metrics, parse_range, read_decision, tag_content};
 pub use ground_truth::{GroundTruth, TimeUnit, read_ground_truth};
 pub use reasoning::{strip_tags, text_scores};
-
-/// The benchmark's name in results and on the command line.
-pub const BENCHMARK: &str = "vad-reasoning";
 
 crate::task_enum! {
     /// A Vad-Reasoning task; its names come from [`TaskName`].
@@ -171,12 +169,14 @@ fn finish(
     samples: Vec<SampleRecord>,
 ) -> Evaluation {
     let result = TaskResult {
-        benchmark: BENCHMARK.to_owned(),
+        benchmark: BenchmarkId::VadReasoning,
         task: task.name().to_owned(),
         signature: decisions
             .into_iter()
             .fold(
-                Signature::new().with("bench", BENCHMARK).with("task", task),
+                Signature::new()
+                    .with("bench", BenchmarkId::VadReasoning.name())
+                    .with("task", task),
                 |sig, (key, value)| sig.with(key, value),
             )
             .to_string(),

@@ -5,7 +5,6 @@
 use std::path::Path;
 
 use super::csv_table::CsvTable;
-use super::vau_eval::{ANALYSIS, model_output};
 use super::{VauTask, video_key};
 use crate::Result;
 use crate::formats::predictions::{PredictionContent, for_task, read_predictions};
@@ -98,4 +97,19 @@ fn read_csv(path: &Path, task: VauTask) -> Result<Vec<(usize, PredictedAnswer)>>
             Ok((row.line, answer))
         })
         .collect()
+}
+
+/// The prediction CSV's description column (the reference script's).
+pub(super) const DESCRIPTION: &str = "Description";
+/// The prediction CSV's analysis column (the reference script's).
+pub(super) const ANALYSIS: &str = "Analysis";
+
+/// The model's output as the judge reads it; empty (nothing to judge: the
+/// sample is `parse_failed`) when both parts are.
+pub(super) fn model_output(description: &str, analysis: &str) -> String {
+    let (description, analysis) = (description.trim(), analysis.trim());
+    if description.is_empty() && analysis.is_empty() {
+        return String::new();
+    }
+    format!("Description: {description}\nAnalysis: {analysis}")
 }

@@ -9,30 +9,15 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use super::VauTask;
 use super::annotations::{Target, read_ground_truth};
 use super::predictions::{PredictedAnswer, read_answers};
-use super::{BENCHMARK, VauTask};
 use crate::Result;
 use crate::extraction::format_ok;
 use crate::judge::score::{JudgedInput, Prediction, judged_samples};
 use crate::judge::{JudgeConfig, Rubric};
-use crate::report::{Evaluation, TaskResult};
+use crate::model::{BenchmarkId, Evaluation, TaskResult};
 use crate::tasks::TaskName;
-
-/// The prediction CSV's description column (the reference script's).
-pub(super) const DESCRIPTION: &str = "Description";
-/// The prediction CSV's analysis column (the reference script's).
-pub(super) const ANALYSIS: &str = "Analysis";
-
-/// The model's output as the judge reads it; empty (nothing to judge: the
-/// sample is `parse_failed`) when both parts are.
-pub(super) fn model_output(description: &str, analysis: &str) -> String {
-    let (description, analysis) = (description.trim(), analysis.trim());
-    if description.is_empty() && analysis.is_empty() {
-        return String::new();
-    }
-    format!("Description: {description}\nAnalysis: {analysis}")
-}
 
 /// Scores every annotated video with the judge.
 pub(super) fn evaluate(
@@ -77,7 +62,7 @@ pub(super) fn evaluate(
         .fold(task.signature(), |sig, (key, value)| sig.with(key, value));
     Ok(Evaluation {
         result: TaskResult {
-            benchmark: BENCHMARK.to_owned(),
+            benchmark: BenchmarkId::VauBench,
             task: task.name().to_owned(),
             signature: signature.to_string(),
             counts,
