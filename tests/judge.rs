@@ -72,10 +72,24 @@ impl Server {
             .expect("a free port")
             .port();
         let mut command = Command::new(bin);
+        // One thread, waiting passively: on a busy 2-core machine two
+        // spinning OpenMP threads slow decoding 30-fold. --no-repack: no
+        // AMX buffers (llama.cpp's AMX path crashes where the kernel grants
+        // no AMX tiles).
         command
             .args(["-m", &model.to_string_lossy()])
             .args(["--host", "127.0.0.1", "--port", &port.to_string()])
-            .args(["-c", "16384", "-np", "8", "-t", "2", "--metrics"])
+            .args([
+                "-c",
+                "16384",
+                "-np",
+                "8",
+                "-t",
+                "1",
+                "--metrics",
+                "--no-repack",
+            ])
+            .env("OMP_WAIT_POLICY", "passive")
             .stdout(Stdio::null())
             .stderr(Stdio::null());
         if let Some(key) = api_key {
