@@ -354,8 +354,8 @@ fn a_run_killed_mid_way_resumes_asking_only_what_was_not_answered() {
     let started = Instant::now();
     while cached_replies(&cache) < 40 {
         assert!(
-            started.elapsed() < Duration::from_secs(300),
-            "40 replies took over 300 s"
+            started.elapsed() < Duration::from_secs(900),
+            "40 replies took over 900 s"
         );
         assert!(
             child.try_wait().expect("wait").is_none(),
