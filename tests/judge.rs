@@ -275,7 +275,10 @@ fn example_predictions_are_judged_then_a_rerun_asks_nothing_and_is_byte_identica
             .arg(&out2));
         assert_eq!(server.tokens_predicted(), before, "{task}: the rerun asked");
         let (_, _, cached2, requests2) = progress(&stderr(&second));
-        assert_eq!((cached2, requests2), (requests, 0), "{task}");
+        // Every ask was answered from the cache (the first run's request
+        // count also holds its retries, e.g. a 503 while the server loads).
+        assert_eq!(requests2, 0, "{task}");
+        assert!(cached2 >= done, "{task}: {cached2} from the cache");
         assert_eq!(first.stdout, second.stdout, "{task}: stdout differs");
         assert_eq!(
             std::fs::read(out1.join("results.json")).expect("results 1"),

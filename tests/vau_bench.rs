@@ -884,22 +884,14 @@ fn results_render_in_every_format() {
     )
     .unwrap();
     let (gt, preds) = (fixture("annotations.csv"), fixture("preds_grounding.csv"));
-    let run = cuebench::commands::eval::sibling_run(eval, &gt, &preds).unwrap();
-    let document = cuebench::model::ResultsDocument::new(
-        cuebench::model::RunInfo {
-            command: vec!["cuebench".into()],
-            name: "fixture".into(),
-            benchmark: cuebench::model::BenchmarkId::VauBench,
-            protocol: cuebench::model::Protocol::Unified,
-            inputs: run.inputs,
-            settings: cuebench::model::RunSettings {
-                scoring: run.settings,
-                confidence: None,
-            },
-        },
-        run.evaluations.into_iter().map(|e| e.result).collect(),
-    )
-    .unwrap();
+    let run = cuebench::benchmarks::run::sibling_run(eval, &gt, &preds).unwrap();
+    let header = cuebench::benchmarks::run::RunHeader {
+        command: vec!["cuebench".into()],
+        name: "fixture".into(),
+        benchmark: cuebench::model::BenchmarkId::VauBench,
+        protocol: cuebench::model::Protocol::Unified,
+    };
+    let document = run.into_document(header, None).unwrap().document;
     for format in [Format::Table, Format::Json, Format::Markdown, Format::Csv] {
         let text = format.exporter().export(&document);
         assert!(text.contains("R@0.5"), "{format:?}: {text}");

@@ -7,13 +7,14 @@
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 
-use cuebench::commands::eval::{EvalOptions, run_in};
+use cuebench::benchmarks::cuebench::{EvalOptions, run_in};
+use cuebench::benchmarks::run::RunHeader;
 use cuebench::embedding::{Device, EmbedOptions};
 use cuebench::evaluate::session::{NO_ANNOTATIONS_SHA256, RewardedCompletion};
 use cuebench::evaluate::{Completion, Session as Core, SessionOptions};
 use cuebench::formats::layout::Layout;
 use cuebench::formats::predictions::PredictionContent;
-use cuebench::model::{BenchmarkId, Protocol, ResultsDocument, RunInfo, RunSettings, Settings};
+use cuebench::model::{BenchmarkId, Protocol, Settings};
 use cuebench::report::export::Format;
 use cuebench::tasks::Task;
 use cuebench::tasks::derive::Sample;
@@ -232,25 +233,22 @@ impl Session {
                 by: Vec::new(),
             };
             let run = run_in(&mut core, &options).map_err(to_py_error)?;
-            let info = RunInfo {
-                command: vec!["cuebench.Session.evaluate".into(), task.name().into()],
-                name,
-                benchmark: BenchmarkId::CueBench,
-                protocol: Protocol::Unified,
-                inputs: run.inputs,
-                settings: RunSettings {
-                    scoring: run.settings,
-                    confidence: None,
-                },
-            };
-            let results = run.evaluations.iter().map(|e| e.result.clone()).collect();
-            let document = ResultsDocument::new(info, results).map_err(to_py_error)?;
             let warnings: Vec<String> = run
                 .findings
                 .iter()
                 .filter(|f| f.warn)
                 .map(|f| f.warning())
                 .collect();
+            let header = RunHeader {
+                command: vec!["cuebench.Session.evaluate".into(), task.name().into()],
+                name,
+                benchmark: BenchmarkId::CueBench,
+                protocol: Protocol::Unified,
+            };
+            let document = run
+                .into_document(header, None)
+                .map_err(to_py_error)?
+                .document;
             Ok::<_, PyErr>((Format::Json.exporter().export(&document), warnings))
         })?;
         // Never a silent zero: likely mistakes are Python warnings.

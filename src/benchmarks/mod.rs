@@ -6,6 +6,8 @@
 //! benchmark is registered with its tasks, flags and row layout.
 
 pub mod cuebench;
+pub mod registry;
+pub mod run;
 pub mod separate;
 pub mod vad_reasoning;
 pub mod vau_bench;
@@ -17,8 +19,10 @@ use crate::error::{Error, Result};
 use crate::evaluate::groups::GroupBy;
 use crate::formats::layout::Layout;
 use crate::judge::JudgeConfig;
+use crate::model::{BenchmarkId, Protocol, RowGroup};
 use crate::model::{SemNorm, TiouMode};
 use crate::tasks::TaskName;
+use run::EvalRun;
 
 /// An `eval` flag that only some benchmarks read; giving one to a
 /// benchmark that does not read it is a usage error, never ignored.
@@ -121,4 +125,30 @@ impl Request {
                 .map_err(|e| Error::Usage(format!("--task: {e}"))),
         }
     }
+}
+
+/// A benchmark or protocol `eval` can score.
+pub trait Benchmark: Sync {
+    /// Its `--bench` value.
+    fn id(&self) -> BenchmarkId;
+
+    /// Its `--protocol` value.
+    fn protocol(&self) -> Protocol {
+        Protocol::Unified
+    }
+
+    /// Its task names, in order.
+    fn task_names(&self) -> &'static [&'static str];
+
+    /// The optional flags it reads.
+    fn flags(&self) -> &'static [Flag];
+
+    /// The `--all` row layout (a paper table); `None`: no `--all`.
+    fn row(&self) -> Option<&'static [RowGroup]> {
+        None
+    }
+
+    /// Scores the request: one evaluation per task, in task order, with
+    /// the run's inputs, settings and likely mistakes.
+    fn run(&self, request: &Request) -> Result<EvalRun>;
 }

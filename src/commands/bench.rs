@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::eval::{EvalOptions, read_inputs, run as eval};
+use crate::benchmarks::cuebench::{EvalOptions, read_inputs, run as eval};
 use crate::embedding::{EmbedOptions, embed_texts, load_embedder};
 use crate::error::{Error, Result};
 use crate::evaluate::Session;
@@ -33,6 +33,22 @@ pub struct BenchReport {
     pub embed_texts_per_s: f64,
     /// Batch size used.
     pub batch_size: usize,
+}
+
+impl BenchReport {
+    /// The figures as `cuebench bench` prints them, one per line.
+    pub fn text(&self) -> String {
+        format!(
+            "samples {} | distinct texts {}\neval --all, cold cache  {:8.2} s\neval --all, warm cache  {:8.2} s\n--confidence (n=1000)   {:8.2} s more\nembedding (no cache)    {:8.0} texts/s at batch {}\n",
+            self.samples,
+            self.texts,
+            self.eval_cold_s,
+            self.eval_warm_s,
+            self.confidence_s,
+            self.embed_texts_per_s,
+            self.batch_size
+        )
+    }
 }
 
 /// Generates the data under `work`, then runs and times the three passes.

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::eval::{list, task_sources, unread_files};
+use crate::benchmarks::cuebench::sources::{task_sources, unread_files};
+use crate::benchmarks::run::list;
 use crate::error::Result;
 use crate::extraction::{Answer, answer_of};
 use crate::formats::annotations::read_annotations;

@@ -19,6 +19,8 @@ mod test_support;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
+use super::run::{EvalRun, described_run};
+use super::{Benchmark, Flag};
 use crate::benchmarks::Request;
 use crate::error::{Error, Result};
 use crate::formats::annotations::{Triplet, Video, read_annotations};
@@ -477,6 +479,47 @@ impl SeparateOptions {
         map.insert("top_k".into(), self.top_k.into());
         map.insert("threshold".into(), self.threshold.into());
         map
+    }
+}
+
+/// CueBench's separate protocol for specialised models (docs/scoring.md §10).
+pub struct Separate;
+
+impl Benchmark for Separate {
+    fn id(&self) -> BenchmarkId {
+        BenchmarkId::CueBench
+    }
+
+    fn protocol(&self) -> Protocol {
+        Protocol::Separate
+    }
+
+    fn task_names(&self) -> &'static [&'static str] {
+        SeparateTask::names()
+    }
+
+    fn flags(&self) -> &'static [Flag] {
+        &[Flag::Taxonomy, Flag::Tau, Flag::TopK, Flag::Threshold]
+    }
+
+    fn row(&self) -> Option<&'static [RowGroup]> {
+        Some(&TABLE3)
+    }
+
+    fn run(&self, request: &Request) -> Result<EvalRun> {
+        let options = SeparateOptions::from_request(request);
+        let scored = evaluate(
+            &request.tasks::<SeparateTask>()?,
+            &request.gt,
+            &request.predictions,
+            &options,
+        )?;
+        let mut run = described_run(scored.evaluations, &request.gt, |task| {
+            predictions_file(&request.predictions, task)
+        })?;
+        run.inputs.taxonomy = Some(scored.taxonomy);
+        run.settings = options.settings_map();
+        Ok(run)
     }
 }
 

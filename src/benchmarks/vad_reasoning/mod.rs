@@ -32,6 +32,8 @@ use crate::signature::Signature;
 use crate::tasks::TaskName;
 use crate::wordnet::{WordNet, resolve_dir};
 
+use super::run::{EvalRun, described_run};
+use super::{Benchmark, Flag};
 use crate::model::BenchmarkId;
 pub use detection::{Decision, classification_metrics, parse_range, read_decision, tag_content};
 pub use ground_truth::{GroundTruth, TimeUnit, read_ground_truth};
@@ -184,4 +186,31 @@ fn finish(
         metrics,
     };
     Evaluation { result, samples }
+}
+
+/// Vad-Reasoning (docs/vad-reasoning.md).
+pub struct VadReasoning;
+
+impl Benchmark for VadReasoning {
+    fn id(&self) -> BenchmarkId {
+        BenchmarkId::VadReasoning
+    }
+
+    fn task_names(&self) -> &'static [&'static str] {
+        VadTask::names()
+    }
+
+    fn flags(&self) -> &'static [Flag] {
+        &[Flag::Wordnet, Flag::Frames, Flag::Judge]
+    }
+
+    fn run(&self, request: &Request) -> Result<EvalRun> {
+        let options = VadOptions::from_request(request)?;
+        let evaluations = request
+            .tasks::<VadTask>()?
+            .into_iter()
+            .map(|task| evaluate(task, &request.gt, &request.predictions, &options))
+            .collect::<Result<_>>()?;
+        described_run(evaluations, &request.gt, |_| request.predictions.clone())
+    }
 }

@@ -14,6 +14,8 @@ mod vau_eval;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
+use super::run::{EvalRun, described_run};
+use super::{Benchmark, Flag, Request};
 use crate::Result;
 use crate::extraction::format_ok;
 use crate::judge::{JudgeConfig, required_judge};
@@ -271,5 +273,38 @@ fn aggregate(task: VauTask, samples: &[SampleRecord]) -> Vec<Metric> {
             Metric::from_mean("ClsAcc", mean(&column(1))),
         ],
         VauTask::Grounding => iou_figures(&column(0)),
+    }
+}
+
+/// VAU-Bench (docs/vau-bench.md).
+pub struct VauBench;
+
+impl Benchmark for VauBench {
+    fn id(&self) -> BenchmarkId {
+        BenchmarkId::VauBench
+    }
+
+    fn task_names(&self) -> &'static [&'static str] {
+        VauTask::names()
+    }
+
+    fn flags(&self) -> &'static [Flag] {
+        &[Flag::Judge]
+    }
+
+    fn run(&self, request: &Request) -> Result<EvalRun> {
+        let evaluations = request
+            .tasks::<VauTask>()?
+            .into_iter()
+            .map(|task| {
+                evaluate_task(
+                    task,
+                    &request.gt,
+                    &request.predictions,
+                    request.judge.as_ref(),
+                )
+            })
+            .collect::<Result<_>>()?;
+        described_run(evaluations, &request.gt, |_| request.predictions.clone())
     }
 }

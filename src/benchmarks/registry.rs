@@ -4,46 +4,19 @@
 //! benchmark and protocol exist, the task is one of theirs, `--all` has a
 //! row to print, and no flag is written that the benchmark would not read.
 
-use crate::benchmarks::separate::{self, SeparateOptions, SeparateTask, TABLE3};
-use crate::benchmarks::vad_reasoning::{self, VadOptions, VadTask};
-use crate::benchmarks::vau_bench::{self, VauTask};
-use crate::benchmarks::{Flag, Request};
+#[cfg(test)]
+use super::Flag;
+use super::cuebench::CueBench;
+use super::run::EvalRun;
+use super::separate::Separate;
+use super::vad_reasoning::VadReasoning;
+use super::vau_bench::VauBench;
+use super::{Benchmark, Request};
 use crate::error::{Error, Result};
-use crate::model::{RowGroup, Settings};
-use crate::tasks::{Task, TaskName};
-
-use super::eval::{EvalOptions, EvalRun, described_run, run};
-use crate::benchmarks::cuebench::TABLE2;
-use crate::model::{BenchmarkId, Protocol};
-
-/// A benchmark or protocol `eval` can score.
-pub trait Benchmark: Sync {
-    /// Its `--bench` value.
-    fn id(&self) -> BenchmarkId;
-
-    /// Its `--protocol` value.
-    fn protocol(&self) -> Protocol {
-        Protocol::Unified
-    }
-
-    /// Its task names, in order.
-    fn task_names(&self) -> &'static [&'static str];
-
-    /// The optional flags it reads.
-    fn flags(&self) -> &'static [Flag];
-
-    /// The `--all` row layout (a paper table); `None`: no `--all`.
-    fn row(&self) -> Option<&'static [RowGroup]> {
-        None
-    }
-
-    /// Scores the request: one evaluation per task, in task order, with
-    /// the run's inputs, settings and likely mistakes.
-    fn run(&self, request: &Request) -> Result<EvalRun>;
-}
+use crate::model::{BenchmarkId, Protocol, RowGroup};
 
 /// Every benchmark and protocol `eval` scores; adding one is one line here
-/// (and its [`Benchmark`] below).
+/// (and its [`Benchmark`] beside its scoring, in its own module).
 pub const BENCHMARKS: [&dyn Benchmark; 4] = [&CueBench, &Separate, &VauBench, &VadReasoning];
 
 /// What a run printed from: the run, and the row layout when it was `--all`.
@@ -158,155 +131,6 @@ pub fn protocol_names() -> Vec<&'static str> {
 /// "a similar value exists").
 pub fn task_names() -> Vec<&'static str> {
     distinct(|b| b.task_names().to_vec())
-}
-
-/// CueBench under its unified protocol (docs/scoring.md §2-8).
-pub struct CueBench;
-
-impl Benchmark for CueBench {
-    fn id(&self) -> BenchmarkId {
-        BenchmarkId::CueBench
-    }
-
-    fn task_names(&self) -> &'static [&'static str] {
-        Task::names()
-    }
-
-    fn flags(&self) -> &'static [Flag] {
-        &[
-            Flag::Taxonomy,
-            Flag::Tau,
-            Flag::Tiou,
-            Flag::SemNorm,
-            Flag::Model,
-            Flag::From,
-            Flag::By,
-        ]
-    }
-
-    fn row(&self) -> Option<&'static [RowGroup]> {
-        Some(&TABLE2)
-    }
-
-    fn run(&self, request: &Request) -> Result<EvalRun> {
-        let defaults = Settings::default();
-        run(&EvalOptions {
-            tasks: request.tasks::<Task>()?,
-            gt: request.gt.clone(),
-            predictions: request.predictions.clone(),
-            layout: request.layout,
-            settings: Settings {
-                tiou: request.tiou.unwrap_or(defaults.tiou),
-                sem_norm: request.sem_norm.unwrap_or(defaults.sem_norm),
-                tau: request.tau.unwrap_or(defaults.tau),
-                ..defaults
-            },
-            embed: request.embed.clone(),
-            taxonomy: request.taxonomy.clone(),
-            by: request.by.clone(),
-        })
-    }
-}
-
-/// CueBench's separate protocol for specialised models (docs/scoring.md §10).
-pub struct Separate;
-
-impl Benchmark for Separate {
-    fn id(&self) -> BenchmarkId {
-        BenchmarkId::CueBench
-    }
-
-    fn protocol(&self) -> Protocol {
-        Protocol::Separate
-    }
-
-    fn task_names(&self) -> &'static [&'static str] {
-        SeparateTask::names()
-    }
-
-    fn flags(&self) -> &'static [Flag] {
-        &[Flag::Taxonomy, Flag::Tau, Flag::TopK, Flag::Threshold]
-    }
-
-    fn row(&self) -> Option<&'static [RowGroup]> {
-        Some(&TABLE3)
-    }
-
-    fn run(&self, request: &Request) -> Result<EvalRun> {
-        let options = SeparateOptions::from_request(request);
-        let scored = separate::evaluate(
-            &request.tasks::<SeparateTask>()?,
-            &request.gt,
-            &request.predictions,
-            &options,
-        )?;
-        let mut run = described_run(scored.evaluations, &request.gt, |task| {
-            separate::predictions_file(&request.predictions, task)
-        })?;
-        run.inputs.taxonomy = Some(scored.taxonomy);
-        run.settings = options.settings_map();
-        Ok(run)
-    }
-}
-
-/// VAU-Bench (docs/vau-bench.md).
-pub struct VauBench;
-
-impl Benchmark for VauBench {
-    fn id(&self) -> BenchmarkId {
-        BenchmarkId::VauBench
-    }
-
-    fn task_names(&self) -> &'static [&'static str] {
-        VauTask::names()
-    }
-
-    fn flags(&self) -> &'static [Flag] {
-        &[Flag::Judge]
-    }
-
-    fn run(&self, request: &Request) -> Result<EvalRun> {
-        let evaluations = request
-            .tasks::<VauTask>()?
-            .into_iter()
-            .map(|task| {
-                vau_bench::evaluate_task(
-                    task,
-                    &request.gt,
-                    &request.predictions,
-                    request.judge.as_ref(),
-                )
-            })
-            .collect::<Result<_>>()?;
-        described_run(evaluations, &request.gt, |_| request.predictions.clone())
-    }
-}
-
-/// Vad-Reasoning (docs/vad-reasoning.md).
-pub struct VadReasoning;
-
-impl Benchmark for VadReasoning {
-    fn id(&self) -> BenchmarkId {
-        BenchmarkId::VadReasoning
-    }
-
-    fn task_names(&self) -> &'static [&'static str] {
-        VadTask::names()
-    }
-
-    fn flags(&self) -> &'static [Flag] {
-        &[Flag::Wordnet, Flag::Frames, Flag::Judge]
-    }
-
-    fn run(&self, request: &Request) -> Result<EvalRun> {
-        let options = VadOptions::from_request(request)?;
-        let evaluations = request
-            .tasks::<VadTask>()?
-            .into_iter()
-            .map(|task| vad_reasoning::evaluate(task, &request.gt, &request.predictions, &options))
-            .collect::<Result<_>>()?;
-        described_run(evaluations, &request.gt, |_| request.predictions.clone())
-    }
 }
 
 #[cfg(test)]
