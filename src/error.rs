@@ -118,6 +118,11 @@ pub enum Error {
     /// The embedding model or ONNX Runtime could not be loaded or run.
     #[error("{0}")]
     Model(String),
+    /// The LLM judge cannot go on: it refused the key or the request, could
+    /// not be reached, or failed every retry (docs/judge.md). Replies
+    /// already received are cached, so a rerun resumes.
+    #[error("judge: {0}")]
+    Judge(String),
     /// The taxonomy file is malformed.
     #[error("{path}:{line}: taxonomy: {message}")]
     Taxonomy {

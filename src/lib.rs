@@ -19,7 +19,7 @@
 //! 3. `formats`, `config`, `signature` - reading files; signatures
 //! 4. `taxonomy`, `wordnet`, `tasks`, `extraction` - the event tree, samples, answers
 //! 5. `embedding`, `metrics` - vectors; pure per-sample scores
-//! 6. `evaluate`, `synthetic`, `prompts` - scoring sessions and aggregation
+//! 6. `evaluate`, `synthetic`, `prompts`, `judge` - scoring sessions, aggregation, the LLM judge
 //! 7. `benchmarks` - every benchmark and protocol, its registry and tables
 //! 8. `reward`, `report`, `exchange`, `verify` - the reward line protocol; output formats;
 //!    exchange formats (EEE, HF); re-deriving a claimed run
@@ -39,6 +39,7 @@ pub mod exchange;
 pub mod extraction;
 pub mod formats;
 pub mod intervals;
+pub mod judge;
 #[cfg(test)]
 mod layering;
 pub mod metrics;

@@ -33,6 +33,10 @@ const NOT_RUN: &[(&str, &str)] = &[
         "downloads from PyPI; the tests need its files already in place",
     ),
     (
+        "bash scripts/judge-example.sh",
+        "builds and starts the local LLM judge; tests/judge.rs runs the same two commands against it",
+    ),
+    (
         "cuebench bench",
         "times a CueBench-sized run: minutes in a debug build, and timings are not test outcomes",
     ),

@@ -18,6 +18,7 @@ use crate::embedding::EmbedOptions;
 use crate::error::{Error, Result};
 use crate::evaluate::groups::GroupBy;
 use crate::formats::layout::Layout;
+use crate::judge::JudgeConfig;
 use crate::model::{BenchmarkId, Protocol, RowGroup};
 use crate::model::{SemNorm, TiouMode};
 use crate::tasks::TaskName;
@@ -49,6 +50,8 @@ pub enum Flag {
     Threshold,
     /// `--by`.
     By,
+    /// `--judge-url`, `--judge-model` and the other `--judge-*` flags.
+    Judge,
 }
 
 impl Flag {
@@ -66,6 +69,7 @@ impl Flag {
             Flag::TopK => "--top-k",
             Flag::Threshold => "--threshold",
             Flag::By => "--by",
+            Flag::Judge => "--judge-url",
         }
     }
 }
@@ -104,6 +108,8 @@ pub struct Request {
     pub threshold: Option<f64>,
     /// `--by`: the groupings whose per-group figures to add (docs/report.md).
     pub by: Vec<GroupBy>,
+    /// The LLM judge (`--judge-url`, `--judge-model`, ...; docs/judge.md).
+    pub judge: Option<JudgeConfig>,
     /// The flags written on the command line; one the benchmark does not
     /// read is a usage error.
     pub flags: Vec<Flag>,

@@ -42,7 +42,8 @@ pub struct EvalArgs {
     pub protocol: Protocol,
     /// The task to score. cuebench: event, scene, attribute, anomaly-td, anomaly-bu, grounding,
     /// detection, anticipation; with --protocol separate: event, grounding, anomaly, detection;
-    /// vau-bench: qa, grounding, cls; vad-reasoning: reasoning, detection.
+    /// vau-bench: qa, grounding, cls, vau-eval (judged); vad-reasoning: reasoning, detection,
+    /// llm-guided (judged).
     #[arg(long, required_unless_present = "all", conflicts_with = "all", help_heading = "Inputs",
           value_parser = PossibleValuesParser::new(task_names()))]
     pub task: Option<String>,
@@ -113,6 +114,67 @@ pub struct EvalArgs {
     pub scoring: ScoringArgs,
     #[command(flatten)]
     pub embedding: EmbedArgs,
+    #[command(flatten)]
+    pub judge: JudgeArgs,
+}
+
+/// The LLM judge of the judged tasks (vad-reasoning llm-guided, vau-bench
+/// vau-eval; docs/judge.md). The API key comes from $CUEBENCH_JUDGE_API_KEY,
+/// then $OPENAI_API_KEY, never from a flag.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "LLM judge (judged tasks; docs/judge.md)")]
+pub struct JudgeArgs {
+    /// An OpenAI-compatible API base, e.g. http://127.0.0.1:8080/v1 (llama.cpp, vLLM, Ollama)
+    /// or a hosted API.
+    #[arg(long, value_name = "URL", requires = "judge_model")]
+    judge_url: Option<String>,
+    /// The judge model's name as the server knows it (recorded in the signature).
+    #[arg(long, value_name = "NAME", requires = "judge_url")]
+    judge_model: Option<String>,
+    /// Requests in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    judge_concurrency: usize,
+    /// Seconds one request may take; a timeout is retried.
+    #[arg(long, value_name = "SECONDS", default_value_t = 120.0)]
+    judge_timeout: f64,
+    /// Ask again even when a reply is cached (the new replies replace the cached ones).
+    #[arg(long)]
+    judge_refresh: bool,
+    /// Reply cache folder; default: the user's cache folder (~/.cache/cuebench/judge on Linux).
+    #[arg(long, value_name = "DIR")]
+    judge_cache: Option<PathBuf>,
+    /// How the request shapes the reply: json-schema (OpenAI, vLLM, llama.cpp, Ollama),
+    /// json-object (e.g. DeepSeek) or none.
+    #[arg(long, value_name = "FORMAT", default_value = "json-schema")]
+    judge_format: cuebench::judge::ReplyFormat,
+}
+
+impl JudgeArgs {
+    /// The judge's configuration, `None` without --judge-url.
+    fn config(&self, quiet: bool) -> cuebench::Result<Option<cuebench::judge::JudgeConfig>> {
+        let (Some(url), Some(model)) = (&self.judge_url, &self.judge_model) else {
+            return Ok(None);
+        };
+        if self.judge_concurrency == 0 {
+            return Err(cuebench::Error::Usage(
+                "--judge-concurrency must be at least 1".into(),
+            ));
+        }
+        if !(self.judge_timeout.is_finite() && self.judge_timeout > 0.0) {
+            return Err(cuebench::Error::Usage(
+                "--judge-timeout must be a positive number of seconds".into(),
+            ));
+        }
+        Ok(Some(cuebench::judge::JudgeConfig {
+            concurrency: self.judge_concurrency,
+            timeout: std::time::Duration::from_secs_f64(self.judge_timeout),
+            refresh: self.judge_refresh,
+            cache_dir: self.judge_cache.clone(),
+            format: self.judge_format,
+            progress: !quiet,
+            ..cuebench::judge::JudgeConfig::new(url, model)
+        }))
+    }
 }
 
 /// Scores, prints in `--format` and writes `--per-sample` and `--output`.
@@ -172,6 +234,7 @@ fn request(args: &EvalArgs, inputs: &Inputs) -> anyhow::Result<Request> {
         (Flag::TopK, args.top_k.is_some()),
         (Flag::Threshold, args.threshold.is_some()),
         (Flag::By, !args.by.is_empty()),
+        (Flag::Judge, args.judge.judge_url.is_some()),
     ]
     .into_iter()
     .filter_map(|(flag, given)| given.then_some(flag))
@@ -191,6 +254,7 @@ fn request(args: &EvalArgs, inputs: &Inputs) -> anyhow::Result<Request> {
         top_k: args.top_k,
         threshold: args.threshold,
         by: args.by.clone(),
+        judge: args.judge.config(args.embedding.quiet)?,
         flags,
     })
 }

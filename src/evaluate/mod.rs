@@ -337,6 +337,7 @@ pub fn score_task(
                 truth: p.sample.truth.clone(),
                 pairs: s.pairs.clone(),
                 dropped_intervals: s.dropped,
+                judge: None,
             })),
         })
         .collect();

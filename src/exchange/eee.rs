@@ -349,6 +349,7 @@ fn sample_row(
         SampleStatus::Scored => "scored",
         SampleStatus::Missing => "missing",
         SampleStatus::ParseFailed => "parse_failed",
+        SampleStatus::JudgeFailed => "judge_failed",
     };
     json!({
         "schema_version": SCHEMA_VERSION,

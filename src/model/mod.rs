@@ -23,7 +23,8 @@ pub use document::{
 };
 pub use group::Group;
 pub use result::{
-    Counts, Evaluation, MatchedPair, Metric, SampleDetail, SampleRecord, SampleStatus, TaskResult,
+    Counts, Evaluation, JudgeReply, MatchedPair, Metric, SampleDetail, SampleRecord, SampleStatus,
+    TaskResult,
 };
 pub use settings::{SemNorm, Settings, TiouMode};
 pub use table::RowGroup;

@@ -56,6 +56,22 @@ pub struct Counts {
     /// (separate protocol, detection); left out of JSON when zero.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub ambiguous_labels: usize,
+    /// Samples the LLM judge gave no readable reply for (judged tasks,
+    /// docs/judge.md); left out of JSON when zero.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub judge_failed: usize,
+}
+
+impl Counts {
+    /// Counts one sample under its status.
+    pub fn add_status(&mut self, status: SampleStatus) {
+        match status {
+            SampleStatus::Scored => self.scored += 1,
+            SampleStatus::Missing => self.missing += 1,
+            SampleStatus::ParseFailed => self.parse_failed += 1,
+            SampleStatus::JudgeFailed => self.judge_failed += 1,
+        }
+    }
 }
 
 impl Counts {
@@ -123,6 +139,23 @@ pub struct SampleDetail {
     pub pairs: Vec<MatchedPair>,
     /// Answer intervals dropped as unreadable.
     pub dropped_intervals: usize,
+    /// What an LLM judge said (judged tasks, docs/judge.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub judge: Option<JudgeReply>,
+}
+
+/// What an LLM judge said of one sample (docs/judge.md): its scores on
+/// their own scale and its comment, or why no reply could be read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JudgeReply {
+    /// The judge's scores by criterion, as it gave them (e.g. 0-10).
+    pub scores: serde_json::Map<String, serde_json::Value>,
+    /// The judge's comment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+    /// Why the sample is `judge_failed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// One matched pair of answer and ground-truth elements, with the figures
@@ -151,6 +184,8 @@ pub enum SampleStatus {
     Missing,
     /// The prediction's answer could not be parsed.
     ParseFailed,
+    /// No readable reply from the LLM judge after every ask (docs/judge.md).
+    JudgeFailed,
 }
 
 /// A scored task: the aggregate and every sample's record, in id order.

@@ -88,6 +88,11 @@ fn metric<'a>(result: &'a TaskResult, name: &str) -> Option<&'a Metric> {
     result.metrics.iter().find(|m| m.name == name)
 }
 
+/// Whether an LLM judge scored the result (its signature names one).
+fn is_judged(r: &TaskResult) -> bool {
+    crate::signature::Signature::parse(&r.signature).is_some_and(|s| s.get("judge").is_some())
+}
+
 /// The count columns shared by markdown and CSV, with their values.
 fn count_cells(r: &TaskResult) -> [(&'static str, String); 7] {
     let c = &r.counts;
@@ -181,6 +186,9 @@ impl Exporter for TableExporter {
                 c.unknown_ids,
                 percent(format_percent(r))
             );
+            if is_judged(r) {
+                let _ = writeln!(out, "  judge_failed {}", c.judge_failed);
+            }
             let _ = writeln!(out, "  {}", r.signature);
         }
         out

@@ -42,6 +42,12 @@ pub fn sample_line(record: &SampleRecord) -> Value {
                 serde_json::to_value(&d.pairs).unwrap_or_default(),
             );
             line.insert("dropped_intervals".into(), d.dropped_intervals.into());
+            if let Some(judge) = &d.judge {
+                line.insert(
+                    "judge".into(),
+                    serde_json::to_value(judge).unwrap_or_default(),
+                );
+            }
         }
         None => {
             line.insert("pairs".into(), Value::Array(Vec::new()));

@@ -237,11 +237,7 @@ impl Context {
             ..Counts::default()
         };
         for o in &outcomes {
-            match o.record.status {
-                SampleStatus::Scored => counts.scored += 1,
-                SampleStatus::Missing => counts.missing += 1,
-                SampleStatus::ParseFailed => counts.parse_failed += 1,
-            }
+            counts.add_status(o.record.status);
             counts.dropped_intervals += o.dropped;
             counts.unknown_labels += o.unknown_labels;
             counts.ambiguous_labels += o.ambiguous_labels;

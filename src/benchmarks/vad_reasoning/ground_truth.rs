@@ -93,7 +93,7 @@ fn parse_ground_truth(f: &Fields<'_>, task: VadTask) -> Result<GroundTruth> {
         }
     };
     let reference = f.optional_string("reference")?.map(str::to_owned);
-    if task == VadTask::Reasoning && reference.is_none() {
+    if task.needs_reference() && reference.is_none() {
         return Err(f.error(
             "reference",
             "missing (the reasoning task needs the reference text)",
@@ -137,10 +137,10 @@ fn parse_published(f: &Fields<'_>, task: VadTask, unit: TimeUnit) -> Result<Grou
         .eq_ignore_ascii_case("normal");
     let reference = match (f.optional_string("think")?, f.optional_string("answer")?) {
         (Some(think), Some(answer)) => Some(format!("{think}\n{answer}")),
-        (None, _) if task == VadTask::Reasoning => {
+        (None, _) if task.needs_reference() => {
             return Err(f.error("think", "missing (the reasoning task needs it)"));
         }
-        (_, None) if task == VadTask::Reasoning => {
+        (_, None) if task.needs_reference() => {
             return Err(f.error("answer", "missing (the reasoning task needs it)"));
         }
         _ => None,

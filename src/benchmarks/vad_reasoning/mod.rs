@@ -8,10 +8,11 @@
 //! Input formats and every decision are described in `docs/vad-reasoning.md`;
 //! the decisions are also spelled out in each result's signature. One file
 //! per concern: `ground_truth` reads the annotations (both layouts),
-//! `reasoning` and `detection` score the two tasks.
+//! `reasoning`, `detection` and `llm_guided` score the three tasks.
 
 mod detection;
 mod ground_truth;
+mod llm_guided;
 mod reasoning;
 
 use std::collections::HashSet;
@@ -25,6 +26,7 @@ use crate::extraction::content_format_ok;
 use crate::formats::predictions::{
     Prediction, PredictionContent, for_task, index_by_id, read_predictions,
 };
+use crate::judge::{JudgeConfig, required_judge};
 use crate::model::{Counts, Evaluation, Metric, SampleRecord, SampleStatus, TaskResult};
 use crate::signature::Signature;
 use crate::tasks::TaskName;
@@ -44,16 +46,29 @@ crate::task_enum! {
         Reasoning,
         /// Abnormal/normal decision and anomaly time range.
         Detection,
+        /// Reasonability, Detail and Consistency as an LLM judge scores
+        /// them (Vad-R1 Appendix D.1, Table 8; docs/judge.md).
+        LlmGuided,
+    }
+}
+
+impl VadTask {
+    /// Whether the task reads the reference reasoning text.
+    fn needs_reference(self) -> bool {
+        matches!(self, VadTask::Reasoning | VadTask::LlmGuided)
     }
 }
 
 /// What a run needs besides the two files.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct VadOptions {
     /// The `--wordnet` folder (see [`resolve_dir`]); read by `reasoning` only.
     pub wordnet: Option<PathBuf>,
     /// The unit of the published layout's `start` / `end` fields.
     pub time_unit: TimeUnit,
+    /// The LLM judge (`--judge-url`, `--judge-model`, ...); read by
+    /// `llm-guided` only, which needs it.
+    pub judge: Option<JudgeConfig>,
 }
 
 impl VadOptions {
@@ -72,6 +87,7 @@ impl VadOptions {
         Ok(VadOptions {
             wordnet: request.wordnet.clone(),
             time_unit,
+            judge: request.judge.clone(),
         })
     }
 }
@@ -101,6 +117,7 @@ pub fn evaluate(
             reasoning::score(&pairs, &wordnet)
         }
         VadTask::Detection => detection::score(&pairs, options.time_unit),
+        VadTask::LlmGuided => llm_guided::score(&pairs, required_judge(options.judge.as_ref())?)?,
     };
     evaluation.result.counts.unknown_ids = unknown_ids;
     Ok(evaluation)
@@ -184,7 +201,7 @@ impl Benchmark for VadReasoning {
     }
 
     fn flags(&self) -> &'static [Flag] {
-        &[Flag::Wordnet, Flag::Frames]
+        &[Flag::Wordnet, Flag::Frames, Flag::Judge]
     }
 
     fn run(&self, request: &Request) -> Result<EvalRun> {

@@ -18,7 +18,7 @@ fn is_unannotated(value: &str) -> bool {
 }
 
 /// What a video is scored against in one task.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Target {
     /// QA: the correct option letter, upper case.
     Letter(char),
@@ -26,6 +26,9 @@ pub enum Target {
     Span(Interval),
     /// CLS: the canonical class name.
     Class(&'static str),
+    /// VAU-Eval: the ground truth's description and reasoning, as the
+    /// judge reads them.
+    Text(String),
 }
 
 /// One annotated video.
@@ -72,6 +75,7 @@ pub fn read_ground_truth(path: &Path, task: VauTask) -> Result<Vec<GtVideo>> {
             VauTask::Qa => letter_target(&table, row, columns[0], columns[1], &option_cols)?,
             VauTask::Grounding => span_target(&table, row, columns[0], columns[1])?,
             VauTask::Cls => class_target(&table, row, columns[0])?,
+            VauTask::VauEval => text_target(row, columns[0], columns[1]),
         };
         let key = video_key(name);
         lines.push(row.line);
@@ -166,6 +170,20 @@ fn seconds(table: &CsvTable, row: &CsvRow, col: usize) -> Result<f64> {
         .ok()
         .filter(|v| v.is_finite())
         .ok_or_else(|| table.field_error(row, col, format!("`{value}` is not a number of seconds")))
+}
+
+/// The description and reasoning, labelled; `None` (not a sample) when
+/// both are empty or `-1`.
+fn text_target(row: &CsvRow, description_col: usize, reasoning_col: usize) -> Option<Target> {
+    let cell = |col| Some(row.get(col).trim()).filter(|v| !v.is_empty() && !is_unannotated(v));
+    match (cell(description_col), cell(reasoning_col)) {
+        (None, None) => None,
+        (description, reasoning) => Some(Target::Text(format!(
+            "Description: {}\nReasoning: {}",
+            description.unwrap_or("-"),
+            reasoning.unwrap_or("-")
+        ))),
+    }
 }
 
 fn class_target(table: &CsvTable, row: &CsvRow, col: usize) -> Result<Option<Target>> {

@@ -9,6 +9,7 @@ mod classes;
 mod csv_table;
 mod parse;
 mod predictions;
+mod vau_eval;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -17,6 +18,7 @@ use super::run::{EvalRun, described_run};
 use super::{Benchmark, Flag, Request};
 use crate::Result;
 use crate::extraction::format_ok;
+use crate::judge::{JudgeConfig, required_judge};
 use crate::metrics::temporal::{Interval, interval_iou, iou_figures, mean};
 use crate::model::BenchmarkId;
 use crate::model::names::IOU;
@@ -36,6 +38,9 @@ crate::task_enum! {
         Grounding,
         /// Anomaly classification over the 20 classes: binary and class accuracy.
         Cls,
+        /// VAU-Eval: an LLM judge scores the description and analysis on
+        /// five criteria (docs/judge.md).
+        VauEval,
     }
 }
 
@@ -46,6 +51,7 @@ impl VauTask {
             VauTask::Qa => &["Question", "Correct Option"],
             VauTask::Grounding => &["Start Time", "End Time"],
             VauTask::Cls => &["Anomaly Class"],
+            VauTask::VauEval => &["Description", "Reasoning"],
         }
     }
 
@@ -55,6 +61,7 @@ impl VauTask {
             VauTask::Qa => "QA answer",
             VauTask::Grounding => "Temporal Grounding",
             VauTask::Cls => "CLS answer",
+            VauTask::VauEval => predictions::DESCRIPTION,
         }
     }
 
@@ -64,6 +71,7 @@ impl VauTask {
             VauTask::Qa => &["Acc"],
             VauTask::Grounding => &[IOU],
             VauTask::Cls => &["BinAcc", "ClsAcc"],
+            VauTask::VauEval => &[],
         }
     }
 
@@ -82,6 +90,7 @@ impl VauTask {
                 ("unannotated", "skip"),
             ],
             VauTask::Cls => &[("class", "first-of-20"), ("unannotated", "skip")],
+            VauTask::VauEval => &[("text", "description+analysis"), ("unannotated", "skip")],
         }
     }
 
@@ -124,6 +133,11 @@ pub fn reference_iou(pred: (f64, f64), gt: Interval) -> f64 {
     interval_iou(Interval { start, end }, gt)
 }
 
+/// [`evaluate_task`] without a judge: every task but `vau-eval`.
+pub fn evaluate(task: VauTask, gt_path: &Path, preds_path: &Path) -> Result<Evaluation> {
+    evaluate_task(task, gt_path, preds_path, None)
+}
+
 /// Scores one VAU-Bench task: `gt_path` is the annotation CSV, `preds_path`
 /// the predictions (JSONL, or the reference scripts' CSV when it ends in
 /// `.csv`).
@@ -131,8 +145,18 @@ pub fn reference_iou(pred: (f64, f64), gt: Interval) -> f64 {
 /// The samples are the annotated videos of the task (grounding: abnormal
 /// ones only); a missing or unparseable prediction scores 0 and is counted;
 /// predictions for videos not in the CSV are counted as unknown, never
-/// scored. Errors: unreadable or malformed input, duplicate ids.
-pub fn evaluate(task: VauTask, gt_path: &Path, preds_path: &Path) -> Result<Evaluation> {
+/// scored. `vau-eval` asks the `judge` (a usage error without one).
+/// Errors: unreadable or malformed input, duplicate ids, a judge that
+/// cannot go on.
+pub fn evaluate_task(
+    task: VauTask,
+    gt_path: &Path,
+    preds_path: &Path,
+    judge: Option<&JudgeConfig>,
+) -> Result<Evaluation> {
+    if task == VauTask::VauEval {
+        return vau_eval::evaluate(gt_path, preds_path, required_judge(judge)?);
+    }
     let videos = read_ground_truth(gt_path, task)?;
     let answers = read_answers(preds_path, task)?;
     let known: HashSet<&str> = videos.iter().map(|v| v.key.as_str()).collect();
@@ -145,7 +169,7 @@ pub fn evaluate(task: VauTask, gt_path: &Path, preds_path: &Path) -> Result<Eval
     let mut samples: Vec<SampleRecord> = videos
         .iter()
         .filter_map(|video| {
-            let target = video.target?;
+            let target = video.target.as_ref()?;
             Some(score_video(
                 task,
                 video,
@@ -172,7 +196,7 @@ pub fn evaluate(task: VauTask, gt_path: &Path, preds_path: &Path) -> Result<Eval
 fn score_video(
     task: VauTask,
     video: &GtVideo,
-    target: Target,
+    target: &Target,
     answer: Option<&PredictedAnswer>,
     counts: &mut Counts,
 ) -> SampleRecord {
@@ -217,15 +241,17 @@ fn named(task: VauTask, scores: &[f64]) -> Vec<(String, f64)> {
 }
 
 /// The per-sample scores of one readable answer, `None` when unparseable.
-fn score_answer(target: Target, text: &str) -> Option<Vec<f64>> {
+fn score_answer(target: &Target, text: &str) -> Option<Vec<f64>> {
     let hit = |b: bool| if b { 1.0 } else { 0.0 };
     match target {
-        Target::Letter(correct) => qa_letter(text).map(|l| vec![hit(l == correct)]),
-        Target::Span(gt) => grounding_span(text).map(|span| vec![reference_iou(span, gt)]),
+        Target::Letter(correct) => qa_letter(text).map(|l| vec![hit(l == *correct)]),
+        Target::Span(gt) => grounding_span(text).map(|span| vec![reference_iou(span, *gt)]),
         Target::Class(gt) => cls_class(text).map(|pred| {
-            let binary = (pred == classes::NORMAL) == (gt == classes::NORMAL);
-            vec![hit(binary), hit(pred == gt)]
+            let binary = (pred == classes::NORMAL) == (*gt == classes::NORMAL);
+            vec![hit(binary), hit(pred == *gt)]
         }),
+        // Judged all at once by `vau_eval`, never one by one here.
+        Target::Text(_) => None,
     }
 }
 
@@ -239,6 +265,8 @@ fn aggregate(task: VauTask, samples: &[SampleRecord]) -> Vec<Metric> {
             .collect()
     };
     match task {
+        // `vau_eval` aggregates its own figures.
+        VauTask::VauEval => Vec::new(),
         VauTask::Qa => vec![Metric::from_mean("Acc", mean(&column(0)))],
         VauTask::Cls => vec![
             Metric::from_mean("BinAcc", mean(&column(0))),
@@ -261,14 +289,21 @@ impl Benchmark for VauBench {
     }
 
     fn flags(&self) -> &'static [Flag] {
-        &[]
+        &[Flag::Judge]
     }
 
     fn run(&self, request: &Request) -> Result<EvalRun> {
         let evaluations = request
             .tasks::<VauTask>()?
             .into_iter()
-            .map(|task| evaluate(task, &request.gt, &request.predictions))
+            .map(|task| {
+                evaluate_task(
+                    task,
+                    &request.gt,
+                    &request.predictions,
+                    request.judge.as_ref(),
+                )
+            })
             .collect::<Result<_>>()?;
         described_run(evaluations, &request.gt, |_| request.predictions.clone())
     }

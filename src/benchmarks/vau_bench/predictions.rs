@@ -51,6 +51,12 @@ fn read_jsonl(path: &Path, task: VauTask) -> Result<Vec<(usize, PredictedAnswer)
             let (text, is_response) = match p.content {
                 PredictionContent::Response(text) => (text, true),
                 PredictionContent::Answer(serde_json::Value::String(text)) => (text, false),
+                PredictionContent::Answer(serde_json::Value::Object(fields))
+                    if task == VauTask::VauEval =>
+                {
+                    let field = |k: &str| fields.get(k).and_then(|v| v.as_str()).unwrap_or("");
+                    (model_output(field("description"), field("analysis")), false)
+                }
                 PredictionContent::Answer(value) => (value.to_string(), false),
                 PredictionContent::Unreadable => (String::new(), false),
             };
@@ -69,6 +75,10 @@ fn read_csv(path: &Path, task: VauTask) -> Result<Vec<(usize, PredictedAnswer)>>
     let mut table = CsvTable::open(path)?;
     let name_col = table.column("Video Name")?;
     let answer_col = table.column(task.csv_answer_column())?;
+    let analysis_col = match task {
+        VauTask::VauEval => Some(table.column(ANALYSIS)?),
+        _ => None,
+    };
     let rows = table.rows()?;
     rows.iter()
         .map(|row| {
@@ -78,10 +88,28 @@ fn read_csv(path: &Path, task: VauTask) -> Result<Vec<(usize, PredictedAnswer)>>
             }
             let answer = PredictedAnswer {
                 key: video_key(name),
-                text: row.get(answer_col).to_owned(),
+                text: match analysis_col {
+                    Some(col) => model_output(row.get(answer_col), row.get(col)),
+                    None => row.get(answer_col).to_owned(),
+                },
                 is_response: true,
             };
             Ok((row.line, answer))
         })
         .collect()
+}
+
+/// The prediction CSV's description column (the reference script's).
+pub(super) const DESCRIPTION: &str = "Description";
+/// The prediction CSV's analysis column (the reference script's).
+pub(super) const ANALYSIS: &str = "Analysis";
+
+/// The model's output as the judge reads it; empty (nothing to judge: the
+/// sample is `parse_failed`) when both parts are.
+pub(super) fn model_output(description: &str, analysis: &str) -> String {
+    let (description, analysis) = (description.trim(), analysis.trim());
+    if description.is_empty() && analysis.is_empty() {
+        return String::new();
+    }
+    format!("Description: {description}\nAnalysis: {analysis}")
 }
