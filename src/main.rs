@@ -45,9 +45,25 @@ struct Cli {
     command: Command,
 }
 
+/// `eval --help`'s closing section: the common runs, each on the bundled examples.
+const EVAL_EXAMPLES: &str = "\
+Examples:
+  # One task
+  cuebench eval --task event --gt examples/annotations.json examples/predictions/event.jsonl
+  # Every task: the Table 2 row (a folder of <task>.jsonl, or one file whose lines carry `task`)
+  cuebench eval --all --gt examples/annotations.json examples/predictions/
+  # With 95% bootstrap intervals, saved for compare, leaderboard and report
+  cuebench eval --all --gt examples/annotations.json examples/predictions/ --confidence --output runs/base
+  # Machine-readable
+  cuebench eval --task grounding --gt examples/annotations.json examples/predictions/grounding.jsonl --format json
+  # Specialised models (Table 3) and the sibling benchmarks
+  cuebench eval --protocol separate --all --gt examples/separate/annotations.json examples/separate/predictions
+  cuebench eval --bench vau-bench --task qa --gt examples/vau-bench/val.csv examples/vau-bench/predictions.jsonl";
+
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Score predictions: one task, or every task with --all (a leaderboard row).
+    #[command(after_help = EVAL_EXAMPLES)]
     Eval(Box<EvalArgs>),
     /// Write each task's derived ground truth as <task>.jsonl files.
     Tasks(TasksArgs),
@@ -219,7 +235,7 @@ struct EvalArgs {
     /// The task to score. cuebench: event, scene, attribute, anomaly-td, anomaly-bu, grounding,
     /// detection, anticipation; with --protocol separate: event, grounding, anomaly, detection;
     /// vau-bench: qa, grounding, cls; vad-reasoning: reasoning, detection.
-    #[arg(long, required_unless_present = "all", conflicts_with = "all", help_heading = "Inputs",
+    #[arg(long, conflicts_with = "all", help_heading = "Inputs",
           value_parser = PossibleValuesParser::new(commands::benchmarks::task_names()))]
     task: Option<String>,
     /// Score every task of the benchmark into one row: the paper's Table 2 (cuebench), or
@@ -461,8 +477,18 @@ fn main() -> ExitCode {
     match run(cli.command) {
         Ok(code) => code,
         Err(e) => {
-            // Library errors already carry their cause in one line.
-            console::line(&format!("cuebench: {e}"));
+            // Library errors carry their cause in one line, or one line per
+            // item (a signature difference: one per field).
+            let lines = match e.downcast_ref::<cuebench::Error>() {
+                Some(e) => e.lines(),
+                None => vec![e.to_string()],
+            };
+            for (i, line) in lines.iter().enumerate() {
+                match i {
+                    0 => console::line(&format!("cuebench: {line}")),
+                    _ => console::line(line),
+                }
+            }
             ExitCode::from(2)
         }
     }
@@ -564,7 +590,16 @@ fn compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
             seed: args.seed,
             alpha: args.alpha,
         }),
-    })?;
+    });
+    // A CI summary (`--format markdown >> $GITHUB_STEP_SUMMARY`) shows why
+    // the gate refused; the error itself still goes to stderr, exit 2.
+    let comparison = match (comparison, args.format) {
+        (Err(e), Format::Markdown) if e.markdown().is_some() => {
+            emit(e.markdown().unwrap_or_default())?;
+            return Err(e.into());
+        }
+        (comparison, _) => comparison?,
+    };
     for w in &comparison.warnings {
         console::warning(w);
     }
@@ -583,6 +618,9 @@ fn leaderboard(args: LeaderboardArgs) -> anyhow::Result<ExitCode> {
         .map(|p| Ok((p.display().to_string(), read_document(p)?)))
         .collect::<cuebench::Result<Vec<_>>>()?;
     for w in leaderboard::check_signatures(&documents)? {
+        console::warning(&w);
+    }
+    if let Some(w) = leaderboard::missing_intervals(&documents).filter(|_| args.ci) {
         console::warning(&w);
     }
     let Some(format) = args.format.text() else {
@@ -641,6 +679,15 @@ fn prompts(args: PromptsArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
 }
 
 fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
+    if args.task.is_none() && !args.all {
+        return Err(cuebench::Error::Usage(
+            "eval needs --task TASK to score one task, or --all to score every task (the \
+             paper's Table 2 row; a file whose lines carry `task`, or a folder of \
+             <task>.jsonl); see `cuebench eval --help`"
+                .into(),
+        )
+        .into());
+    }
     // The flags written on the command line: a benchmark that does not read
     // one refuses the run (values found in the environment or cuebench.toml
     // are not flags and never refuse it).
@@ -855,8 +902,11 @@ fn validate(args: ValidateArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
     for p in &v.problems {
         console::line(p);
     }
+    for w in &v.warnings {
+        console::warning(w);
+    }
     console::line(&v.summary());
-    let failed = !v.problems.is_empty() || (args.strict && v.incomplete() > 0);
+    let failed = !v.problems.is_empty() || (args.strict && v.fails_strict());
     Ok(if failed {
         ExitCode::from(2)
     } else {

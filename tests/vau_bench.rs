@@ -884,7 +884,8 @@ fn results_render_in_every_format() {
     )
     .unwrap();
     let (gt, preds) = (fixture("annotations.csv"), fixture("preds_grounding.csv"));
-    let run = cuebench::commands::eval::sibling_run(eval, &gt, &preds).unwrap();
+    let csv = cuebench::formats::canonical::AnnotationFormat::Csv;
+    let run = cuebench::commands::eval::sibling_run(eval, &gt, csv, &preds).unwrap();
     let document = cuebench::report::results::ResultsDocument::new(
         cuebench::report::results::RunInfo {
             command: vec!["cuebench".into()],

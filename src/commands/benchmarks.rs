@@ -10,6 +10,7 @@ use crate::benchmarks::vau_bench::{self, VauTask};
 use crate::benchmarks::{Flag, Request, RowGroup, UNIFIED};
 use crate::error::{Error, Result};
 use crate::evaluate::Settings;
+use crate::formats::canonical::AnnotationFormat::{Csv, Records};
 use crate::report::leaderboard::TABLE2;
 use crate::tasks::{Task, TaskName};
 
@@ -233,7 +234,7 @@ impl Benchmark for Separate {
             &request.predictions,
             &options,
         )?;
-        let mut run = described_run(scored.evaluations, &request.gt, |task| {
+        let mut run = described_run(scored.evaluations, &request.gt, Records, |task| {
             separate::predictions_file(&request.predictions, task)
         })?;
         run.inputs.taxonomy = Some(scored.taxonomy);
@@ -264,7 +265,9 @@ impl Benchmark for VauBench {
             .into_iter()
             .map(|task| vau_bench::evaluate(task, &request.gt, &request.predictions))
             .collect::<Result<_>>()?;
-        described_run(evaluations, &request.gt, |_| request.predictions.clone())
+        described_run(evaluations, &request.gt, Csv, |_| {
+            request.predictions.clone()
+        })
     }
 }
 
@@ -291,7 +294,9 @@ impl Benchmark for VadReasoning {
             .into_iter()
             .map(|task| vad_reasoning::evaluate(task, &request.gt, &request.predictions, &options))
             .collect::<Result<_>>()?;
-        described_run(evaluations, &request.gt, |_| request.predictions.clone())
+        described_run(evaluations, &request.gt, Records, |_| {
+            request.predictions.clone()
+        })
     }
 }
 

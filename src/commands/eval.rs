@@ -2,19 +2,22 @@
 //! embedding pass over every text the run needs; describe the run
 //! (docs/scoring.md §11) and say when it scores nothing for a likely mistake.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::embedding::{EmbedOptions, model_dir};
 use crate::error::{Error, Result};
 use crate::evaluate::groups::{Group, GroupBy, breakdown};
 use crate::evaluate::{Session, SessionOptions, Settings, TaskPredictions};
+use crate::extraction::{Answer, answer_of};
+use crate::formats::canonical::{AnnotationFormat, annotations_sha256};
 use crate::formats::predictions::{Layout, Prediction, for_task, read_predictions_from};
 use crate::provenance::input_sha256;
 use crate::report::Evaluation;
 use crate::report::results::{InputFile, Inputs, ModelInput, TaxonomyInput};
 use crate::signature::Signature;
 use crate::tasks::Task;
+use crate::tasks::keys::key_mismatch;
 
 /// Inputs of a CueBench evaluation.
 #[derive(Debug, Clone)]
@@ -247,6 +250,16 @@ fn read_sources(sources: &[TaskSource], layout: Layout) -> Result<Vec<ReadSource
     sources
         .iter()
         .map(|s| {
+            // A folder is read only for several tasks (see task_sources).
+            if s.file.is_dir() {
+                let file = s.file.join(format!("{}.jsonl", s.task));
+                return Err(Error::Usage(format!(
+                    "{}: a folder: give --task one file ({}), or score each `<task>.jsonl` \
+                     in the folder with --all",
+                    s.file.display(),
+                    file.display()
+                )));
+            }
             if !s.exists {
                 return Ok(ReadSource {
                     input: TaskPredictions {
@@ -412,8 +425,26 @@ fn task_findings(session: &Session, read: &ReadSource, evaluation: &Evaluation) 
         .collect();
     unknown.sort();
     unknown.dedup();
-    let looks_like = looks_like(session, task, &unknown);
+    let looks_like = looks_like(session, task, &unknown) + &differs_in_case(&unknown, &known);
     let mut findings = Vec::new();
+    // Per-video tasks share ids: answers written for another task match
+    // every id and score 0 with nothing else to give them away.
+    let answers: Vec<Answer> = read
+        .input
+        .predictions
+        .iter()
+        .filter(|p| known.contains(p.id.as_str()))
+        .map(|p| answer_of(&p.content))
+        .collect();
+    let elements: Vec<&[serde_json::Value]> = answers.iter().map(Answer::elements).collect();
+    if let Some(mismatch) = key_mismatch(task, &elements) {
+        findings.push(Finding {
+            message: format!("{task}: {source}: {}", mismatch.message()),
+            hint: String::new(),
+            items: Vec::new(),
+            warn: true,
+        });
+    }
     if !unknown.is_empty() {
         findings.push(Finding {
             message: format!(
@@ -474,6 +505,32 @@ fn task_findings(session: &Session, read: &ReadSource, evaluation: &Evaluation) 
     findings
 }
 
+/// `; did you mean `vid_0001` for `VID_0001`? (ids match exactly, case
+/// included)` when unknown ids equal sample ids but for case (the first
+/// three named).
+fn differs_in_case(unknown: &[String], known: &HashSet<&str>) -> String {
+    let by_lower: HashMap<String, &str> = known.iter().map(|k| (k.to_lowercase(), *k)).collect();
+    let pairs: Vec<String> = unknown
+        .iter()
+        .filter_map(|u| {
+            let k = by_lower.get(&u.to_lowercase())?;
+            Some(format!("`{k}` for `{u}`"))
+        })
+        .collect();
+    match pairs.len() {
+        0 => String::new(),
+        n => format!(
+            "; did you mean {}{}? (ids match exactly, case included)",
+            pairs[..n.min(3)].join(", "),
+            if n > 3 {
+                format!(" and {} more", n - 3)
+            } else {
+                String::new()
+            }
+        ),
+    }
+}
+
 /// `; 22 look like `event` ids` when unknown ids are samples of other
 /// tasks: the tasks matching the most of them.
 fn looks_like(session: &Session, task: Task, unknown: &[String]) -> String {
@@ -515,10 +572,7 @@ fn cuebench_inputs(
     let model = session.model();
     let settings = model.vectors.as_ref();
     Ok(Inputs {
-        annotations: InputFile {
-            path: options.gt.clone(),
-            sha256: Some(session.annotations_sha256().to_owned()),
-        },
+        annotations: input_file(&options.gt)?,
         predictions,
         taxonomy: session.taxonomy().map(|t| TaxonomyInput {
             path: options.taxonomy.clone(),
@@ -560,20 +614,31 @@ fn settings_map(settings: &Settings) -> serde_json::Map<String, serde_json::Valu
 
 /// A sibling benchmark's evaluation as a run: its annotation file joins the
 /// signature (docs/scoring.md §11) and the inputs are hashed.
-pub fn sibling_run(evaluation: Evaluation, gt: &Path, predictions: &Path) -> Result<EvalRun> {
-    described_run(vec![evaluation], gt, |_| predictions.to_owned())
+pub fn sibling_run(
+    evaluation: Evaluation,
+    gt: &Path,
+    format: AnnotationFormat,
+    predictions: &Path,
+) -> Result<EvalRun> {
+    described_run(vec![evaluation], gt, format, |_| predictions.to_owned())
 }
 
 /// Evaluations of any benchmark as a run: the annotation file joins every
-/// signature, the annotation file and each task's predictions file
-/// (`file_of(task)`, when it exists) are hashed, and each task's likely
-/// mistakes are found from its counts and samples.
+/// signature (the sha256 of its canonical form in `format`), the annotation
+/// file and each task's predictions file (`file_of(task)`, when it exists)
+/// are hashed, and each task's likely mistakes are found from its counts
+/// and samples.
 pub fn described_run(
     evaluations: Vec<Evaluation>,
     gt: &Path,
+    format: AnnotationFormat,
     file_of: impl Fn(&str) -> PathBuf,
 ) -> Result<EvalRun> {
     let annotations = input_file(gt)?;
+    let canonical = match annotations.sha256 {
+        Some(_) => Some(annotations_sha256(gt, format)?),
+        None => None,
+    };
     let mut run = EvalRun {
         evaluations: Vec::with_capacity(evaluations.len()),
         groups: Vec::with_capacity(evaluations.len()),
@@ -587,10 +652,9 @@ pub fn described_run(
         findings: Vec::new(),
     };
     for mut evaluation in evaluations {
-        if let (Some(signature), Some(sha256)) = (
-            Signature::parse(&evaluation.result.signature),
-            &annotations.sha256,
-        ) {
+        if let (Some(signature), Some(sha256)) =
+            (Signature::parse(&evaluation.result.signature), &canonical)
+        {
             evaluation.result.signature = signature.with_annotations(sha256).to_string();
         }
         let file = file_of(&evaluation.result.task);

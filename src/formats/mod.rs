@@ -3,6 +3,8 @@
 //! every error can name file, line and field.
 
 pub mod annotations;
+pub mod canonical;
 pub mod lmms_eval;
 pub mod predictions;
 pub mod records;
+pub mod sniff;
