@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use cuebench::Error;
 use cuebench::benchmarks::vau_bench::{VauTask, evaluate, grounding_span, reference_iou};
 use cuebench::metrics::temporal::Interval;
-use cuebench::report::{Evaluation, SampleStatus};
+use cuebench::model::{Evaluation, SampleStatus};
 use cuebench::tasks::TaskName;
 
 fn fixture(name: &str) -> PathBuf {
@@ -885,22 +885,14 @@ fn results_render_in_every_format() {
     .unwrap();
     let (gt, preds) = (fixture("annotations.csv"), fixture("preds_grounding.csv"));
     let csv = cuebench::formats::canonical::AnnotationFormat::Csv;
-    let run = cuebench::commands::eval::sibling_run(eval, &gt, csv, &preds).unwrap();
-    let document = cuebench::report::results::ResultsDocument::new(
-        cuebench::report::results::RunInfo {
-            command: vec!["cuebench".into()],
-            name: "fixture".into(),
-            benchmark: "vau-bench".into(),
-            protocol: "unified".into(),
-            inputs: run.inputs,
-            settings: cuebench::report::results::Settings {
-                scoring: run.settings,
-                confidence: None,
-            },
-        },
-        run.evaluations.into_iter().map(|e| e.result).collect(),
-    )
-    .unwrap();
+    let run = cuebench::benchmarks::run::sibling_run(eval, &gt, csv, &preds).unwrap();
+    let header = cuebench::benchmarks::run::RunHeader {
+        command: vec!["cuebench".into()],
+        name: "fixture".into(),
+        benchmark: cuebench::model::BenchmarkId::VauBench,
+        protocol: cuebench::model::Protocol::Unified,
+    };
+    let document = run.into_document(header, None).unwrap().document;
     for format in [Format::Table, Format::Json, Format::Markdown, Format::Csv] {
         let text = format.exporter().export(&document);
         assert!(text.contains("R@0.5"), "{format:?}: {text}");

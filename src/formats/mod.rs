@@ -4,6 +4,7 @@
 
 pub mod annotations;
 pub mod canonical;
+pub mod layout;
 pub mod lmms_eval;
 pub mod predictions;
 pub mod records;

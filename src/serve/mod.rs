@@ -27,10 +27,10 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::commands::reward_stream::{answer_lines, parse_lines};
 use crate::console;
 use crate::error::{Error, Result};
 use crate::evaluate::{Completion, Session};
+use crate::reward::{answer_lines, parse_lines};
 use crate::tasks::Task;
 use worker::{Refused, Worker};
 

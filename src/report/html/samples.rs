@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::input::Run;
 use super::{escape, no_samples_note, sample_score, score_of, tasks};
-use crate::report::{SampleRecord, SampleStatus};
+use crate::model::{SampleRecord, SampleStatus};
 
 /// Samples shown per task and run in `worst`.
 pub const WORST: usize = 5;
@@ -141,6 +141,7 @@ pub(super) fn worst_samples(runs: &[Run]) -> String {
             shown = true;
             let sem_norm = run
                 .document
+                .run
                 .settings
                 .scoring
                 .get("sem_norm")
@@ -180,7 +181,7 @@ pub(super) fn worst_samples(runs: &[Run]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::SampleDetail;
+    use crate::model::SampleDetail;
     use serde_json::json;
 
     fn sample(sem: f64, r: usize, t: usize) -> SampleRecord {
