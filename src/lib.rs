@@ -24,6 +24,8 @@
 //! 8. `reward`, `report`, `exchange`, `verify` - the reward line protocol; output formats;
 //!    exchange formats (EEE, HF); re-deriving a claimed run
 //! 9. `serve`, `commands` - the reward server; what each subcommand does
+//! 10. `cli` - the command line: the binary's flags and printing (`src/cli/`,
+//!     behind the `cli` feature)
 
 pub mod benchmarks;
 pub mod commands;

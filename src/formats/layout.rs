@@ -10,7 +10,8 @@ use super::records::read_text_or_stdin;
 use crate::error::Result;
 
 /// How a predictions file is laid out.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Layout {
     /// cuebench's own records (docs/scoring.md §3.3), as JSONL or one JSON array.
     #[default]
