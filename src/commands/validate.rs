@@ -12,7 +12,7 @@ use crate::benchmarks::cuebench::sources::{task_sources, unread_files};
 use crate::benchmarks::run::list;
 use crate::error::Result;
 use crate::extraction::{Answer, answer_of, parse_failure_reason};
-use crate::formats::annotations::read_annotations;
+use crate::formats::annotations::{Video, read_annotations};
 use crate::formats::predictions::{Prediction, PredictionContent, prediction_lines};
 use crate::formats::records::read_text;
 use crate::formats::sniff::{Role, wrong_text};
@@ -207,54 +207,67 @@ pub fn run(path: &Path, gt: &Path, tasks: Option<&[Task]>) -> Result<Validation>
     };
     for task in tasks {
         let preds = by_task.remove(&task).unwrap_or_default();
-        let samples = derive_samples(&videos, task);
-        let ids: HashSet<&str> = samples.iter().map(|s| s.id.as_str()).collect();
-        check_ids(
+        let coverage = coverage(
             task,
             &preds,
-            &ids,
+            &videos,
             &source_of(task),
             &mut validation.problems,
+            &mut validation.warnings,
         );
-        let answered: HashSet<&str> = preds.iter().map(|p| p.id.as_str()).collect();
-        let mut missing: Vec<String> = samples
-            .iter()
-            .filter(|s| !answered.contains(s.id.as_str()))
-            .map(|s| s.id.clone())
-            .collect();
-        missing.sort();
-        let answers: Vec<(&Prediction, Answer)> = preds
-            .iter()
-            .filter(|p| ids.contains(p.id.as_str()))
-            .map(|p| (p, answer_of(&p.content)))
-            .collect();
-        let mut failed: Vec<(String, String)> = answers
-            .iter()
-            .filter(|(_, a)| *a == Answer::ParseFailed)
-            .map(|(p, _)| (p.id.clone(), failure_reason(&p.content)))
-            .collect();
-        failed.sort();
-        let (parse_failed, reasons) = failed.into_iter().unzip();
-        let elements: Vec<&[serde_json::Value]> =
-            answers.iter().map(|(_, a)| a.elements()).collect();
-        if let Some(mismatch) = key_mismatch(task, &elements) {
-            let source = source_of(task);
-            validation.warnings.push(format!(
-                "{task}: {}: {}",
-                source.display(),
-                mismatch.message()
-            ));
-        }
-        validation.tasks.push(TaskCoverage {
-            task: task.name().into(),
-            samples: samples.len(),
-            predictions: preds.len(),
-            missing,
-            parse_failed,
-            reasons,
-        });
+        validation.tasks.push(coverage);
     }
     Ok(validation)
+}
+
+/// One task's coverage: its samples, the predictions' ids checked against
+/// them (problems pushed), the missing ids and unparseable answers, sorted.
+fn coverage(
+    task: Task,
+    preds: &[Prediction],
+    videos: &[Video],
+    source: &Path,
+    problems: &mut Vec<String>,
+    warnings: &mut Vec<String>,
+) -> TaskCoverage {
+    let samples = derive_samples(videos, task);
+    let ids: HashSet<&str> = samples.iter().map(|s| s.id.as_str()).collect();
+    check_ids(task, preds, &ids, source, problems);
+    let answered: HashSet<&str> = preds.iter().map(|p| p.id.as_str()).collect();
+    let mut missing: Vec<String> = samples
+        .iter()
+        .filter(|s| !answered.contains(s.id.as_str()))
+        .map(|s| s.id.clone())
+        .collect();
+    missing.sort();
+    let answers: Vec<(&Prediction, Answer)> = preds
+        .iter()
+        .filter(|p| ids.contains(p.id.as_str()))
+        .map(|p| (p, answer_of(&p.content)))
+        .collect();
+    let mut failed: Vec<(String, String)> = answers
+        .iter()
+        .filter(|(_, a)| *a == Answer::ParseFailed)
+        .map(|(p, _)| (p.id.clone(), failure_reason(&p.content)))
+        .collect();
+    failed.sort();
+    let (parse_failed, reasons) = failed.into_iter().unzip();
+    let elements: Vec<&[serde_json::Value]> = answers.iter().map(|(_, a)| a.elements()).collect();
+    if let Some(mismatch) = key_mismatch(task, &elements) {
+        warnings.push(format!(
+            "{task}: {}: {}",
+            source.display(),
+            mismatch.message()
+        ));
+    }
+    TaskCoverage {
+        task: task.name().into(),
+        samples: samples.len(),
+        predictions: preds.len(),
+        missing,
+        parse_failed,
+        reasons,
+    }
 }
 
 /// The task a line belongs to: `None` when `--task` selects another one.

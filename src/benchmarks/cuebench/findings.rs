@@ -7,7 +7,7 @@ use super::sources::ReadSource;
 use crate::benchmarks::run::Finding;
 use crate::evaluate::Session;
 use crate::extraction::{Answer, answer_of};
-use crate::model::{Evaluation, SampleStatus};
+use crate::model::Evaluation;
 use crate::tasks::Task;
 use crate::tasks::keys::key_mismatch;
 
@@ -84,12 +84,7 @@ pub(super) fn task_findings(
     }
     let counts = &evaluation.result.counts;
     let answered = counts.samples - counts.missing;
-    let missing: Vec<String> = evaluation
-        .samples
-        .iter()
-        .filter(|s| s.status == SampleStatus::Missing)
-        .map(|s| s.id.clone())
-        .collect();
+    let missing = evaluation.missing_ids();
     if counts.samples > 0 && answered * 2 < counts.samples && read.exists {
         findings.push(Finding {
             message: format!(
