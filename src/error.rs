@@ -95,12 +95,14 @@ pub enum Error {
         message: String,
     },
     /// The same id appears more than once where ids must be unique.
-    #[error("{path}: duplicate id(s): {ids}")]
+    #[error("{path}: duplicate id(s): {ids}{hint}")]
     DuplicateIds {
         /// The file.
         path: PathBuf,
         /// The repeated ids, comma separated, each with its line numbers.
         ids: String,
+        /// How to fix it, starting with `; ` (or empty).
+        hint: String,
     },
     /// The project file (`cuebench.toml`) is not valid TOML or has an unknown key.
     #[error("{path}:{line}: {message}")]
@@ -133,4 +135,60 @@ pub enum Error {
         /// What is wrong, naming the offending entry.
         message: String,
     },
+    /// A file given where it does not belong (a results document as
+    /// predictions, a VAU-Bench CSV as CueBench annotations): what it is
+    /// and what reads it.
+    #[error("{path}: {message}")]
+    WrongFile {
+        /// The file.
+        path: PathBuf,
+        /// What it is and which command or `--bench` reads it.
+        message: String,
+    },
+    /// A predictions file holds no prediction at all: an input error, not a
+    /// run whose every sample scores 0.
+    #[error("{path}: no predictions: the file is empty (every sample would score 0)")]
+    EmptyPredictions {
+        /// The file (`<stdin>` for standard input).
+        path: PathBuf,
+    },
+    /// Two results may not be compared: their signatures differ in a
+    /// scoring field (docs/scoring.md §11). One line when printed as a
+    /// whole; [`Error::lines`] gives one line per field.
+    #[error("{headline}: {}", .fields.join("; "))]
+    SignaturesDiffer {
+        /// What differs, e.g. `signatures differ, results are not
+        /// comparable (task event)`.
+        headline: String,
+        /// One line per differing field, e.g. `gt: baseline sha256:9e37d10f,
+        /// candidate sha256:1a2b3c4d`.
+        fields: Vec<String>,
+        /// The same as a Markdown paragraph and table, for CI summaries.
+        markdown: String,
+    },
+}
+
+impl Error {
+    /// The message as lines for the terminal: one line for every error
+    /// but [`Error::SignaturesDiffer`], which gives its headline and then
+    /// one indented line per differing field.
+    pub fn lines(&self) -> Vec<String> {
+        match self {
+            Error::SignaturesDiffer {
+                headline, fields, ..
+            } => std::iter::once(format!("{headline}:"))
+                .chain(fields.iter().map(|f| format!("  {f}")))
+                .collect(),
+            other => vec![other.to_string()],
+        }
+    }
+
+    /// The error as Markdown for a CI summary, where it has one
+    /// ([`Error::SignaturesDiffer`]).
+    pub fn markdown(&self) -> Option<&str> {
+        match self {
+            Error::SignaturesDiffer { markdown, .. } => Some(markdown),
+            _ => None,
+        }
+    }
 }

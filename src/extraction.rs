@@ -69,6 +69,34 @@ pub fn answer_text(response: &str) -> &str {
     last.unwrap_or(response)
 }
 
+/// Why a response's answer cannot be read, in a few words, for the lists
+/// of unparseable samples (the sample still scores 0; docs/scoring.md
+/// §3.4): an `<answer>` never closed, an empty answer, no JSON at all,
+/// single quotes, JSON that ends early, JSON that is no answer.
+pub fn parse_failure_reason(response: &str) -> String {
+    if response.contains("<answer>") && !response.contains("</answer>") {
+        return "`<answer>` is never closed (truncated?)".into();
+    }
+    let text = answer_text(response);
+    let text = fenced_block(text).unwrap_or(text).trim();
+    let Some(start) = text.find(['[', '{']) else {
+        return match text.is_empty() {
+            true => "the answer is empty".into(),
+            false => "no JSON list or object in the answer".into(),
+        };
+    };
+    let json = &text[start..];
+    let mut values = serde_json::Deserializer::from_str(json).into_iter::<Value>();
+    match values.next() {
+        Some(Err(_)) if json.contains('\'') && !json.contains('"') => {
+            "single quotes: JSON needs double quotes".into()
+        }
+        Some(Err(e)) if e.is_eof() => "the JSON ends early (truncated?)".into(),
+        Some(Err(e)) => format!("not valid JSON: {e}"),
+        _ => "the JSON is not a list of objects or an object".into(),
+    }
+}
+
 /// Steps 2-5 on an answer text.
 pub fn parse_answer_text(text: &str) -> Answer {
     let text = fenced_block(text).unwrap_or(text);
@@ -399,6 +427,33 @@ fn has_pair(text: &str, open: &str, close: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parse_failures_say_why() {
+        let why = parse_failure_reason;
+        assert_eq!(
+            why("<answer>[{\"event\": \"x\""),
+            "`<answer>` is never closed (truncated?)"
+        );
+        assert_eq!(why("<answer>  </answer>"), "the answer is empty");
+        assert_eq!(
+            why("<answer>climbing</answer>"),
+            "no JSON list or object in the answer"
+        );
+        assert_eq!(
+            why("<answer>[{'event': 'climbing'}]</answer>"),
+            "single quotes: JSON needs double quotes"
+        );
+        assert_eq!(
+            why("<answer>```json\n[{\"event\": \"x\"},\n```</answer>"),
+            "the JSON ends early (truncated?)"
+        );
+        assert!(why("<answer>[{\"event\" \"x\"}]</answer>").starts_with("not valid JSON: "));
+        assert_eq!(
+            why("<answer>[1, 2]</answer>"),
+            "the JSON is not a list of objects or an object"
+        );
+    }
     use serde_json::json;
 
     fn elements(a: Answer) -> Vec<Value> {

@@ -1,5 +1,6 @@
 //! The `cuebench` command line: parse the flags ([`cli`]), run the
-//! subcommand, map errors to exit code 2 (bad input) with one line.
+//! subcommand, map errors to exit code 2 (bad input) with one line, or one
+//! line per item where an error lists several (a signature difference).
 
 mod cli;
 
@@ -13,8 +14,16 @@ fn main() -> ExitCode {
     match cli::run(parsed.command) {
         Ok(code) => code,
         Err(e) => {
-            // Library errors already carry their cause in one line.
-            console::line(&format!("cuebench: {e}"));
+            let lines = match e.downcast_ref::<cuebench::Error>() {
+                Some(e) => e.lines(),
+                None => vec![e.to_string()],
+            };
+            for (i, line) in lines.iter().enumerate() {
+                match i {
+                    0 => console::line(&format!("cuebench: {line}")),
+                    _ => console::line(line),
+                }
+            }
             ExitCode::from(2)
         }
     }

@@ -154,9 +154,62 @@ pub fn check_comparable(
             a.version().unwrap_or("unknown"),
             b.version().unwrap_or("unknown")
         ))),
-        Comparability::Differs => Err(Error::Usage(format!(
-            "signatures differ, results are not comparable:\n  {label_a}: {a}\n  {label_b}: {b}"
-        ))),
+        Comparability::Differs => Err(differences((label_a, a), (label_b, b))),
+    }
+}
+
+/// The scoring fields (all but `task` and `version`) whose values differ,
+/// in the order of `a` and then of the fields only `b` has: `(key, value
+/// in a, value in b)`, `None` where a signature lacks the field.
+pub fn differing_fields<'s>(
+    a: &'s Signature,
+    b: &'s Signature,
+) -> Vec<(&'s str, Option<&'s str>, Option<&'s str>)> {
+    let (fa, fb) = (a.scoring_fields(), b.scoring_fields());
+    let value = |fields: &[(&'s str, &'s str)], key: &str| {
+        fields.iter().find(|(k, _)| *k == key).map(|&(_, v)| v)
+    };
+    let mut keys: Vec<&str> = fa.iter().map(|&(k, _)| k).collect();
+    keys.extend(
+        fb.iter()
+            .map(|&(k, _)| k)
+            .filter(|k| value(&fa, k).is_none()),
+    );
+    keys.into_iter()
+        .map(|k| (k, value(&fa, k), value(&fb, k)))
+        .filter(|(_, va, vb)| va != vb)
+        .collect()
+}
+
+/// The [`Error::SignaturesDiffer`] for two labelled signatures: a headline
+/// (with the task when both name the same), one line per differing field,
+/// and the same as Markdown.
+fn differences((label_a, a): (&str, &Signature), (label_b, b): (&str, &Signature)) -> Error {
+    let task = match (a.get("task"), b.get("task")) {
+        (Some(x), Some(y)) if x == y => format!(" (task {x})"),
+        _ => String::new(),
+    };
+    let headline = format!("signatures differ, results are not comparable{task}");
+    let fields = differing_fields(a, b);
+    let shown = |v: Option<&str>| v.unwrap_or("(no such field)").to_owned();
+    let lines = fields
+        .iter()
+        .map(|&(k, va, vb)| format!("{k}: {label_a} {}, {label_b} {}", shown(va), shown(vb)))
+        .collect();
+    let cell = |v: Option<&str>| match v {
+        Some(v) => format!("`{}`", v.replace('`', "'").replace('|', "\\|")),
+        None => "(no such field)".to_owned(),
+    };
+    let mut markdown = format!(
+        "**Not comparable**: the signatures differ{task}.\n\n| field | {label_a} | {label_b} |\n| --- | --- | --- |\n"
+    );
+    for &(k, va, vb) in &fields {
+        markdown += &format!("| `{k}` | {} | {} |\n", cell(va), cell(vb));
+    }
+    Error::SignaturesDiffer {
+        headline,
+        fields: lines,
+        markdown,
     }
 }
 
@@ -227,16 +280,55 @@ mod tests {
         assert_eq!(check_comparable(("a", &a), ("b", &scene)).unwrap(), None);
         let warning = check_comparable(("a", &a), ("b", &newer)).unwrap().unwrap();
         assert!(warning.contains("0.2.0 and 0.3.0"), "{warning}");
-        let err = check_comparable(("baseline", &a), ("candidate", &other_gt))
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("baseline: cuebench:2|task:event|gt:sha256:aaaaaaaa"),
-            "{err}"
+        let err = check_comparable(("baseline", &a), ("candidate", &other_gt)).unwrap_err();
+        assert_eq!(
+            err.lines(),
+            [
+                "signatures differ, results are not comparable (task event):",
+                "  gt: baseline sha256:aaaaaaaa, candidate sha256:bbbbbbbb",
+            ]
         );
-        assert!(
-            err.contains("candidate: cuebench:2|task:event|gt:sha256:bbbbbbbb"),
-            "{err}"
+    }
+
+    #[test]
+    fn differences_are_named_one_field_per_line_and_in_markdown() {
+        // gt and tau differ, top-k only in b, sem-norm only in a; task and
+        // version are never a difference.
+        let a = sig("cuebench:2|task:event|gt:sha256:aaaaaaaa|tau:1.0|sem-norm:rt|version:0.2.0");
+        let b = sig("cuebench:2|task:scene|gt:sha256:bbbbbbbb|tau:0.5|top-k:5|version:0.3.0");
+        assert_eq!(
+            differing_fields(&a, &b),
+            [
+                ("gt", Some("sha256:aaaaaaaa"), Some("sha256:bbbbbbbb")),
+                ("tau", Some("1.0"), Some("0.5")),
+                ("sem-norm", Some("rt"), None),
+                ("top-k", None, Some("5")),
+            ]
+        );
+        let err = check_comparable(("old.json", &a), ("new.json", &b)).unwrap_err();
+        assert_eq!(
+            err.lines(),
+            [
+                "signatures differ, results are not comparable:",
+                "  gt: old.json sha256:aaaaaaaa, new.json sha256:bbbbbbbb",
+                "  tau: old.json 1.0, new.json 0.5",
+                "  sem-norm: old.json rt, new.json (no such field)",
+                "  top-k: old.json (no such field), new.json 5",
+            ]
+        );
+        // Printed whole it stays one line.
+        assert!(!err.to_string().contains('\n'), "{err}");
+        assert_eq!(
+            err.markdown(),
+            Some(
+                "**Not comparable**: the signatures differ.\n\n\
+                 | field | old.json | new.json |\n\
+                 | --- | --- | --- |\n\
+                 | `gt` | `sha256:aaaaaaaa` | `sha256:bbbbbbbb` |\n\
+                 | `tau` | `1.0` | `0.5` |\n\
+                 | `sem-norm` | `rt` | (no such field) |\n\
+                 | `top-k` | (no such field) | `5` |\n"
+            )
         );
     }
 }

@@ -610,7 +610,7 @@ fn reward_stream_answers_a_bad_line_with_an_error_record_and_goes_on() {
         ("not json", "invalid JSON"),
         (
             r#"{"id": "vid_9999|x", "response": "None"}"#,
-            "not a scene sample",
+            "is not a sample of the scene task",
         ),
         (
             r#"{"id": "vid_0001", "task": "anomaly_bu", "response": "None"}"#,

@@ -108,7 +108,7 @@ fn every_eval_ever_export_passes_the_every_eval_ever_validator() {
         first["metric_config"]["additional_details"]["signature"]
             .as_str()
             .unwrap()
-            .starts_with("cuebench:2|task:event|gt:sha256:05cdc33d")
+            .starts_with("cuebench:2|task:event|gt:sha256:9e37d10f")
     );
     // Printed (no folder): the record alone, without a companion to point at.
     let printed = cuebench(&[

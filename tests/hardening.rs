@@ -202,7 +202,15 @@ fn a_folder_given_as_the_predictions_of_one_task_is_an_input_error() {
         ],
         dir.path(),
     );
-    assert_input_error(&o, "expected a regular file, found a folder");
+    // Issue 22 §6: the message says what to give instead.
+    let f = folder.display();
+    assert_input_error(
+        &o,
+        &format!(
+            "{f}: a folder: give --task one file ({f}/detection.jsonl), or score each \
+             `<task>.jsonl` in the folder with --all"
+        ),
+    );
 }
 
 // 5. Sample ids collided on `|`.

@@ -46,47 +46,114 @@ fn json(out: &Output) -> serde_json::Value {
     serde_json::from_str(&stdout(out)).unwrap()
 }
 
+/// `eval --task grounding` of the example predictions against `gt`, as a
+/// results document written to `dir/name`.
+fn grounding_run(gt: &str, dir: &Path, name: &str) -> String {
+    let preds = path("examples/predictions/grounding.jsonl");
+    let args = [
+        "--task",
+        "grounding",
+        "--gt",
+        gt,
+        &preds,
+        "--format",
+        "json",
+    ];
+    let out = eval(&args, dir);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let file = dir.join(name);
+    std::fs::write(&file, stdout(&out)).unwrap();
+    file.to_str().unwrap().to_owned()
+}
+
 #[test]
-fn compare_on_results_from_two_annotation_files_exits_2_showing_both() {
+fn the_same_annotations_with_crlf_line_ends_or_reindented_stay_comparable() {
+    // The gt hash is over the parsed annotations' canonical form
+    // (docs/results.md), not the bytes: a Windows checkout (CRLF) or an
+    // editor's re-indentation keeps the signature, so compare accepts the
+    // runs (identical scores: exit 0). The files' own sha256 differ.
     let dir = tempfile::tempdir().unwrap();
-    // The same annotations less their last video: "half.json" of the issue.
+    let text = std::fs::read_to_string(root().join("examples/annotations.json")).unwrap();
+    let videos: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let crlf = dir.path().join("crlf.json");
+    let pretty = serde_json::to_string_pretty(&videos).unwrap();
+    std::fs::write(&crlf, pretty.replace('\n', "\r\n")).unwrap();
+    let a = grounding_run(&path("examples/annotations.json"), dir.path(), "a.json");
+    let b = grounding_run(crlf.to_str().unwrap(), dir.path(), "b.json");
+    let doc = |f: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap()
+    };
+    let (da, db) = (doc(&a), doc(&b));
+    assert_eq!(da["results"][0]["signature"], db["results"][0]["signature"]);
+    assert!(
+        da["results"][0]["signature"]
+            .as_str()
+            .unwrap()
+            .contains("|gt:sha256:9e37d10f|")
+    );
+    assert_ne!(
+        da["inputs"]["annotations"]["sha256"],
+        db["inputs"]["annotations"]["sha256"]
+    );
+    let out = cuebench(&["compare", &a, &b]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+}
+
+#[test]
+fn a_vau_bench_csv_with_crlf_line_ends_keeps_its_gt_hash() {
+    // The CSV's rows, header first, are what is hashed: CRLF line ends and
+    // quoting a cell that needs none give the same `gt`.
+    let dir = tempfile::tempdir().unwrap();
+    let gt = root().join("tests/fixtures/vau-bench/annotations.csv");
+    let text = std::fs::read_to_string(&gt).unwrap();
+    let crlf = dir.path().join("crlf.csv");
+    let requoted = text.replace("abn_2.mp4,", "\"abn_2.mp4\",");
+    std::fs::write(&crlf, requoted.replace('\n', "\r\n")).unwrap();
+    let preds = path("tests/fixtures/vau-bench/preds_qa.csv");
+    let signature = |gt: &str| {
+        let args = ["eval", "--bench", "vau-bench", "--task", "qa", "--gt", gt];
+        let out = cuebench(&[&args[..], &[preds.as_str(), "--format", "json"]].concat());
+        assert!(out.status.success(), "{}", stderr(&out));
+        json(&out)["results"][0]["signature"].clone()
+    };
+    assert_eq!(
+        signature(gt.to_str().unwrap()),
+        signature(crlf.to_str().unwrap())
+    );
+}
+
+#[test]
+fn compare_on_results_from_two_annotation_files_names_the_differing_field() {
+    // Runs on two annotation files ("half.json" of issue 11: the example
+    // less its last video): the refusal names `gt` with both values, one
+    // field per line on stderr, no escaped `\n`; with --format markdown the
+    // same goes to stdout as a table for a CI summary. Exit 2 either way.
+    let dir = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(root().join("examples/annotations.json")).unwrap();
     let mut videos: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
     videos.pop();
     let fewer = dir.path().join("fewer.json");
     std::fs::write(&fewer, serde_json::to_string(&videos).unwrap()).unwrap();
-    let preds = path("examples/predictions/grounding.jsonl");
-    let run = |gt: &str, name: &str| {
-        let out = eval(
-            &[
-                "--task",
-                "grounding",
-                "--gt",
-                gt,
-                &preds,
-                "--format",
-                "json",
-            ],
-            dir.path(),
-        );
-        assert!(out.status.success(), "{}", stderr(&out));
-        let file = dir.path().join(name);
-        std::fs::write(&file, stdout(&out)).unwrap();
-        file.to_str().unwrap().to_owned()
-    };
-    let a = run(&path("examples/annotations.json"), "a.json");
-    let b = run(fewer.to_str().unwrap(), "b.json");
+    let a = grounding_run(&path("examples/annotations.json"), dir.path(), "a.json");
+    let b = grounding_run(fewer.to_str().unwrap(), dir.path(), "b.json");
     let out = cuebench(&["compare", &a, &b]);
     assert_input_error(&out, "signatures differ");
+    assert_eq!(stderr(&out).lines().count(), 2, "{}", stderr(&out));
+    let out = cuebench(&["compare", &a, &b, "--format", "markdown"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let md = stdout(&out);
+    assert!(
+        md.starts_with("**Not comparable**: the signatures differ (task grounding).\n\n| field | baseline | candidate |\n| --- | --- | --- |\n| `gt` | `sha256:9e37d10f` | `sha256:"),
+        "{md}"
+    );
+    assert_eq!(md.lines().count(), 5, "{md}");
     let err = stderr(&out);
     assert!(
-        err.contains("baseline: cuebench:2|task:grounding|gt:sha256:05cdc33d"),
+        err.starts_with("cuebench: signatures differ, results are not comparable (task grounding):\n  gt: baseline sha256:9e37d10f, candidate sha256:"),
         "{err}"
     );
-    assert!(
-        err.contains("candidate: cuebench:2|task:grounding|gt:sha256:"),
-        "{err}"
-    );
+    assert!(!err.contains("\\n"), "no escaped newline: {err}");
 }
 
 #[test]
@@ -537,7 +604,12 @@ fn leaderboard_refuses_results_whose_signatures_differ() {
         other.to_str().unwrap(),
     ]);
     assert_input_error(&out, "signatures differ");
-    assert!(stderr(&out).contains("tiou:union") && stderr(&out).contains("tiou:matched"));
+    let err = stderr(&out);
+    assert!(err.contains("\n  tiou: "), "{err}");
+    assert!(
+        err.contains(" union, ") && err.ends_with(" matched\n"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -594,4 +666,192 @@ fn validate_is_a_gate_that_lists_what_is_missing() {
         &gt,
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn answers_written_for_another_task_with_the_same_ids_are_named() {
+    // anomaly-td and anomaly-bu share their ids (one sample per video), so
+    // anomaly-bu answers scored as anomaly-td match every id and score 0.
+    // Their keys give them away: eval warns (exit 0), --strict refuses
+    // (exit 2); validate --strict no longer calls the file valid.
+    let dir = tempfile::tempdir().unwrap();
+    let gt = path("examples/annotations.json");
+    let bu = path("examples/predictions/anomaly-bu.jsonl");
+    let needle = "anomaly-td: ".to_owned()
+        + &bu
+        + ": 20 of 20 answers lack the anomaly-td answer keys (`anomaly.event`); these look like \
+           anomaly-bu answers (`event`, `anomaly`): score them with --task anomaly-bu";
+    let out = eval(&["--task", "anomaly-td", "--gt", &gt, &bu], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("cuebench: warning: {needle}")),
+        "{}",
+        stderr(&out)
+    );
+    let out = eval(
+        &["--task", "anomaly-td", "--gt", &gt, &bu, "--strict"],
+        dir.path(),
+    );
+    assert_input_error(&out, &format!("cuebench: --strict: {needle}"));
+    let validate = |strict: bool| {
+        let mut args = vec!["validate", &bu, "--task", "anomaly-td", "--gt", &gt];
+        if strict {
+            args.push("--strict");
+        }
+        cuebench(&args)
+    };
+    let out = validate(false);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains(&needle), "{}", stderr(&out));
+    assert_eq!(validate(true).status.code(), Some(2));
+    // The right task says nothing of the kind.
+    let out = eval(&["--task", "anomaly-bu", "--gt", &gt, &bu], dir.path());
+    assert!(!stderr(&out).contains("answer keys"), "{}", stderr(&out));
+}
+
+#[test]
+fn an_empty_predictions_file_is_an_input_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("event.jsonl");
+    std::fs::write(&empty, "\n\n").unwrap();
+    let e = empty.to_str().unwrap();
+    let gt = path("examples/annotations.json");
+    let out = eval(&["--task", "event", "--gt", &gt, e], dir.path());
+    assert_input_error(
+        &out,
+        &format!("cuebench: {e}: no predictions: the file is empty"),
+    );
+}
+
+#[test]
+fn files_given_where_they_do_not_belong_say_what_they_are() {
+    // A results document as predictions or annotations, a VAU-Bench CSV and
+    // Vad-Reasoning annotations as CueBench annotations: exit 2 with what
+    // the file is and what reads it, not "invalid JSON at line 1".
+    let dir = tempfile::tempdir().unwrap();
+    let gt = path("examples/annotations.json");
+    let event = path("examples/predictions/event.jsonl");
+    let results = path("examples/results/weak/results.json");
+    let vau = path("examples/vau-bench/val.csv");
+    let vad = path("examples/vad-reasoning/ground_truth.jsonl");
+    let cases = [
+        (
+            [gt.as_str(), results.as_str()],
+            format!(
+                "{results}: this is a cuebench results document (\"schema\": \"cuebench-results\"), not a predictions file; `compare`, `leaderboard` and `report` read it"
+            ),
+        ),
+        (
+            [results.as_str(), event.as_str()],
+            format!(
+                "{results}: this is a cuebench results document (\"schema\": \"cuebench-results\"), not CueBench annotations (--gt)"
+            ),
+        ),
+        (
+            [vau.as_str(), event.as_str()],
+            format!(
+                "{vau}: this is a VAU-Bench annotation CSV (`Video Name`, `Question`, ... columns), not CueBench annotations (--gt); score against it with `eval --bench vau-bench"
+            ),
+        ),
+        (
+            [gt.as_str(), vau.as_str()],
+            format!("{vau}: this is a VAU-Bench annotation CSV"),
+        ),
+        (
+            [vad.as_str(), event.as_str()],
+            format!("{vad}: these are Vad-Reasoning annotations"),
+        ),
+    ];
+    for ([gt, preds], needle) in &cases {
+        let out = eval(&["--task", "event", "--gt", gt, preds], dir.path());
+        assert_input_error(&out, needle);
+        assert!(!stderr(&out).contains("invalid JSON"), "{}", stderr(&out));
+    }
+    let out = eval(&["--task", "event", "--gt", &vad, &event], dir.path());
+    assert!(
+        stderr(&out).contains("`eval --bench vad-reasoning --task reasoning|detection"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn ids_that_differ_only_in_case_get_a_did_you_mean() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join("examples/predictions/event.jsonl")).unwrap();
+    let upper = dir.path().join("event.jsonl");
+    std::fs::write(&upper, text.replace("\"vid_", "\"VID_")).unwrap();
+    let gt = path("examples/annotations.json");
+    let out = eval(
+        &["--task", "event", "--gt", &gt, upper.to_str().unwrap()],
+        dir.path(),
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains("did you mean `vid_0001` for `VID_0001`, `vid_0002` for `VID_0002`, `vid_0003` for `VID_0003` and 18 more? (ids match exactly, case included)"),
+        "{err}"
+    );
+}
+
+// Small frictions a new user met (issue 22 §6): messages that say what to do next.
+
+#[test]
+fn eval_without_task_names_both_ways_to_choose() {
+    let gt = path("examples/annotations.json");
+    let out = cuebench(&[
+        "eval",
+        "--gt",
+        &gt,
+        &path("examples/predictions/event.jsonl"),
+    ]);
+    assert_input_error(
+        &out,
+        "cuebench: eval needs --task TASK to score one task, or --all to score every task",
+    );
+}
+
+#[test]
+fn a_duplicate_id_under_all_says_how_to_keep_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("all.jsonl");
+    let line = r#"{"task": "event", "id": "vid_0001", "answer": [{"event": "climbing"}]}"#;
+    std::fs::write(&file, format!("{line}\n{line}\n")).unwrap();
+    let f = file.to_str().unwrap();
+    let gt = path("examples/annotations.json");
+    let out = cuebench(&["eval", "--all", "--gt", &gt, f, "--quiet"]);
+    assert_input_error(
+        &out,
+        &format!(
+            "{f}: duplicate id(s): vid_0001 (lines 1, 2); each id is answered once per task: \
+             keep one of its lines"
+        ),
+    );
+}
+
+#[test]
+fn leaderboard_ci_on_runs_without_intervals_says_so() {
+    // model-b was scored without --confidence (tests/fixtures/results).
+    let with = path("tests/fixtures/results/model-a");
+    let without = path("tests/fixtures/results/model-b");
+    let out = cuebench(&["leaderboard", &with, &without, "--ci"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!(
+            "cuebench: warning: --ci: no intervals in {without} (scored without --confidence)"
+        )),
+        "{}",
+        stderr(&out)
+    );
+    let out = cuebench(&["leaderboard", &with, &without]);
+    assert!(!stderr(&out).contains("--ci"), "{}", stderr(&out));
+}
+
+#[test]
+fn eval_help_ends_with_examples() {
+    let out = cuebench(&["eval", "--help"]);
+    let help = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        help.contains("\nExamples:\n  # One task\n  cuebench eval --task event"),
+        "{help}"
+    );
 }

@@ -198,7 +198,7 @@ fn bad_ground_truth_names_file_line_and_field() {
 #[test]
 fn missing_wordnet_is_a_model_error_naming_the_setup_script() {
     let gt = temp(&[r#"{"id": "a", "label": "normal", "reference": "x"}"#]);
-    let preds = temp(&[]);
+    let preds = temp(&[r#"{"id": "a", "response": "x"}"#]);
     let dir = Path::new("/nonexistent/wordnet");
     match evaluate(
         VadTask::Reasoning,

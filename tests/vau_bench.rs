@@ -884,7 +884,8 @@ fn results_render_in_every_format() {
     )
     .unwrap();
     let (gt, preds) = (fixture("annotations.csv"), fixture("preds_grounding.csv"));
-    let run = cuebench::benchmarks::run::sibling_run(eval, &gt, &preds).unwrap();
+    let csv = cuebench::formats::canonical::AnnotationFormat::Csv;
+    let run = cuebench::benchmarks::run::sibling_run(eval, &gt, csv, &preds).unwrap();
     let header = cuebench::benchmarks::run::RunHeader {
         command: vec!["cuebench".into()],
         name: "fixture".into(),

@@ -60,12 +60,12 @@ def test_a_malformed_completion_scores_and_never_raises(session):
 
 
 def test_an_unknown_id_raises_or_gets_none(session):
-    with pytest.raises(ValueError, match=r"ids\[1\]: `nope` is not a event sample"):
+    with pytest.raises(ValueError, match=r"ids\[1\]: `nope` is not a sample of the event task"):
         session.rewards(["x", "x"], ["vid_0001", "nope"], "event")
     assert session.rewards(["x", "x"], ["vid_0001", "nope"], "event", on_unknown="none")[1] is None
     detail = session.reward_details(["x"], ["nope"], "event")[0]
     assert (detail["status"], detail["reward"]) == ("unknown", None)
-    assert "not a event sample" in detail["error"]
+    assert "not a sample of the event task" in detail["error"]
 
 
 def test_input_errors_are_value_errors_naming_the_field(session, tmp_path):

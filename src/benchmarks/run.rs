@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::evaluate::confidence::add_confidence;
 use crate::evaluate::groups::add_group_confidence;
+use crate::formats::canonical::{AnnotationFormat, annotations_sha256};
 use crate::model::{
     BenchmarkId, Confidence, Evaluation, Group, InputFile, Inputs, Protocol, ResultsDocument,
     RunInfo, RunSettings,
@@ -171,22 +172,34 @@ pub fn input_file(path: &Path) -> Result<InputFile> {
     })
 }
 
-/// A sibling benchmark's evaluation as a run: its annotation file joins the
-/// signature (docs/scoring.md §11) and the inputs are hashed.
-pub fn sibling_run(evaluation: Evaluation, gt: &Path, predictions: &Path) -> Result<EvalRun> {
-    described_run(vec![evaluation], gt, |_| predictions.to_owned())
+/// A sibling benchmark's evaluation as a run: its annotation file (in
+/// `format`) joins the signature (docs/scoring.md §11) and the inputs are
+/// hashed.
+pub fn sibling_run(
+    evaluation: Evaluation,
+    gt: &Path,
+    format: AnnotationFormat,
+    predictions: &Path,
+) -> Result<EvalRun> {
+    described_run(vec![evaluation], gt, format, |_| predictions.to_owned())
 }
 
 /// Evaluations of any benchmark as a run: the annotation file joins every
-/// signature, the annotation file and each task's predictions file
-/// (`file_of(task)`, when it exists) are hashed, and each task's likely
-/// mistakes are found from its counts and samples.
+/// signature (the sha256 of its canonical form in `format`), the annotation
+/// file and each task's predictions file (`file_of(task)`, when it exists)
+/// are hashed, and each task's likely mistakes are found from its counts
+/// and samples.
 pub fn described_run(
     evaluations: Vec<Evaluation>,
     gt: &Path,
+    format: AnnotationFormat,
     file_of: impl Fn(&str) -> PathBuf,
 ) -> Result<EvalRun> {
     let annotations = input_file(gt)?;
+    let canonical = match annotations.sha256 {
+        Some(_) => Some(annotations_sha256(gt, format)?),
+        None => None,
+    };
     let mut run = EvalRun {
         evaluations: Vec::with_capacity(evaluations.len()),
         groups: Vec::with_capacity(evaluations.len()),
@@ -200,10 +213,9 @@ pub fn described_run(
         findings: Vec::new(),
     };
     for mut evaluation in evaluations {
-        if let (Some(signature), Some(sha256)) = (
-            Signature::parse(&evaluation.result.signature),
-            &annotations.sha256,
-        ) {
+        if let (Some(signature), Some(sha256)) =
+            (Signature::parse(&evaluation.result.signature), &canonical)
+        {
             evaluation.result.signature = signature.with_annotations(sha256).to_string();
         }
         let file = file_of(&evaluation.result.task);

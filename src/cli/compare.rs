@@ -48,7 +48,16 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
             seed: args.seed,
             alpha: args.alpha,
         }),
-    })?;
+    });
+    // A CI summary (`--format markdown >> $GITHUB_STEP_SUMMARY`) shows why
+    // the gate refused; the error itself still goes to stderr, exit 2.
+    let comparison = match (comparison, args.format) {
+        (Err(e), Format::Markdown) if e.markdown().is_some() => {
+            emit(e.markdown().unwrap_or_default())?;
+            return Err(e.into());
+        }
+        (comparison, _) => comparison?,
+    };
     for w in &comparison.warnings {
         console::warning(w);
     }

@@ -44,7 +44,7 @@ pub struct EvalArgs {
     /// detection, anticipation; with --protocol separate: event, grounding, anomaly, detection;
     /// vau-bench: qa, grounding, cls, vau-eval (judged); vad-reasoning: reasoning, detection,
     /// llm-guided (judged).
-    #[arg(long, required_unless_present = "all", conflicts_with = "all", help_heading = "Inputs",
+    #[arg(long, conflicts_with = "all", help_heading = "Inputs",
           value_parser = PossibleValuesParser::new(task_names()))]
     pub task: Option<String>,
     /// Score every task of the benchmark into one row: the paper's Table 2 (cuebench), or
@@ -177,8 +177,32 @@ impl JudgeArgs {
     }
 }
 
+/// `eval --help`'s closing section: the common runs, each on the bundled examples.
+pub const EVAL_EXAMPLES: &str = "\
+Examples:
+  # One task
+  cuebench eval --task event --gt examples/annotations.json examples/predictions/event.jsonl
+  # Every task: the Table 2 row (a folder of <task>.jsonl, or one file whose lines carry `task`)
+  cuebench eval --all --gt examples/annotations.json examples/predictions/
+  # With 95% bootstrap intervals, saved for compare, leaderboard and report
+  cuebench eval --all --gt examples/annotations.json examples/predictions/ --confidence --output runs/base
+  # Machine-readable
+  cuebench eval --task grounding --gt examples/annotations.json examples/predictions/grounding.jsonl --format json
+  # Specialised models (Table 3) and the sibling benchmarks
+  cuebench eval --protocol separate --all --gt examples/separate/annotations.json examples/separate/predictions
+  cuebench eval --bench vau-bench --task qa --gt examples/vau-bench/val.csv examples/vau-bench/predictions.jsonl";
+
 /// Scores, prints in `--format` and writes `--per-sample` and `--output`.
 pub fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
+    if args.task.is_none() && !args.all {
+        return Err(cuebench::Error::Usage(
+            "eval needs --task TASK to score one task, or --all to score every task (the \
+             paper's Table 2 row; a file whose lines carry `task`, or a folder of \
+             <task>.jsonl); see `cuebench eval --help`"
+                .into(),
+        )
+        .into());
+    }
     let request = request(&args, inputs)?;
     // Outputs may never replace a file the run reads.
     let protected = input_files(

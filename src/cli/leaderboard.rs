@@ -34,6 +34,9 @@ pub fn leaderboard(args: LeaderboardArgs) -> anyhow::Result<ExitCode> {
     for w in leaderboard::check_signatures(&documents)? {
         console::warning(&w);
     }
+    if let Some(w) = leaderboard::missing_intervals(&documents).filter(|_| args.ci) {
+        console::warning(&w);
+    }
     let Some(format) = args.format.text() else {
         let runs = args
             .results

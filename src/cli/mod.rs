@@ -47,6 +47,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Score predictions: one task, or every task with --all (a leaderboard row).
+    #[command(after_help = eval::EVAL_EXAMPLES)]
     Eval(Box<eval::EvalArgs>),
     /// Write each task's derived ground truth as <task>.jsonl files.
     Tasks(tasks::TasksArgs),

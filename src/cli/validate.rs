@@ -78,8 +78,11 @@ pub fn validate(args: ValidateArgs, inputs: &Inputs) -> anyhow::Result<ExitCode>
     for p in &v.problems {
         console::line(p);
     }
+    for w in &v.warnings {
+        console::warning(w);
+    }
     console::line(&v.summary());
-    let failed = !v.problems.is_empty() || (args.strict && v.incomplete() > 0);
+    let failed = !v.problems.is_empty() || (args.strict && v.fails_strict());
     Ok(if failed {
         ExitCode::from(2)
     } else {

@@ -11,12 +11,14 @@ use serde::Serialize;
 use crate::benchmarks::cuebench::sources::{task_sources, unread_files};
 use crate::benchmarks::run::list;
 use crate::error::Result;
-use crate::extraction::{Answer, answer_of};
+use crate::extraction::{Answer, answer_of, parse_failure_reason};
 use crate::formats::annotations::{Video, read_annotations};
-use crate::formats::predictions::{Prediction, prediction_lines};
+use crate::formats::predictions::{Prediction, PredictionContent, prediction_lines};
 use crate::formats::records::read_text;
+use crate::formats::sniff::{Role, wrong_text};
 use crate::tasks::Task;
 use crate::tasks::derive::derive_samples;
+use crate::tasks::keys::key_mismatch;
 
 /// How many ids a listing shows before giving a count.
 const LISTED: usize = 20;
@@ -29,6 +31,9 @@ pub struct Validation {
     pub problems: Vec<String>,
     /// Per task: how the predictions cover the samples.
     pub tasks: Vec<TaskCoverage>,
+    /// Likely mistakes that leave the file well-formed (answers written
+    /// for another task); `--strict` fails on them.
+    pub warnings: Vec<String>,
 }
 
 /// Coverage of one task's samples by the predictions.
@@ -44,6 +49,9 @@ pub struct TaskCoverage {
     pub missing: Vec<String>,
     /// Sample ids whose answer cannot be parsed (they would score 0), sorted.
     pub parse_failed: Vec<String>,
+    /// Why, for each of `parse_failed` in the same order (empty where the
+    /// benchmark does not say).
+    pub reasons: Vec<String>,
 }
 
 impl TaskCoverage {
@@ -62,16 +70,27 @@ impl TaskCoverage {
             out.push_str(&format!("  missing: {}\n", list(&self.missing, LISTED)));
         }
         if !self.parse_failed.is_empty() {
-            out.push_str(&format!(
-                "  unparseable: {}\n",
-                list(&self.parse_failed, LISTED)
-            ));
+            let named: Vec<String> = match self.reasons.len() == self.parse_failed.len() {
+                true => self
+                    .parse_failed
+                    .iter()
+                    .zip(&self.reasons)
+                    .map(|(id, why)| format!("{id} ({why})"))
+                    .collect(),
+                false => self.parse_failed.clone(),
+            };
+            out.push_str(&format!("  unparseable: {}\n", list(&named, LISTED)));
         }
         out
     }
 }
 
 impl Validation {
+    /// Whether `--strict` fails: incomplete coverage or a warning.
+    pub fn fails_strict(&self) -> bool {
+        self.incomplete() > 0 || !self.warnings.is_empty()
+    }
+
     /// Samples without a prediction or with an unparseable answer, over all tasks.
     pub fn incomplete(&self) -> usize {
         self.tasks
@@ -86,6 +105,10 @@ impl Validation {
             (m + t.missing.len(), u + t.parse_failed.len())
         });
         match (self.problems.len(), missing + unparseable) {
+            (0, 0) if !self.warnings.is_empty() => format!(
+                "well-formed, but {} warning(s): answers look written for another task",
+                self.warnings.len()
+            ),
             (0, 0) => "valid: every sample has a parseable prediction".into(),
             (0, _) => format!(
                 "well-formed, but incomplete: {missing} sample(s) missing, {unparseable} unparseable (they score 0)"
@@ -94,6 +117,17 @@ impl Validation {
                 "invalid: {p} problem(s); {missing} sample(s) missing, {unparseable} unparseable"
             ),
         }
+    }
+}
+
+/// Why a prediction's answer cannot be read (see
+/// [`parse_failure_reason`]).
+fn failure_reason(content: &PredictionContent) -> String {
+    match content {
+        PredictionContent::Response(text) => parse_failure_reason(text),
+        PredictionContent::Answer(serde_json::Value::String(text)) => parse_failure_reason(text),
+        PredictionContent::Answer(_) => "`answer` is not a list of objects or an object".into(),
+        PredictionContent::Unreadable => "the line is too long or too deeply nested".into(),
     }
 }
 
@@ -135,6 +169,10 @@ pub fn run(path: &Path, gt: &Path, tasks: Option<&[Task]>) -> Result<Validation>
     }
     for (file, only) in &files {
         let text = read_text(file)?;
+        if let Some(wrong) = wrong_text(&text, file, Role::Predictions) {
+            validation.problems.push(wrong.to_string());
+            continue;
+        }
         for line in prediction_lines(&text, file) {
             match line {
                 Err(e) => validation.problems.push(e.to_string()),
@@ -175,6 +213,7 @@ pub fn run(path: &Path, gt: &Path, tasks: Option<&[Task]>) -> Result<Validation>
             &videos,
             &source_of(task),
             &mut validation.problems,
+            &mut validation.warnings,
         );
         validation.tasks.push(coverage);
     }
@@ -189,6 +228,7 @@ fn coverage(
     videos: &[Video],
     source: &Path,
     problems: &mut Vec<String>,
+    warnings: &mut Vec<String>,
 ) -> TaskCoverage {
     let samples = derive_samples(videos, task);
     let ids: HashSet<&str> = samples.iter().map(|s| s.id.as_str()).collect();
@@ -200,18 +240,33 @@ fn coverage(
         .map(|s| s.id.clone())
         .collect();
     missing.sort();
-    let mut parse_failed: Vec<String> = preds
+    let answers: Vec<(&Prediction, Answer)> = preds
         .iter()
-        .filter(|p| ids.contains(p.id.as_str()) && answer_of(&p.content) == Answer::ParseFailed)
-        .map(|p| p.id.clone())
+        .filter(|p| ids.contains(p.id.as_str()))
+        .map(|p| (p, answer_of(&p.content)))
         .collect();
-    parse_failed.sort();
+    let mut failed: Vec<(String, String)> = answers
+        .iter()
+        .filter(|(_, a)| *a == Answer::ParseFailed)
+        .map(|(p, _)| (p.id.clone(), failure_reason(&p.content)))
+        .collect();
+    failed.sort();
+    let (parse_failed, reasons) = failed.into_iter().unzip();
+    let elements: Vec<&[serde_json::Value]> = answers.iter().map(|(_, a)| a.elements()).collect();
+    if let Some(mismatch) = key_mismatch(task, &elements) {
+        warnings.push(format!(
+            "{task}: {}: {}",
+            source.display(),
+            mismatch.message()
+        ));
+    }
     TaskCoverage {
         task: task.name().into(),
         samples: samples.len(),
         predictions: preds.len(),
         missing,
         parse_failed,
+        reasons,
     }
 }
 
@@ -305,6 +360,29 @@ pub fn of_evaluation(evaluation: &crate::model::Evaluation) -> Validation {
             predictions: r.counts.samples - r.counts.missing,
             missing: ids(SampleStatus::Missing),
             parse_failed: ids(SampleStatus::ParseFailed),
+            reasons: Vec::new(),
         }],
+        warnings: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_warning_alone_fails_strict_and_is_never_called_valid() {
+        // Answers written for another task leave the file well-formed and
+        // complete; --strict still refuses it (issue 22 §2).
+        let v = Validation {
+            warnings: vec!["anomaly-td: p.jsonl: 6 of 6 answers lack ...".into()],
+            ..Validation::default()
+        };
+        assert!(v.fails_strict());
+        assert_eq!(
+            v.summary(),
+            "well-formed, but 1 warning(s): answers look written for another task"
+        );
+        assert!(!Validation::default().fails_strict());
     }
 }

@@ -15,9 +15,9 @@ use super::{Prepared, SampleScores, prepare, prepare_one, score_prepared, score_
 use crate::embedding::{EmbedOptions, Embedder, ModelId, embed_texts, lazy_embedder, model_id};
 use crate::error::{Error, Result};
 use crate::formats::annotations::{Video, read_annotations};
+use crate::formats::canonical::{AnnotationFormat, annotations_sha256};
 use crate::formats::predictions::{Prediction, PredictionContent, index_by_id};
 use crate::model::{Evaluation, SampleStatus, Settings};
-use crate::provenance::input_sha256;
 use crate::signature::{Signature, resource_id};
 use crate::tasks::Task;
 use crate::tasks::derive::{Sample, derive_samples};
@@ -127,7 +127,7 @@ impl std::fmt::Display for UnknownSample {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "`{}` is not a {} sample of the ground truth",
+            "`{}` is not a sample of the {} task in the ground truth",
             self.id, self.task
         )
     }
@@ -164,12 +164,13 @@ impl Session {
     pub fn open(options: SessionOptions) -> Result<Self> {
         options.check()?;
         let videos = read_annotations(&options.gt)?;
-        let annotations_sha256 = input_sha256(&options.gt)?;
+        let annotations_sha256 = annotations_sha256(&options.gt, AnnotationFormat::Records)?;
         Session::with_videos(options, videos, annotations_sha256)
     }
 
     /// Like [`Session::open`], with videos already read (`options.gt`
-    /// names them in error messages, `annotations_sha256` in signatures).
+    /// names them in error messages, `annotations_sha256`, the sha256 of
+    /// their canonical form, in signatures).
     /// With no videos at all, the session knows no sample and scores only
     /// through [`rewards_against`](Session::rewards_against), against the
     /// taxonomy alone.
@@ -250,7 +251,8 @@ impl Session {
         self.context.hierarchy.as_ref().map(|h| &h.taxonomy)
     }
 
-    /// The sha256 of the annotation file.
+    /// The sha256 of the annotation file's canonical form
+    /// ([`crate::formats::canonical`]), as the signature's `gt` field.
     pub fn annotations_sha256(&self) -> &str {
         &self.annotations_sha256
     }

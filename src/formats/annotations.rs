@@ -6,7 +6,8 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::records::{Fields, Record, read_ground_truth_records, reject_duplicate_ids};
-use crate::error::Result;
+use super::sniff::{Role, wrong_file};
+use crate::error::{Error, Result};
 
 /// Frames per second assumed when a video has no `fps` (docs/scoring.md §3.1).
 pub const DEFAULT_FPS: f64 = 30.0;
@@ -96,7 +97,17 @@ impl Triplet {
 
 /// Reads an annotation file (a JSON array or JSONL of videos), validating
 /// every field and rejecting duplicate video or triplet ids and an empty file.
+/// A file that fails and is recognisably something else (a results
+/// document, a VAU-Bench CSV, Vad-Reasoning annotations) is an
+/// [`crate::Error::WrongFile`] saying so.
 pub fn read_annotations(path: &Path) -> Result<Vec<Video>> {
+    read_videos(path).map_err(|e| match e {
+        Error::Io { .. } | Error::NotAFile { .. } => e,
+        _ => wrong_file(path, Role::Annotations).unwrap_or(e),
+    })
+}
+
+fn read_videos(path: &Path) -> Result<Vec<Video>> {
     let records = read_ground_truth_records(path)?;
     let videos = records
         .iter()

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use super::lmms_eval::parse_samples;
-use super::predictions::{Prediction, parse_records};
+use super::predictions::{Prediction, checked, parse_records};
 use super::records::read_text_or_stdin;
 use crate::error::Result;
 
@@ -22,10 +22,11 @@ pub enum Layout {
 }
 
 /// Reads predictions in `layout` from a file, or from standard input when
-/// `path` is `-` (errors then name `<stdin>`).
+/// `path` is `-` (errors then name `<stdin>`); an empty or recognisably
+/// wrong file is an error saying so ([`checked`]).
 pub fn read_predictions_from(path: &Path, layout: Layout) -> Result<Vec<Prediction>> {
     let (text, name) = read_text_or_stdin(path)?;
-    parse_predictions(&text, &name, layout)
+    checked(parse_predictions(&text, &name, layout), &text, &name)
 }
 
 /// Parses a whole predictions text in `layout`.

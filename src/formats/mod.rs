@@ -3,8 +3,10 @@
 //! every error can name file, line and field; and writing JSON Lines.
 
 pub mod annotations;
+pub mod canonical;
 pub mod jsonl;
 pub mod layout;
 pub mod lmms_eval;
 pub mod predictions;
 pub mod records;
+pub mod sniff;

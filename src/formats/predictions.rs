@@ -9,6 +9,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use super::records::{Fields, array_elements, read_text_or_stdin, reject_duplicate_ids};
+use super::sniff::{Role, wrong_text};
 use crate::error::{Error, Result};
 
 /// One prediction line.
@@ -68,7 +69,25 @@ pub const MAX_STREAM_LINE_BYTES: usize = 16 << 20;
 /// `format_ok`). The first bad record is the error.
 pub fn read_predictions(path: &Path) -> Result<Vec<Prediction>> {
     let (text, name) = read_text_or_stdin(path)?;
-    parse_records(&text, &name)
+    checked(parse_records(&text, &name), &text, &name)
+}
+
+/// The predictions `parsed` from `text` (read from `name`), checked: no
+/// prediction at all is an [`Error::EmptyPredictions`]; a text that failed
+/// to parse and is recognisably something else (a results document, a
+/// VAU-Bench CSV) an [`Error::WrongFile`] saying what it is.
+pub fn checked(
+    parsed: Result<Vec<Prediction>>,
+    text: &str,
+    name: &Path,
+) -> Result<Vec<Prediction>> {
+    let predictions = parsed.map_err(|e| wrong_text(text, name, Role::Predictions).unwrap_or(e))?;
+    if predictions.is_empty() {
+        return Err(Error::EmptyPredictions {
+            path: name.to_owned(),
+        });
+    }
+    Ok(predictions)
 }
 
 /// Parses a whole predictions text in cuebench's own layout. A text that
@@ -211,12 +230,26 @@ pub fn for_task(predictions: Vec<Prediction>, task: &str) -> Vec<Prediction> {
 }
 
 /// Indexes predictions by id; a repeated id is an [`Error::DuplicateIds`]
-/// listing every repeated id with its lines (docs/scoring.md §3.3).
+/// listing every repeated id with its lines (docs/scoring.md §3.3) and how
+/// to keep one line per id.
 pub fn index_by_id<'a>(
     predictions: &'a [Prediction],
     path: &Path,
 ) -> Result<HashMap<&'a str, &'a Prediction>> {
-    reject_duplicate_ids(path, predictions.iter().map(|p| (p.id.as_str(), p.line)))?;
+    reject_duplicate_ids(path, predictions.iter().map(|p| (p.id.as_str(), p.line))).map_err(
+        |e| match e {
+            Error::DuplicateIds { path, ids, .. } => Error::DuplicateIds {
+                hint: format!(
+                    "; each id is answered once per task: keep one of its lines (to keep the \
+                     last: jq -c -s 'reverse | unique_by([.task, .id]) | .[]' {} > fixed.jsonl)",
+                    path.display()
+                ),
+                path,
+                ids,
+            },
+            other => other,
+        },
+    )?;
     Ok(predictions.iter().map(|p| (p.id.as_str(), p)).collect())
 }
 
@@ -369,6 +402,10 @@ mod tests {
     fn duplicates_list_ids_and_lines() {
         let preds = parse("{\"id\": \"x\", \"answer\": []}\n{\"id\": \"y\", \"answer\": []}\n{\"id\": \"x\", \"answer\": []}\n").unwrap();
         let err = index_by_id(&preds, Path::new("p.jsonl")).unwrap_err();
-        assert_eq!(err.to_string(), "p.jsonl: duplicate id(s): x (lines 1, 3)");
+        assert!(
+            err.to_string()
+                .starts_with("p.jsonl: duplicate id(s): x (lines 1, 3); each id is answered once per task: keep one of its lines (to keep the last: jq -c -s 'reverse | unique_by([.task, .id]) | .[]' p.jsonl > fixed.jsonl)"),
+            "{err}"
+        );
     }
 }

@@ -359,6 +359,7 @@ pub fn reject_duplicate_ids<'a>(
     Err(Error::DuplicateIds {
         path: path.to_owned(),
         ids: repeated.join("; "),
+        hint: String::new(),
     })
 }
 

@@ -141,6 +141,28 @@ pub fn ranks(values: &[Option<f64>]) -> Vec<Rank> {
         .collect()
 }
 
+/// The `--ci` warning for the documents that hold no interval (scored
+/// without `--confidence`): their cells can show only the figure. `None`
+/// when every document has intervals.
+pub fn missing_intervals(documents: &[(String, ResultsDocument)]) -> Option<String> {
+    let bare: Vec<&str> = documents
+        .iter()
+        .filter(|(_, d)| {
+            !d.results
+                .iter()
+                .any(|e| e.result.metrics.iter().any(|m| m.ci.is_some()))
+        })
+        .map(|(label, _)| label.as_str())
+        .collect();
+    (!bare.is_empty()).then(|| {
+        format!(
+            "--ci: no intervals in {} (scored without --confidence), so their cells show the \
+             figure alone; score with `eval --confidence --output DIR` for intervals",
+            bare.join(", ")
+        )
+    })
+}
+
 /// Refuses documents whose signatures are not comparable (anything but
 /// `task` and `version` differs; docs/scoring.md §11) with an error showing
 /// both; returns a warning per version difference.
@@ -156,7 +178,7 @@ pub fn check_signatures(documents: &[(String, ResultsDocument)]) -> Result<Vec<S
                 )));
             };
             match &first {
-                None => first = Some((label.clone(), signature)),
+                None => first = Some((format!("{label} ({})", entry.result.task), signature)),
                 Some((first_label, first_sig)) => {
                     let here = format!("{label} ({})", entry.result.task);
                     if let Some(w) =
@@ -567,7 +589,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            err.contains("tiou:union") && err.contains("tiou:matched"),
+            err.contains("tiou: a (event) union, b (scene) matched"),
             "{err}"
         );
     }

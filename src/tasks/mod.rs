@@ -2,6 +2,7 @@
 //! apply, and (in `derive`) their ground truth derived from annotations.
 
 pub mod derive;
+pub mod keys;
 pub mod name;
 
 use std::str::FromStr;

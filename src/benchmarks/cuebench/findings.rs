@@ -1,13 +1,15 @@
 //! A CueBench task's likely mistakes (docs/scoring.md §11): unknown ids
 //! and whose ids they look like, lines for other tasks, too few answers.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::sources::ReadSource;
 use crate::benchmarks::run::Finding;
 use crate::evaluate::Session;
+use crate::extraction::{Answer, answer_of};
 use crate::model::Evaluation;
 use crate::tasks::Task;
+use crate::tasks::keys::key_mismatch;
 
 /// One task's likely mistakes: unknown ids (and whose ids they look like),
 /// lines for other tasks in a per-task file, fewer than half the samples
@@ -33,8 +35,26 @@ pub(super) fn task_findings(
         .collect();
     unknown.sort();
     unknown.dedup();
-    let looks_like = looks_like(session, task, &unknown);
+    let looks_like = looks_like(session, task, &unknown) + &differs_in_case(&unknown, &known);
     let mut findings = Vec::new();
+    // Per-video tasks share ids: answers written for another task match
+    // every id and score 0 with nothing else to give them away.
+    let answers: Vec<Answer> = read
+        .input
+        .predictions
+        .iter()
+        .filter(|p| known.contains(p.id.as_str()))
+        .map(|p| answer_of(&p.content))
+        .collect();
+    let elements: Vec<&[serde_json::Value]> = answers.iter().map(Answer::elements).collect();
+    if let Some(mismatch) = key_mismatch(task, &elements) {
+        findings.push(Finding {
+            message: format!("{task}: {source}: {}", mismatch.message()),
+            hint: String::new(),
+            items: Vec::new(),
+            warn: true,
+        });
+    }
     if !unknown.is_empty() {
         findings.push(Finding {
             message: format!(
@@ -88,6 +108,32 @@ pub(super) fn task_findings(
         });
     }
     findings
+}
+
+/// `; did you mean `vid_0001` for `VID_0001`? (ids match exactly, case
+/// included)` when unknown ids equal sample ids but for case (the first
+/// three named).
+fn differs_in_case(unknown: &[String], known: &HashSet<&str>) -> String {
+    let by_lower: HashMap<String, &str> = known.iter().map(|k| (k.to_lowercase(), *k)).collect();
+    let pairs: Vec<String> = unknown
+        .iter()
+        .filter_map(|u| {
+            let k = by_lower.get(&u.to_lowercase())?;
+            Some(format!("`{k}` for `{u}`"))
+        })
+        .collect();
+    match pairs.len() {
+        0 => String::new(),
+        n => format!(
+            "; did you mean {}{}? (ids match exactly, case included)",
+            pairs[..n.min(3)].join(", "),
+            if n > 3 {
+                format!(" and {} more", n - 3)
+            } else {
+                String::new()
+            }
+        ),
+    }
 }
 
 /// `; 22 look like `event` ids` when unknown ids are samples of other

@@ -150,10 +150,7 @@ fn cuebench_inputs(
     let model = session.model();
     let settings = model.vectors.as_ref();
     Ok(Inputs {
-        annotations: InputFile {
-            path: options.gt.clone(),
-            sha256: Some(session.annotations_sha256().to_owned()),
-        },
+        annotations: input_file(&options.gt)?,
         predictions,
         taxonomy: session.taxonomy().map(|t| TaxonomyInput {
             path: options.taxonomy.clone(),

@@ -69,6 +69,16 @@ pub(super) fn read_sources(sources: &[TaskSource], layout: Layout) -> Result<Vec
     sources
         .iter()
         .map(|s| {
+            // A folder is read only for several tasks (see task_sources).
+            if s.file.is_dir() {
+                let file = s.file.join(format!("{}.jsonl", s.task));
+                return Err(Error::Usage(format!(
+                    "{}: a folder: give --task one file ({}), or score each `<task>.jsonl` \
+                     in the folder with --all",
+                    s.file.display(),
+                    file.display()
+                )));
+            }
             if !s.exists {
                 return Ok(ReadSource {
                     input: TaskPredictions {

@@ -24,6 +24,7 @@ use super::{Benchmark, Flag};
 use crate::benchmarks::Request;
 use crate::error::{Error, Result};
 use crate::formats::annotations::{Triplet, Video, read_annotations};
+use crate::formats::canonical::AnnotationFormat;
 use crate::intervals::Interval;
 use crate::metrics::empty_answer_rule;
 use crate::metrics::frame_level::{average_precision, roc_auc};
@@ -514,9 +515,12 @@ impl Benchmark for Separate {
             &request.predictions,
             &options,
         )?;
-        let mut run = described_run(scored.evaluations, &request.gt, |task| {
-            predictions_file(&request.predictions, task)
-        })?;
+        let mut run = described_run(
+            scored.evaluations,
+            &request.gt,
+            AnnotationFormat::Records,
+            |task| predictions_file(&request.predictions, task),
+        )?;
         run.inputs.taxonomy = Some(scored.taxonomy);
         run.settings = options.settings_map();
         Ok(run)

@@ -23,6 +23,7 @@ use serde_json::Value;
 use crate::benchmarks::Request;
 use crate::error::Result;
 use crate::extraction::content_format_ok;
+use crate::formats::canonical::AnnotationFormat;
 use crate::formats::predictions::{
     Prediction, PredictionContent, for_task, index_by_id, read_predictions,
 };
@@ -211,6 +212,8 @@ impl Benchmark for VadReasoning {
             .into_iter()
             .map(|task| evaluate(task, &request.gt, &request.predictions, &options))
             .collect::<Result<_>>()?;
-        described_run(evaluations, &request.gt, |_| request.predictions.clone())
+        described_run(evaluations, &request.gt, AnnotationFormat::Records, |_| {
+            request.predictions.clone()
+        })
     }
 }

@@ -18,6 +18,7 @@ use super::run::{EvalRun, described_run};
 use super::{Benchmark, Flag, Request};
 use crate::Result;
 use crate::extraction::format_ok;
+use crate::formats::canonical::AnnotationFormat;
 use crate::judge::{JudgeConfig, required_judge};
 use crate::metrics::temporal::{Interval, interval_iou, iou_figures, mean};
 use crate::model::BenchmarkId;
@@ -305,6 +306,8 @@ impl Benchmark for VauBench {
                 )
             })
             .collect::<Result<_>>()?;
-        described_run(evaluations, &request.gt, |_| request.predictions.clone())
+        described_run(evaluations, &request.gt, AnnotationFormat::Csv, |_| {
+            request.predictions.clone()
+        })
     }
 }

@@ -99,7 +99,9 @@ fn line_figure(
 }
 
 pub(super) fn when_charts(runs: &[Run]) -> String {
-    let mut out = String::from("<section id=\"when\"><h2>When tasks: IoU</h2>\n");
+    let mut out = String::from(
+        "<section id=\"when\"><h2>Temporal tasks (grounding, detection): IoU per sample</h2>\n",
+    );
     for (key, entries) in tasks(runs) {
         if !entries.iter().flatten().any(|e| is_when(e)) {
             continue;
@@ -131,7 +133,8 @@ pub(super) fn when_charts(runs: &[Run]) -> String {
 }
 
 pub(super) fn what_charts(runs: &[Run]) -> String {
-    let mut out = String::from("<section id=\"what\"><h2>What tasks: per-sample scores</h2>\n");
+    let mut out =
+        String::from("<section id=\"what\"><h2>Recognition tasks: score per sample</h2>\n");
     for (key, entries) in tasks(runs) {
         let Some(first) = entries.iter().flatten().next() else {
             continue;

@@ -52,8 +52,8 @@ pub fn render(runs: &[Run]) -> String {
 
 const NAV: &str = "<nav aria-label=\"Sections\"><ul>\
 <li><a href=\"#tables\">Tables</a></li><li><a href=\"#tasks\">Tasks</a></li>\
-<li><a href=\"#groups\">Groups</a></li><li><a href=\"#when\">When</a></li>\
-<li><a href=\"#what\">What</a></li><li><a href=\"#worst\">Worst samples</a></li>\
+<li><a href=\"#groups\">Groups</a></li><li><a href=\"#when\">Temporal</a></li>\
+<li><a href=\"#what\">Recognition</a></li><li><a href=\"#worst\">Worst samples</a></li>\
 <li><a href=\"#provenance\">Provenance</a></li></ul></nav>";
 
 const STYLE: &str = "
@@ -65,6 +65,7 @@ table{border-collapse:collapse;margin:.5rem 0 1rem;font-size:.9rem}
 th,td{border:1px solid #c8c8c8;padding:.2rem .45rem;text-align:right;vertical-align:top}
 th{background:#f2f2f2}td.label,th.label{text-align:left}th.label{white-space:nowrap}
 .scroll{overflow-x:auto}caption{text-align:left;font-weight:600;padding:.2rem 0}
+#tables table{font-size:.75rem}#tables th,#tables td{padding:.1rem .2rem}#tables .ci{font-size:.68rem}#tables th.group{text-align:center}
 .best{font-weight:700}.second{text-decoration:underline}
 .ci{display:block;color:#555;font-size:.75rem}
 .small-group{color:#8a4b00}

@@ -98,17 +98,30 @@ fn table(title: &str, members: &[&Run], layout: &Layout) -> String {
             ranks(&values)
         })
         .collect();
+    // The paper's two-level header: each task over its figures, so 20
+    // columns fit a page without scrolling sideways.
     let mut out = format!(
-        "<div class=\"scroll\"><table><caption>{}</caption><thead><tr><th class=\"label\" scope=\"col\">run</th>",
+        "<div class=\"scroll\"><table><caption>{}</caption><thead><tr>\
+         <th class=\"label\" scope=\"col\" rowspan=\"2\">run</th>",
         escape(title)
     );
+    let mut groups: Vec<(&str, usize)> = Vec::new();
     for c in &layout.columns {
+        match groups.last_mut() {
+            Some((heading, n)) if *heading == c.heading => *n += 1,
+            _ => groups.push((&c.heading, 1)),
+        }
+    }
+    for (heading, n) in groups {
         let _ = write!(
             out,
-            "<th scope=\"col\">{} {}</th>",
-            escape(&c.heading),
-            escape(&c.metric)
+            "<th scope=\"colgroup\" colspan=\"{n}\" class=\"group\">{}</th>",
+            escape(heading)
         );
+    }
+    out.push_str("</tr><tr>");
+    for c in &layout.columns {
+        let _ = write!(out, "<th scope=\"col\">{}</th>", escape(&c.metric));
     }
     out.push_str("</tr></thead><tbody>");
     for (r, run) in members.iter().enumerate() {
