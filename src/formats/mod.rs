@@ -5,4 +5,5 @@
 pub mod annotations;
 pub mod lmms_eval;
 pub mod predictions;
+pub mod query;
 pub mod records;

@@ -176,18 +176,30 @@ async fn reward(State(app): State<Arc<App>>, body: Bytes) -> Response {
 }
 
 async fn get_reward(State(app): State<Arc<App>>, body: Bytes) -> Response {
-    let completions = match openrlhf::completions(&body, app.task) {
-        Ok(c) => c,
+    let items = match openrlhf::items(&body, app.task) {
+        Ok(items) => items,
         Err(e) => return error(StatusCode::BAD_REQUEST, &e),
     };
-    let scored = match score(&app, completions).await {
+    let scored = match score(&app, openrlhf::readable(&items)).await {
         Ok(s) => s,
         Err(response) => return response,
     };
-    match openrlhf::answer(&scored) {
-        Ok(body) => (StatusCode::OK, axum::Json(body)).into_response(),
-        Err(e) => error(StatusCode::BAD_REQUEST, &e),
+    let body = openrlhf::answer(&items, scored);
+    let failed = body["errors"]
+        .as_array()
+        .map_or(0, |e| e.iter().filter(|e| !e.is_null()).count());
+    if failed > 0 {
+        console::warning(&format!(
+            "/get_reward: {failed} item(s) could not be scored (reward 0, extra_logs.error 1): {}",
+            body["errors"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find_map(Value::as_str)
+                .unwrap_or("")
+        ));
     }
+    (StatusCode::OK, axum::Json(body)).into_response()
 }
 
 /// Scores through the worker; a refusal or a session failure becomes the
