@@ -17,7 +17,8 @@ class Session:
     ``"cuda"``, ``"cuda:N"``), ``cache_dir`` (vector cache), ``tau``,
     ``tiou``, ``sem_norm`` are the CLI's ``--taxonomy``, ``--model``,
     ``--device``, ``--cache-dir``, ``--tau``, ``--tiou``, ``--sem-norm``;
-    ``lam`` is Eq. 5's lambda (``--lambda``). ``task`` is the task of
+    ``lam`` is Eq. 5's lambda (``--lambda``). ``model`` defaults to
+    ``$CUEBENCH_MODEL``, then the data folder's model, as in the CLI. ``task`` is the task of
     completions given without one. ``warm_up`` embeds the ground truth and
     the taxonomy's candidates now, so the first batch embeds only answers.
     """
@@ -44,13 +45,15 @@ class Session:
         self,
         completions: Sequence[str],
         ids: Sequence[str],
-        tasks: Union[str, Sequence[str], None] = None,
+        tasks: Union[str, Sequence[Optional[str]], None] = None,
         *,
         on_unknown: Literal["raise", "none"] = "raise",
     ) -> list[Optional[float]]:
         """The CUE-R1 reward (docs/scoring.md §7) of each completion, in
-        order. ``tasks``: one task name for all, one per completion, or
-        ``None`` for the session's ``task``. An id that is not a sample of
+        order. ``tasks``: one task name for all, one per completion (an
+        item ``None`` takes the session's ``task``), or ``None`` for the
+        session's ``task``. An item that is not a ``str`` raises
+        ``TypeError`` naming it (``ids[3]: expected str, got int 17``). An id that is not a sample of
         its task raises ``ValueError`` (``on_unknown="raise"``) or gets
         ``None`` (``"none"``); with ``"raise"`` every item is a float."""
     def reward_details(
@@ -69,6 +72,10 @@ class Session:
         """The reward of each completion against the sample given with it:
         a line of ``cuebench tasks`` output (JSON text). The session's
         taxonomy is never changed by it."""
+    def reward_details_against(
+        self, completions: Sequence[str], truths: Sequence[str]
+    ) -> list[dict[str, Any]]:
+        """:meth:`rewards_against` with the records of :meth:`reward_details`."""
     def evaluate(
         self,
         task: str,
@@ -84,3 +91,10 @@ class Session:
         matching the task) are issued as Python warnings."""
     def signature(self, task: str) -> str:
         """The signature of a result for ``task`` (docs/scoring.md §8)."""
+
+
+def response_of(query: str, prompt: Optional[str] = None) -> Optional[str]:
+    """The policy's response inside a trainer's query (prompt and response
+    as one text): the text after the longest tail of ``prompt`` that opens
+    the query (whitespace ignored), else after the last chat-template
+    assistant marker; ``None`` when it cannot be told from the prompt."""

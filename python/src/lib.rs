@@ -16,7 +16,7 @@ use cuebench::report::export::Format;
 use cuebench::report::results::{ResultsDocument, RunInfo, Settings as DocumentSettings};
 use cuebench::tasks::Task;
 use cuebench::tasks::derive::Sample;
-use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
+use pyo3::exceptions::{PyOSError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 use serde_json::Value;
@@ -62,6 +62,8 @@ impl Session {
             sem_norm: sem_norm.parse().map_err(|e| usage("sem_norm", e))?,
             tau,
         };
+        // As the CLI: `model=`, else $CUEBENCH_MODEL, else the data folder's.
+        let model = model.or_else(|| std::env::var_os("CUEBENCH_MODEL").map(PathBuf::from));
         let embed = EmbedOptions {
             model_dir: model,
             ort_library,
@@ -104,8 +106,8 @@ impl Session {
     fn rewards(
         &self,
         py: Python<'_>,
-        completions: Vec<String>,
-        ids: Vec<String>,
+        completions: &Bound<'_, PyAny>,
+        ids: &Bound<'_, PyAny>,
         tasks: Option<&Bound<'_, PyAny>>,
         on_unknown: &str,
     ) -> PyResult<Vec<Option<f64>>> {
@@ -118,7 +120,7 @@ impl Session {
                 )));
             }
         };
-        let batch = self.batch(completions, ids, tasks)?;
+        let batch = self.batch(texts(completions, "completions")?, texts(ids, "ids")?, tasks)?;
         let rewarded = py.detach(|| self.lock()?.rewards(&batch).map_err(to_py_error))?;
         rewarded
             .into_iter()
@@ -136,11 +138,11 @@ impl Session {
     fn reward_details(
         &self,
         py: Python<'_>,
-        completions: Vec<String>,
-        ids: Vec<String>,
+        completions: &Bound<'_, PyAny>,
+        ids: &Bound<'_, PyAny>,
         tasks: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<Py<PyAny>>> {
-        let batch = self.batch(completions, ids, tasks)?;
+        let batch = self.batch(texts(completions, "completions")?, texts(ids, "ids")?, tasks)?;
         let rewarded = py.detach(|| self.lock()?.rewards(&batch).map_err(to_py_error))?;
         rewarded
             .iter()
@@ -166,31 +168,28 @@ impl Session {
     fn rewards_against(
         &self,
         py: Python<'_>,
-        completions: Vec<String>,
-        truths: Vec<String>,
+        completions: &Bound<'_, PyAny>,
+        truths: &Bound<'_, PyAny>,
     ) -> PyResult<Vec<f64>> {
-        same_length(completions.len(), truths.len(), "truths")?;
-        let samples: Vec<Sample> = truths
+        let rewarded = self.score_against(py, completions, truths)?;
+        Ok(rewarded.iter().map(|r| r.reward.reward).collect())
+    }
+
+    /// One record per completion scored against the truth given with it:
+    /// `{"id", "task", "status", "reward", "parts"}`, as `reward_details`.
+    fn reward_details_against(
+        &self,
+        py: Python<'_>,
+        completions: &Bound<'_, PyAny>,
+        truths: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<Py<PyAny>>> {
+        let samples = samples_of(&texts(truths, "ground_truth")?)?;
+        let rewarded = self.score_against(py, completions, truths)?;
+        rewarded
             .iter()
-            .enumerate()
-            .map(|(i, t)| {
-                serde_json::from_str(t).map_err(|e| {
-                    PyValueError::new_err(format!(
-                        "ground_truth[{i}]: not a `cuebench tasks` record: {e}"
-                    ))
-                })
-            })
-            .collect::<PyResult<_>>()?;
-        let contents: Vec<PredictionContent> = completions
-            .into_iter()
-            .map(PredictionContent::Response)
-            .collect();
-        let pairs: Vec<(&Sample, &PredictionContent)> = samples.iter().zip(&contents).collect();
-        let rewarded = py.detach(|| self.lock()?.rewards_against(&pairs).map_err(to_py_error))?;
-        Ok(rewarded
-            .iter()
-            .map(|r: &RewardedCompletion| r.reward.reward)
-            .collect())
+            .zip(&samples)
+            .map(|(r, s)| to_python(py, &r.record(&s.id)))
+            .collect()
     }
 
     /// Scores one task's predictions like `cuebench eval --format json`.
@@ -263,6 +262,25 @@ impl Session {
 }
 
 impl Session {
+    /// Scores completions against the `cuebench tasks` lines given with them.
+    fn score_against(
+        &self,
+        py: Python<'_>,
+        completions: &Bound<'_, PyAny>,
+        truths: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<RewardedCompletion>> {
+        let completions = texts(completions, "completions")?;
+        let truths = texts(truths, "ground_truth")?;
+        same_length(completions.len(), truths.len(), "ground_truth")?;
+        let samples = samples_of(&truths)?;
+        let contents: Vec<PredictionContent> = completions
+            .into_iter()
+            .map(PredictionContent::Response)
+            .collect();
+        let pairs: Vec<(&Sample, &PredictionContent)> = samples.iter().zip(&contents).collect();
+        py.detach(|| self.lock()?.rewards_against(&pairs).map_err(to_py_error))
+    }
+
     fn lock(&self) -> PyResult<MutexGuard<'_, Core>> {
         self.core
             .lock()
@@ -291,12 +309,20 @@ impl Session {
                 vec![parse_task(&t.extract::<String>()?, "tasks")?; ids.len()]
             }
             Some(t) => {
-                let names: Vec<String> = t.extract()?;
+                let names = optional_texts(t, "tasks")?;
                 same_length(completions.len(), names.len(), "tasks")?;
                 names
                     .iter()
                     .enumerate()
-                    .map(|(i, n)| parse_task(n, &format!("tasks[{i}]")))
+                    .map(|(i, n)| match n {
+                        Some(n) => parse_task(n, &format!("tasks[{i}]")),
+                        // A row without a task takes the session's.
+                        None => self.task.ok_or_else(|| {
+                            PyValueError::new_err(format!(
+                                "tasks[{i}]: None, and the session has no task= to use instead"
+                            ))
+                        }),
+                    })
                     .collect::<PyResult<_>>()?
             }
         };
@@ -346,6 +372,85 @@ fn predictions_file(
     Ok((path.to_path_buf(), Some(path)))
 }
 
+/// A sequence of `str`, each item checked: a `TypeError` names the first
+/// item that is not a `str` (`ids[3]: expected str, got int 17`).
+fn texts(items: &Bound<'_, PyAny>, field: &str) -> PyResult<Vec<String>> {
+    optional_texts(items, field)?
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| t.ok_or_else(|| PyTypeError::new_err(format!("{field}[{i}]: expected str, got None"))))
+        .collect()
+}
+
+/// A sequence of `str` or `None`, each item checked.
+fn optional_texts(items: &Bound<'_, PyAny>, field: &str) -> PyResult<Vec<Option<String>>> {
+    if items.is_instance_of::<PyString>() {
+        return Err(PyTypeError::new_err(format!(
+            "{field}: expected a sequence of str, got one str"
+        )));
+    }
+    let iter = items.try_iter().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "{field}: expected a sequence of str, got {}",
+            type_name(items)
+        ))
+    })?;
+    iter.enumerate()
+        .map(|(i, item)| {
+            let item = item?;
+            if item.is_none() {
+                return Ok(None);
+            }
+            item.cast::<PyString>()
+                .map(|s| Some(s.to_string_lossy().into_owned()))
+                .map_err(|_| {
+                    let hint = if field == "ids" {
+                        " (sample ids are texts such as \"vid_0001|t1\")"
+                    } else {
+                        ""
+                    };
+                    PyTypeError::new_err(format!(
+                        "{field}[{i}]: expected str, got {} {}{hint}",
+                        type_name(&item),
+                        item.repr().map_or_else(|_| "?".into(), |r| r.to_string())
+                    ))
+                })
+        })
+        .collect()
+}
+
+fn type_name(item: &Bound<'_, PyAny>) -> String {
+    item.get_type()
+        .name()
+        .map_or_else(|_| "?".into(), |n| n.to_string())
+}
+
+/// `cuebench tasks` lines read as samples; a `ValueError` names the line.
+fn samples_of(truths: &[String]) -> PyResult<Vec<Sample>> {
+    truths
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            serde_json::from_str(t).map_err(|e| {
+                PyValueError::new_err(format!(
+                    "ground_truth[{i}]: not a `cuebench tasks` record: {e}"
+                ))
+            })
+        })
+        .collect()
+}
+
+/// Where the policy's response starts in a trainer's query (prompt and
+/// response as one text); `None` when it cannot be told from the prompt.
+/// The rule is the server's (`docs/python-and-server.md`).
+#[pyfunction]
+#[pyo3(signature = (query, prompt=None))]
+fn response_of(query: &str, prompt: Option<&str>) -> Option<String> {
+    cuebench::formats::query::response_of(query, prompt)
+        .ok()
+        .map(str::to_owned)
+}
+
 fn parse_task(name: &str, field: &str) -> PyResult<Task> {
     name.parse()
         .map_err(|e: String| PyValueError::new_err(format!("{field}: {e}")))
@@ -364,11 +469,27 @@ fn same_length(completions: usize, other: usize, field: &str) -> PyResult<()> {
 /// `OSError`s, a missing or broken model `RuntimeError`s.
 fn to_py_error(e: cuebench::Error) -> PyErr {
     use cuebench::Error;
+    let message = pythonic(&e.to_string());
     match e {
-        Error::Io { .. } | Error::Write { .. } => PyOSError::new_err(e.to_string()),
-        Error::Model(_) => PyRuntimeError::new_err(e.to_string()),
-        _ => PyValueError::new_err(e.to_string()),
+        Error::Io { .. } | Error::Write { .. } => PyOSError::new_err(message),
+        Error::Model(_) => PyRuntimeError::new_err(message),
+        _ => PyValueError::new_err(message),
     }
+}
+
+/// The CLI's flags in a library message, said as this package's keyword
+/// arguments (`--model DIR` -> `model=`).
+fn pythonic(message: &str) -> String {
+    [
+        ("--model DIR", "model="),
+        ("--ort-library", "ort_library="),
+        ("--gt FILE", "gt="),
+        ("--taxonomy", "taxonomy="),
+        ("--cache-dir", "cache_dir="),
+        ("--device", "device="),
+    ]
+    .iter()
+    .fold(message.to_owned(), |m, (flag, keyword)| m.replace(flag, keyword))
 }
 
 /// A JSON value as the Python object `json.loads` would give.
@@ -408,6 +529,7 @@ fn to_python(py: Python<'_>, value: &Value) -> PyResult<Py<PyAny>> {
 #[pymodule]
 fn _cuebench(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Session>()?;
+    m.add_function(wrap_pyfunction!(response_of, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
