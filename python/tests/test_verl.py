@@ -41,7 +41,10 @@ def truths(tmp_path_factory):
 @pytest.fixture(scope="module", autouse=True)
 def configured(tmp_path_factory):
     # With the annotation file, the taxonomy holds every annotated triplet,
-    # as in `cuebench reward`: rewards are the CLI's.
+    # as in `cuebench reward`: rewards are the CLI's. An earlier test module
+    # may have loaded this process's session (the OpenRLHF file uses it).
+    verl._session = None
+    verl._settings.clear()
     verl.configure(gt=str(ANNOTATIONS), cache_dir=str(tmp_path_factory.mktemp("verl-cache")))
 
 

@@ -5,6 +5,7 @@
 //! command line dispatches through `commands::benchmarks`, where every
 //! benchmark is registered with its tasks, flags and row layout.
 
+pub mod rewards;
 pub mod separate;
 pub mod vad_reasoning;
 pub mod vau_bench;

@@ -13,6 +13,7 @@
 mod detection;
 mod ground_truth;
 mod reasoning;
+pub mod rewards;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};

@@ -9,6 +9,7 @@ mod classes;
 mod csv_table;
 mod parse;
 mod predictions;
+pub mod rewards;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
