@@ -117,6 +117,11 @@ struct RewardArgs {
     /// Completions JSONL ({"id", "response"}, optional "task"); `-` or none: read stdin as a
     /// stream, answering each line as it arrives (for a training loop).
     input: Option<PathBuf>,
+    /// Whose training rewards: cuebench (CUE-R1), vau-bench (VAU-R1's GRPO rewards) or
+    /// vad-reasoning (Vad-R1's AVA-GRPO rewards); a sibling needs --task and --gt.
+    #[arg(long, default_value = "cuebench",
+          value_parser = PossibleValuesParser::new(commands::benchmarks::bench_names()))]
+    bench: String,
     #[command(flatten)]
     session: RewardSessionArgs,
 }
@@ -124,9 +129,9 @@ struct RewardArgs {
 /// What `reward` and `serve` open their session with.
 #[derive(Debug, Args)]
 struct RewardSessionArgs {
-    /// The task of lines without a "task" field.
-    #[arg(long, value_parser = Task::value_parser())]
-    task: Option<Task>,
+    /// The task of lines without a "task" field (with --bench, the benchmark's task).
+    #[arg(long, value_parser = PossibleValuesParser::new(commands::benchmarks::task_names()))]
+    task: Option<String>,
     /// Annotation file; default: $CUEBENCH_GT, then `gt` in cuebench.toml.
     #[arg(long, value_name = "FILE")]
     gt: Option<PathBuf>,
@@ -504,7 +509,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Serve(args) => {
             let options = cuebench::serve::ServeOptions {
                 address: std::net::SocketAddr::new(args.host, args.port),
-                task: args.session.task,
+                task: args.session.cuebench_task()?,
                 max_body: args.max_body,
                 queue: args.queue.max(1),
             };
@@ -792,6 +797,23 @@ fn default_name(predictions: &std::path::Path) -> String {
     )
 }
 
+impl RewardSessionArgs {
+    /// `--task` as a CueBench task (the only kind `serve` and CUE-R1 take).
+    fn cuebench_task(&self) -> anyhow::Result<Option<Task>> {
+        self.task
+            .as_deref()
+            .map(|t| {
+                t.parse::<Task>().map_err(|e| {
+                    cuebench::Error::Usage(format!(
+                        "--task: {e} (a sibling benchmark's task needs `reward --bench`)"
+                    ))
+                })
+            })
+            .transpose()
+            .map_err(Into::into)
+    }
+}
+
 /// The session `reward` and `serve` score with, ground truth embedded.
 fn reward_session(args: &RewardSessionArgs, inputs: &Inputs) -> anyhow::Result<Session> {
     let options = SessionOptions {
@@ -808,18 +830,64 @@ fn reward_session(args: &RewardSessionArgs, inputs: &Inputs) -> anyhow::Result<S
 
 fn reward(args: RewardArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
     use commands::reward_stream::{run_file, run_stream};
+    if args.bench != "cuebench" {
+        return bench_reward(&args, inputs);
+    }
+    let task = args.session.cuebench_task()?;
     let mut session = reward_session(&args.session, inputs)?;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let errors = match args.input.filter(|p| p.as_os_str() != "-") {
-        Some(path) => run_file(&mut session, args.session.task, &path, &mut out)?,
-        None => run_stream(
-            &mut session,
-            args.session.task,
-            &mut std::io::stdin().lock(),
-            &mut out,
-        )?,
+        Some(path) => run_file(&mut session, task, &path, &mut out)?,
+        None => run_stream(&mut session, task, &mut std::io::stdin().lock(), &mut out)?,
     };
+    if errors > 0 {
+        console::warning(&format!(
+            "{errors} line(s) could not be scored and were answered with an error record"
+        ));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `reward --bench vau-bench|vad-reasoning`: the sibling's training rewards,
+/// one line out per completion line in (a file, or stdin as a stream).
+fn bench_reward(args: &RewardArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
+    use std::io::BufRead;
+    let task = args.session.task.as_deref().ok_or_else(|| {
+        cuebench::Error::Usage(format!("--task is required with --bench {}", args.bench))
+    })?;
+    let gt = inputs.required(Input::Gt, args.session.gt.as_deref())?;
+    let rewards = cuebench::benchmarks::rewards::BenchRewards::open(&args.bench, task, &gt)?;
+    let (source, reader): (PathBuf, Box<dyn BufRead>) =
+        match args.input.as_ref().filter(|p| p.as_os_str() != "-") {
+            Some(path) => {
+                let file = std::fs::File::open(path).map_err(|source| cuebench::Error::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+                (path.clone(), Box::new(std::io::BufReader::new(file)))
+            }
+            None => (
+                PathBuf::from("<stdin>"),
+                Box::new(std::io::BufReader::new(std::io::stdin())),
+            ),
+        };
+    let mut errors = 0;
+    for (i, line) in reader.lines().enumerate() {
+        let line = line.map_err(|e| cuebench::Error::Io {
+            path: source.clone(),
+            source: e,
+        })?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let record = cuebench::benchmarks::rewards::answer_line(&rewards, &line, i + 1, &source)
+            .unwrap_or_else(|error| {
+                errors += 1;
+                error
+            });
+        emit(&format!("{record}\n"))?;
+    }
     if errors > 0 {
         console::warning(&format!(
             "{errors} line(s) could not be scored and were answered with an error record"

@@ -93,6 +93,34 @@ class Session:
         """The signature of a result for ``task`` (docs/scoring.md §8)."""
 
 
+class BenchSession:
+    """A sibling benchmark's training rewards, loaded once (``cuebench
+    reward --bench``): ``bench`` ``"vau-bench"`` (VAU-R1's GRPO rewards,
+    ``task`` ``qa``, ``grounding`` or ``cls``) or ``"vad-reasoning"``
+    (Vad-R1's AVA-GRPO rewards, ``task`` ``detection``); ``gt`` its
+    annotation file. The formulas: docs/vau-bench.md and
+    docs/vad-reasoning.md, "Training rewards"."""
+
+    task: str
+    def __init__(self, bench: str, gt: _Path, task: str) -> None: ...
+    def rewards(
+        self,
+        completions: Sequence[str],
+        ids: Sequence[str],
+        tasks: Union[str, Sequence[Optional[str]], None] = None,
+        *,
+        on_unknown: Literal["raise", "none"] = "raise",
+    ) -> list[Optional[float]]:
+        """The reward of each completion (the sum of its parts)."""
+    def reward_details(
+        self,
+        completions: Sequence[str],
+        ids: Sequence[str],
+        tasks: Union[str, Sequence[Optional[str]], None] = None,
+    ) -> list[dict[str, Any]]:
+        """One record per completion: ``{"id", "task", "status", "reward",
+        "parts"}``; an unknown id has ``status`` ``"unknown"`` and ``error``."""
+
 def response_of(query: str, prompt: Optional[str] = None) -> Optional[str]:
     """The policy's response inside a trainer's query (prompt and response
     as one text): the text after the longest tail of ``prompt`` that opens

@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Awaitable, Callable, Optional, Sequence
 
-from ._cuebench import Session
+from ._cuebench import BenchSession, Session
 
 __all__ = ["reward_function", "async_reward_function", "completion_text", "PARTS"]
 
@@ -66,21 +66,33 @@ def _scorer(session: Session) -> Callable[..., list[Optional[float]]]:
         log_metric = columns.get("log_metric")
         scored = [d for d in details if d["status"] != "unknown"]
         if callable(log_metric) and scored:
-            for part in PARTS:
-                log_metric(f"cuebench/{part}", sum(d["parts"][part] for d in scored) / len(scored))
+            for part in scored[0]["parts"]:
+                values = [d["parts"][part] for d in scored if d["parts"].get(part) is not None]
+                if part in PARTS or not isinstance(session, Session):
+                    log_metric(f"cuebench/{part}", sum(values) / len(values))
         return [d["reward"] for d in details]
 
     return score
 
 
+def _session(gt: str, task: Optional[str], bench: str, settings: dict) -> Any:
+    if bench == "cuebench":
+        return Session(gt=gt, task=task, **settings)
+    if task is None or settings:
+        raise ValueError(f"bench={bench!r} needs task= and takes no other settings")
+    return BenchSession(bench, gt, task)
+
+
 def reward_function(
-    gt: str, task: Optional[str] = None, **settings: Any
+    gt: str, task: Optional[str] = None, bench: str = "cuebench", **settings: Any
 ) -> Callable[..., list[Optional[float]]]:
     """A TRL reward function scoring against the annotation file ``gt``.
     ``settings`` are :class:`cuebench.Session`'s keyword arguments (``tau``,
     ``lam``, ``model``, ``device``, ``cache_dir``, ...). The session loads
-    once, here."""
-    session = Session(gt=gt, task=task, **settings)
+    once, here. ``bench="vau-bench"`` or ``"vad-reasoning"`` (with
+    ``task=``) gives that benchmark's training rewards instead
+    (:class:`cuebench.BenchSession`); its parts are logged the same way."""
+    session = _session(gt, task, bench, settings)
     score = _scorer(session)
 
     def cuebench_reward(
@@ -95,12 +107,12 @@ def reward_function(
 
 
 def async_reward_function(
-    gt: str, task: Optional[str] = None, **settings: Any
+    gt: str, task: Optional[str] = None, bench: str = "cuebench", **settings: Any
 ) -> Callable[..., Awaitable[list[Optional[float]]]]:
     """:func:`reward_function` as a coroutine function, for TRL's
     concurrent reward functions: scoring runs in a thread
     (``asyncio.to_thread``), so other reward functions run meanwhile."""
-    session = Session(gt=gt, task=task, **settings)
+    session = _session(gt, task, bench, settings)
     score = _scorer(session)
 
     async def cuebench_reward(

@@ -7,6 +7,7 @@
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 
+use cuebench::benchmarks::rewards::BenchRewards;
 use cuebench::commands::eval::{EvalOptions, run_in};
 use cuebench::embedding::{Device, EmbedOptions};
 use cuebench::evaluate::session::{NO_ANNOTATIONS_SHA256, RewardedCompletion};
@@ -339,6 +340,124 @@ impl Session {
     }
 }
 
+/// A sibling benchmark's training rewards (VAU-Bench: VAU-R1's GRPO rewards;
+/// Vad-Reasoning: Vad-R1's AVA-GRPO rewards), loaded once; records equal
+/// `cuebench reward --bench`'s.
+#[pyclass(module = "cuebench._cuebench", name = "BenchSession", frozen)]
+struct BenchSession {
+    rewards: BenchRewards,
+}
+
+#[pymethods]
+impl BenchSession {
+    #[new]
+    fn new(py: Python<'_>, bench: &str, gt: PathBuf, task: &str) -> PyResult<Self> {
+        let rewards = py
+            .detach(|| BenchRewards::open(bench, task, &gt))
+            .map_err(to_py_error)?;
+        Ok(BenchSession { rewards })
+    }
+
+    /// The task's name.
+    #[getter]
+    fn task(&self) -> &'static str {
+        self.rewards.task_name()
+    }
+
+    /// The reward of each completion, in order; an unknown id raises
+    /// `ValueError` (`on_unknown="raise"`) or gets `None`.
+    #[pyo3(signature = (completions, ids, tasks=None, *, on_unknown="raise"))]
+    fn rewards(
+        &self,
+        py: Python<'_>,
+        completions: &Bound<'_, PyAny>,
+        ids: &Bound<'_, PyAny>,
+        tasks: Option<&Bound<'_, PyAny>>,
+        on_unknown: &str,
+    ) -> PyResult<Vec<Option<f64>>> {
+        let raise = match on_unknown {
+            "raise" => true,
+            "none" => false,
+            other => {
+                return Err(PyValueError::new_err(format!(
+                    "on_unknown: expected \"raise\" or \"none\", got {other:?}"
+                )));
+            }
+        };
+        self.records(py, completions, ids, tasks)?
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| match r {
+                Ok(record) => Ok(record["reward"].as_f64()),
+                Err(unknown) if raise => Err(PyValueError::new_err(format!("ids[{i}]: {unknown}"))),
+                Err(_) => Ok(None),
+            })
+            .collect()
+    }
+
+    /// One record per completion, as `cuebench reward --bench` writes them
+    /// (`status` `"unknown"` with `"error"` for an unknown id).
+    #[pyo3(signature = (completions, ids, tasks=None))]
+    fn reward_details(
+        &self,
+        py: Python<'_>,
+        completions: &Bound<'_, PyAny>,
+        ids: &Bound<'_, PyAny>,
+        tasks: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<Py<PyAny>>> {
+        let ids_list = texts(ids, "ids")?;
+        self.records(py, completions, ids, tasks)?
+            .into_iter()
+            .zip(ids_list)
+            .map(|(r, id)| {
+                let record = r.unwrap_or_else(|unknown| {
+                    serde_json::json!({
+                        "id": id, "task": self.rewards.task_name(), "status": "unknown",
+                        "reward": null, "parts": null, "error": unknown,
+                    })
+                });
+                to_python(py, &record)
+            })
+            .collect()
+    }
+}
+
+impl BenchSession {
+    /// Each completion's record, or why its id is unknown; `tasks` (one
+    /// name, one per completion, or `None`s) must name the session's task.
+    fn records(
+        &self,
+        py: Python<'_>,
+        completions: &Bound<'_, PyAny>,
+        ids: &Bound<'_, PyAny>,
+        tasks: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<Result<Value, String>>> {
+        let completions = texts(completions, "completions")?;
+        let ids = texts(ids, "ids")?;
+        same_length(completions.len(), ids.len(), "ids")?;
+        let names: Vec<Option<String>> = match tasks {
+            None => Vec::new(),
+            Some(t) if t.is_instance_of::<PyString>() => vec![Some(t.extract()?)],
+            Some(t) => optional_texts(t, "tasks")?,
+        };
+        for (i, name) in names.iter().enumerate() {
+            if let Some(name) = name.as_deref().filter(|&n| n != self.rewards.task_name()) {
+                return Err(PyValueError::new_err(format!(
+                    "tasks[{i}]: `{name}`, but this session scores {}",
+                    self.rewards.task_name()
+                )));
+            }
+        }
+        Ok(py.detach(|| {
+            completions
+                .iter()
+                .zip(&ids)
+                .map(|(c, id)| self.rewards.record(id, c))
+                .collect()
+        }))
+    }
+}
+
 /// The predictions file to score: a path as it is; a list of lines
 /// (`dict`s or JSON strings) written to a temporary JSONL file, kept until
 /// the returned guard is dropped.
@@ -529,6 +648,7 @@ fn to_python(py: Python<'_>, value: &Value) -> PyResult<Py<PyAny>> {
 #[pymodule]
 fn _cuebench(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Session>()?;
+    m.add_class::<BenchSession>()?;
     m.add_function(wrap_pyfunction!(response_of, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
