@@ -92,6 +92,10 @@ struct ServeArgs {
     /// Requests waiting to be scored at most (more get 503).
     #[arg(long, default_value_t = 1024)]
     queue: usize,
+    /// Whose training rewards: cuebench (CUE-R1), vau-bench or vad-reasoning (needs --task).
+    #[arg(long, default_value = "cuebench",
+          value_parser = PossibleValuesParser::new(commands::benchmarks::bench_names()))]
+    bench: String,
     #[command(flatten)]
     session: RewardSessionArgs,
 }
@@ -507,6 +511,26 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Reward(args) => reward(args, &Inputs::discover()?),
         #[cfg(feature = "serve")]
         Command::Serve(args) => {
+            if args.bench != "cuebench" {
+                let inputs = Inputs::discover()?;
+                let task = args.session.task.as_deref().ok_or_else(|| {
+                    cuebench::Error::Usage(format!(
+                        "--task is required with --bench {}",
+                        args.bench
+                    ))
+                })?;
+                let gt = inputs.required(Input::Gt, args.session.gt.as_deref())?;
+                let rewards =
+                    cuebench::benchmarks::rewards::BenchRewards::open(&args.bench, task, &gt)?;
+                let options = cuebench::serve::ServeOptions {
+                    address: std::net::SocketAddr::new(args.host, args.port),
+                    task: None,
+                    max_body: args.max_body,
+                    queue: args.queue.max(1),
+                };
+                cuebench::serve::run_bench(rewards, &options)?;
+                return Ok(ExitCode::SUCCESS);
+            }
             let options = cuebench::serve::ServeOptions {
                 address: std::net::SocketAddr::new(args.host, args.port),
                 task: args.session.cuebench_task()?,

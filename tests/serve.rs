@@ -63,9 +63,14 @@ struct Server {
 impl Server {
     /// Starts on a free loopback port (port 0) and waits for the address.
     fn start(cache: &Path, extra: &[&str]) -> Server {
+        Server::start_with("examples/annotations.json", cache, extra)
+    }
+
+    /// [`Server::start`] with another annotation file.
+    fn start_with(gt: &str, cache: &Path, extra: &[&str]) -> Server {
         let child = Command::new(env!("CARGO_BIN_EXE_cuebench"))
             .args(["serve", "--port", "0", "--quiet", "--gt"])
-            .arg(root().join("examples/annotations.json"))
+            .arg(root().join(gt))
             .arg("--cache-dir")
             .arg(cache)
             .args(extra)
@@ -370,4 +375,42 @@ fn a_body_over_the_limit_is_refused_and_sigterm_finishes_in_flight_requests() {
     assert_eq!(status, 200, "{answer}");
     assert_eq!(answer["results"].as_array().unwrap().len(), 20);
     assert!(server.wait().success());
+}
+
+#[test]
+fn serve_bench_gives_a_sibling_benchmarks_rewards_on_both_endpoints() {
+    let caches = tempfile::tempdir().unwrap();
+    let mut server = Server::start_with(
+        "examples/vau-bench/val.csv",
+        caches.path(),
+        &["--bench", "vau-bench", "--task", "grounding"],
+    );
+    // ecva_05's span is [2, 4]; glue [3, 5]: IoU 1/3, + format 1 + answer A 1.
+    let response = "<think>t</think><answer>Anomaly</answer><glue>[3, 5]</glue>";
+    let (status, answer) = post(
+        server.address,
+        "/reward",
+        &json!({"completions": [{"id": "ecva_05", "response": response}, {"id": "nope", "response": "x"}]}),
+    );
+    assert_eq!(status, 200, "{answer}");
+    let reward = answer["results"][0]["reward"].as_f64().unwrap();
+    assert!((reward - (2.0 + 1.0 / 3.0)).abs() < 1e-12, "{answer}");
+    assert!(answer["results"][1]["error"].is_string());
+    let prompt = "<|im_start|>user\nOutput <think> </think> <answer> </answer> <glue>[0, 1]</glue><|im_end|>\n<|im_start|>assistant\n";
+    let (status, answer) = post(
+        server.address,
+        "/get_reward",
+        &json!({
+            "query": [format!("{prompt}{response}"), format!("{}random", &prompt[30..]), "x"],
+            "prompts": [prompt, prompt, prompt],
+            "labels": [{"id": "ecva_05", "task": "grounding"}, {"id": "ecva_05"}, {"id": "ecva_05", "task": "qa"}],
+        }),
+    );
+    assert_eq!(status, 200, "{answer}");
+    let rewards = answer["rewards"].as_array().unwrap();
+    assert!((rewards[0].as_f64().unwrap() - (2.0 + 1.0 / 3.0)).abs() < 1e-12);
+    assert_eq!(rewards[1], 0.0, "prompt text is never scored");
+    assert_eq!(answer["extra_logs"]["error"], json!([0.0, 0.0, 1.0]));
+    assert_eq!(answer["extra_logs"]["iou"].as_array().unwrap().len(), 3);
+    assert!(server.is_running());
 }

@@ -58,6 +58,17 @@ impl BenchRewards {
         }
     }
 
+    /// The names of the reward's parts, in the order records give them.
+    pub fn part_names(&self) -> &'static [&'static str] {
+        match self {
+            BenchRewards::Vau(r) if r.task() == VauTask::Grounding => {
+                &["format", "accuracy", "iou"]
+            }
+            BenchRewards::Vau(_) => &["format", "accuracy"],
+            BenchRewards::Vad(_) => &["accuracy", "format", "length"],
+        }
+    }
+
     /// The reward record of the completion of sample `id`:
     /// `{"id", "task", "status": "scored", "reward", "parts"}` (the reward
     /// is the sum of the parts); `Err` names an id that is not a sample.
@@ -161,6 +172,8 @@ mod tests {
         let reward = record["reward"].as_f64().unwrap();
         assert!((reward - (2.0 + 5.0 / 12.0)).abs() < 1e-12, "{record}");
         assert_eq!(record["id"], "ecva_01.mp4");
+        let names: Vec<&String> = record["parts"].as_object().unwrap().keys().collect();
+        assert_eq!(names, r.part_names());
         // A glue span outside [a, b] with a <= b earns neither format nor IoU.
         let bad = r#"{"id": "ecva_01", "response": "<think>t</think><answer>Anomaly</answer><glue>[9, 5]</glue>"}"#;
         let record = answer_line(&r, bad, 2, Path::new("<test>")).expect("scored");

@@ -45,9 +45,40 @@ struct Label {
 /// One item of a request: its completion, or why it cannot be scored.
 pub type Item = Result<Completion, String>;
 
-/// The items of a request body, in order; `Err` only for a body that is not
-/// an OpenRLHF request at all (not JSON, lists of different lengths).
+/// What one item asks: a sample, its task and the response found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Asked<T> {
+    /// The sample id.
+    pub id: String,
+    /// The task, as `parse` read it (or the server's).
+    pub task: T,
+    /// The response, text from the prompt cut off.
+    pub response: String,
+}
+
+/// The items of a request body for CUE-R1, in order; `Err` only for a body
+/// that is not an OpenRLHF request at all (not JSON, lists of different
+/// lengths).
 pub fn items(body: &[u8], task: Option<Task>) -> Result<Vec<Item>, String> {
+    Ok(asked(body, task, |name| name.parse())?
+        .into_iter()
+        .map(|a| {
+            a.map(|a| Completion {
+                id: a.id,
+                task: a.task,
+                content: PredictionContent::Response(a.response),
+            })
+        })
+        .collect())
+}
+
+/// The items of a request body, each label's task read by `parse` (`task`:
+/// the server's, for labels without one).
+pub fn asked<T: Copy>(
+    body: &[u8],
+    task: Option<T>,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Result<Vec<Result<Asked<T>, String>>, String> {
     let request: Request =
         serde_json::from_slice(body).map_err(|e| format!("request body: {e}"))?;
     let n = request.query.len();
@@ -64,7 +95,8 @@ pub fn items(body: &[u8], task: Option<Task>) -> Result<Vec<Item>, String> {
         .zip(&request.labels)
         .enumerate()
         .map(|(i, (query, label))| {
-            let (id, task) = read_label(label, task).map_err(|e| format!("labels[{i}]: {e}"))?;
+            let (id, task) =
+                read_label(label, task, &parse).map_err(|e| format!("labels[{i}]: {e}"))?;
             // Without prompts the query is the response alone (after the
             // last assistant marker, if it has one).
             let response = match request.prompts.get(i) {
@@ -73,10 +105,10 @@ pub fn items(body: &[u8], task: Option<Task>) -> Result<Vec<Item>, String> {
                 }
                 None => response_of(query, None).unwrap_or(query),
             };
-            Ok(Completion {
+            Ok(Asked {
                 id,
                 task,
-                content: PredictionContent::Response(response.to_owned()),
+                response: response.to_owned(),
             })
         })
         .collect())
@@ -85,7 +117,11 @@ pub fn items(body: &[u8], task: Option<Task>) -> Result<Vec<Item>, String> {
 /// A label's sample id and task: an object (or its JSON text) with `id` and
 /// `task` (`task` may be left out with `serve --task`), or with `serve
 /// --task` a plain id.
-fn read_label(label: &Value, task: Option<Task>) -> Result<(String, Task), String> {
+fn read_label<T: Copy>(
+    label: &Value,
+    task: Option<T>,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Result<(String, T), String> {
     let usage = "expected {\"id\": ..., \"task\": ...} (an object or its JSON text), or a plain \
                  sample id with `serve --task`";
     let object = match label {
@@ -112,7 +148,7 @@ fn read_label(label: &Value, task: Option<Task>) -> Result<(String, Task), Strin
         }
     };
     let task = match (label.task, task) {
-        (Some(name), _) => name.parse()?,
+        (Some(name), _) => parse(&name)?,
         (None, Some(task)) => task,
         (None, None) => {
             return Err("`task` missing (give it, or start the server with --task)".into());
@@ -126,49 +162,64 @@ pub fn readable(items: &[Item]) -> Vec<Completion> {
     items.iter().flatten().cloned().collect()
 }
 
-/// The answer body: one reward per item; the session's rewards of the
-/// readable items come in `scored`, in order.
-pub fn answer(items: &[Item], scored: Vec<Scored>) -> Value {
+/// Each item's reward and parts (named by `PARTS`), or why it failed, from
+/// the session's rewards of the readable items (`scored`, in order).
+pub fn outcomes(items: &[Item], scored: Vec<Scored>) -> Vec<Outcome> {
     let mut scored = scored.into_iter();
-    let (mut rewards, mut format, mut structure, mut task, mut failed, mut errors) =
-        (vec![], vec![], vec![], vec![], vec![], vec![]);
-    for (i, item) in items.iter().enumerate() {
-        let outcome = match item {
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| match item {
             Err(e) => Err(e.clone()),
             Ok(_) => match scored.next() {
-                Some(Ok(r)) => Ok(r),
-                Some(Err(unknown)) => Err(format!("labels[{i}]: {unknown}")),
-                None => Err(format!("labels[{i}]: internal: no reward computed")),
-            },
-        };
-        let (parts, error) = match outcome {
-            Ok(r) => (
-                [
+                Some(Ok(r)) => Ok(vec![
                     r.reward.reward,
                     r.reward.parts.format,
                     r.reward.parts.structure,
                     r.reward.parts.task,
-                ],
-                Value::Null,
-            ),
-            Err(message) => ([0.0; 4], Value::String(message)),
+                ]),
+                Some(Err(unknown)) => Err(format!("labels[{i}]: {unknown}")),
+                None => Err(format!("labels[{i}]: internal: no reward computed")),
+            },
+        })
+        .collect()
+}
+
+/// The CUE-R1 parts logged in `extra_logs`.
+pub const PARTS: [&str; 3] = ["format", "struct", "task"];
+
+/// One item's reward followed by its parts' values, or why it failed.
+pub type Outcome = Result<Vec<f64>, String>;
+
+/// The answer body: per item its reward, and in `extra_logs` each part
+/// (`parts` names them) and `error`; a failed item gets 0 everywhere,
+/// `error` 1 and its message in `errors`.
+pub fn answer(outcomes: &[Outcome], parts: &[&str]) -> Value {
+    let mut rewards = Vec::new();
+    let mut logs: Vec<Vec<f64>> = vec![Vec::new(); parts.len()];
+    let (mut failed, mut errors) = (Vec::new(), Vec::new());
+    for outcome in outcomes {
+        let (values, error) = match outcome {
+            Ok(values) => (values.clone(), Value::Null),
+            Err(message) => (vec![0.0; parts.len() + 1], Value::String(message.clone())),
         };
-        rewards.push(parts[0]);
-        format.push(parts[1]);
-        structure.push(parts[2]);
-        task.push(parts[3]);
+        rewards.push(values.first().copied().unwrap_or(0.0));
+        for (log, v) in logs.iter_mut().zip(values.iter().skip(1)) {
+            log.push(*v);
+        }
         failed.push(if error.is_null() { 0.0 } else { 1.0 });
         errors.push(error);
     }
+    let mut extra: serde_json::Map<String, Value> = parts
+        .iter()
+        .zip(logs)
+        .map(|(name, log)| ((*name).to_owned(), json!(log)))
+        .collect();
+    extra.insert("error".into(), json!(failed));
     json!({
         "rewards": rewards,
         "scores": rewards,
-        "extra_logs": {
-            "format": format,
-            "struct": structure,
-            "task": task,
-            "error": failed,
-        },
+        "extra_logs": extra,
         "errors": errors,
     })
 }
@@ -265,7 +316,7 @@ mod tests {
     #[test]
     fn answers_give_failed_items_zero_and_say_why() {
         let items: Vec<Item> = vec![Err("labels[0]: bad".into())];
-        let body = answer(&items, Vec::new());
+        let body = answer(&outcomes(&items, Vec::new()), &PARTS);
         assert_eq!(body["rewards"], json!([0.0]));
         assert_eq!(body["extra_logs"]["error"], json!([1.0]));
         assert_eq!(body["errors"], json!(["labels[0]: bad"]));
