@@ -6,12 +6,23 @@
 //! -> embeddings ([`embedding`]) -> per-sample scores ([`metrics`])
 //! -> aggregation ([`evaluate`]) -> output ([`report`]).
 //!
-//! Plain data sits on the ground floor, imported by everything above it:
-//! [`intervals`] (time), [`taxonomy`] (the event tree), [`wordnet`]. Metrics
-//! import nothing above them. [`evaluate::Session`] sets up a run once
-//! (annotations, taxonomy, samples, model, vectors) and is what every entry
-//! point scores through: the CLI's `eval`, `reward` and `bench`, the reward
-//! server and the Python package.
+//! [`evaluate::Session`] sets up a run once (annotations, taxonomy, samples,
+//! model, vectors) and is what every entry point scores through: the CLI's
+//! `eval`, `reward` and `bench`, the reward server and the Python package.
+//!
+//! Layers, bottom first. A module imports only from its own layer or the
+//! ones below, and no two modules (nor two files) import each other; a unit
+//! test reads every `crate::` path of every source file against this list:
+//!
+//! 1. `error`, `console`, `data_dir`, `provenance`, `intervals` - the ground floor
+//! 2. `model` - plain data: results, the results document, names, the defaults
+//! 3. `formats`, `config`, `signature` - reading files; signatures
+//! 4. `taxonomy`, `wordnet`, `tasks`, `extraction` - the event tree, samples, answers
+//! 5. `embedding`, `metrics` - vectors; pure per-sample scores
+//! 6. `evaluate`, `synthetic`, `prompts` - scoring sessions and aggregation
+//! 7. `benchmarks` - every benchmark and protocol, its registry and tables
+//! 8. `reward`, `report` - the reward line protocol; output formats
+//! 9. `serve`, `commands` - the reward server; what each subcommand does
 
 pub mod benchmarks;
 pub mod commands;
@@ -24,10 +35,14 @@ pub mod evaluate;
 pub mod extraction;
 pub mod formats;
 pub mod intervals;
+#[cfg(test)]
+mod layering;
 pub mod metrics;
+pub mod model;
 pub mod prompts;
 pub mod provenance;
 pub mod report;
+pub mod reward;
 #[cfg(feature = "serve")]
 pub mod serve;
 pub mod signature;

@@ -5,24 +5,23 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::builder::PossibleValuesParser;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, CommandFactory, Parser, Subcommand};
-use cuebench::benchmarks::{Flag, Request, UNIFIED};
+use cuebench::benchmarks::run::{RunHeader, Scored};
+use cuebench::benchmarks::{Flag, Request};
 use cuebench::config::{Input, Inputs};
 use cuebench::embedding::{Device, EmbedOptions};
-use cuebench::evaluate::groups::{GroupBy, add_group_confidence};
-use cuebench::evaluate::{Session, SessionOptions, Settings};
-use cuebench::formats::predictions::Layout;
-use cuebench::metrics::semantic::SemNorm;
-use cuebench::metrics::temporal::TiouMode;
+use cuebench::evaluate::groups::GroupBy;
+use cuebench::evaluate::{Session, SessionOptions};
+use cuebench::formats::layout::Layout;
+use cuebench::model::{BenchmarkId, Confidence, Evaluation, Protocol, SemNorm, Settings, TiouMode};
 use cuebench::report::breakdown;
 use cuebench::report::export::Format;
-use cuebench::report::figures::{Confidence, add_confidence};
 use cuebench::report::html;
 use cuebench::report::html::input::{Run, read_run};
 use cuebench::report::leaderboard;
-use cuebench::report::results::{ResultsDocument, RunInfo, read_document, write_output};
-use cuebench::report::{Evaluation, per_sample_jsonl};
+use cuebench::report::per_sample_jsonl;
+use cuebench::report::results::{read_document, write_output};
 use cuebench::tasks::{Task, TaskName};
 use cuebench::{commands, console};
 
@@ -94,7 +93,7 @@ struct ServeArgs {
     queue: usize,
     /// Whose training rewards: cuebench (CUE-R1), vau-bench or vad-reasoning (needs --task).
     #[arg(long, default_value = "cuebench",
-          value_parser = PossibleValuesParser::new(commands::benchmarks::bench_names()))]
+          value_parser = PossibleValuesParser::new(cuebench::benchmarks::registry::bench_names()))]
     bench: String,
     #[command(flatten)]
     session: RewardSessionArgs,
@@ -124,7 +123,7 @@ struct RewardArgs {
     /// Whose training rewards: cuebench (CUE-R1), vau-bench (VAU-R1's GRPO rewards) or
     /// vad-reasoning (Vad-R1's AVA-GRPO rewards); a sibling needs --task and --gt.
     #[arg(long, default_value = "cuebench",
-          value_parser = PossibleValuesParser::new(commands::benchmarks::bench_names()))]
+          value_parser = PossibleValuesParser::new(cuebench::benchmarks::registry::bench_names()))]
     bench: String,
     #[command(flatten)]
     session: RewardSessionArgs,
@@ -134,13 +133,13 @@ struct RewardArgs {
 #[derive(Debug, Args)]
 struct RewardSessionArgs {
     /// The task of lines without a "task" field (with --bench, the benchmark's task).
-    #[arg(long, value_parser = PossibleValuesParser::new(commands::benchmarks::task_names()))]
+    #[arg(long, value_parser = PossibleValuesParser::new(cuebench::benchmarks::registry::task_names()))]
     task: Option<String>,
     /// Annotation file; default: $CUEBENCH_GT, then `gt` in cuebench.toml.
     #[arg(long, value_name = "FILE")]
     gt: Option<PathBuf>,
     /// Weight of the semantic reward against the hierarchy reward (Eq. 5).
-    #[arg(long, default_value_t = cuebench::evaluate::cue_r1::DEFAULT_LAMBDA)]
+    #[arg(long, default_value_t = Settings::default().lambda)]
     lambda: f64,
     #[command(flatten)]
     scoring: ScoringArgs,
@@ -174,13 +173,13 @@ struct CompareArgs {
     #[arg(long)]
     paired_bs: bool,
     /// Resamples of the paired bootstrap.
-    #[arg(long, default_value_t = cuebench::metrics::bootstrap::DEFAULT_RESAMPLES)]
+    #[arg(long, default_value_t = Confidence::default().n)]
     paired_bs_n: usize,
     /// Significance level of the paired bootstrap.
     #[arg(long, default_value_t = 0.05)]
     alpha: f64,
     /// Seed of the paired bootstrap.
-    #[arg(long, default_value_t = cuebench::metrics::bootstrap::DEFAULT_SEED)]
+    #[arg(long, default_value_t = Confidence::default().seed)]
     seed: u64,
     /// Output format (a pull-request comment: markdown).
     #[arg(long, value_enum, default_value_t)]
@@ -218,18 +217,20 @@ struct EvalArgs {
     predictions: PathBuf,
     /// The benchmark: cuebench, or a sibling (vau-bench, vad-reasoning).
     #[arg(long, default_value = "cuebench", help_heading = "Inputs",
-          value_parser = PossibleValuesParser::new(commands::benchmarks::bench_names()))]
-    bench: String,
+          value_parser = PossibleValuesParser::new(cuebench::benchmarks::registry::bench_names())
+              .try_map(|s| s.parse::<BenchmarkId>()))]
+    bench: BenchmarkId,
     /// CueBench's protocol: `unified` (Table 2) or `separate` (Table 3: ranked labels,
     /// start/end and frame-level predictions of specialised models, docs/scoring.md §10).
     #[arg(long, default_value = "unified", help_heading = "Inputs",
-          value_parser = PossibleValuesParser::new(commands::benchmarks::protocol_names()))]
-    protocol: String,
+          value_parser = PossibleValuesParser::new(cuebench::benchmarks::registry::protocol_names())
+              .try_map(|s| s.parse::<Protocol>()))]
+    protocol: Protocol,
     /// The task to score. cuebench: event, scene, attribute, anomaly-td, anomaly-bu, grounding,
     /// detection, anticipation; with --protocol separate: event, grounding, anomaly, detection;
     /// vau-bench: qa, grounding, cls; vad-reasoning: reasoning, detection.
     #[arg(long, required_unless_present = "all", conflicts_with = "all", help_heading = "Inputs",
-          value_parser = PossibleValuesParser::new(commands::benchmarks::task_names()))]
+          value_parser = PossibleValuesParser::new(cuebench::benchmarks::registry::task_names()))]
     task: Option<String>,
     /// Score every task of the benchmark into one row: the paper's Table 2 (cuebench), or
     /// Table 3 (--protocol separate).
@@ -288,10 +289,10 @@ struct EvalArgs {
     #[arg(long, help_heading = "Output")]
     confidence: bool,
     /// Resamples of the bootstrap.
-    #[arg(long, default_value_t = cuebench::metrics::bootstrap::DEFAULT_RESAMPLES, help_heading = "Output")]
+    #[arg(long, default_value_t = Confidence::default().n, help_heading = "Output")]
     confidence_n: usize,
     /// Seed of the bootstrap: the same seed gives the same intervals everywhere.
-    #[arg(long, default_value_t = cuebench::metrics::bootstrap::DEFAULT_SEED, help_heading = "Output")]
+    #[arg(long, default_value_t = Confidence::default().seed, help_heading = "Output")]
     seed: u64,
 
     #[command(flatten)]
@@ -350,13 +351,15 @@ struct ScoringArgs {
 }
 
 impl ScoringArgs {
-    /// The settings, defaults filling what was not given.
-    fn settings(&self) -> Settings {
+    /// The settings, defaults filling what was not given, with Eq. 5's `lambda`.
+    fn settings(&self, lambda: f64) -> Settings {
         let defaults = Settings::default();
         Settings {
             tiou: self.tiou.unwrap_or(defaults.tiou),
             sem_norm: self.sem_norm.unwrap_or(defaults.sem_norm),
             tau: self.tau.unwrap_or(defaults.tau),
+            lambda,
+            ..defaults
         }
     }
 }
@@ -379,7 +382,7 @@ struct EmbedArgs {
     #[arg(long)]
     threads: Option<usize>,
     /// Texts per model call. Results do not depend on it.
-    #[arg(long, default_value_t = 32)]
+    #[arg(long, default_value_t = Settings::default().batch_size)]
     batch_size: usize,
     /// Vector cache folder; default: the user's cache folder (~/.cache/cuebench/embeddings on Linux).
     #[arg(long, value_name = "DIR")]
@@ -456,8 +459,9 @@ struct ValidateArgs {
     all: bool,
     /// The benchmark: cuebench, or a sibling (vau-bench, vad-reasoning; needs --task).
     #[arg(long, default_value = "cuebench",
-          value_parser = PossibleValuesParser::new(commands::benchmarks::bench_names()))]
-    bench: String,
+          value_parser = PossibleValuesParser::new(cuebench::benchmarks::registry::bench_names())
+              .try_map(|s| s.parse::<BenchmarkId>()))]
+    bench: BenchmarkId,
     /// Annotation file; default: $CUEBENCH_GT, then `gt` in cuebench.toml.
     #[arg(long, value_name = "FILE")]
     gt: Option<PathBuf>,
@@ -722,45 +726,28 @@ fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
         &request.predictions,
         request.taxonomy.as_deref(),
     );
-    let outcome =
-        commands::benchmarks::run_benchmark(&args.bench, &args.protocol, args.all, &request)?;
-    let run = outcome.run;
-    report_findings(&run.findings, args.strict)?;
-    let mut evaluations = run.evaluations;
+    let outcome = cuebench::benchmarks::registry::run_benchmark(
+        args.bench,
+        args.protocol,
+        args.all,
+        &request,
+    )?;
+    report_findings(&outcome.run.findings, args.strict)?;
     let confidence = args.confidence.then_some(Confidence {
         n: args.confidence_n,
         seed: args.seed,
-        level: cuebench::metrics::bootstrap::DEFAULT_LEVEL,
+        ..Confidence::default()
     });
-    if let Some(c) = confidence {
-        if c.n == 0 {
-            return Err(cuebench::Error::Usage("--confidence-n must be at least 1".into()).into());
-        }
-        evaluations.iter_mut().for_each(|e| add_confidence(e, c));
-    }
-    let mut groups = run.groups;
-    if let Some(c) = confidence {
-        for (g, e) in groups.iter_mut().zip(&evaluations) {
-            add_group_confidence(g, e, c);
-        }
-    }
-    let mut document = ResultsDocument::new(
-        RunInfo {
-            command: std::env::args().collect(),
-            name: args.name.unwrap_or_else(|| default_name(&args.predictions)),
-            benchmark: args.bench.clone(),
-            protocol: args.protocol.clone(),
-            inputs: run.inputs,
-            settings: cuebench::report::results::Settings {
-                scoring: run.settings,
-                confidence,
-            },
-        },
-        evaluations.iter().map(|e| e.result.clone()).collect(),
-    )?;
-    for (entry, g) in document.results.iter_mut().zip(groups) {
-        entry.groups = g;
-    }
+    let header = RunHeader {
+        command: std::env::args().collect(),
+        name: args.name.unwrap_or_else(|| default_name(&args.predictions)),
+        benchmark: args.bench,
+        protocol: args.protocol,
+    };
+    let Scored {
+        mut document,
+        evaluations,
+    } = outcome.run.into_document(header, confidence)?;
     write_per_sample(&evaluations, args.per_sample.as_deref(), &protected)?;
     let text = match args.format.text() {
         None => html::render(&[Run::scored(document.clone(), &evaluations)]),
@@ -795,7 +782,10 @@ fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
 
 /// Prints each likely mistake as a warning; with `--strict`, the first one
 /// is an input error listing what it found.
-fn report_findings(findings: &[commands::eval::Finding], strict: bool) -> anyhow::Result<()> {
+fn report_findings(
+    findings: &[cuebench::benchmarks::run::Finding],
+    strict: bool,
+) -> anyhow::Result<()> {
     if strict && let Some(first) = findings.first() {
         for f in &findings[1..] {
             console::warning(&f.error());
@@ -843,8 +833,7 @@ fn reward_session(args: &RewardSessionArgs, inputs: &Inputs) -> anyhow::Result<S
     let options = SessionOptions {
         gt: inputs.required(Input::Gt, args.gt.as_deref())?,
         taxonomy: inputs.resolve(Input::Taxonomy, args.scoring.taxonomy.as_deref()),
-        settings: args.scoring.settings(),
-        lambda: args.lambda,
+        settings: args.scoring.settings(args.lambda),
         embed: args.embedding.options(inputs)?,
     };
     let mut session = Session::open(options)?;
@@ -853,7 +842,7 @@ fn reward_session(args: &RewardSessionArgs, inputs: &Inputs) -> anyhow::Result<S
 }
 
 fn reward(args: RewardArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
-    use commands::reward_stream::{run_file, run_stream};
+    use cuebench::reward::{run_file, run_stream};
     if args.bench != "cuebench" {
         return bench_reward(&args, inputs);
     }
@@ -923,8 +912,8 @@ fn bench_reward(args: &RewardArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> 
 fn validate(args: ValidateArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
     let gt = inputs.required(Input::Gt, args.gt.as_deref())?;
     let bad_task = |e: String| cuebench::Error::Usage(format!("--task: {e}"));
-    let v = match args.bench.as_str() {
-        "cuebench" => {
+    let v = match args.bench {
+        BenchmarkId::CueBench => {
             let tasks = match (&args.task, args.all) {
                 (Some(t), _) => Some(vec![t.parse::<Task>().map_err(bad_task)?]),
                 (None, true) => Some(Task::ALL.to_vec()),
@@ -945,7 +934,12 @@ fn validate(args: ValidateArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
                 flags: args.wordnet.iter().map(|_| Flag::Wordnet).collect(),
                 ..Request::default()
             };
-            let outcome = commands::benchmarks::run_benchmark(bench, UNIFIED, false, &request)?;
+            let outcome = cuebench::benchmarks::registry::run_benchmark(
+                bench,
+                Protocol::Unified,
+                false,
+                &request,
+            )?;
             match outcome.run.evaluations.first() {
                 Some(evaluation) => commands::validate::of_evaluation(evaluation),
                 None => return Err(cuebench::Error::Usage("no task to check".into()).into()),
@@ -990,7 +984,7 @@ fn input_files(gt: &Path, predictions: &Path, taxonomy: Option<&Path>) -> Vec<Pa
     let mut files = vec![gt.to_owned(), predictions.to_owned()];
     if predictions.is_dir() {
         files.extend(
-            commands::benchmarks::task_names()
+            cuebench::benchmarks::registry::task_names()
                 .into_iter()
                 .map(|t| predictions.join(format!("{t}.jsonl"))),
         );

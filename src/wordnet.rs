@@ -16,7 +16,6 @@ use std::sync::{Arc, RwLock};
 
 use crate::data_dir::RuntimeFile;
 use crate::error::{Error, Result};
-use crate::metrics::text::meteor::Synonyms;
 
 /// Environment variable naming the WordNet directory.
 pub const WORDNET_ENV: &str = "CUEBENCH_WORDNET";
@@ -221,11 +220,10 @@ impl WordNet {
         }
         kept
     }
-}
 
-impl Synonyms for WordNet {
-    /// [`WordNet::meteor_synonyms`], computed once per word.
-    fn synonyms(&self, word: &str) -> Arc<HashSet<String>> {
+    /// [`WordNet::meteor_synonyms`], computed once per word (METEOR's
+    /// synonym source, `metrics::text::meteor::Synonyms`).
+    pub fn memoised_synonyms(&self, word: &str) -> Arc<HashSet<String>> {
         let hit = self.memo.read().ok().and_then(|m| m.get(word).cloned());
         if let Some(set) = hit {
             return set;

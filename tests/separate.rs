@@ -455,3 +455,82 @@ fn the_siblings_run_through_the_same_dispatch() {
         "--top-k does not apply to --bench vau-bench",
     );
 }
+
+/// Issue 17's reproduction: one anomalous triplet "smoking, bus, teenager"
+/// (anomaly/safety/personal/smoking) in a 3-second video at 10 fps.
+fn long_s_case(dir: &std::path::Path) -> String {
+    let gt = dir.join("annotations.json");
+    std::fs::write(
+        &gt,
+        r#"[{"video_id": "v1", "fps": 10, "triplets": [{"id": "t1", "event": "smoking",
+ "scene": "bus", "attributes": ["teenager"], "anomaly": 1, "frames": [[0, 20]],
+ "taxonomy": ["anomaly", "safety", "personal", "smoking"]}]}]"#,
+    )
+    .expect("writes");
+    gt.to_string_lossy().into_owned()
+}
+
+#[test]
+fn a_long_s_label_is_case_folded_to_its_match_issue_17() {
+    // `ſ` (U+017F) folds to `s` (Python's str.casefold(), CaseFolding.txt
+    // C+F) but is already lower case: plain lower-casing left "ſmoking" an
+    // unknown label, Top-1 0. Full folding gives Top-1 = Acc@1 = 100 and no
+    // unknown label.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let gt = long_s_case(dir.path());
+    let preds = dir.path().join("event.jsonl");
+    std::fs::write(&preds, "{\"id\":\"v1|t1\",\"ranked\":[\"ſmoking\"]}\n").expect("writes");
+    let preds = preds.to_string_lossy().into_owned();
+    let args = ["eval", "--protocol", "separate", "--task", "event", "--gt"];
+    let v = json(&run(
+        &[&args[..], &[&gt, &preds, "--format", "json"]].concat()
+    ));
+    assert_eq!(figure(&v, "Top-1"), 100.0);
+    assert_eq!(figure(&v, "Acc@1"), 100.0);
+    assert_eq!(v["counts"].get("unknown_labels"), None, "none counted");
+    // The detection line whose 21 frames (0..=20 at 10 fps: [0 s, 2 s]) say
+    // "ſmoking, bus, teenager" with NBSP and tab between the parts keeps
+    // its anomalous run: TIoU 100 against the triplet's [0 s, 2 s].
+    let frame = "\"ſmoking,\u{a0}BUS,\\tteenager\"";
+    let frames = vec![frame; 21].join(",");
+    let preds = dir.path().join("detection.jsonl");
+    std::fs::write(
+        &preds,
+        format!("{{\"id\":\"v1\",\"fps\":10,\"labels\":[{frames}]}}\n"),
+    )
+    .expect("writes");
+    let preds = preds.to_string_lossy().into_owned();
+    let args = ["eval", "--protocol", "separate", "--task", "detection"];
+    let v = json(&run(&[
+        &args[..],
+        &["--gt", &gt, &preds, "--format", "json"],
+    ]
+    .concat()));
+    assert_eq!(figure(&v, "TIoU"), 100.0);
+    assert_eq!(v["counts"].get("unknown_labels"), None, "none counted");
+}
+
+#[test]
+fn unknown_labels_are_counted_at_every_rank_whatever_the_top_k() {
+    // Unknown labels at ranks 1, 3 and 8: `--top-k 1` scores only rank 1
+    // and `--top-k 5` the first five, but both count all three.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let gt = long_s_case(dir.path());
+    let preds = dir.path().join("event.jsonl");
+    let ranked =
+        r#"["nope", "smoking", "??", "smoking", "Smoking", "SMOKING", "smoking", "not a label"]"#;
+    std::fs::write(
+        &preds,
+        format!("{{\"id\":\"v1|t1\",\"ranked\":{ranked}}}\n"),
+    )
+    .expect("writes");
+    let preds = preds.to_string_lossy().into_owned();
+    for k in ["1", "5"] {
+        let args = ["eval", "--protocol", "separate", "--task", "event", "--gt"];
+        let tail = [gt.as_str(), &preds, "--format", "json", "--top-k", k];
+        let v = json(&run(&[&args[..], &tail[..]].concat()));
+        assert_eq!(v["counts"]["unknown_labels"], 3, "--top-k {k}");
+        let top_k = if k == "1" { 0.0 } else { 100.0 };
+        assert_eq!(figure(&v, &format!("Top-{k}")), top_k, "--top-k {k}");
+    }
+}

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use cuebench::Error;
 use cuebench::benchmarks::vad_reasoning::{TimeUnit, VadOptions, VadTask, evaluate};
-use cuebench::report::{Evaluation, SampleStatus};
+use cuebench::model::{Evaluation, SampleStatus};
 
 fn example(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

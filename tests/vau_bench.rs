@@ -3,10 +3,13 @@
 //!
 //! Three kinds of tests: the small invented fixtures under
 //! `tests/fixtures/vau-bench/` (expected numbers worked out in comments);
-//! the published validation split `../shared/data/vau-bench/val.csv`, read at
-//! test time, with predictions generated here from its own ground truth; and
-//! a table of grounding answers whose expected IoU comes from the VAU-R1
-//! reference formula (`evaluation_tag.py`: `parse_html` + `eval_IoU`).
+//! whole-split checks that generate predictions from a split's own ground
+//! truth, run on `tests/fixtures/vau-bench/val-layout.csv` (hand-made, in the
+//! published CSV layout) and, as an extra, on the published validation split
+//! when `CUEBENCH_VAU_BENCH_VAL` names it (CONTRIBUTING.md; it is never
+//! copied into the repository); and a table of grounding answers whose
+//! expected IoU comes from the VAU-R1 reference formula
+//! (`evaluation_tag.py`: `parse_html` + `eval_IoU`).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -14,7 +17,7 @@ use std::path::{Path, PathBuf};
 use cuebench::Error;
 use cuebench::benchmarks::vau_bench::{VauTask, evaluate, grounding_span, reference_iou};
 use cuebench::metrics::temporal::Interval;
-use cuebench::report::{Evaluation, SampleStatus};
+use cuebench::model::{Evaluation, SampleStatus};
 use cuebench::tasks::TaskName;
 
 fn fixture(name: &str) -> PathBuf {
@@ -23,15 +26,70 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// The published validation split; never copied into the repository.
-fn val_csv() -> PathBuf {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/vau-bench/val.csv");
-    assert!(
-        path.is_file(),
-        "{} is needed by the VAU-Bench tests",
-        path.display()
-    );
-    path
+/// A VAU-Bench split in the published CSV layout and what the whole-split
+/// tests expect of it.
+struct Split {
+    path: PathBuf,
+    /// QA samples: rows whose question and correct option are not `-1`.
+    qa: usize,
+    /// CLS samples: rows whose class is not `-1`.
+    cls: usize,
+    /// Of those, the `Normal` ones and the `Robbery` ones.
+    normal: usize,
+    robbery: usize,
+    /// Grounding samples: spans that are neither `-1` nor `0, 0`.
+    spans: usize,
+    /// QA answers made wrong, then left out, in file order.
+    qa_wrong_missing: (usize, usize),
+    /// Grounding answers with no span, then with `[s, s]`, in file order.
+    grounding_none_empty: (usize, usize),
+}
+
+/// Names the published validation split for the extra checks.
+const VAL_ENV: &str = "CUEBENCH_VAU_BENCH_VAL";
+
+/// The splits the whole-split tests run on: the hand-made fixture always;
+/// the published `val.csv` too when `CUEBENCH_VAU_BENCH_VAL` names it.
+fn splits() -> Vec<Split> {
+    // val-layout.csv, 12 rows, CRLF line ends (also inside two quoted
+    // cells), quoted commas and doubled quotes, `D. <text>` and `A. <text>`
+    // correct options, a lower-case letter, an all-`-1` row (skip_08), a
+    // `-1` question (ucf_09) and a `-1` class (ucf_10).
+    // QA: 12 - skip_08 - ucf_09 = 10. CLS: 12 - skip_08 - ucf_10 = 10, of
+    // which norm_06 and norm_07 are Normal and ucf_01 and ecva_05 Robbery.
+    // Grounding: ecva_04, ecva_05, skip_08 are -1 and norm_06, norm_07 are
+    // 0, 0: 12 - 5 = 7 spans.
+    let mut splits = vec![Split {
+        path: fixture("val-layout.csv"),
+        qa: 10,
+        cls: 10,
+        normal: 2,
+        robbery: 2,
+        spans: 7,
+        qa_wrong_missing: (3, 2),
+        grounding_none_empty: (1, 2),
+    }];
+    splits.extend(published_split());
+    splits
+}
+
+/// The published validation split, when `CUEBENCH_VAU_BENCH_VAL` names it.
+fn published_split() -> Option<Split> {
+    let path = PathBuf::from(std::env::var_os(VAL_ENV)?);
+    assert!(path.is_file(), "{VAL_ENV}={} is not a file", path.display());
+    // val.csv holds 734 videos: 214 Normal (0, 0), 181 abnormal without a
+    // span (-1, -1) and 339 abnormal with one; 61 are Robbery. Every row has
+    // a question, a correct option and a class.
+    Some(Split {
+        path,
+        qa: 734,
+        cls: 734,
+        normal: 214,
+        robbery: 61,
+        spans: 339,
+        qa_wrong_missing: (100, 34),
+        grounding_none_empty: (39, 100),
+    })
 }
 
 /// Writes `content` to a file named `name` in a fresh temporary directory.
@@ -56,34 +114,40 @@ fn assert_close(actual: f64, expected: f64) {
     assert!((actual - expected).abs() < 1e-9, "{actual} != {expected}");
 }
 
-/// One row of val.csv, the columns the tests need.
+/// One row of a split, the columns the tests need; `-1` cells as `None`.
 struct ValRow {
     name: String,
-    letter: String,
-    class: String,
+    /// The correct letter; `None` when the question or option is `-1`.
+    letter: Option<String>,
+    class: Option<String>,
     start: f64,
     end: f64,
 }
 
-fn val_rows() -> Vec<ValRow> {
-    let mut reader = csv::Reader::from_path(val_csv()).expect("val.csv");
+fn val_rows(split: &Split) -> Vec<ValRow> {
+    let mut reader = csv::Reader::from_path(&split.path).expect("split");
     let headers = reader.headers().expect("header").clone();
     let col = |name: &str| headers.iter().position(|h| h == name).expect(name);
-    let (name, letter, class, start, end) = (
+    let (name, question, letter, class, start, end) = (
         col("Video Name"),
+        col("Question"),
         col("Correct Option"),
         col("Anomaly Class"),
         col("Start Time"),
         col("End Time"),
     );
+    let annotated = |value: &str| (value != "-1").then(|| value.to_owned());
     reader
         .records()
         .map(|r| {
             let r = r.expect("row");
             ValRow {
                 name: r[name].to_owned(),
-                letter: r[letter].to_owned(),
-                class: r[class].to_owned(),
+                // `D. <text>` answers as its letter.
+                letter: annotated(&r[question])
+                    .and(annotated(&r[letter]))
+                    .map(|l| l[..1].to_uppercase()),
+                class: annotated(&r[class]),
                 start: r[start].parse().expect("start"),
                 end: r[end].parse().expect("end"),
             }
@@ -366,85 +430,88 @@ fn missing_files_are_io_errors() {
     ));
 }
 
-// ---------------------------------------------------------------- val.csv
-
-// val.csv holds 734 videos: 214 Normal (0, 0), 181 abnormal without a span
-// (-1, -1) and 339 abnormal with one; 61 are Robbery. Every row has a
-// question, a correct option and a class.
-const VAL_VIDEOS: usize = 734;
-const VAL_SPANS: usize = 339;
+// ------------------------------------------------------------ whole splits
 
 #[test]
-fn val_answers_from_its_own_ground_truth_score_100() {
-    let rows = val_rows();
-    let gt = val_csv();
-    let (_d, qa) = jsonl(rows.iter().map(|r| (r.name.clone(), think(&r.letter))));
-    let (_d, cls) = jsonl(rows.iter().map(|r| (r.name.clone(), think(&r.class))));
-    // Every row gets an answer, also those that are not grounding samples.
-    let (_d, tag) = jsonl(rows.iter().map(|r| {
-        let glue = format!(
-            "<think>t</think><answer>Anomaly</answer><glue>[{}, {}]</glue>",
-            r.start, r.end
-        );
-        (r.name.clone(), glue)
-    }));
-    for (task, preds, samples) in [
-        (VauTask::Qa, qa, VAL_VIDEOS),
-        (VauTask::Grounding, tag, VAL_SPANS),
-        (VauTask::Cls, cls, VAL_VIDEOS),
-    ] {
-        let eval = evaluate(task, &gt, &preds).unwrap();
-        let c = &eval.result.counts;
-        assert_eq!(
-            (
-                c.samples,
-                c.scored,
-                c.missing,
-                c.parse_failed,
-                c.unknown_ids
-            ),
-            (samples, samples, 0, 0, 0)
-        );
-        assert_eq!(c.format_ok, samples, "{task}");
-        assert_eq!(eval.samples.len(), samples);
-        assert!(
-            eval.samples.windows(2).all(|w| w[0].id < w[1].id),
-            "sorted by id"
-        );
-        for m in &eval.result.metrics {
-            assert_close(m.value, 100.0);
+fn split_answers_from_its_own_ground_truth_score_100() {
+    for split in splits() {
+        let rows = val_rows(&split);
+        let gt = &split.path;
+        // Every row gets an answer, also those that are not samples of the
+        // task (their answers are ignored, not unknown ids).
+        let own = |value: &Option<String>| think(value.as_deref().unwrap_or("-1"));
+        let (_d, qa) = jsonl(rows.iter().map(|r| (r.name.clone(), own(&r.letter))));
+        let (_d, cls) = jsonl(rows.iter().map(|r| (r.name.clone(), own(&r.class))));
+        let (_d, tag) = jsonl(rows.iter().map(|r| {
+            let glue = format!(
+                "<think>t</think><answer>Anomaly</answer><glue>[{}, {}]</glue>",
+                r.start, r.end
+            );
+            (r.name.clone(), glue)
+        }));
+        for (task, preds, samples) in [
+            (VauTask::Qa, qa, split.qa),
+            (VauTask::Grounding, tag, split.spans),
+            (VauTask::Cls, cls, split.cls),
+        ] {
+            let eval = evaluate(task, gt, &preds).unwrap();
+            let c = &eval.result.counts;
+            assert_eq!(
+                (
+                    c.samples,
+                    c.scored,
+                    c.missing,
+                    c.parse_failed,
+                    c.unknown_ids
+                ),
+                (samples, samples, 0, 0, 0),
+                "{task} on {}",
+                gt.display()
+            );
+            assert_eq!(c.format_ok, samples, "{task}");
+            assert_eq!(eval.samples.len(), samples);
+            assert!(
+                eval.samples.windows(2).all(|w| w[0].id < w[1].id),
+                "sorted by id"
+            );
+            for m in &eval.result.metrics {
+                assert_close(m.value, 100.0);
+            }
         }
     }
 }
 
 #[test]
-fn val_reference_csv_outputs_score_100() {
+fn split_reference_csv_outputs_score_100() {
     // The reference inference scripts' CSV layout; names without `.mp4`
     // still match, and the CLS answer is written in lower case with spaces.
-    let rows = val_rows();
-    let mut qa = String::from("Video Name,QA answer\n");
-    let mut tag = String::from("Video Name,Temporal Grounding\n");
-    let mut cls = String::from("Video Name,CLS answer\n");
-    for r in &rows {
-        let stem = r.name.trim_end_matches(".mp4");
-        qa += &format!("{stem},{}\n", r.letter);
-        tag += &format!("{},\"<glue>[{}, {}]</glue>\"\n", r.name, r.start, r.end);
-        cls += &format!(
-            "{},<answer> {} </answer>\n",
-            r.name,
-            r.class.to_lowercase().replace('_', " ")
-        );
-    }
-    for (task, text) in [
-        (VauTask::Qa, qa),
-        (VauTask::Grounding, tag),
-        (VauTask::Cls, cls),
-    ] {
-        let (_d, preds) = temp_file("out.csv", &text);
-        let eval = evaluate(task, &val_csv(), &preds).unwrap();
-        assert_eq!(eval.result.counts.unknown_ids, 0);
-        for m in &eval.result.metrics {
-            assert_close(m.value, 100.0);
+    for split in splits() {
+        let rows = val_rows(&split);
+        let mut qa = String::from("Video Name,QA answer\n");
+        let mut tag = String::from("Video Name,Temporal Grounding\n");
+        let mut cls = String::from("Video Name,CLS answer\n");
+        for r in &rows {
+            let stem = r.name.trim_end_matches(".mp4");
+            qa += &format!("{stem},{}\n", r.letter.as_deref().unwrap_or("-1"));
+            tag += &format!("{},\"<glue>[{}, {}]</glue>\"\n", r.name, r.start, r.end);
+            let class = r.class.as_deref().unwrap_or("-1");
+            cls += &format!(
+                "{},<answer> {} </answer>\n",
+                r.name,
+                class.to_lowercase().replace('_', " ")
+            );
+        }
+        for (task, text) in [
+            (VauTask::Qa, qa),
+            (VauTask::Grounding, tag),
+            (VauTask::Cls, cls),
+        ] {
+            let (_d, preds) = temp_file("out.csv", &text);
+            let eval = evaluate(task, &split.path, &preds).unwrap();
+            assert_eq!(eval.result.counts.unknown_ids, 0);
+            for m in &eval.result.metrics {
+                assert_close(m.value, 100.0);
+            }
         }
     }
 }
@@ -460,92 +527,120 @@ fn next_letter(letter: &str) -> String {
 }
 
 #[test]
-fn val_qa_with_wrong_and_missing_answers() {
-    // In file order: the first 100 answers name the next letter (wrong), the
-    // next 34 are left out (missing), the other 600 are right, and two
-    // answers name videos that do not exist. Acc = 600 / 734 = 81.7439%.
-    let rows = val_rows();
-    let mut answers: Vec<(String, String)> = rows
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !(100..134).contains(i))
-        .map(|(i, r)| {
-            let letter = if i < 100 {
-                next_letter(&r.letter)
-            } else {
-                r.letter.clone()
-            };
-            (r.name.clone(), format!("The answer is {letter}."))
-        })
-        .collect();
-    answers.push(("nope_1.mp4".to_owned(), "A".to_owned()));
-    answers.push(("nope_2".to_owned(), "A".to_owned()));
-    let (_d, preds) = jsonl(answers);
-    let eval = evaluate(VauTask::Qa, &val_csv(), &preds).unwrap();
-    let c = &eval.result.counts;
-    assert_eq!(
-        (c.samples, c.scored, c.missing, c.unknown_ids, c.format_ok),
-        (734, 700, 34, 2, 0)
-    );
-    assert_close(metric(&eval, "Acc"), 600.0 / 734.0 * 100.0);
-}
-
-#[test]
-fn val_grounding_spans_shifted_by_half_their_length() {
-    // Each span [s, e] of length L answered as [s + L/2, e + L/2]: overlap
-    // L/2, union 3L/2, IoU = 1/3 for all 339 samples. mIoU = 33.33%,
-    // R@0.3 = 100%, R@0.5 = R@0.7 = 0.
-    let rows = val_rows();
-    let (_d, preds) = jsonl(rows.iter().filter(|r| is_grounding_sample(r)).map(|r| {
-        let half = (r.end - r.start) / 2.0;
-        (
-            r.name.clone(),
-            format!("<glue>[{}, {}]</glue>", r.start + half, r.end + half),
-        )
-    }));
-    let eval = evaluate(VauTask::Grounding, &val_csv(), &preds).unwrap();
-    assert_eq!(eval.result.counts.scored, VAL_SPANS);
-    assert_close(metric(&eval, "mIoU"), 100.0 / 3.0);
-    assert_close(metric(&eval, "R@0.3"), 100.0);
-    assert_close(metric(&eval, "R@0.5"), 0.0);
-    assert_close(metric(&eval, "R@0.7"), 0.0);
-}
-
-#[test]
-fn val_grounding_with_unparseable_and_empty_spans() {
-    // Of the 339 samples in file order: 39 answer no span (parse_failed, 0),
-    // 100 answer [s, s] ("no detection", scored 0), 200 answer the exact span
-    // in mm:ss.ff (IoU 1). Every metric = 200 / 339 = 58.9971%.
-    let rows: Vec<ValRow> = val_rows().into_iter().filter(is_grounding_sample).collect();
-    let (_d, preds) = jsonl(rows.iter().enumerate().map(|(i, r)| {
-        let clock = |t: f64| format!("{:02}:{:05.2}", (t / 60.0).floor(), t % 60.0);
-        let answer = match i {
-            0..39 => "I cannot tell when it happens.".to_owned(),
-            39..139 => format!("<glue>[{}, {}]</glue>", r.start, r.start),
-            _ => format!("<glue>[{}, {}]</glue>", clock(r.start), clock(r.end)),
-        };
-        (r.name.clone(), answer)
-    }));
-    let eval = evaluate(VauTask::Grounding, &val_csv(), &preds).unwrap();
-    let c = &eval.result.counts;
-    assert_eq!((c.scored, c.parse_failed), (300, 39));
-    for m in &eval.result.metrics {
-        assert_close(m.value, 200.0 / 339.0 * 100.0);
+fn split_qa_with_wrong_and_missing_answers() {
+    // Of the QA samples in file order: the first `wrong` answers name the
+    // next letter, the next `missing` are left out, the others are right;
+    // two answers name videos that do not exist. val.csv: 100 wrong, 34
+    // missing, Acc = 600 / 734 = 81.7439%; the fixture: 3 wrong, 2 missing,
+    // Acc = 5 / 10 = 50%.
+    for split in splits() {
+        let (wrong, missing) = split.qa_wrong_missing;
+        let rows = val_rows(&split);
+        let samples = rows
+            .iter()
+            .filter_map(|r| Some((&r.name, r.letter.as_ref()?)));
+        let mut answers: Vec<(String, String)> = samples
+            .enumerate()
+            .filter(|(i, _)| !(wrong..wrong + missing).contains(i))
+            .map(|(i, (name, letter))| {
+                let letter = if i < wrong {
+                    next_letter(letter)
+                } else {
+                    letter.clone()
+                };
+                (name.clone(), format!("The answer is {letter}."))
+            })
+            .collect();
+        answers.push(("nope_1.mp4".to_owned(), "A".to_owned()));
+        answers.push(("nope_2".to_owned(), "A".to_owned()));
+        let (_d, preds) = jsonl(answers);
+        let eval = evaluate(VauTask::Qa, &split.path, &preds).unwrap();
+        let c = &eval.result.counts;
+        assert_eq!(
+            (c.samples, c.scored, c.missing, c.unknown_ids, c.format_ok),
+            (split.qa, split.qa - missing, missing, 2, 0)
+        );
+        let right = split.qa - wrong - missing;
+        assert_close(metric(&eval, "Acc"), right as f64 / split.qa as f64 * 100.0);
     }
 }
 
 #[test]
-fn val_cls_with_constant_answers() {
-    // "Normal" everywhere: right on the 214 normal videos only, in both
-    // accuracies: 214 / 734 = 29.1553%. "Robbery" everywhere: binary right on
-    // the 520 abnormal videos (70.8447%), class right on the 61 robberies
-    // (8.3106%).
-    let rows = val_rows();
-    for (answer, binary, class) in [("Normal", 214.0, 214.0), ("Robbery", 520.0, 61.0)] {
-        let (_d, preds) = jsonl(rows.iter().map(|r| (r.name.clone(), think(answer))));
-        let eval = evaluate(VauTask::Cls, &val_csv(), &preds).unwrap();
-        assert_close(metric(&eval, "BinAcc"), binary / 734.0 * 100.0);
-        assert_close(metric(&eval, "ClsAcc"), class / 734.0 * 100.0);
+fn split_grounding_spans_shifted_by_half_their_length() {
+    // Each span [s, e] of length L answered as [s + L/2, e + L/2]: overlap
+    // L/2, union 3L/2, IoU = 1/3 for every sample. mIoU = 33.33%,
+    // R@0.3 = 100%, R@0.5 = R@0.7 = 0.
+    for split in splits() {
+        let rows = val_rows(&split);
+        let (_d, preds) = jsonl(rows.iter().filter(|r| is_grounding_sample(r)).map(|r| {
+            let half = (r.end - r.start) / 2.0;
+            (
+                r.name.clone(),
+                format!("<glue>[{}, {}]</glue>", r.start + half, r.end + half),
+            )
+        }));
+        let eval = evaluate(VauTask::Grounding, &split.path, &preds).unwrap();
+        assert_eq!(eval.result.counts.scored, split.spans);
+        assert_close(metric(&eval, "mIoU"), 100.0 / 3.0);
+        assert_close(metric(&eval, "R@0.3"), 100.0);
+        assert_close(metric(&eval, "R@0.5"), 0.0);
+        assert_close(metric(&eval, "R@0.7"), 0.0);
+    }
+}
+
+#[test]
+fn split_grounding_with_unparseable_and_empty_spans() {
+    // Of the spans in file order: the first `none` answer no span
+    // (parse_failed, 0), the next `empty` answer [s, s] ("no detection",
+    // scored 0), the others the exact span in mm:ss.ff (IoU 1). val.csv:
+    // 39, 100, 200 of 339, every metric 200 / 339 = 58.9971%; the fixture:
+    // 1, 2, 4 of 7, every metric 4 / 7 = 57.1429%.
+    for split in splits() {
+        let (none, empty) = split.grounding_none_empty;
+        let rows: Vec<ValRow> = val_rows(&split)
+            .into_iter()
+            .filter(is_grounding_sample)
+            .collect();
+        let (_d, preds) = jsonl(rows.iter().enumerate().map(|(i, r)| {
+            let clock = |t: f64| format!("{:02}:{:05.2}", (t / 60.0).floor(), t % 60.0);
+            let answer = if i < none {
+                "I cannot tell when it happens.".to_owned()
+            } else if i < none + empty {
+                format!("<glue>[{}, {}]</glue>", r.start, r.start)
+            } else {
+                format!("<glue>[{}, {}]</glue>", clock(r.start), clock(r.end))
+            };
+            (r.name.clone(), answer)
+        }));
+        let eval = evaluate(VauTask::Grounding, &split.path, &preds).unwrap();
+        let c = &eval.result.counts;
+        assert_eq!((c.scored, c.parse_failed), (split.spans - none, none));
+        let exact = (split.spans - none - empty) as f64;
+        for m in &eval.result.metrics {
+            assert_close(m.value, exact / split.spans as f64 * 100.0);
+        }
+    }
+}
+
+#[test]
+fn split_cls_with_constant_answers() {
+    // "Normal" everywhere: right on the normal videos only, in both
+    // accuracies. "Robbery" everywhere: binary right on the abnormal
+    // videos, class right on the robberies. val.csv: 214 / 734 = 29.1553%,
+    // then 520 / 734 = 70.8447% and 61 / 734 = 8.3106%; the fixture: 2/10,
+    // then 8/10 and 2/10.
+    for split in splits() {
+        let rows = val_rows(&split);
+        let (cls, normal) = (split.cls as f64, split.normal as f64);
+        let abnormal = cls - normal;
+        let robbery = split.robbery as f64;
+        for (answer, binary, class) in [("Normal", normal, normal), ("Robbery", abnormal, robbery)]
+        {
+            let (_d, preds) = jsonl(rows.iter().map(|r| (r.name.clone(), think(answer))));
+            let eval = evaluate(VauTask::Cls, &split.path, &preds).unwrap();
+            assert_close(metric(&eval, "BinAcc"), binary / cls * 100.0);
+            assert_close(metric(&eval, "ClsAcc"), class / cls * 100.0);
+        }
     }
 }
 
@@ -789,22 +884,14 @@ fn results_render_in_every_format() {
     )
     .unwrap();
     let (gt, preds) = (fixture("annotations.csv"), fixture("preds_grounding.csv"));
-    let run = cuebench::commands::eval::sibling_run(eval, &gt, &preds).unwrap();
-    let document = cuebench::report::results::ResultsDocument::new(
-        cuebench::report::results::RunInfo {
-            command: vec!["cuebench".into()],
-            name: "fixture".into(),
-            benchmark: "vau-bench".into(),
-            protocol: "unified".into(),
-            inputs: run.inputs,
-            settings: cuebench::report::results::Settings {
-                scoring: run.settings,
-                confidence: None,
-            },
-        },
-        run.evaluations.into_iter().map(|e| e.result).collect(),
-    )
-    .unwrap();
+    let run = cuebench::benchmarks::run::sibling_run(eval, &gt, &preds).unwrap();
+    let header = cuebench::benchmarks::run::RunHeader {
+        command: vec!["cuebench".into()],
+        name: "fixture".into(),
+        benchmark: cuebench::model::BenchmarkId::VauBench,
+        protocol: cuebench::model::Protocol::Unified,
+    };
+    let document = run.into_document(header, None).unwrap().document;
     for format in [Format::Table, Format::Json, Format::Markdown, Format::Csv] {
         let text = format.exporter().export(&document);
         assert!(text.contains("R@0.5"), "{format:?}: {text}");
@@ -882,10 +969,14 @@ fn grounding_recall_thresholds_hold_at_equality() {
 
 #[test]
 fn val_grounding_recall_at_07_on_the_published_span() {
-    // The same case read from val.csv itself: the one [0, 26] video of the
-    // file answered [0, 18.2], every other grounding sample missing.
-    // R@0.7 = 1 / 339.
-    let rows = val_rows();
+    // The same case read from val.csv itself (only when
+    // CUEBENCH_VAU_BENCH_VAL names it): its three [0, 26] videos answered
+    // [0, 18.2], every other grounding sample missing. R@0.7 = 3 / 339.
+    let Some(split) = published_split() else {
+        eprintln!("not run: {VAL_ENV} names no published val.csv");
+        return;
+    };
+    let rows = val_rows(&split);
     let hits: Vec<_> = rows
         .iter()
         .filter(|r| is_grounding_sample(r) && r.start == 0.0 && r.end == 26.0)
@@ -893,8 +984,8 @@ fn val_grounding_recall_at_07_on_the_published_span() {
         .collect();
     assert_eq!(hits.len(), 3, "val.csv has three [0, 26] spans");
     let (_d, preds) = jsonl(hits);
-    let eval = evaluate(VauTask::Grounding, &val_csv(), &preds).unwrap();
-    assert_eq!(metric(&eval, "R@0.7"), 3.0 / VAL_SPANS as f64 * 100.0);
+    let eval = evaluate(VauTask::Grounding, &split.path, &preds).unwrap();
+    assert_eq!(metric(&eval, "R@0.7"), 3.0 / split.spans as f64 * 100.0);
 }
 
 #[test]

@@ -21,6 +21,9 @@ class Session:
     ``$CUEBENCH_MODEL``, then the data folder's model, as in the CLI. ``task`` is the task of
     completions given without one. ``warm_up`` embeds the ground truth and
     the taxonomy's candidates now, so the first batch embeds only answers.
+    A setting left ``None`` takes the library's default, the CLI's too
+    (``model::Settings``: ``tau`` 1.0, ``lam`` 0.2, ``tiou`` ``"union"``,
+    ``sem_norm`` ``"rt"``, ``batch_size`` 32).
     """
 
     def __init__(
@@ -30,13 +33,13 @@ class Session:
         model: Optional[_Path] = None,
         device: str = "cpu",
         cache_dir: Optional[_Path] = None,
-        tau: float = 1.0,
-        lam: float = 0.2,
+        tau: Optional[float] = None,
+        lam: Optional[float] = None,
         *,
         task: Optional[str] = None,
-        tiou: Literal["union", "matched"] = "union",
-        sem_norm: Literal["rt", "max"] = "rt",
-        batch_size: int = 32,
+        tiou: Optional[Literal["union", "matched"]] = None,
+        sem_norm: Optional[Literal["rt", "max"]] = None,
+        batch_size: Optional[int] = None,
         threads: Optional[int] = None,
         ort_library: Optional[_Path] = None,
         warm_up: bool = True,

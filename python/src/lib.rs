@@ -7,14 +7,16 @@
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 
+use cuebench::benchmarks::cuebench::{EvalOptions, run_in};
 use cuebench::benchmarks::rewards::BenchRewards;
-use cuebench::commands::eval::{EvalOptions, run_in};
+use cuebench::benchmarks::run::RunHeader;
 use cuebench::embedding::{Device, EmbedOptions};
 use cuebench::evaluate::session::{NO_ANNOTATIONS_SHA256, RewardedCompletion};
-use cuebench::evaluate::{Completion, Session as Core, SessionOptions, Settings};
-use cuebench::formats::predictions::{Layout, PredictionContent};
+use cuebench::evaluate::{Completion, Session as Core, SessionOptions};
+use cuebench::formats::layout::Layout;
+use cuebench::formats::predictions::PredictionContent;
+use cuebench::model::{BenchmarkId, Protocol, Settings};
 use cuebench::report::export::Format;
-use cuebench::report::results::{ResultsDocument, RunInfo, Settings as DocumentSettings};
 use cuebench::tasks::Task;
 use cuebench::tasks::derive::Sample;
 use pyo3::exceptions::{PyOSError, PyRuntimeError, PyTypeError, PyValueError};
@@ -34,8 +36,8 @@ struct Session {
 impl Session {
     #[new]
     #[pyo3(signature = (
-        gt=None, taxonomy=None, model=None, device="cpu", cache_dir=None, tau=1.0, lam=0.2,
-        *, task=None, tiou="union", sem_norm="rt", batch_size=32, threads=None,
+        gt=None, taxonomy=None, model=None, device="cpu", cache_dir=None, tau=None, lam=None,
+        *, task=None, tiou=None, sem_norm=None, batch_size=None, threads=None,
         ort_library=None, warm_up=true
     ))]
     #[allow(clippy::too_many_arguments)]
@@ -46,22 +48,30 @@ impl Session {
         model: Option<PathBuf>,
         device: &str,
         cache_dir: Option<PathBuf>,
-        tau: f64,
-        lam: f64,
+        tau: Option<f64>,
+        lam: Option<f64>,
         task: Option<&str>,
-        tiou: &str,
-        sem_norm: &str,
-        batch_size: usize,
+        tiou: Option<&str>,
+        sem_norm: Option<&str>,
+        batch_size: Option<usize>,
         threads: Option<usize>,
         ort_library: Option<PathBuf>,
         warm_up: bool,
     ) -> PyResult<Self> {
         let task = task.map(|t| parse_task(t, "task")).transpose()?;
         let usage = |field: &str, e: String| PyValueError::new_err(format!("{field}: {e}"));
+        // What is not given comes from the library's one set of defaults.
+        let defaults = Settings::default();
         let settings = Settings {
-            tiou: tiou.parse().map_err(|e| usage("tiou", e))?,
-            sem_norm: sem_norm.parse().map_err(|e| usage("sem_norm", e))?,
-            tau,
+            tiou: tiou
+                .map_or(Ok(defaults.tiou), str::parse)
+                .map_err(|e| usage("tiou", e))?,
+            sem_norm: sem_norm
+                .map_or(Ok(defaults.sem_norm), str::parse)
+                .map_err(|e| usage("sem_norm", e))?,
+            tau: tau.unwrap_or(defaults.tau),
+            lambda: lam.unwrap_or(defaults.lambda),
+            ..defaults
         };
         // As the CLI: `model=`, else $CUEBENCH_MODEL, else the data folder's.
         let model = model.or_else(|| std::env::var_os("CUEBENCH_MODEL").map(PathBuf::from));
@@ -70,7 +80,7 @@ impl Session {
             ort_library,
             device: device.parse::<Device>().map_err(|e| usage("device", e))?,
             threads,
-            batch_size,
+            batch_size: batch_size.unwrap_or(defaults.batch_size),
             cache_dir,
             quiet: true,
             ..EmbedOptions::default()
@@ -81,7 +91,6 @@ impl Session {
                 .unwrap_or_else(|| PathBuf::from("<no annotations>")),
             taxonomy,
             settings,
-            lambda: lam,
             embed,
         };
         let core = py
@@ -224,25 +233,22 @@ impl Session {
                 by: Vec::new(),
             };
             let run = run_in(&mut core, &options).map_err(to_py_error)?;
-            let info = RunInfo {
-                command: vec!["cuebench.Session.evaluate".into(), task.name().into()],
-                name,
-                benchmark: "cuebench".into(),
-                protocol: "unified".into(),
-                inputs: run.inputs,
-                settings: DocumentSettings {
-                    scoring: run.settings,
-                    confidence: None,
-                },
-            };
-            let results = run.evaluations.iter().map(|e| e.result.clone()).collect();
-            let document = ResultsDocument::new(info, results).map_err(to_py_error)?;
             let warnings: Vec<String> = run
                 .findings
                 .iter()
                 .filter(|f| f.warn)
                 .map(|f| f.warning())
                 .collect();
+            let header = RunHeader {
+                command: vec!["cuebench.Session.evaluate".into(), task.name().into()],
+                name,
+                benchmark: BenchmarkId::CueBench,
+                protocol: Protocol::Unified,
+            };
+            let document = run
+                .into_document(header, None)
+                .map_err(to_py_error)?
+                .document;
             Ok::<_, PyErr>((Format::Json.exporter().export(&document), warnings))
         })?;
         // Never a silent zero: likely mistakes are Python warnings.

@@ -1,11 +1,14 @@
 //! Benchmarks and protocols besides CueBench's unified one: each reads its
 //! inputs, scores, and hands back the common
-//! [`Evaluation`](crate::report::Evaluation)s, so the same reports serve all
+//! [`Evaluation`](crate::model::Evaluation)s, so the same reports serve all
 //! of them. What `eval` asks of any of them is one [`Request`]; the
 //! command line dispatches through `commands::benchmarks`, where every
 //! benchmark is registered with its tasks, flags and row layout.
 
+pub mod cuebench;
+pub mod registry;
 pub mod rewards;
+pub mod run;
 pub mod separate;
 pub mod vad_reasoning;
 pub mod vau_bench;
@@ -15,13 +18,11 @@ use std::path::PathBuf;
 use crate::embedding::EmbedOptions;
 use crate::error::{Error, Result};
 use crate::evaluate::groups::GroupBy;
-use crate::formats::predictions::Layout;
-use crate::metrics::semantic::SemNorm;
-use crate::metrics::temporal::TiouMode;
+use crate::formats::layout::Layout;
+use crate::model::{BenchmarkId, Protocol, RowGroup};
+use crate::model::{SemNorm, TiouMode};
 use crate::tasks::TaskName;
-
-/// The protocol of every benchmark but CueBench's separate one.
-pub const UNIFIED: &str = "unified";
+use run::EvalRun;
 
 /// An `eval` flag that only some benchmarks read; giving one to a
 /// benchmark that does not read it is a usage error, never ignored.
@@ -121,4 +122,28 @@ impl Request {
     }
 }
 
-pub use crate::report::leaderboard::RowGroup;
+/// A benchmark or protocol `eval` can score.
+pub trait Benchmark: Sync {
+    /// Its `--bench` value.
+    fn id(&self) -> BenchmarkId;
+
+    /// Its `--protocol` value.
+    fn protocol(&self) -> Protocol {
+        Protocol::Unified
+    }
+
+    /// Its task names, in order.
+    fn task_names(&self) -> &'static [&'static str];
+
+    /// The optional flags it reads.
+    fn flags(&self) -> &'static [Flag];
+
+    /// The `--all` row layout (a paper table); `None`: no `--all`.
+    fn row(&self) -> Option<&'static [RowGroup]> {
+        None
+    }
+
+    /// Scores the request: one evaluation per task, in task order, with
+    /// the run's inputs, settings and likely mistakes.
+    fn run(&self, request: &Request) -> Result<EvalRun>;
+}

@@ -8,9 +8,10 @@ use std::path::Path;
 
 use serde_json::{Map, Value, json};
 
-use super::vad_reasoning::{self, TimeUnit, VadTask, rewards::VadRewards};
-use super::vau_bench::{self, VauTask, rewards::VauRewards};
+use super::vad_reasoning::{TimeUnit, VadTask, rewards::VadRewards};
+use super::vau_bench::{VauTask, rewards::VauRewards};
 use crate::error::{Error, Result};
+use crate::model::BenchmarkId;
 use crate::tasks::TaskName;
 
 /// A sibling benchmark's rewards, loaded once.
@@ -26,12 +27,12 @@ impl BenchRewards {
     /// Opens `bench`'s rewards for `task` against the annotation file `gt`.
     pub fn open(bench: &str, task: &str, gt: &Path) -> Result<Self> {
         let usage = |m: String| Error::Usage(m);
-        match bench {
-            vau_bench::BENCHMARK => {
+        match bench.parse::<BenchmarkId>() {
+            Ok(BenchmarkId::VauBench) => {
                 let task = VauTask::parse_name(task).map_err(|e| usage(format!("--task: {e}")))?;
                 Ok(BenchRewards::Vau(VauRewards::open(task, gt)?))
             }
-            vad_reasoning::BENCHMARK => {
+            Ok(BenchmarkId::VadReasoning) => {
                 let task = VadTask::parse_name(task).map_err(|e| usage(format!("--task: {e}")))?;
                 if task != VadTask::Detection {
                     return Err(usage(format!(
@@ -42,10 +43,10 @@ impl BenchRewards {
                 }
                 Ok(BenchRewards::Vad(VadRewards::open(gt, TimeUnit::Seconds)?))
             }
-            other => Err(usage(format!(
-                "--bench {other}: training rewards exist for {} and {} (cuebench's own: leave --bench out)",
-                vau_bench::BENCHMARK,
-                vad_reasoning::BENCHMARK
+            _ => Err(usage(format!(
+                "--bench {bench}: training rewards exist for {} and {} (cuebench's own: leave --bench out)",
+                BenchmarkId::VauBench.name(),
+                BenchmarkId::VadReasoning.name()
             ))),
         }
     }

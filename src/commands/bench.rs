@@ -6,13 +6,13 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::eval::{EvalOptions, read_inputs, run as eval};
+use crate::benchmarks::cuebench::{EvalOptions, read_inputs, run as eval};
 use crate::embedding::{EmbedOptions, embed_texts, load_embedder};
 use crate::error::{Error, Result};
-use crate::evaluate::{Session, Settings};
+use crate::evaluate::Session;
+use crate::evaluate::confidence::add_confidence;
 use crate::formats::records::write_file;
-use crate::metrics::bootstrap::{DEFAULT_LEVEL, DEFAULT_RESAMPLES, DEFAULT_SEED};
-use crate::report::figures::{Confidence, add_confidence};
+use crate::model::{Confidence, Settings};
 use crate::synthetic;
 use crate::tasks::Task;
 
@@ -67,11 +67,7 @@ pub fn run(work: &Path, embed: &EmbedOptions) -> Result<BenchReport> {
     };
     let (cold, _) = timed(|| eval(&options))?;
     let (warm, mut run) = timed(|| eval(&options))?;
-    let confidence = Confidence {
-        n: DEFAULT_RESAMPLES,
-        seed: DEFAULT_SEED,
-        level: DEFAULT_LEVEL,
-    };
+    let confidence = Confidence::default();
     let (confidence_s, ()) = timed(|| {
         run.evaluations
             .iter_mut()

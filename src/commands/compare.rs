@@ -9,11 +9,12 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::metrics::bootstrap::{DEFAULT_LEVEL, Interval, PairedTest, paired_tests};
+use crate::evaluate::confidence::figure_column;
+use crate::metrics::bootstrap::{PairedTest, paired_tests};
+use crate::model::names::{MIOU, TIOU};
+use crate::model::{Confidence, Interval, Metric, ResultsDocument, SampleRecord, TaskResult};
 use crate::report::export::{Format, csv_table, markdown_table, percent};
-use crate::report::figures::figure_column;
-use crate::report::results::{ResultsDocument, read_document, read_entry_samples, results_path};
-use crate::report::{Metric, SampleRecord, TaskResult};
+use crate::report::results::{read_document, read_entry_samples, results_path};
 use crate::signature::{Signature, check_comparable};
 
 /// The paired bootstrap settings (`--paired-bs`).
@@ -311,7 +312,7 @@ pub fn run(options: &CompareOptions) -> Result<Comparison> {
 fn side(path: &Path, document: &ResultsDocument) -> Side {
     Side {
         path: results_path(path),
-        name: document.name.clone(),
+        name: document.run.name.clone(),
     }
 }
 
@@ -348,8 +349,8 @@ fn signature(result: &TaskResult, path: &Path) -> Result<Signature> {
 /// Under `--tiou union` mIoU is the same number as TIoU (docs/scoring.md §4):
 /// it is reported once, as TIoU.
 fn is_repeat(result: &TaskResult, metric: &Metric) -> bool {
-    metric.name == "mIoU"
-        && result.metrics.iter().any(|m| m.name == "TIoU")
+    metric.name == MIOU
+        && result.metrics.iter().any(|m| m.name == TIOU)
         && Signature::parse(&result.signature).is_some_and(|s| s.get("tiou") == Some("union"))
 }
 
@@ -423,7 +424,7 @@ fn paired(
         .flatten()
         .map(|(x, y)| (x.as_slice(), y.as_slice()))
         .collect();
-    let mut tests = paired_tests(&present, p.n, p.seed, DEFAULT_LEVEL).into_iter();
+    let mut tests = paired_tests(&present, p.n, p.seed, Confidence::default().level).into_iter();
     Ok(columns
         .iter()
         .map(|c| {
@@ -439,7 +440,7 @@ fn paired(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::results::{RESULTS_FILE, for_tests, result_for_tests};
+    use crate::model::document::{RESULTS_FILE, for_tests, result_for_tests};
 
     fn result(task: &str, sig: &str, metrics: &[(&str, f64)]) -> TaskResult {
         result_for_tests(task, sig, metrics)

@@ -2,10 +2,7 @@
 //! parses flags into these and prints.
 
 pub mod bench;
-pub mod benchmarks;
 pub mod compare;
-pub mod eval;
 pub mod report;
-pub mod reward_stream;
 pub mod tasks;
 pub mod validate;

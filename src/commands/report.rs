@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 use crate::console;
 use crate::error::Result;
 use crate::formats::records::write_output;
+use crate::model::{BenchmarkId, Protocol, ResultsDocument};
 use crate::report::html::input::{Run, read_run};
 use crate::report::html::render;
 use crate::report::leaderboard::check_signatures;
-use crate::report::results::{ResultsDocument, results_path};
+use crate::report::results::results_path;
 
 /// What was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,17 +52,19 @@ pub fn run(inputs: &[PathBuf], out: &Path) -> Result<Written> {
 
 /// The leaderboard's comparability check within each benchmark and protocol.
 fn check_families(runs: &[Run], inputs: &[PathBuf]) -> Result<()> {
-    let mut families: Vec<(&str, &str)> = Vec::new();
+    let mut families: Vec<(BenchmarkId, Protocol)> = Vec::new();
     for d in runs.iter().map(|r| &r.document) {
-        if !families.contains(&(d.benchmark.as_str(), d.protocol.as_str())) {
-            families.push((d.benchmark.as_str(), d.protocol.as_str()));
+        if !families.contains(&(d.run.benchmark, d.run.protocol)) {
+            families.push((d.run.benchmark, d.run.protocol));
         }
     }
     for (benchmark, protocol) in families {
         let family: Vec<(String, ResultsDocument)> = runs
             .iter()
             .zip(inputs)
-            .filter(|(r, _)| r.document.benchmark == benchmark && r.document.protocol == protocol)
+            .filter(|(r, _)| {
+                r.document.run.benchmark == benchmark && r.document.run.protocol == protocol
+            })
             .map(|(r, p)| (p.display().to_string(), r.document.clone()))
             .collect();
         for warning in check_signatures(&family)? {

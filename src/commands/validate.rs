@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::eval::{list, task_sources, unread_files};
+use crate::benchmarks::cuebench::sources::{task_sources, unread_files};
+use crate::benchmarks::run::list;
 use crate::error::Result;
 use crate::extraction::{Answer, answer_of};
 use crate::formats::annotations::read_annotations;
@@ -263,8 +264,8 @@ fn check_ids(
 
 /// The coverage of a sibling benchmark's evaluation (its readers already
 /// refused malformed input): missing and unparseable samples, unknown ids.
-pub fn of_evaluation(evaluation: &crate::report::Evaluation) -> Validation {
-    use crate::report::SampleStatus;
+pub fn of_evaluation(evaluation: &crate::model::Evaluation) -> Validation {
+    use crate::model::SampleStatus;
     let ids = |status| -> Vec<String> {
         evaluation
             .samples

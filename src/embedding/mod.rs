@@ -24,6 +24,7 @@ use std::str::FromStr;
 use crate::{Error, Result};
 use cache::VectorCache;
 
+use crate::model::Settings;
 pub use stand_in::HashEmbedder;
 
 /// The default model's folder in the checkout this binary was built from
@@ -166,7 +167,7 @@ impl Default for EmbedOptions {
             ort_library: None,
             device: Device::Cpu,
             threads: None,
-            batch_size: 32,
+            batch_size: Settings::default().batch_size,
             cache_dir: None,
             no_cache: false,
             quiet: false,

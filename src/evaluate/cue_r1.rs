@@ -5,9 +5,6 @@ use serde::Serialize;
 use crate::evaluate::SampleScores;
 use crate::tasks::Task;
 
-/// The paper's best balance between semantic and hierarchy rewards.
-pub const DEFAULT_LAMBDA: f64 = 0.2;
-
 /// A reward and the parts it is made of.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Reward {

@@ -18,19 +18,14 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::{Deserialize, Serialize};
-
+use crate::evaluate::confidence::add_confidence;
 use crate::formats::annotations::Video;
-use crate::report::figures::{Confidence, add_confidence};
-use crate::report::{Evaluation, Metric, SampleRecord};
+use crate::model::group::SMALL_GROUP;
+use crate::model::{Confidence, Evaluation, Group, SampleRecord};
 use crate::tasks::Task;
 use crate::tasks::derive::Sample;
 
 use super::aggregate;
-
-/// Groups with fewer samples than this are marked `small`: shown, but their
-/// figures are noisy.
-pub const SMALL_GROUP: usize = 10;
 
 /// What `--by` groups samples by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
@@ -76,25 +71,6 @@ impl GroupBy {
     }
 }
 
-/// One group's figures.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Group {
-    /// What it groups by, e.g. `branch`.
-    pub by: String,
-    /// The group, e.g. `anomaly`.
-    pub group: String,
-    /// Samples in the group (the denominator of its means).
-    pub samples: usize,
-    /// Fewer than [`SMALL_GROUP`] samples.
-    pub small: bool,
-    /// The task's figures over the group, in percent (with intervals after
-    /// [`add_group_confidence`]).
-    pub metrics: Vec<Metric>,
-    /// Its samples, as indices into the evaluation's records (not written).
-    #[serde(skip)]
-    pub members: Vec<usize>,
-}
-
 /// Per record (of `records` records), the groups it falls in, by grouping
 /// in `--by` order: `{"branch": ["normality", "anomaly"], ...}` (a sample
 /// may fall in several groups of one grouping; see the module comment).
@@ -123,7 +99,7 @@ pub fn sample_memberships(
 pub fn add_group_confidence(groups: &mut [Group], evaluation: &Evaluation, confidence: Confidence) {
     for group in groups {
         let mut part = Evaluation {
-            result: crate::report::TaskResult {
+            result: crate::model::TaskResult {
                 metrics: group.metrics.clone(),
                 ..evaluation.result.clone()
             },
@@ -235,7 +211,7 @@ pub fn breakdown(
 mod tests {
     use super::*;
     use crate::formats::annotations::read_annotations;
-    use crate::report::SampleStatus;
+    use crate::model::SampleStatus;
     use crate::tasks::derive::derive_samples;
     use std::path::Path;
 

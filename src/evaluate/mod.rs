@@ -1,6 +1,7 @@
 //! Scoring a task: match predictions to samples, extract answers, score each
 //! sample (in parallel, order-preserving) and aggregate (docs/scoring.md §4, docs/scoring.md §8).
 
+pub mod confidence;
 pub mod context;
 pub mod cue_r1;
 pub mod groups;
@@ -19,39 +20,18 @@ use crate::intervals::{Interval, parse_interval};
 use crate::metrics::assignment::max_weight_assignment;
 use crate::metrics::empty_answer_rule;
 use crate::metrics::hierarchy::{distance_matrix, hierarchy_reward, hierarchy_score};
-use crate::metrics::semantic::{SemNorm, cosine_matrix, semantic_score};
+use crate::metrics::semantic::{cosine_matrix, semantic_score};
 use crate::metrics::structure::struct_f1;
-use crate::metrics::temporal::{
-    RECALL_THRESHOLDS, TiouMode, iou_matrix, matched_tiou, mean, recall_at, union_tiou,
-};
-use crate::report::{
-    Counts, Evaluation, MatchedPair, Metric, SampleDetail, SampleRecord, SampleStatus, TaskResult,
+use crate::metrics::temporal::{iou_figures, iou_matrix, matched_tiou, mean, union_tiou};
+use crate::model::names::{HIER, IOU, SEM, STRUCT, TIOU};
+use crate::model::{
+    BenchmarkId, Counts, Evaluation, MatchedPair, Metric, SampleDetail, SampleRecord, SampleStatus,
+    Settings, TaskResult, TiouMode,
 };
 use crate::tasks::derive::Sample;
 use crate::tasks::{OPTIONAL_KEYS, Task};
 use crate::taxonomy::anchor_nodes;
 use context::{TextContext, candidate_set};
-
-/// Scoring choices that can change a number (all are in the signature).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Settings {
-    /// `--tiou`.
-    pub tiou: TiouMode,
-    /// `--sem-norm`.
-    pub sem_norm: SemNorm,
-    /// `--tau`, the hierarchy cut-off (docs/scoring.md §4, default 1.0).
-    pub tau: f64,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            tiou: TiouMode::Union,
-            sem_norm: SemNorm::Rt,
-            tau: 1.0,
-        }
-    }
-}
 
 /// A ground-truth sample paired with what its prediction said.
 #[derive(Debug, Clone)]
@@ -151,18 +131,18 @@ impl SampleScores {
 
     /// Named scores in report order.
     pub fn named(&self) -> Vec<(String, f64)> {
-        let mut out = vec![("Struct".to_owned(), self.structure)];
+        let mut out = vec![(STRUCT.to_owned(), self.structure)];
         if let Some(s) = self.semantic {
-            out.push(("Sem".to_owned(), s));
+            out.push((SEM.to_owned(), s));
         }
         if let Some(h) = self.hierarchy {
-            out.push(("Hier".to_owned(), h));
+            out.push((HIER.to_owned(), h));
         }
         if let Some(t) = self.tiou {
-            out.push(("TIoU".to_owned(), t));
+            out.push((TIOU.to_owned(), t));
         }
         if let Some(i) = self.iou {
-            out.push(("IoU".to_owned(), i));
+            out.push((IOU.to_owned(), i));
         }
         out
     }
@@ -358,7 +338,7 @@ pub fn score_task(
     samples.sort_by(|a, b| a.id.cmp(&b.id));
     Evaluation {
         result: TaskResult {
-            benchmark: "cuebench".into(),
+            benchmark: BenchmarkId::CueBench,
             task: task.name().into(),
             signature,
             counts,
@@ -398,20 +378,16 @@ pub fn aggregate(task: Task, samples: &[&SampleRecord]) -> Vec<Metric> {
             })
             .collect()
     };
-    let mut metrics = vec![Metric::from_mean("Struct", mean(&column("Struct")))];
+    let mut metrics = vec![Metric::from_mean(STRUCT, mean(&column(STRUCT)))];
     if task.has_semantic() {
-        metrics.push(Metric::from_mean("Sem", mean(&column("Sem"))));
+        metrics.push(Metric::from_mean(SEM, mean(&column(SEM))));
     }
     if task.has_hierarchy() {
-        metrics.push(Metric::from_mean("Hier", mean(&column("Hier"))));
+        metrics.push(Metric::from_mean(HIER, mean(&column(HIER))));
     }
     if task.is_temporal() {
-        metrics.push(Metric::from_mean("TIoU", mean(&column("TIoU"))));
-        let ious = column("IoU");
-        metrics.push(Metric::from_mean("mIoU", mean(&ious)));
-        for k in RECALL_THRESHOLDS {
-            metrics.push(Metric::from_mean(&format!("R@{k}"), recall_at(&ious, k)));
-        }
+        metrics.push(Metric::from_mean(TIOU, mean(&column(TIOU))));
+        metrics.extend(iou_figures(&column(IOU)));
     }
     metrics
 }
@@ -420,6 +396,7 @@ pub fn aggregate(task: Task, samples: &[&SampleRecord]) -> Vec<Metric> {
 mod tests {
     use super::*;
     use crate::embedding::{EmbedOptions, Embedder, HashEmbedder, embed_texts};
+    use crate::model::SemNorm;
     use serde_json::json;
 
     fn sample(task: Task, truth: Vec<Value>) -> Sample {

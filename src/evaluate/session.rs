@@ -10,14 +10,14 @@ use rayon::prelude::*;
 use std::path::PathBuf;
 
 use super::context::{Hierarchy, TextContext, candidate_texts, value_texts};
-use super::cue_r1::{DEFAULT_LAMBDA, Reward, reward};
-use super::{Prepared, SampleScores, Settings, prepare, prepare_one, score_prepared, score_task};
+use super::cue_r1::{Reward, reward};
+use super::{Prepared, SampleScores, prepare, prepare_one, score_prepared, score_task};
 use crate::embedding::{EmbedOptions, Embedder, ModelId, embed_texts, lazy_embedder, model_id};
 use crate::error::{Error, Result};
 use crate::formats::annotations::{Video, read_annotations};
 use crate::formats::predictions::{Prediction, PredictionContent, index_by_id};
+use crate::model::{Evaluation, SampleStatus, Settings};
 use crate::provenance::input_sha256;
-use crate::report::{Evaluation, SampleStatus};
 use crate::signature::{Signature, resource_id};
 use crate::tasks::Task;
 use crate::tasks::derive::{Sample, derive_samples};
@@ -30,22 +30,20 @@ pub struct SessionOptions {
     pub gt: PathBuf,
     /// `--taxonomy`; `None`: the built-in reconstruction.
     pub taxonomy: Option<PathBuf>,
-    /// Scoring choices (all in the signature).
+    /// Scoring choices (all in the signature) and Eq. 5's lambda, for
+    /// rewards (docs/scoring.md §7).
     pub settings: Settings,
-    /// Eq. 5's lambda, for rewards (docs/scoring.md §7).
-    pub lambda: f64,
     /// The embedding model and how to run it.
     pub embed: EmbedOptions,
 }
 
 impl SessionOptions {
-    /// Options with the default settings, lambda and model for `gt`.
+    /// Options with the default settings and model for `gt`.
     pub fn new(gt: impl Into<PathBuf>) -> Self {
         SessionOptions {
             gt: gt.into(),
             taxonomy: None,
             settings: Settings::default(),
-            lambda: DEFAULT_LAMBDA,
             embed: EmbedOptions::default(),
         }
     }
@@ -57,10 +55,10 @@ impl SessionOptions {
                 self.settings.tau
             )));
         }
-        if !(0.0..=1.0).contains(&self.lambda) {
+        if !(0.0..=1.0).contains(&self.settings.lambda) {
             return Err(Error::Usage(format!(
                 "--lambda must lie in [0, 1], got {}",
-                self.lambda
+                self.settings.lambda
             )));
         }
         Ok(())
@@ -472,7 +470,7 @@ impl Scorer<'_> {
         if let Some(h) = self.context.hierarchy.as_mut() {
             h.add_proxies(&self.context.vectors, views);
         }
-        let (settings, lambda) = (&self.options.settings, self.options.lambda);
+        let (settings, lambda) = (&self.options.settings, self.options.settings.lambda);
         let context = Some(&*self.context);
         Ok(prepared
             .par_iter()
@@ -617,11 +615,11 @@ mod tests {
     #[test]
     fn settings_out_of_range_are_usage_errors() {
         let mut options = SessionOptions::new(examples().join("annotations.json"));
-        options.lambda = 1.5;
+        options.settings.lambda = 1.5;
         assert!(
             matches!(Session::open(options.clone()), Err(Error::Usage(m)) if m.contains("lambda"))
         );
-        options.lambda = 0.2;
+        options.settings.lambda = 0.2;
         options.settings.tau = -0.1;
         assert!(matches!(Session::open(options), Err(Error::Usage(m)) if m.contains("tau")));
     }

@@ -3,6 +3,7 @@
 //! every error can name file, line and field.
 
 pub mod annotations;
+pub mod layout;
 pub mod lmms_eval;
 pub mod predictions;
 pub mod query;

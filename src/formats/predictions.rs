@@ -1,7 +1,7 @@
 //! Prediction files (docs/scoring.md §3.3): JSONL lines with `id` and either the raw
 //! `response` or an already parsed `answer`, and an optional `task`.
 //! The same records may also come as one JSON array, from standard input
-//! (`-`), or as lmms-eval sample logs ([`super::lmms_eval`]).
+//! (`-`); lmms-eval sample logs are read by [`super::lmms_eval`].
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -55,47 +55,28 @@ pub const MAX_STREAM_LINE_BYTES: usize = 16 << 20;
 /// `answer`; when both are given the raw `response` wins (it also decides
 /// `format_ok`). The first bad record is the error.
 pub fn read_predictions(path: &Path) -> Result<Vec<Prediction>> {
-    read_predictions_from(path, Layout::Cuebench)
-}
-
-/// How a predictions file is laid out.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum Layout {
-    /// cuebench's own records (docs/scoring.md §3.3), as JSONL or one JSON array.
-    #[default]
-    Cuebench,
-    /// lmms-eval's `samples_*.jsonl` log: the id from `doc.id`, the response
-    /// from `filtered_resps`.
-    LmmsEval,
-}
-
-/// Reads predictions in `layout` from a file, or from standard input when
-/// `path` is `-` (errors then name `<stdin>`).
-pub fn read_predictions_from(path: &Path, layout: Layout) -> Result<Vec<Prediction>> {
     let (text, name) = read_text_or_stdin(path)?;
-    parse_predictions(&text, &name, layout)
+    parse_records(&text, &name)
 }
 
-/// Parses a whole predictions text in `layout`. A cuebench text that starts
-/// with `[` is one JSON array of records (as a Python `json.dump` of a list
-/// writes it); otherwise JSONL.
-pub fn parse_predictions(text: &str, path: &Path, layout: Layout) -> Result<Vec<Prediction>> {
-    match layout {
-        Layout::LmmsEval => super::lmms_eval::parse_samples(text, path),
-        Layout::Cuebench if text.trim_start().starts_with('[') => {
-            // Each element is read like a JSONL line (the same size, depth
-            // and range limits), after a syntax check that builds nothing.
-            serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(|e| Error::Json {
-                path: path.to_owned(),
-                line: e.line(),
-                message: e.to_string(),
-            })?;
-            array_elements(text)
-                .into_iter()
-                .map(|(line, element)| parse_line(element, line, path))
-                .collect()
-        }
-        Layout::Cuebench => prediction_lines(text, path).collect(),
+/// Parses a whole predictions text in cuebench's own layout. A text that
+/// starts with `[` is one JSON array of records (as a Python `json.dump` of
+/// a list writes it); otherwise JSONL.
+pub fn parse_records(text: &str, path: &Path) -> Result<Vec<Prediction>> {
+    if text.trim_start().starts_with('[') {
+        // Each element is read like a JSONL line (the same size, depth
+        // and range limits), after a syntax check that builds nothing.
+        serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(|e| Error::Json {
+            path: path.to_owned(),
+            line: e.line(),
+            message: e.to_string(),
+        })?;
+        array_elements(text)
+            .into_iter()
+            .map(|(line, element)| parse_line(element, line, path))
+            .collect()
+    } else {
+        prediction_lines(text, path).collect()
     }
 }
 
@@ -332,11 +313,11 @@ mod tests {
     fn a_json_array_file_reads_like_jsonl_and_names_element_lines() {
         let array =
             "[\n  {\"id\": \"a\", \"answer\": []},\n  {\"id\": \"b\", \"response\": \"x\"}\n]\n";
-        let preds = parse_predictions(array, Path::new("p.json"), Layout::Cuebench).unwrap();
+        let preds = parse_records(array, Path::new("p.json")).unwrap();
         let ids: Vec<_> = preds.iter().map(|p| (p.id.as_str(), p.line)).collect();
         assert_eq!(ids, vec![("a", 2), ("b", 3)]);
         let bad = "[{\"id\": \"a\", \"answer\": []},\n {\"answer\": []}]";
-        let err = parse_predictions(bad, Path::new("p.json"), Layout::Cuebench).unwrap_err();
+        let err = parse_records(bad, Path::new("p.json")).unwrap_err();
         assert_eq!(err.to_string(), "p.json:2: field `id`: missing");
     }
 
@@ -348,7 +329,7 @@ mod tests {
             "[{{\"id\": \"a\", \"answer\": {deep}}},\n {{\"id\": \"b\", \"answer\": [1e400]}},\n \
              {{\"id\": \"c\", \"response\": {long}}},\n {{\"id\": \"d\", \"answer\": []}}]"
         );
-        let preds = parse_predictions(&array, Path::new("p.json"), Layout::Cuebench).unwrap();
+        let preds = parse_records(&array, Path::new("p.json")).unwrap();
         let got: Vec<_> = preds
             .iter()
             .map(|p| (p.id.as_str(), p.line, &p.content))
@@ -365,12 +346,7 @@ mod tests {
             ]
         );
         // Broken syntax is still the file's error, on its line.
-        let err = parse_predictions(
-            "[{\"id\": \"a\"},\n {oops}]",
-            Path::new("p.json"),
-            Layout::Cuebench,
-        )
-        .unwrap_err();
+        let err = parse_records("[{\"id\": \"a\"},\n {oops}]", Path::new("p.json")).unwrap_err();
         assert!(
             err.to_string().starts_with("p.json:2: invalid JSON"),
             "{err}"

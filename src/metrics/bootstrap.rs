@@ -9,12 +9,7 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// The default number of resamples (`--confidence-n`, `--paired-bs-n`).
-pub const DEFAULT_RESAMPLES: usize = 1000;
-/// The default seed (`--seed`).
-pub const DEFAULT_SEED: u64 = 12345;
-/// The interval's coverage: the 2.5th and 97.5th percentiles.
-pub const DEFAULT_LEVEL: f64 = 0.95;
+use crate::model::Interval;
 
 /// SplitMix64 (Steele, Lea and Flood 2014; Vigna's reference code): a tiny
 /// PRNG whose output is fixed by its 64-bit state on every platform.
@@ -48,33 +43,6 @@ impl SplitMix64 {
     fn stream(seed: u64, index: usize) -> Self {
         let mut mixer = SplitMix64::new(seed ^ (index as u64).wrapping_mul(0xD6E8_FEB8_6659_FD93));
         SplitMix64::new(mixer.next_u64())
-    }
-}
-
-/// A bootstrap estimate: the mean over resamples and the percentile interval.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct Interval {
-    /// Mean of the resampled statistic.
-    pub mean: f64,
-    /// Lower percentile, (1 - level) / 2.
-    pub low: f64,
-    /// Upper percentile, (1 + level) / 2.
-    pub high: f64,
-}
-
-impl Interval {
-    /// The interval's width.
-    pub fn width(&self) -> f64 {
-        self.high - self.low
-    }
-
-    /// Every bound multiplied by `factor` (e.g. 100 for percent).
-    pub fn scaled(self, factor: f64) -> Self {
-        Interval {
-            mean: self.mean * factor,
-            low: self.low * factor,
-            high: self.high * factor,
-        }
     }
 }
 

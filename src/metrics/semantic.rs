@@ -2,43 +2,8 @@
 //! value texts compared by cosine of their sentence embeddings, matched one to
 //! one by the Hungarian algorithm ([`crate::metrics::assignment`]).
 
-use std::fmt;
-use std::str::FromStr;
-
 use super::assignment::is_matchable;
-
-/// How the matched cosines are normalised (`--sem-norm`, docs/scoring.md §4).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum SemNorm {
-    /// Divide by r*t, the paper's Eq. 3 (the default).
-    #[default]
-    Rt,
-    /// Divide by max(r, t): a perfect answer scores 1 whatever its length.
-    Max,
-}
-
-impl FromStr for SemNorm {
-    type Err = String;
-
-    /// Parses `rt` or `max`.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "rt" => Ok(SemNorm::Rt),
-            "max" => Ok(SemNorm::Max),
-            _ => Err(format!("unknown --sem-norm `{s}` (expected rt or max)")),
-        }
-    }
-}
-
-impl fmt::Display for SemNorm {
-    /// `rt` or `max`, as the signature records it (docs/scoring.md §8).
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            SemNorm::Rt => "rt",
-            SemNorm::Max => "max",
-        })
-    }
-}
+use crate::model::SemNorm;
 
 /// The cosine matrix C\[i\]\[j\] = cosine(output_i, truth_j) of docs/scoring.md §4, row-major
 /// `outputs.len() x truths.len()`. `None` stands for an empty value text,
@@ -135,15 +100,6 @@ mod tests {
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-6
-    }
-
-    #[test]
-    fn parses_and_prints() {
-        assert_eq!("rt".parse(), Ok(SemNorm::Rt));
-        assert_eq!("max".parse(), Ok(SemNorm::Max));
-        assert!("RT".parse::<SemNorm>().is_err());
-        assert_eq!(SemNorm::Max.to_string(), "max");
-        assert_eq!(SemNorm::default(), SemNorm::Rt);
     }
 
     #[test]

@@ -4,43 +4,11 @@
 use super::assignment::{assigned_sum, is_matchable};
 pub use crate::intervals::Interval;
 use crate::intervals::merge;
+use crate::model::Metric;
+use crate::model::names::{self, MIOU};
 
 /// The IoU thresholds reported as R@k (VAU-R1 and Vad-R1 use these).
 pub const RECALL_THRESHOLDS: [f64; 3] = [0.3, 0.5, 0.7];
-
-/// How the task-level TIoU is computed (`--tiou`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum TiouMode {
-    /// Merge each side's intervals, then |P ∩ G| / |P ∪ G| over time.
-    #[default]
-    Union,
-    /// Hungarian assignment on pairwise IoU, normalised by 1/(r*t).
-    Matched,
-}
-
-impl TiouMode {
-    /// The name used on the command line and in the signature.
-    pub fn name(self) -> &'static str {
-        match self {
-            TiouMode::Union => "union",
-            TiouMode::Matched => "matched",
-        }
-    }
-}
-
-impl std::str::FromStr for TiouMode {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "union" => Ok(TiouMode::Union),
-            "matched" => Ok(TiouMode::Matched),
-            _ => Err(format!(
-                "unknown TIoU mode `{s}` (expected union or matched)"
-            )),
-        }
-    }
-}
 
 /// Total length of the intersection of two merged (sorted, disjoint) lists.
 fn intersection_length(a: &[Interval], b: &[Interval]) -> f64 {
@@ -110,6 +78,18 @@ pub fn recall_at(ious: &[f64], threshold: f64) -> f64 {
         return 0.0;
     }
     ious.iter().filter(|&&x| x >= threshold).count() as f64 / ious.len() as f64
+}
+
+/// The figures of a list of per-sample IoUs (docs/scoring.md §4): `mIoU`,
+/// then the recall at each of [`RECALL_THRESHOLDS`] (`R@0.3`, ...), in percent.
+pub fn iou_figures(ious: &[f64]) -> Vec<Metric> {
+    let mut figures = vec![Metric::from_mean(MIOU, mean(ious))];
+    figures.extend(
+        RECALL_THRESHOLDS
+            .iter()
+            .map(|&k| Metric::from_mean(&names::recall_at(k), recall_at(ious, k))),
+    );
+    figures
 }
 
 /// Arithmetic mean; 0 for an empty list.

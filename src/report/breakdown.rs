@@ -8,8 +8,8 @@
 use std::fmt::Write;
 
 use super::export::{Format, figure, percent};
-use super::results::{ResultEntry, ResultsDocument};
-use crate::evaluate::groups::{Group, SMALL_GROUP};
+use crate::model::group::SMALL_GROUP;
+use crate::model::{Group, ResultEntry, ResultsDocument};
 
 /// The groups of `document` in `format` (see the module documentation).
 pub fn render(document: &ResultsDocument, format: Format) -> String {
@@ -28,7 +28,7 @@ pub fn replaces_output(format: Format) -> bool {
 }
 
 /// A figure as the tables print it, with its interval when there is one.
-fn cell(m: &crate::report::Metric) -> String {
+fn cell(m: &crate::model::Metric) -> String {
     figure(m.value, m.ci.as_ref())
 }
 
@@ -135,7 +135,7 @@ fn csv(entries: &[ResultEntry]) -> String {
         };
         for g in std::iter::once(&whole).chain(&entry.groups) {
             let mut row = vec![
-                result.benchmark.clone(),
+                result.benchmark.to_string(),
                 result.task.clone(),
                 g.by.clone(),
                 g.group.clone(),
@@ -157,9 +157,8 @@ fn csv(entries: &[ResultEntry]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::bootstrap::Interval;
-    use crate::report::results::for_tests;
-    use crate::report::{Counts, Metric, TaskResult};
+    use crate::model::document::for_tests;
+    use crate::model::{BenchmarkId, Counts, Interval, Metric, TaskResult};
 
     fn metric(value: f64) -> Metric {
         Metric::from_mean("Struct", value)
@@ -179,7 +178,7 @@ mod tests {
     /// Detection with Struct 50% over 3 samples, and the given groups.
     fn document(groups: Vec<Group>) -> ResultsDocument {
         let mut d = for_tests(vec![TaskResult {
-            benchmark: "cuebench".into(),
+            benchmark: BenchmarkId::CueBench,
             task: "detection".into(),
             signature: "sig".into(),
             counts: Counts {

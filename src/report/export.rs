@@ -3,9 +3,7 @@
 
 use std::fmt::Write;
 
-use super::results::ResultsDocument;
-use super::{Metric, TaskResult};
-use crate::metrics::bootstrap::Interval;
+use crate::model::{Interval, Metric, ResultsDocument, TaskResult};
 
 /// `--format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -128,7 +126,7 @@ fn grid(results: &[TaskResult], split_ci: bool) -> (Vec<String>, Vec<Vec<String>
     let rows = results
         .iter()
         .map(|r| {
-            let mut row = vec![r.benchmark.clone(), r.task.clone()];
+            let mut row = vec![r.benchmark.to_string(), r.task.clone()];
             for n in &names {
                 let m = metric(r, n);
                 if with_ci(n) {
@@ -258,8 +256,8 @@ mod tests {
         assert_eq!(percent(-0.005), "-0.01");
         assert_eq!(percent(12.345), "12.35");
     }
-    use crate::report::Counts;
-    use crate::report::results::{for_tests, result_for_tests};
+    use crate::model::Counts;
+    use crate::model::document::{for_tests, result_for_tests};
 
     fn result(task: &str, metrics: &[(&str, f64)]) -> TaskResult {
         TaskResult {

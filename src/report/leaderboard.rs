@@ -13,11 +13,12 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use super::Metric;
 use super::export::{Format, csv_table, markdown_table, percent};
-use super::results::ResultsDocument;
+use crate::benchmarks::cuebench::TABLE2;
 use crate::benchmarks::separate;
 use crate::error::Result;
+use crate::model::{BenchmarkId, Protocol, RowGroup};
+use crate::model::{Metric, ResultsDocument};
 use crate::signature::{Signature, check_comparable};
 
 /// One column: a task's figure under a group heading.
@@ -37,21 +38,6 @@ pub struct Layout {
     /// Every column.
     pub columns: Vec<Column>,
 }
-
-/// A group of a paper table's row: the task, its heading and its figures.
-pub type RowGroup = (&'static str, &'static str, &'static [&'static str]);
-
-/// The paper's Table 2 (CueBench, unified protocol): 20 columns.
-pub const TABLE2: [RowGroup; 8] = [
-    ("event", "Event", &["Struct", "Sem", "Hier"]),
-    ("scene", "Scene", &["Struct", "Sem"]),
-    ("attribute", "Attribute", &["Struct", "Sem"]),
-    ("anomaly-td", "Anomaly TD", &["Struct", "Sem", "Hier"]),
-    ("anomaly-bu", "Anomaly BU", &["Struct", "Sem", "Hier"]),
-    ("grounding", "Grounding", &["Struct", "TIoU"]),
-    ("detection", "Detection", &["Struct", "TIoU"]),
-    ("anticipation", "Anticipation", &["Struct", "Sem", "Hier"]),
-];
 
 impl Layout {
     /// The paper's Table 2.
@@ -99,8 +85,16 @@ impl Layout {
     /// protocol, Table 3 for its separate one, else their own figures.
     pub fn for_documents(documents: &[ResultsDocument]) -> Self {
         match documents.first() {
-            Some(d) if d.benchmark == "cuebench" && d.protocol == "unified" => Self::table2(),
-            Some(d) if d.benchmark == "cuebench" && d.protocol == separate::PROTOCOL => {
+            Some(d)
+                if d.run.benchmark == BenchmarkId::CueBench
+                    && d.run.protocol == Protocol::Unified =>
+            {
+                Self::table2()
+            }
+            Some(d)
+                if d.run.benchmark == BenchmarkId::CueBench
+                    && d.run.protocol == Protocol::Separate =>
+            {
                 Self::of_groups(&separate::TABLE3)
             }
             _ => Self::of_results(documents),
@@ -203,7 +197,7 @@ pub fn render(documents: &[ResultsDocument], layout: &Layout, format: Format, ci
             .map(|r| by_column.iter().map(|col| col[r]).collect())
             .collect()
     };
-    let names: Vec<&str> = documents.iter().map(|d| d.name.as_str()).collect();
+    let names: Vec<&str> = documents.iter().map(|d| d.run.name.as_str()).collect();
     let signature = combined_signature(documents);
     match format {
         Format::Table => table(layout, documents, &cells, &ranks, ci, &signature),
@@ -259,7 +253,7 @@ fn table(
     ci: bool,
     signature: &str,
 ) -> String {
-    let names: Vec<&str> = documents.iter().map(|d| d.name.as_str()).collect();
+    let names: Vec<&str> = documents.iter().map(|d| d.run.name.as_str()).collect();
     let mark = |r: Rank| match r {
         Some(1) => "*",
         Some(2) => "+",
@@ -449,9 +443,8 @@ fn json(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::metrics::bootstrap::Interval;
-    use crate::report::TaskResult;
-    use crate::report::results::{for_tests, result_for_tests};
+    use crate::model::document::{for_tests, result_for_tests};
+    use crate::model::{Interval, TaskResult};
 
     fn result(task: &str, metrics: &[(&str, f64)]) -> TaskResult {
         let signature = format!("cuebench:2|task:{task}|tiou:union|version:0.2.0");
@@ -460,7 +453,7 @@ mod tests {
 
     fn doc(name: &str, results: Vec<TaskResult>) -> ResultsDocument {
         let mut d = for_tests(results);
-        d.name = name.into();
+        d.run.name = name.into();
         d
     }
 

@@ -1,156 +1,17 @@
 //! Results and their output formats (docs/scoring.md §8).
 //!
-//! Every benchmark and task produces the same [`TaskResult`] shape: counts, a
-//! list of named metrics in percent, and a signature. The exporters only ever
-//! see this shape.
+//! Every benchmark and task produces the same
+//! [`TaskResult`](crate::model::TaskResult) shape: counts, a list of named
+//! metrics in percent, and a signature. The exporters only ever see this
+//! shape.
 
 pub mod breakdown;
 pub mod export;
-pub mod figures;
 pub mod html;
 pub mod leaderboard;
 pub mod results;
 
-use serde::{Deserialize, Serialize};
-
-use crate::metrics::bootstrap::Interval;
-
-/// One aggregated metric, in percent (0..=100), e.g. `Struct` or `R@0.5`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Metric {
-    /// Short column name, e.g. `Struct`, `Sem`, `Hier`, `TIoU`, `mIoU`, `R@0.3`.
-    pub name: String,
-    /// Value in percent, at full precision.
-    pub value: f64,
-    /// The bootstrap interval in percent (`eval --confidence`, docs/scoring.md §12).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ci: Option<Interval>,
-}
-
-impl Metric {
-    /// A metric from a mean score in [0, 1], scaled to percent.
-    pub fn from_mean(name: &str, mean: f64) -> Self {
-        Metric {
-            name: name.to_owned(),
-            value: mean * 100.0,
-            ci: None,
-        }
-    }
-}
-
-/// The bookkeeping counts of docs/scoring.md §8.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Counts {
-    /// Ground-truth samples of the task (the denominator of every mean).
-    pub samples: usize,
-    /// Samples that had a prediction whose answer could be read.
-    pub scored: usize,
-    /// Samples without a prediction (they score 0).
-    pub missing: usize,
-    /// Samples whose answer could not be parsed (they score 0).
-    pub parse_failed: usize,
-    /// Answer intervals dropped as unreadable (temporal tasks).
-    pub dropped_intervals: usize,
-    /// Prediction ids that are not in the ground truth (never scored).
-    pub unknown_ids: usize,
-    /// Samples whose response has both `<think>` and `<answer>` tags.
-    pub format_ok: usize,
-    /// Predicted labels outside the label space (separate protocol,
-    /// docs/scoring.md §10); left out of JSON when zero.
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub unknown_labels: usize,
-    /// Frame labels naming a conditional event, under both branches
-    /// (separate protocol, detection); left out of JSON when zero.
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub ambiguous_labels: usize,
-}
-
-fn is_zero(n: &usize) -> bool {
-    *n == 0
-}
-
-/// The result of scoring one task of one benchmark.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TaskResult {
-    /// `cuebench`, `vau-bench` or `vad-reasoning`.
-    pub benchmark: String,
-    /// The task name, e.g. `anomaly-bu`.
-    pub task: String,
-    /// The reproducibility signature of docs/scoring.md §8.
-    pub signature: String,
-    /// Bookkeeping counts.
-    pub counts: Counts,
-    /// Aggregated metrics in percent, in display order.
-    pub metrics: Vec<Metric>,
-}
-
-/// One sample's outcome, one line of `--per-sample` output.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SampleRecord {
-    /// The sample id (docs/scoring.md §3.2).
-    pub id: String,
-    /// `scored`, `missing` or `parse_failed`.
-    pub status: SampleStatus,
-    /// Per-sample scores in [0, 1] (not percent), keyed like the metrics.
-    pub scores: Vec<(String, f64)>,
-    /// What was compared, for `eval --output` (CueBench; `None` elsewhere).
-    #[serde(skip)]
-    pub detail: Option<Box<SampleDetail>>,
-}
-
-/// What one sample's score was computed from (docs/results.md).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SampleDetail {
-    /// Whether the response earned the format point.
-    pub format_ok: bool,
-    /// The raw response, when the prediction line had one.
-    pub response: Option<String>,
-    /// The extracted answer elements; `None` when missing or unparseable.
-    pub answer: Option<Vec<serde_json::Value>>,
-    /// The ground-truth elements.
-    pub truth: Vec<serde_json::Value>,
-    /// The matched (answer, truth) element pairs.
-    pub pairs: Vec<MatchedPair>,
-    /// Answer intervals dropped as unreadable.
-    pub dropped_intervals: usize,
-}
-
-/// One matched pair of answer and ground-truth elements, with the figures
-/// the task computes for it (`None` where it has no such figure).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct MatchedPair {
-    /// Index into the answer elements.
-    pub output: usize,
-    /// Index into the ground-truth elements.
-    pub truth: usize,
-    /// Cosine of the two value texts (What tasks).
-    pub cosine: Option<f64>,
-    /// Taxonomy distance (hierarchy tasks; `None` also when unreachable).
-    pub distance: Option<u32>,
-    /// Interval IoU (When tasks).
-    pub iou: Option<f64>,
-}
-
-/// What happened to one ground-truth sample.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SampleStatus {
-    /// A prediction was found and its answer read.
-    Scored,
-    /// No prediction had this id.
-    Missing,
-    /// The prediction's answer could not be parsed.
-    ParseFailed,
-}
-
-/// A scored task: the aggregate and every sample's record, in id order.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Evaluation {
-    /// The aggregate.
-    pub result: TaskResult,
-    /// One record per ground-truth sample, sorted by id.
-    pub samples: Vec<SampleRecord>,
-}
+use crate::model::Evaluation;
 
 /// The `--per-sample` JSONL: one line per sample of each evaluation, with
 /// benchmark, task, id, status and the sample's scores in [0, 1].

@@ -28,10 +28,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::benchmarks::rewards::{BenchRewards, answer_line};
-use crate::commands::reward_stream::{answer_lines, parse_lines};
 use crate::console;
 use crate::error::{Error, Result};
 use crate::evaluate::{Completion, Session};
+use crate::reward::{answer_lines, parse_lines};
 use crate::tasks::Task;
 use worker::{Refused, Worker};
 

@@ -8,14 +8,15 @@ use serde_json::Value;
 
 use crate::taxonomy::{CandidateSet, NodeId, Taxonomy};
 
-/// A label as matched: Unicode lower case (Rust's `to_lowercase`, standing in
-/// for case folding), trimmed, every run of whitespace one space.
+/// A label as matched (docs/scoring.md §10): trimmed, every run of Unicode
+/// white space (NBSP and tab included) one space, then fully case-folded
+/// with the CaseFolding.txt C+F mappings, as Python's `str.casefold()`
+/// (`ſ`→`s`, `ß`/`ẞ`→`ss`, `ﬁ`→`fi`, `ς`→`σ`, Kelvin sign→`k`). Plain
+/// lower-casing leaves `ſ`, `ß` and `ﬁ` as they are and turns a final `Σ`
+/// into `ς`, so a predicted label written that way would miss its match.
 pub fn fold(label: &str) -> String {
-    label
-        .to_lowercase()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
+    let spaced = label.split_whitespace().collect::<Vec<_>>().join(" ");
+    caseless::default_case_fold_str(&spaced)
 }
 
 /// The text of a predicted label: a string as written, or an object
@@ -126,6 +127,38 @@ mod tests {
         assert_eq!(fold("  Traffic   ACCIDENT\t"), "traffic accident");
         assert_eq!(fold("ÉVÉNEMENT"), "événement");
         assert_eq!(fold(""), "");
+        assert_eq!(fold(" \t\u{a0} "), "");
+    }
+
+    /// The characters where full case folding (C+F, Python's
+    /// `str.casefold()`) and lower-casing part ways.
+    #[test]
+    fn labels_fold_fully_not_just_lower_case() {
+        // U+017F LATIN SMALL LETTER LONG S: lower case already, folds to s.
+        assert_eq!(fold("ſmoking"), "smoking");
+        // U+00DF ß and U+1E9E ẞ: the F mapping to "ss".
+        assert_eq!(fold("Straße"), "strasse");
+        assert_eq!(fold("STRAẞE"), "strasse");
+        // U+FB01 LATIN SMALL LIGATURE FI.
+        assert_eq!(fold("ﬁghting"), "fighting");
+        // U+03C2 final sigma folds to σ; to_lowercase would turn a final Σ
+        // into ς, so both spellings meet at σ.
+        assert_eq!(fold("ΟΔΟΣ"), "οδοσ");
+        assert_eq!(fold("οδος"), "οδοσ");
+        // U+212A KELVIN SIGN folds to k; U+00B5 MICRO SIGN to μ.
+        assert_eq!(fold("\u{212a}nife"), "knife");
+        assert_eq!(fold("5 \u{b5}m"), "5 μm");
+    }
+
+    #[test]
+    fn labels_collapse_mixed_nbsp_and_tab() {
+        // NBSP (U+00A0), tab, narrow NBSP (U+202F) and ideographic space
+        // (U+3000) are white space: trimmed at the ends, one space inside.
+        assert_eq!(
+            fold("\u{a0}Traffic\t\u{a0} Accident\u{202f}\u{3000}on\tRoad\u{a0}"),
+            "traffic accident on road"
+        );
+        assert_eq!(fold("smoking,\u{a0}\tbus"), fold("Smoking, BUS"));
     }
 
     #[test]

@@ -19,15 +19,20 @@ mod test_support;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use crate::benchmarks::{Request, RowGroup};
+use super::run::{EvalRun, described_run};
+use super::{Benchmark, Flag};
+use crate::benchmarks::Request;
 use crate::error::{Error, Result};
 use crate::formats::annotations::{Triplet, Video, read_annotations};
 use crate::intervals::Interval;
 use crate::metrics::empty_answer_rule;
 use crate::metrics::frame_level::{average_precision, roc_auc};
-use crate::metrics::temporal::{RECALL_THRESHOLDS, mean, recall_at, union_tiou};
-use crate::report::results::TaxonomyInput;
-use crate::report::{Counts, Evaluation, Metric, SampleRecord, SampleStatus, TaskResult};
+use crate::metrics::temporal::{iou_figures, mean, union_tiou};
+use crate::model::names::TIOU;
+use crate::model::{BenchmarkId, Protocol, Settings};
+use crate::model::{
+    Counts, Evaluation, Metric, RowGroup, SampleRecord, SampleStatus, TaskResult, TaxonomyInput,
+};
 use crate::signature::{Signature, resource_id};
 use crate::tasks::TaskName;
 use crate::taxonomy::{Taxonomy, add_ground_truth};
@@ -35,9 +40,6 @@ use detection::{FrameLabels, frame_is_anomalous, runs};
 use labels::LabelSpace;
 use predictions::{Line, read_lines};
 use recognition::{Recognition, Truth, ranking};
-
-/// The protocol's name in signatures and on the command line.
-pub const PROTOCOL: &str = "separate";
 
 crate::task_enum! {
     /// A task of the separate protocol; its names come from [`TaskName`].
@@ -67,12 +69,14 @@ pub struct SeparateOptions {
 }
 
 impl Default for SeparateOptions {
+    /// The defaults of [`Settings`].
     fn default() -> Self {
+        let defaults = Settings::default();
         SeparateOptions {
             taxonomy: None,
-            tau: 1.0,
-            top_k: 5,
-            threshold: 0.5,
+            tau: defaults.tau,
+            top_k: defaults.top_k,
+            threshold: defaults.threshold,
         }
     }
 }
@@ -207,7 +211,7 @@ impl Context {
     /// The signature: protocol, task and every choice that moves a number.
     fn signature(&self, task: SeparateTask) -> Signature {
         Signature::new()
-            .with("protocol", PROTOCOL)
+            .with("protocol", Protocol::Separate.name())
             .with("task", task)
             .with("tax", &self.taxonomy_id)
             .with("tau", format!("{:?}", self.options.tau))
@@ -248,7 +252,7 @@ impl Context {
         metrics.extend(extra);
         Evaluation {
             result: TaskResult {
-                benchmark: "cuebench".to_owned(),
+                benchmark: BenchmarkId::CueBench,
                 task: task.name().to_owned(),
                 signature: self.signature(task).to_string(),
                 counts,
@@ -344,7 +348,7 @@ impl Context {
                         (SampleStatus::Scored, union_tiou(&kept, &truth), dropped)
                     }
                 };
-                let mut o = Outcome::new(&id, status, vec![("TIoU".to_owned(), tiou)]);
+                let mut o = Outcome::new(&id, status, vec![(TIOU.to_owned(), tiou)]);
                 o.dropped = dropped;
                 o
             })
@@ -396,7 +400,7 @@ impl Context {
                     None => every_line_scores = false,
                 }
             }
-            let mut o = Outcome::new(&v.video_id, status, vec![("TIoU".to_owned(), tiou)]);
+            let mut o = Outcome::new(&v.video_id, status, vec![(TIOU.to_owned(), tiou)]);
             if let Some(f) = frames {
                 o.unknown_labels = f.unknown_labels;
                 o.ambiguous_labels = f.ambiguous_labels;
@@ -445,14 +449,8 @@ fn aggregate(samples: &[SampleRecord]) -> Vec<Metric> {
         .enumerate()
         .map(|(i, (name, _))| Metric::from_mean(name, mean(&column(i))))
         .collect();
-    if first.scores.first().is_some_and(|(n, _)| n == "TIoU") {
-        let ious = column(0);
-        metrics.push(Metric::from_mean("mIoU", mean(&ious)));
-        metrics.extend(
-            RECALL_THRESHOLDS
-                .iter()
-                .map(|&k| Metric::from_mean(&format!("R@{k}"), recall_at(&ious, k))),
-        );
+    if first.scores.first().is_some_and(|(n, _)| n == TIOU) {
+        metrics.extend(iou_figures(&column(0)));
     }
     metrics
 }
@@ -461,9 +459,9 @@ fn aggregate(samples: &[SampleRecord]) -> Vec<Metric> {
 /// Grounding TIoU, Anomaly Recognition Top-1 / Top-5, Anomaly Detection TIoU.
 pub const TABLE3: [RowGroup; 4] = [
     ("event", "Event Recognition", &["Top-1", "Top-5"]),
-    ("grounding", "Temporal Grounding", &["TIoU"]),
+    ("grounding", "Temporal Grounding", &[TIOU]),
     ("anomaly", "Anomaly Recognition", &["Top-1", "Top-5"]),
-    ("detection", "Anomaly Detection", &["TIoU"]),
+    ("detection", "Anomaly Detection", &[TIOU]),
 ];
 
 impl SeparateOptions {
@@ -485,6 +483,47 @@ impl SeparateOptions {
         map.insert("top_k".into(), self.top_k.into());
         map.insert("threshold".into(), self.threshold.into());
         map
+    }
+}
+
+/// CueBench's separate protocol for specialised models (docs/scoring.md §10).
+pub struct Separate;
+
+impl Benchmark for Separate {
+    fn id(&self) -> BenchmarkId {
+        BenchmarkId::CueBench
+    }
+
+    fn protocol(&self) -> Protocol {
+        Protocol::Separate
+    }
+
+    fn task_names(&self) -> &'static [&'static str] {
+        SeparateTask::names()
+    }
+
+    fn flags(&self) -> &'static [Flag] {
+        &[Flag::Taxonomy, Flag::Tau, Flag::TopK, Flag::Threshold]
+    }
+
+    fn row(&self) -> Option<&'static [RowGroup]> {
+        Some(&TABLE3)
+    }
+
+    fn run(&self, request: &Request) -> Result<EvalRun> {
+        let options = SeparateOptions::from_request(request);
+        let scored = evaluate(
+            &request.tasks::<SeparateTask>()?,
+            &request.gt,
+            &request.predictions,
+            &options,
+        )?;
+        let mut run = described_run(scored.evaluations, &request.gt, |task| {
+            predictions_file(&request.predictions, task)
+        })?;
+        run.inputs.taxonomy = Some(scored.taxonomy);
+        run.settings = options.settings_map();
+        Ok(run)
     }
 }
 

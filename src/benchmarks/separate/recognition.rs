@@ -38,7 +38,8 @@ pub struct Scores {
     pub acc1: f64,
     /// 1 when one of the first k labels is the true one.
     pub acck: f64,
-    /// Labels among the first k outside the label space.
+    /// Labels outside the label space, at every rank (inside the first k
+    /// or beyond): the count describes the predictions, not `--top-k`.
     pub unknown: usize,
 }
 
@@ -72,10 +73,17 @@ pub fn ranking(object: &Map<String, Value>) -> Option<Vec<Option<String>>> {
 
 impl Recognition<'_> {
     /// Scores a ranking against the truth; fewer than k labels is allowed.
+    /// Labels past the first k score nothing but are still looked up, so
+    /// `unknown` counts them too (docs/scoring.md §10).
     pub fn score(&self, labels: &[Option<String>], truth: &Truth) -> Scores {
         let wanted = fold(&truth.label);
         let mut s = Scores::default();
-        for (rank, label) in labels.iter().take(self.k).enumerate() {
+        let (scored, beyond) = labels.split_at(labels.len().min(self.k));
+        s.unknown = beyond
+            .iter()
+            .filter(|l| l.as_deref().and_then(|l| self.space.nodes(l)).is_none())
+            .count();
+        for (rank, label) in scored.iter().enumerate() {
             let nodes = label.as_deref().and_then(|l| self.space.nodes(l));
             let credit = match nodes {
                 Some(nodes) => hierarchy_credit(self.taxonomy, nodes, &truth.nodes, self.tau),
@@ -157,6 +165,13 @@ mod tests {
         let s = r2.score(&labels(&["climbing", "nope", "motorcycling"]), &truth);
         assert_eq!((s.acck, s.unknown), (0.0, 1));
         assert!((s.topk - 0.2).abs() < 1e-12);
+        // An unknown label beyond k scores nothing but is still counted:
+        // the count is the same at k = 1, 2 and 5.
+        let ranked = labels(&["climbing", "nope", "motorcycling", "?", "x"]);
+        for k in [1, 2, 5] {
+            let s = Recognition { k, ..r }.score(&ranked, &truth);
+            assert_eq!(s.unknown, 3, "k = {k}");
+        }
         // tau = 0.4 keeps only d <= 2: crossing road (d 2) still counts 0.6,
         // climbing (d 4) now 0.
         let r3 = Recognition {

@@ -8,8 +8,9 @@ use super::{GroundTruth, TimeUnit, VadTask, base_counts, finish, format_metric, 
 use crate::extraction::answer_text;
 use crate::formats::predictions::Prediction;
 use crate::intervals::{Interval, parse_interval, parse_timestamp};
-use crate::metrics::temporal::{RECALL_THRESHOLDS, interval_iou, mean, recall_at};
-use crate::report::{Evaluation, Metric, SampleRecord, SampleStatus};
+use crate::metrics::temporal::{interval_iou, iou_figures};
+use crate::model::names::IOU;
+use crate::model::{Evaluation, Metric, SampleRecord, SampleStatus};
 
 /// Signature fields of the detection task; `unit` is that of the
 /// published layout's `start` / `end`.
@@ -128,7 +129,7 @@ fn detect_one(g: &GroundTruth, p: Option<&Prediction>) -> DetectionOutcome {
             .map_or(0.0, |predicted| interval_iou(predicted, truth))
     });
     let mut scores = vec![("correct".to_owned(), if correct { 1.0 } else { 0.0 })];
-    scores.extend(iou.map(|v| ("IoU".to_owned(), v)));
+    scores.extend(iou.map(|v| (IOU.to_owned(), v)));
     DetectionOutcome {
         record: SampleRecord {
             id: g.id.clone(),
@@ -182,13 +183,8 @@ pub(super) fn score(pairs: &[(&GroundTruth, Option<&Prediction>)], unit: TimeUni
         Metric::from_mean("Precision", precision),
         Metric::from_mean("Recall", recall),
         Metric::from_mean("F1", f1),
-        Metric::from_mean("mIoU", mean(&ious)),
     ];
-    metrics.extend(
-        RECALL_THRESHOLDS
-            .iter()
-            .map(|&t| Metric::from_mean(&format!("R@{t}"), recall_at(&ious, t))),
-    );
+    metrics.extend(iou_figures(&ious));
     let dropped = outcomes.iter().filter(|o| o.dropped_interval).count();
     let samples: Vec<SampleRecord> = outcomes.into_iter().map(|o| o.record).collect();
     let mut counts = base_counts(pairs, &samples);

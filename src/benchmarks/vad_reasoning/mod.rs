@@ -26,17 +26,17 @@ use crate::extraction::content_format_ok;
 use crate::formats::predictions::{
     Prediction, PredictionContent, for_task, index_by_id, read_predictions,
 };
-use crate::report::{Counts, Evaluation, Metric, SampleRecord, SampleStatus, TaskResult};
+use crate::model::{Counts, Evaluation, Metric, SampleRecord, SampleStatus, TaskResult};
 use crate::signature::Signature;
 use crate::tasks::TaskName;
 use crate::wordnet::{WordNet, resolve_dir};
 
+use super::run::{EvalRun, described_run};
+use super::{Benchmark, Flag};
+use crate::model::BenchmarkId;
 pub use detection::{Decision, classification_metrics, parse_range, read_decision, tag_content};
 pub use ground_truth::{GroundTruth, TimeUnit, read_ground_truth};
 pub use reasoning::{strip_tags, text_scores};
-
-/// The benchmark's name in results and on the command line.
-pub const BENCHMARK: &str = "vad-reasoning";
 
 crate::task_enum! {
     /// A Vad-Reasoning task; its names come from [`TaskName`].
@@ -155,12 +155,14 @@ fn finish(
     samples: Vec<SampleRecord>,
 ) -> Evaluation {
     let result = TaskResult {
-        benchmark: BENCHMARK.to_owned(),
+        benchmark: BenchmarkId::VadReasoning,
         task: task.name().to_owned(),
         signature: decisions
             .into_iter()
             .fold(
-                Signature::new().with("bench", BENCHMARK).with("task", task),
+                Signature::new()
+                    .with("bench", BenchmarkId::VadReasoning.name())
+                    .with("task", task),
                 |sig, (key, value)| sig.with(key, value),
             )
             .to_string(),
@@ -168,4 +170,31 @@ fn finish(
         metrics,
     };
     Evaluation { result, samples }
+}
+
+/// Vad-Reasoning (docs/vad-reasoning.md).
+pub struct VadReasoning;
+
+impl Benchmark for VadReasoning {
+    fn id(&self) -> BenchmarkId {
+        BenchmarkId::VadReasoning
+    }
+
+    fn task_names(&self) -> &'static [&'static str] {
+        VadTask::names()
+    }
+
+    fn flags(&self) -> &'static [Flag] {
+        &[Flag::Wordnet, Flag::Frames]
+    }
+
+    fn run(&self, request: &Request) -> Result<EvalRun> {
+        let options = VadOptions::from_request(request)?;
+        let evaluations = request
+            .tasks::<VadTask>()?
+            .into_iter()
+            .map(|task| evaluate(task, &request.gt, &request.predictions, &options))
+            .collect::<Result<_>>()?;
+        described_run(evaluations, &request.gt, |_| request.predictions.clone())
+    }
 }

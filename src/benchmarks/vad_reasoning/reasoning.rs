@@ -10,7 +10,7 @@ use crate::metrics::text::bleu::{BleuSmoothing, sentence_bleu};
 use crate::metrics::text::meteor::meteor;
 use crate::metrics::text::rouge::rouge;
 use crate::metrics::text::tokenize::whitespace_tokens;
-use crate::report::{Evaluation, Metric, SampleRecord, SampleStatus};
+use crate::model::{Evaluation, Metric, SampleRecord, SampleStatus};
 use crate::wordnet::WordNet;
 
 /// BLEU smoothing used for BLEU-2 (nltk `SmoothingFunction().method1`).

@@ -14,18 +14,19 @@ pub mod rewards;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
+use super::run::{EvalRun, described_run};
+use super::{Benchmark, Flag, Request};
 use crate::Result;
 use crate::extraction::format_ok;
-use crate::metrics::temporal::{Interval, RECALL_THRESHOLDS, interval_iou, mean, recall_at};
-use crate::report::{Counts, Evaluation, Metric, SampleRecord, SampleStatus, TaskResult};
+use crate::metrics::temporal::{Interval, interval_iou, iou_figures, mean};
+use crate::model::BenchmarkId;
+use crate::model::names::IOU;
+use crate::model::{Counts, Evaluation, Metric, SampleRecord, SampleStatus, TaskResult};
 use crate::signature::Signature;
 use crate::tasks::TaskName;
 use annotations::{GtVideo, Target, read_ground_truth};
 pub use parse::{cls_class, grounding_span, qa_letter};
 use predictions::{PredictedAnswer, read_answers};
-
-/// The benchmark's name in results and signatures.
-pub const BENCHMARK: &str = "vau-bench";
 
 crate::task_enum! {
     /// A VAU-Bench task; its names come from [`TaskName`].
@@ -62,7 +63,7 @@ impl VauTask {
     fn score_names(self) -> &'static [&'static str] {
         match self {
             VauTask::Qa => &["Acc"],
-            VauTask::Grounding => &["IoU"],
+            VauTask::Grounding => &[IOU],
             VauTask::Cls => &["BinAcc", "ClsAcc"],
         }
     }
@@ -90,7 +91,7 @@ impl VauTask {
     /// (`eval` adds the annotation file's `gt:sha256:…` after `task`).
     pub fn signature(self) -> Signature {
         let signature = Signature::new()
-            .with("bench", BENCHMARK)
+            .with("bench", BenchmarkId::VauBench.name())
             .with("task", self.name());
         self.decisions()
             .iter()
@@ -159,7 +160,7 @@ pub fn evaluate(task: VauTask, gt_path: &Path, preds_path: &Path) -> Result<Eval
     let metrics = aggregate(task, &samples);
     Ok(Evaluation {
         result: TaskResult {
-            benchmark: BENCHMARK.to_owned(),
+            benchmark: BenchmarkId::VauBench,
             task: task.name().to_owned(),
             signature: task.signature().to_string(),
             counts,
@@ -244,15 +245,32 @@ fn aggregate(task: VauTask, samples: &[SampleRecord]) -> Vec<Metric> {
             Metric::from_mean("BinAcc", mean(&column(0))),
             Metric::from_mean("ClsAcc", mean(&column(1))),
         ],
-        VauTask::Grounding => {
-            let ious = column(0);
-            let mut metrics = vec![Metric::from_mean("mIoU", mean(&ious))];
-            metrics.extend(
-                RECALL_THRESHOLDS
-                    .iter()
-                    .map(|&k| Metric::from_mean(&format!("R@{k}"), recall_at(&ious, k))),
-            );
-            metrics
-        }
+        VauTask::Grounding => iou_figures(&column(0)),
+    }
+}
+
+/// VAU-Bench (docs/vau-bench.md).
+pub struct VauBench;
+
+impl Benchmark for VauBench {
+    fn id(&self) -> BenchmarkId {
+        BenchmarkId::VauBench
+    }
+
+    fn task_names(&self) -> &'static [&'static str] {
+        VauTask::names()
+    }
+
+    fn flags(&self) -> &'static [Flag] {
+        &[]
+    }
+
+    fn run(&self, request: &Request) -> Result<EvalRun> {
+        let evaluations = request
+            .tasks::<VauTask>()?
+            .into_iter()
+            .map(|task| evaluate(task, &request.gt, &request.predictions))
+            .collect::<Result<_>>()?;
+        described_run(evaluations, &request.gt, |_| request.predictions.clone())
     }
 }

@@ -15,12 +15,19 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use super::porter::porter_stem;
+use crate::wordnet::WordNet;
 
 /// METEOR's synonym source. [`WordNet`](crate::wordnet::WordNet) is the
 /// real one (memoised per word); tests may use a small table.
 pub trait Synonyms {
     /// The words a hypothesis word may match in the reference besides itself.
     fn synonyms(&self, word: &str) -> Arc<HashSet<String>>;
+}
+
+impl Synonyms for WordNet {
+    fn synonyms(&self, word: &str) -> Arc<HashSet<String>> {
+        self.memoised_synonyms(word)
+    }
 }
 
 /// nltk's default parameters.

@@ -9,8 +9,7 @@ use super::{
     Shown, TaskKey, bar_of, cell_text, chart_figure, data_table, escape, figure, headline, members,
     tasks,
 };
-use crate::evaluate::groups::Group;
-use crate::report::results::ResultEntry;
+use crate::model::{Group, ResultEntry};
 
 pub(super) fn task_charts(runs: &[Run]) -> String {
     let mut out = String::from("<section id=\"tasks\"><h2>Per task</h2>\n");

@@ -9,8 +9,9 @@ use super::{
     Shown, TaskKey, chart_figure, data_table, escape, is_when, members, no_samples_note,
     sample_score, score_of, tasks,
 };
+use crate::model::ResultEntry;
+use crate::model::names::IOU;
 use crate::report::export::percent;
-use crate::report::results::ResultEntry;
 
 /// The IoU thresholds of the R@k curve: 0, 0.05, ..., 1.
 const CURVE_STEPS: usize = 20;
@@ -104,7 +105,7 @@ pub(super) fn when_charts(runs: &[Run]) -> String {
             continue;
         }
         let title = key.title();
-        let ious = sample_scores(runs, &key, &entries, "IoU");
+        let ious = sample_scores(runs, &key, &entries, IOU);
         let _ = write!(out, "<h3>{}</h3>", escape(&title));
         if ious.is_empty() {
             out.push_str(no_samples_note());

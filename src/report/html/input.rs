@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::error::Result;
-use crate::report::results::{ResultsDocument, read_document, read_entry_samples};
-use crate::report::{Evaluation, SampleRecord};
+use crate::model::{Evaluation, ResultsDocument, SampleRecord};
+use crate::report::results::{read_document, read_entry_samples};
 
 /// One run (one model's results) as the report needs it.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,7 +30,7 @@ impl Run {
             .map(|e| (e.result.task.clone(), e.samples.clone()))
             .collect();
         Run {
-            name: document.name.clone(),
+            name: document.run.name.clone(),
             document,
             samples,
         }
@@ -47,7 +47,7 @@ pub fn read_run(path: &Path) -> Result<Run> {
         }
     }
     Ok(Run {
-        name: document.name.clone(),
+        name: document.run.name.clone(),
         document,
         samples,
     })
@@ -74,6 +74,6 @@ mod tests {
     fn a_results_file_without_samples_reads_alone() {
         let run = read_run(Path::new("tests/fixtures/results/clip-separate.json")).unwrap();
         assert!(run.samples.is_empty());
-        assert_eq!(run.document.protocol, "separate");
+        assert_eq!(run.document.run.protocol, "separate");
     }
 }

@@ -21,8 +21,8 @@ mod tables;
 use std::fmt::Write;
 
 use super::export::percent;
-use crate::report::results::ResultEntry;
-use crate::report::{Metric, SampleRecord};
+use crate::model::names::{IOU, MIOU, SEM, STRUCT, TIOU};
+use crate::model::{BenchmarkId, Metric, Protocol, ResultEntry, SampleRecord};
 use charts::{Bar, css_colour};
 use input::Run;
 
@@ -99,16 +99,16 @@ pub fn escape(text: &str) -> String {
 /// A task as the report orders it: benchmark, protocol and name.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct TaskKey {
-    benchmark: String,
-    protocol: String,
+    benchmark: BenchmarkId,
+    protocol: Protocol,
     task: String,
 }
 
 impl TaskKey {
     fn title(&self) -> String {
-        match (self.benchmark.as_str(), self.protocol.as_str()) {
-            ("cuebench", "unified") => self.task.clone(),
-            ("cuebench", protocol) => format!("{} ({protocol})", self.task),
+        match (self.benchmark, self.protocol) {
+            (BenchmarkId::CueBench, Protocol::Unified) => self.task.clone(),
+            (BenchmarkId::CueBench, protocol) => format!("{} ({protocol})", self.task),
             (benchmark, _) => format!("{benchmark} {}", self.task),
         }
     }
@@ -120,8 +120,8 @@ fn tasks(runs: &[Run]) -> Vec<(TaskKey, Vec<Option<&ResultEntry>>)> {
     for run in runs {
         for e in &run.document.results {
             let key = TaskKey {
-                benchmark: e.result.benchmark.clone(),
-                protocol: run.document.protocol.clone(),
+                benchmark: e.result.benchmark,
+                protocol: run.document.run.protocol,
                 task: e.result.task.clone(),
             };
             if !keys.contains(&key) {
@@ -134,7 +134,7 @@ fn tasks(runs: &[Run]) -> Vec<(TaskKey, Vec<Option<&ResultEntry>>)> {
             let entries = runs
                 .iter()
                 .map(|run| {
-                    (run.document.protocol == key.protocol)
+                    (run.document.run.protocol == key.protocol)
                         .then(|| {
                             run.document.results.iter().find(|e| {
                                 e.result.benchmark == key.benchmark && e.result.task == key.task
@@ -154,29 +154,29 @@ fn figure<'a>(entry: &'a ResultEntry, name: &str) -> Option<&'a Metric> {
 
 /// A When task reports mIoU.
 fn is_when(entry: &ResultEntry) -> bool {
-    figure(entry, "mIoU").is_some()
+    figure(entry, MIOU).is_some()
 }
 
 /// The per-sample score behind a task's distribution and its worst samples:
 /// IoU for When tasks, else Sem, else the first figure.
 fn sample_score(entry: &ResultEntry) -> String {
     if is_when(entry) {
-        "IoU".into()
-    } else if figure(entry, "Sem").is_some() {
-        "Sem".into()
+        IOU.into()
+    } else if figure(entry, SEM).is_some() {
+        SEM.into()
     } else {
         entry
             .result
             .metrics
             .first()
-            .map_or_else(|| "Struct".into(), |m| m.name.clone())
+            .map_or_else(|| STRUCT.into(), |m| m.name.clone())
     }
 }
 
 /// The figure a group chart shows: TIoU for When tasks, else Sem, else the first.
 fn headline(entry: &ResultEntry) -> Option<&Metric> {
-    figure(entry, "TIoU")
-        .or_else(|| figure(entry, "Sem"))
+    figure(entry, TIOU)
+        .or_else(|| figure(entry, SEM))
         .or_else(|| entry.result.metrics.first())
 }
 

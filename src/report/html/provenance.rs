@@ -77,9 +77,9 @@ pub(super) fn provenance(runs: &[Run]) -> String {
         let mut rows: Vec<(String, String)> = Vec::new();
         flatten("tool", &json(&d.tool), &mut rows);
         rows.push(("created".into(), d.created.clone()));
-        rows.push(("command".into(), command_line(&d.command)));
-        flatten("inputs", &json(&d.inputs), &mut rows);
-        flatten("settings", &json(&d.settings), &mut rows);
+        rows.push(("command".into(), command_line(&d.run.command)));
+        flatten("inputs", &json(&d.run.inputs), &mut rows);
+        flatten("settings", &json(&d.run.settings), &mut rows);
         for e in &d.results {
             rows.push((
                 format!("signature {}", e.result.task),

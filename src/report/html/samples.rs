@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::input::Run;
 use super::{escape, no_samples_note, sample_score, score_of, tasks};
-use crate::report::{SampleRecord, SampleStatus};
+use crate::model::{SampleRecord, SampleStatus};
 
 /// Samples shown per task and run in `worst`.
 pub const WORST: usize = 5;

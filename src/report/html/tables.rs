@@ -6,9 +6,8 @@ use std::fmt::Write;
 
 use super::input::Run;
 use super::{cell_text, escape, figure};
-use crate::report::Metric;
+use crate::model::{BenchmarkId, Metric, Protocol, ResultsDocument};
 use crate::report::leaderboard::{Column, Layout, ranks};
-use crate::report::results::ResultsDocument;
 
 pub(super) fn summary(runs: &[Run]) -> String {
     let mut out = String::from(
@@ -17,7 +16,7 @@ pub(super) fn summary(runs: &[Run]) -> String {
          <th>samples</th><th>scored</th><th>missing</th><th>parse failed</th></tr></thead><tbody>",
     );
     for run in runs {
-        let count = |f: fn(&crate::report::Counts) -> usize| -> usize {
+        let count = |f: fn(&crate::model::Counts) -> usize| -> usize {
             run.document
                 .results
                 .iter()
@@ -29,8 +28,8 @@ pub(super) fn summary(runs: &[Run]) -> String {
             "<tr><td class=\"label\">{}</td><td class=\"label\">{}</td><td class=\"label\">{}</td>\
              <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(&run.name),
-            escape(&run.document.benchmark),
-            escape(&run.document.protocol),
+            escape(run.document.run.benchmark.name()),
+            escape(run.document.run.protocol.name()),
             run.document.results.len(),
             count(|c| c.samples),
             count(|c| c.scored),
@@ -50,9 +49,9 @@ pub(super) fn summary(runs: &[Run]) -> String {
 /// One table per benchmark and protocol, in the order first seen.
 pub(super) fn tables(runs: &[Run]) -> String {
     let mut out = String::from("<section id=\"tables\"><h2>Results tables</h2>\n");
-    let mut families: Vec<(&str, &str)> = Vec::new();
+    let mut families: Vec<(BenchmarkId, Protocol)> = Vec::new();
     for d in runs.iter().map(|r| &r.document) {
-        let family = (d.benchmark.as_str(), d.protocol.as_str());
+        let family = (d.run.benchmark, d.run.protocol);
         if !families.contains(&family) {
             families.push(family);
         }
@@ -60,12 +59,16 @@ pub(super) fn tables(runs: &[Run]) -> String {
     for (benchmark, protocol) in families {
         let members: Vec<&Run> = runs
             .iter()
-            .filter(|r| r.document.benchmark == benchmark && r.document.protocol == protocol)
+            .filter(|r| {
+                r.document.run.benchmark == benchmark && r.document.run.protocol == protocol
+            })
             .collect();
         let documents: Vec<ResultsDocument> = members.iter().map(|r| r.document.clone()).collect();
         let title = match (benchmark, protocol) {
-            ("cuebench", "unified") => "Table 2: CueBench, unified protocol".to_owned(),
-            ("cuebench", _) => "Table 3: CueBench, separate protocol".to_owned(),
+            (BenchmarkId::CueBench, Protocol::Unified) => {
+                "Table 2: CueBench, unified protocol".to_owned()
+            }
+            (BenchmarkId::CueBench, _) => "Table 3: CueBench, separate protocol".to_owned(),
             (b, p) => format!("{b} ({p})"),
         };
         out.push_str(&table(&title, &members, &Layout::for_documents(&documents)));

@@ -1,6 +1,7 @@
-//! `cuebench reward`: one CUE-R1 reward per completion line (docs/scoring.md
-//! §7), from a file in one batch or from a stream, one line in, one line
-//! out, flushed. The [`Session`] keeps the model, taxonomy and vectors
+//! The reward line protocol (docs/scoring.md §7): one CUE-R1 reward per
+//! completion line, from a file in one batch or from a stream, one line in,
+//! one line out, flushed; `cuebench reward` and the reward server (`serve`)
+//! both answer through it. The [`Session`] keeps the model, taxonomy and vectors
 //! loaded for the whole stream. A line that cannot be scored (invalid JSON,
 //! an unknown id or task) is answered with `{"line": N, "error": "..."}`
 //! and the stream goes on; only reading or writing can end it.

@@ -2,8 +2,9 @@
 //! be resampled (docs/scoring.md §12): a figure is bootstrapped only when it
 //! is the mean of a per-sample column, checked against its reported value.
 
-use super::{Evaluation, Metric, SampleRecord};
-use crate::metrics::bootstrap::{Interval, confidence_intervals};
+use crate::metrics::bootstrap::confidence_intervals;
+use crate::model::names::{IOU, MIOU, RECALL_PREFIX};
+use crate::model::{Confidence, Evaluation, Interval, Metric, SampleRecord};
 
 /// The per-sample column (in [0, 1]) whose mean x 100 is `metric`, or `None`
 /// when the figure is not a per-sample mean (e.g. a precision or an AUC).
@@ -12,15 +13,15 @@ use crate::metrics::bootstrap::{Interval, confidence_intervals};
 pub fn figure_column(metric: &Metric, samples: &[SampleRecord]) -> Option<Vec<f64>> {
     let score =
         |s: &SampleRecord, name: &str| s.scores.iter().find(|(n, _)| n == name).map(|(_, v)| *v);
-    let column: Vec<f64> = if let Some(k) = metric.name.strip_prefix("R@") {
+    let column: Vec<f64> = if let Some(k) = metric.name.strip_prefix(RECALL_PREFIX) {
         let k: f64 = k.parse().ok()?;
         samples
             .iter()
-            .map(|s| score(s, "IoU").map(|iou| if iou >= k { 1.0 } else { 0.0 }))
+            .map(|s| score(s, IOU).map(|iou| if iou >= k { 1.0 } else { 0.0 }))
             .collect::<Option<_>>()?
     } else {
-        let name = if metric.name == "mIoU" {
-            "IoU"
+        let name = if metric.name == MIOU {
+            IOU
         } else {
             &metric.name
         };
@@ -35,17 +36,6 @@ pub fn figure_column(metric: &Metric, samples: &[SampleRecord]) -> Option<Vec<f6
         column.iter().sum::<f64>() / column.len() as f64
     };
     ((mean * 100.0 - metric.value).abs() <= 1e-9 * (1.0 + metric.value.abs())).then_some(column)
-}
-
-/// The bootstrap settings of `--confidence`.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Confidence {
-    /// Resamples (`--confidence-n`).
-    pub n: usize,
-    /// `--seed`.
-    pub seed: u64,
-    /// Coverage, 0.95.
-    pub level: f64,
 }
 
 /// Sets `ci` (in percent) on every figure of `evaluation` that is a
@@ -69,7 +59,7 @@ pub fn add_confidence(evaluation: &mut Evaluation, confidence: Confidence) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{Counts, SampleStatus, TaskResult};
+    use crate::model::{BenchmarkId, Counts, SampleStatus, TaskResult};
 
     fn record(id: &str, scores: &[(&str, f64)]) -> SampleRecord {
         SampleRecord {
@@ -117,7 +107,7 @@ mod tests {
     fn confidence_lands_in_percent_on_mean_figures_only() {
         let mut e = Evaluation {
             result: TaskResult {
-                benchmark: "cuebench".into(),
+                benchmark: BenchmarkId::CueBench,
                 task: "event".into(),
                 signature: String::new(),
                 counts: Counts::default(),

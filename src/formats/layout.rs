@@ -1,0 +1,36 @@
+//! How a predictions file is laid out (`eval --from`): cuebench's own
+//! records ([`super::predictions`]) or an lmms-eval sample log
+//! ([`super::lmms_eval`]), read through one entry point.
+
+use std::path::Path;
+
+use super::lmms_eval::parse_samples;
+use super::predictions::{Prediction, parse_records};
+use super::records::read_text_or_stdin;
+use crate::error::Result;
+
+/// How a predictions file is laid out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Layout {
+    /// cuebench's own records (docs/scoring.md §3.3), as JSONL or one JSON array.
+    #[default]
+    Cuebench,
+    /// lmms-eval's `samples_*.jsonl` log: the id from `doc.id`, the response
+    /// from `filtered_resps`.
+    LmmsEval,
+}
+
+/// Reads predictions in `layout` from a file, or from standard input when
+/// `path` is `-` (errors then name `<stdin>`).
+pub fn read_predictions_from(path: &Path, layout: Layout) -> Result<Vec<Prediction>> {
+    let (text, name) = read_text_or_stdin(path)?;
+    parse_predictions(&text, &name, layout)
+}
+
+/// Parses a whole predictions text in `layout`.
+pub fn parse_predictions(text: &str, path: &Path, layout: Layout) -> Result<Vec<Prediction>> {
+    match layout {
+        Layout::LmmsEval => parse_samples(text, path),
+        Layout::Cuebench => parse_records(text, path),
+    }
+}
