@@ -70,7 +70,7 @@ def check_trl(model_dir: Path) -> None:
     from cuebench.trl import async_reward_function, reward_function
 
     # Every task's prompts file in one dataset: one schema for all.
-    dataset = load_dataset("json", data_files=sorted(glob.glob(str(WORK / "prompts" / "*.jsonl"))), split="train")
+    dataset = load_dataset("json", data_files=str(WORK / "prompts" / "all.jsonl"), split="train")
     dataset = dataset.shuffle(seed=0).select(range(16))
     args = GRPOConfig(output_dir=str(WORK / "trl"), per_device_train_batch_size=4, num_generations=4,
                       max_completion_length=8, max_steps=2, logging_steps=1, report_to=[], use_cpu=True,

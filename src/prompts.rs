@@ -166,8 +166,16 @@ pub fn to_jsonl(lines: &[PromptLine]) -> String {
         .collect()
 }
 
-/// Writes `DIR/<task>.jsonl` for every task in `format`; returns each file
-/// with its number of lines.
+/// The name of the file of every task's lines that `write_all` adds.
+pub const ALL_TASKS_FILE: &str = "all.jsonl";
+
+/// Writes `DIR/<task>.jsonl` for every task in `format`, and every task's
+/// lines together in `DIR/all.jsonl`; returns each file with its number of
+/// lines. The combined file is the one to load as one dataset: a loader
+/// that types each column from the first file it reads (`datasets`) types
+/// `cut_at_s`, null outside anticipation, as null and then refuses the
+/// anticipation file's numbers; within one file the type is inferred over
+/// all its lines.
 pub fn write_all(
     videos: &[Video],
     video_name: &str,
@@ -178,15 +186,21 @@ pub fn write_all(
         path: dir.to_owned(),
         source,
     })?;
-    Task::ALL
+    let mut all = String::new();
+    let mut written = Task::ALL
         .iter()
         .map(|&task| {
             let text = render(videos, task, video_name, format);
             let path = dir.join(format!("{task}.jsonl"));
             write_file(&path, text.as_bytes())?;
+            all.push_str(&text);
             Ok((path, text.lines().count()))
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    let path = dir.join(ALL_TASKS_FILE);
+    write_file(&path, all.as_bytes())?;
+    written.push((path, all.lines().count()));
+    Ok(written)
 }
 
 /// The full prompt of a sample: preamble, problem prompt with its
@@ -274,7 +288,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let written =
             write_all(&videos, DEFAULT_VIDEO_NAME, PromptFormat::Jsonl, dir.path()).unwrap();
-        assert_eq!(written.len(), Task::ALL.len());
+        assert_eq!(written.len(), Task::ALL.len() + 1);
+        let all = std::fs::read_to_string(dir.path().join(ALL_TASKS_FILE)).unwrap();
+        assert_eq!(
+            all.lines().count(),
+            written[..8].iter().map(|w| w.1).sum::<usize>()
+        );
         // 45 grounding samples in the example data (examples/README.md).
         let grounding = std::fs::read_to_string(dir.path().join("grounding.jsonl")).unwrap();
         assert_eq!(grounding.lines().count(), 45);
