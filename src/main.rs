@@ -91,10 +91,6 @@ struct ServeArgs {
     /// Requests waiting to be scored at most (more get 503).
     #[arg(long, default_value_t = 1024)]
     queue: usize,
-    /// Whose training rewards: cuebench (CUE-R1), vau-bench or vad-reasoning (needs --task).
-    #[arg(long, default_value = "cuebench",
-          value_parser = PossibleValuesParser::new(cuebench::benchmarks::registry::bench_names()))]
-    bench: String,
     #[command(flatten)]
     session: RewardSessionArgs,
 }
@@ -120,11 +116,6 @@ struct RewardArgs {
     /// Completions JSONL ({"id", "response"}, optional "task"); `-` or none: read stdin as a
     /// stream, answering each line as it arrives (for a training loop).
     input: Option<PathBuf>,
-    /// Whose training rewards: cuebench (CUE-R1), vau-bench (VAU-R1's GRPO rewards) or
-    /// vad-reasoning (Vad-R1's AVA-GRPO rewards); a sibling needs --task and --gt.
-    #[arg(long, default_value = "cuebench",
-          value_parser = PossibleValuesParser::new(cuebench::benchmarks::registry::bench_names()))]
-    bench: String,
     #[command(flatten)]
     session: RewardSessionArgs,
 }
@@ -132,6 +123,11 @@ struct RewardArgs {
 /// What `reward` and `serve` open their session with.
 #[derive(Debug, Args)]
 struct RewardSessionArgs {
+    /// Whose training rewards: cuebench (CUE-R1), vau-bench (VAU-R1's GRPO rewards) or
+    /// vad-reasoning (Vad-R1's AVA-GRPO rewards); a sibling needs --task and --gt.
+    #[arg(long, default_value = "cuebench",
+          value_parser = PossibleValuesParser::new(cuebench::benchmarks::registry::bench_names()))]
+    bench: String,
     /// The task of lines without a "task" field (with --bench, the benchmark's task).
     #[arg(long, value_parser = PossibleValuesParser::new(cuebench::benchmarks::registry::task_names()))]
     task: Option<String>,
@@ -515,17 +511,8 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Reward(args) => reward(args, &Inputs::discover()?),
         #[cfg(feature = "serve")]
         Command::Serve(args) => {
-            if args.bench != "cuebench" {
-                let inputs = Inputs::discover()?;
-                let task = args.session.task.as_deref().ok_or_else(|| {
-                    cuebench::Error::Usage(format!(
-                        "--task is required with --bench {}",
-                        args.bench
-                    ))
-                })?;
-                let gt = inputs.required(Input::Gt, args.session.gt.as_deref())?;
-                let rewards =
-                    cuebench::benchmarks::rewards::BenchRewards::open(&args.bench, task, &gt)?;
+            if args.session.bench != "cuebench" {
+                let rewards = bench_rewards(&args.session, &Inputs::discover()?)?;
                 let options = cuebench::serve::ServeOptions {
                     address: std::net::SocketAddr::new(args.host, args.port),
                     task: None,
@@ -843,7 +830,7 @@ fn reward_session(args: &RewardSessionArgs, inputs: &Inputs) -> anyhow::Result<S
 
 fn reward(args: RewardArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
     use cuebench::reward::{run_file, run_stream};
-    if args.bench != "cuebench" {
+    if args.session.bench != "cuebench" {
         return bench_reward(&args, inputs);
     }
     let task = args.session.cuebench_task()?;
@@ -862,15 +849,27 @@ fn reward(args: RewardArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The training rewards of `--bench` (a sibling benchmark) for `--task`.
+fn bench_rewards(
+    args: &RewardSessionArgs,
+    inputs: &Inputs,
+) -> anyhow::Result<cuebench::benchmarks::rewards::BenchRewards> {
+    let task = args.task.as_deref().ok_or_else(|| {
+        cuebench::Error::Usage(format!("--task is required with --bench {}", args.bench))
+    })?;
+    let gt = inputs.required(Input::Gt, args.gt.as_deref())?;
+    Ok(cuebench::benchmarks::rewards::BenchRewards::open(
+        &args.bench,
+        task,
+        &gt,
+    )?)
+}
+
 /// `reward --bench vau-bench|vad-reasoning`: the sibling's training rewards,
 /// one line out per completion line in (a file, or stdin as a stream).
 fn bench_reward(args: &RewardArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
     use std::io::BufRead;
-    let task = args.session.task.as_deref().ok_or_else(|| {
-        cuebench::Error::Usage(format!("--task is required with --bench {}", args.bench))
-    })?;
-    let gt = inputs.required(Input::Gt, args.session.gt.as_deref())?;
-    let rewards = cuebench::benchmarks::rewards::BenchRewards::open(&args.bench, task, &gt)?;
+    let rewards = bench_rewards(&args.session, inputs)?;
     let (source, reader): (PathBuf, Box<dyn BufRead>) =
         match args.input.as_ref().filter(|p| p.as_os_str() != "-") {
             Some(path) => {

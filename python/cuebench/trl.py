@@ -122,5 +122,7 @@ def async_reward_function(
     ) -> list[Optional[float]]:
         return await asyncio.to_thread(score, completions, columns)
 
+    # TRL names a reward's log columns after the function.
+    cuebench_reward.__name__ = cuebench_reward.__qualname__ = "cuebench_reward_async"
     cuebench_reward.session = session  # type: ignore[attr-defined]
     return cuebench_reward

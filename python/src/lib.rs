@@ -121,26 +121,13 @@ impl Session {
         tasks: Option<&Bound<'_, PyAny>>,
         on_unknown: &str,
     ) -> PyResult<Vec<Option<f64>>> {
-        let raise = match on_unknown {
-            "raise" => true,
-            "none" => false,
-            other => {
-                return Err(PyValueError::new_err(format!(
-                    "on_unknown: expected \"raise\" or \"none\", got {other:?}"
-                )));
-            }
-        };
+        let raise = raises_on_unknown(on_unknown)?;
         let batch = self.batch(texts(completions, "completions")?, texts(ids, "ids")?, tasks)?;
         let rewarded = py.detach(|| self.lock()?.rewards(&batch).map_err(to_py_error))?;
-        rewarded
-            .into_iter()
-            .enumerate()
-            .map(|(i, r)| match r {
-                Ok(r) => Ok(Some(r.reward.reward)),
-                Err(unknown) if raise => Err(PyValueError::new_err(format!("ids[{i}]: {unknown}"))),
-                Err(_) => Ok(None),
-            })
-            .collect()
+        rewards_or_none(
+            rewarded.into_iter().map(|r| r.map(|r| r.reward.reward)),
+            raise,
+        )
     }
 
     /// One record per completion, as `cuebench reward` writes them.
@@ -381,24 +368,14 @@ impl BenchSession {
         tasks: Option<&Bound<'_, PyAny>>,
         on_unknown: &str,
     ) -> PyResult<Vec<Option<f64>>> {
-        let raise = match on_unknown {
-            "raise" => true,
-            "none" => false,
-            other => {
-                return Err(PyValueError::new_err(format!(
-                    "on_unknown: expected \"raise\" or \"none\", got {other:?}"
-                )));
-            }
-        };
-        self.records(py, completions, ids, tasks)?
-            .into_iter()
-            .enumerate()
-            .map(|(i, r)| match r {
-                Ok(record) => Ok(record["reward"].as_f64()),
-                Err(unknown) if raise => Err(PyValueError::new_err(format!("ids[{i}]: {unknown}"))),
-                Err(_) => Ok(None),
-            })
-            .collect()
+        let raise = raises_on_unknown(on_unknown)?;
+        let records = self.records(py, completions, ids, tasks)?;
+        rewards_or_none(
+            records
+                .into_iter()
+                .map(|r| r.map(|record| record["reward"].as_f64().unwrap_or(f64::NAN))),
+            raise,
+        )
     }
 
     /// One record per completion, as `cuebench reward --bench` writes them
@@ -574,6 +551,33 @@ fn response_of(query: &str, prompt: Option<&str>) -> Option<String> {
     cuebench::formats::query::response_of(query, prompt)
         .ok()
         .map(str::to_owned)
+}
+
+/// Each reward, an unknown id raising `ValueError` naming it (`raise`) or
+/// giving `None`.
+fn rewards_or_none<E: std::fmt::Display>(
+    rewards: impl Iterator<Item = Result<f64, E>>,
+    raise: bool,
+) -> PyResult<Vec<Option<f64>>> {
+    rewards
+        .enumerate()
+        .map(|(i, r)| match r {
+            Ok(reward) => Ok(Some(reward)),
+            Err(unknown) if raise => Err(PyValueError::new_err(format!("ids[{i}]: {unknown}"))),
+            Err(_) => Ok(None),
+        })
+        .collect()
+}
+
+/// `on_unknown`: whether an unknown id raises (`"raise"`) or gets `None`.
+fn raises_on_unknown(on_unknown: &str) -> PyResult<bool> {
+    match on_unknown {
+        "raise" => Ok(true),
+        "none" => Ok(false),
+        other => Err(PyValueError::new_err(format!(
+            "on_unknown: expected \"raise\" or \"none\", got {other:?}"
+        ))),
+    }
 }
 
 fn parse_task(name: &str, field: &str) -> PyResult<Task> {
