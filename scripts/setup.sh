@@ -22,6 +22,10 @@
 #                                       wheels, and the Python package's crates fetched
 #                                       into cargo's cache, so `pip install ./python`
 #                                       and the Python tests (Ray's included) run offline
+#   .setup/validators/                  a Python environment with the exchange
+#                                       formats' own validators (every-eval-ever
+#                                       0.3.0, huggingface_hub), which the export
+#                                       tests run (scripts/validate-export.py)
 #
 # To add an artefact: write one `fetch_NAME` function that calls
 # `fetch_wheel_member` (or does its own thing) and list it in `main`.
@@ -140,6 +144,37 @@ fetch_python_build() {
     cargo fetch --locked --manifest-path "$ROOT/python/Cargo.toml" >&2
 }
 
+# The published validators of the formats `cuebench export` writes, in a
+# virtual environment of their own: Every Eval Ever's (its pinned wheel,
+# sha256-checked, with the dependencies its validator imports) and
+# huggingface_hub's `.eval_results/*.yaml` parser. Pins: scripts/validators.txt.
+# A marker records what was installed, so a second run downloads nothing.
+fetch_validators() {
+    local venv="$SETUP_DIR/validators" eee_sha=564b8bc624c1f822f749a769dc69dc058a736e83d920cbeb147c3a30d3152317
+    local marker="$venv/.cuebench-installed"
+    local want
+    want="every-eval-ever==0.3.0 $eee_sha $(sha256sum "$ROOT/scripts/validators.txt" | cut -d' ' -f1)"
+    if [[ -f "$marker" && "$(cat "$marker")" == "$want" ]]; then
+        echo "present: export validators ($venv)"
+        return 0
+    fi
+    local tmp
+    tmp="$(mktemp -d -p "$WORK")"
+    download_wheel "every-eval-ever==0.3.0" "$tmp" --python-version 3.12
+    local wheels=("$tmp"/*.whl)
+    if ! echo "$eee_sha  ${wheels[0]}" | sha256sum -c --status -; then
+        echo "error: every-eval-ever 0.3.0: wheel sha256 is not $eee_sha" >&2
+        return 1
+    fi
+    rm -rf "$venv"
+    "$PYTHON" -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$ROOT/scripts/validators.txt" >&2
+    "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps \
+        --ignore-requires-python "${wheels[0]}" >&2
+    echo "$want" > "$marker"
+    echo "fetched: export validators ($venv)"
+}
+
 # install_data_dir DIR: copies the fetched files into a data folder laid out
 # as cuebench expects (lib/, models/minilm-l6-v2/, wordnet/).
 install_data_dir() {
@@ -165,6 +200,7 @@ main() {
     fetch_minilm
     fetch_wordnet
     fetch_python_build
+    fetch_validators
     if [[ -n "$install" ]]; then
         install_data_dir "$install"
     fi

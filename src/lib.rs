@@ -21,8 +21,11 @@
 //! 5. `embedding`, `metrics` - vectors; pure per-sample scores
 //! 6. `evaluate`, `synthetic`, `prompts` - scoring sessions and aggregation
 //! 7. `benchmarks` - every benchmark and protocol, its registry and tables
-//! 8. `reward`, `report` - the reward line protocol; output formats
+//! 8. `reward`, `report`, `exchange`, `verify` - the reward line protocol; output formats;
+//!    exchange formats (EEE, HF); re-deriving a claimed run
 //! 9. `serve`, `commands` - the reward server; what each subcommand does
+//! 10. `cli` - the command line: the binary's flags and printing (`src/cli/`,
+//!     behind the `cli` feature)
 
 pub mod benchmarks;
 pub mod commands;
@@ -32,6 +35,7 @@ pub mod data_dir;
 pub mod embedding;
 pub mod error;
 pub mod evaluate;
+pub mod exchange;
 pub mod extraction;
 pub mod formats;
 pub mod intervals;
@@ -49,6 +53,7 @@ pub mod signature;
 pub mod synthetic;
 pub mod tasks;
 pub mod taxonomy;
+pub mod verify;
 pub mod wordnet;
 
 pub use error::{Error, Result};

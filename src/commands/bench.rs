@@ -35,6 +35,22 @@ pub struct BenchReport {
     pub batch_size: usize,
 }
 
+impl BenchReport {
+    /// The figures as `cuebench bench` prints them, one per line.
+    pub fn text(&self) -> String {
+        format!(
+            "samples {} | distinct texts {}\neval --all, cold cache  {:8.2} s\neval --all, warm cache  {:8.2} s\n--confidence (n=1000)   {:8.2} s more\nembedding (no cache)    {:8.0} texts/s at batch {}\n",
+            self.samples,
+            self.texts,
+            self.eval_cold_s,
+            self.eval_warm_s,
+            self.confidence_s,
+            self.embed_texts_per_s,
+            self.batch_size
+        )
+    }
+}
+
 /// Generates the data under `work`, then runs and times the three passes.
 pub fn run(work: &Path, embed: &EmbedOptions) -> Result<BenchReport> {
     std::fs::create_dir_all(work).map_err(|source| Error::Write {

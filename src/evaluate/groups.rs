@@ -28,7 +28,8 @@ use crate::tasks::derive::Sample;
 use super::aggregate;
 
 /// What `--by` groups samples by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum GroupBy {
     /// Taxonomy branch: `anomaly` or `normality`.
     Branch,
@@ -41,7 +42,7 @@ pub enum GroupBy {
     /// The video's genre.
     Genre,
     /// The video's camera view.
-    #[value(name = "camera_view")]
+    #[cfg_attr(feature = "cli", value(name = "camera_view"))]
     CameraView,
 }
 

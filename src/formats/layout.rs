@@ -10,13 +10,14 @@ use super::records::read_text_or_stdin;
 use crate::error::Result;
 
 /// How a predictions file is laid out.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Layout {
     /// cuebench's own records (docs/scoring.md §3.3), as JSONL or one JSON array.
     #[default]
     Cuebench,
-    /// lmms-eval's `samples_*.jsonl` log: the id from `doc.id`, the response
-    /// from `filtered_resps`.
+    /// lmms-eval's `samples_*.jsonl` log (0.7 included): the id from `doc.id`
+    /// or `target`, the response from `resps` or `filtered_resps`.
     LmmsEval,
 }
 

@@ -58,6 +58,23 @@ pub struct Counts {
     pub ambiguous_labels: usize,
 }
 
+impl Counts {
+    /// Every count with its JSON name, in the document's order.
+    pub fn named(&self) -> [(&'static str, usize); 9] {
+        [
+            ("samples", self.samples),
+            ("scored", self.scored),
+            ("missing", self.missing),
+            ("parse_failed", self.parse_failed),
+            ("dropped_intervals", self.dropped_intervals),
+            ("unknown_ids", self.unknown_ids),
+            ("format_ok", self.format_ok),
+            ("unknown_labels", self.unknown_labels),
+            ("ambiguous_labels", self.ambiguous_labels),
+        ]
+    }
+}
+
 fn is_zero(n: &usize) -> bool {
     *n == 0
 }

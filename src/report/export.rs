@@ -6,7 +6,8 @@ use std::fmt::Write;
 use crate::model::{Interval, Metric, ResultsDocument, TaskResult};
 
 /// `--format`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Format {
     /// A readable table (the default).
     #[default]

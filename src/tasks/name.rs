@@ -4,7 +4,6 @@
 //! `VariantNames`, `Display`, all kebab-case), and gets everything else
 //! from [`TaskName`].
 
-use clap::builder::{PossibleValuesParser, TypedValueParser};
 use strum::{VariantArray, VariantNames};
 
 /// Declares a task enum: the derives every task enum shares, its variant
@@ -66,12 +65,6 @@ pub trait TaskName: Copy + Send + Sync + VariantArray + VariantNames + Into<&'st
                 )
             })
     }
-
-    /// A clap parser for a `--task` flag taking one of these tasks: `--help`
-    /// lists the names and a near miss gets clap's "a similar value exists".
-    fn value_parser() -> impl TypedValueParser<Value = Self> {
-        PossibleValuesParser::new(Self::names()).try_map(|name| Self::parse_name(&name))
-    }
 }
 
 impl<T> TaskName for T where T: Copy + Send + Sync + VariantArray + VariantNames + Into<&'static str>
@@ -100,26 +93,5 @@ mod tests {
             Sample::parse_name("two_words"),
             Err("unknown task `two_words` (expected one of: one, two-words)".to_owned())
         );
-    }
-
-    #[test]
-    fn the_clap_parser_suggests_near_misses() {
-        let cmd = clap::Command::new("t").arg(
-            clap::Arg::new("task")
-                .long("task")
-                .value_parser(Sample::value_parser()),
-        );
-        let m = cmd
-            .clone()
-            .try_get_matches_from(["t", "--task", "two-words"]);
-        assert_eq!(
-            m.unwrap().get_one::<Sample>("task"),
-            Some(&Sample::TwoWords)
-        );
-        let err = cmd
-            .try_get_matches_from(["t", "--task", "two_words"])
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("a similar value exists: 'two-words'"), "{err}");
     }
 }

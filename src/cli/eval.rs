@@ -1,0 +1,269 @@
+//! `cuebench eval`: score predictions for one task or all of them, through
+//! the benchmark registry and the library's one pipeline (findings ->
+//! intervals -> groups -> results document), then print and write.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Args;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use cuebench::benchmarks::registry::{bench_names, protocol_names, run_benchmark, task_names};
+use cuebench::benchmarks::run::{Finding, RunHeader, Scored};
+use cuebench::benchmarks::{Flag, Request};
+use cuebench::config::{Input, Inputs};
+use cuebench::console;
+use cuebench::evaluate::groups::GroupBy;
+use cuebench::formats::layout::Layout;
+use cuebench::model::{BenchmarkId, Confidence, Evaluation, Protocol};
+use cuebench::report::export::Format;
+use cuebench::report::html::input::Run;
+use cuebench::report::per_sample_jsonl;
+use cuebench::report::results::write_output;
+use cuebench::report::{breakdown, html, leaderboard};
+
+use super::args::{EmbedArgs, OutputFormat, ScoringArgs};
+use super::emit;
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Predictions: a JSONL file or JSON array ({"id", "response"} or {"id", "answer"},
+    /// optional "task"), `-` for stdin, or with --all a folder of <task>.jsonl files.
+    pub predictions: PathBuf,
+    /// The benchmark: cuebench, or a sibling (vau-bench, vad-reasoning).
+    #[arg(long, default_value = "cuebench", help_heading = "Inputs",
+          value_parser = PossibleValuesParser::new(bench_names())
+              .try_map(|s| s.parse::<BenchmarkId>()))]
+    pub bench: BenchmarkId,
+    /// CueBench's protocol: `unified` (Table 2) or `separate` (Table 3: ranked labels,
+    /// start/end and frame-level predictions of specialised models, docs/scoring.md §10).
+    #[arg(long, default_value = "unified", help_heading = "Inputs",
+          value_parser = PossibleValuesParser::new(protocol_names())
+              .try_map(|s| s.parse::<Protocol>()))]
+    pub protocol: Protocol,
+    /// The task to score. cuebench: event, scene, attribute, anomaly-td, anomaly-bu, grounding,
+    /// detection, anticipation; with --protocol separate: event, grounding, anomaly, detection;
+    /// vau-bench: qa, grounding, cls; vad-reasoning: reasoning, detection.
+    #[arg(long, required_unless_present = "all", conflicts_with = "all", help_heading = "Inputs",
+          value_parser = PossibleValuesParser::new(task_names()))]
+    pub task: Option<String>,
+    /// Score every task of the benchmark into one row: the paper's Table 2 (cuebench), or
+    /// Table 3 (--protocol separate).
+    #[arg(long, help_heading = "Inputs")]
+    pub all: bool,
+    /// Annotation file (JSON array or JSONL of videos, docs/scoring.md §3.1); default:
+    /// $CUEBENCH_GT, then `gt` in cuebench.toml.
+    #[arg(long, value_name = "FILE", help_heading = "Inputs")]
+    pub gt: Option<PathBuf>,
+    /// How the predictions file is laid out: cuebench records, or an lmms-eval
+    /// `samples_*.jsonl` log (id from `doc.id`, response from `filtered_resps`).
+    #[arg(long, value_enum, default_value_t, help_heading = "Inputs")]
+    pub from: Layout,
+    /// WordNet 3.0 folder for METEOR (vad-reasoning); default: $CUEBENCH_WORDNET, then the
+    /// data folder.
+    #[arg(long, value_name = "DIR", help_heading = "Inputs")]
+    pub wordnet: Option<PathBuf>,
+    /// vad-reasoning: read the published layout's `start`/`end` as frame numbers at --fps
+    /// (default: seconds).
+    #[arg(long, requires = "fps", help_heading = "Inputs")]
+    pub frames: bool,
+    /// Frames per second for --frames.
+    #[arg(long, requires = "frames", help_heading = "Inputs")]
+    pub fps: Option<f64>,
+    /// --protocol separate: recognition scores the best of the first K labels [default: 5].
+    #[arg(
+        long,
+        value_name = "K",
+        help_heading = "Scoring (recorded in the signature)"
+    )]
+    pub top_k: Option<usize>,
+    /// --protocol separate: a frame score above it is anomalous [default: 0.5].
+    #[arg(long, help_heading = "Scoring (recorded in the signature)")]
+    pub threshold: Option<f64>,
+    /// Output format; `html` writes the self-contained report of `cuebench report` to stdout.
+    #[arg(long, value_enum, default_value_t, help_heading = "Output")]
+    pub format: OutputFormat,
+    /// Also write every sample's id, status and scores to this JSONL file.
+    #[arg(long, value_name = "OUT.jsonl", help_heading = "Output")]
+    pub per_sample: Option<PathBuf>,
+    /// Add each task's figures per group (repeatable; CueBench only; docs/report.md): table
+    /// and markdown print a table per task after the results, csv prints one long table,
+    /// json holds them in each result's `groups`.
+    #[arg(long, value_enum, value_name = "GROUPING", help_heading = "Output")]
+    pub by: Vec<GroupBy>,
+    /// Also write DIR/results.json and DIR/samples_<task>.jsonl (docs/results.md).
+    #[arg(long, value_name = "DIR", help_heading = "Output")]
+    pub output: Option<PathBuf>,
+    /// The model's name in the results; default: the predictions' file or folder name.
+    #[arg(long, help_heading = "Output")]
+    pub name: Option<String>,
+    /// Make likely mistakes input errors (exit 2): missing predictions, unknown ids, unread files.
+    #[arg(long, help_heading = "Output")]
+    pub strict: bool,
+    /// Bootstrap confidence intervals (95%) for every figure that is a per-sample mean.
+    #[arg(long, help_heading = "Output")]
+    pub confidence: bool,
+    /// Resamples of the bootstrap.
+    #[arg(long, default_value_t = Confidence::default().n, help_heading = "Output")]
+    pub confidence_n: usize,
+    /// Seed of the bootstrap: the same seed gives the same intervals everywhere.
+    #[arg(long, default_value_t = Confidence::default().seed, help_heading = "Output")]
+    pub seed: u64,
+
+    #[command(flatten)]
+    pub scoring: ScoringArgs,
+    #[command(flatten)]
+    pub embedding: EmbedArgs,
+}
+
+pub fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
+    // The flags written on the command line: a benchmark that does not read
+    // one refuses the run (values found in the environment or cuebench.toml
+    // are not flags and never refuse it).
+    let flags = [
+        (Flag::Taxonomy, args.scoring.taxonomy.is_some()),
+        (Flag::Tau, args.scoring.tau.is_some()),
+        (Flag::Tiou, args.scoring.tiou.is_some()),
+        (Flag::SemNorm, args.scoring.sem_norm.is_some()),
+        (Flag::Model, args.embedding.model.is_some()),
+        (Flag::From, args.from != Layout::Cuebench),
+        (Flag::Wordnet, args.wordnet.is_some()),
+        (Flag::Frames, args.frames),
+        (Flag::TopK, args.top_k.is_some()),
+        (Flag::Threshold, args.threshold.is_some()),
+        (Flag::By, !args.by.is_empty()),
+    ]
+    .into_iter()
+    .filter_map(|(flag, given)| given.then_some(flag))
+    .collect();
+    let request = Request {
+        task: args.task.clone(),
+        gt: inputs.required(Input::Gt, args.gt.as_deref())?,
+        predictions: args.predictions.clone(),
+        layout: args.from,
+        taxonomy: inputs.resolve(Input::Taxonomy, args.scoring.taxonomy.as_deref()),
+        tau: args.scoring.tau,
+        tiou: args.scoring.tiou,
+        sem_norm: args.scoring.sem_norm,
+        embed: args.embedding.options(inputs)?,
+        wordnet: args.wordnet.clone(),
+        frames_fps: args.fps.filter(|_| args.frames),
+        top_k: args.top_k,
+        threshold: args.threshold,
+        by: args.by.clone(),
+        flags,
+    };
+    // Outputs may never replace a file the run reads.
+    let protected = input_files(
+        &request.gt,
+        &request.predictions,
+        request.taxonomy.as_deref(),
+    );
+    let outcome = run_benchmark(args.bench, args.protocol, args.all, &request)?;
+    report_findings(&outcome.run.findings, args.strict)?;
+    let confidence = args.confidence.then_some(Confidence {
+        n: args.confidence_n,
+        seed: args.seed,
+        ..Confidence::default()
+    });
+    let header = RunHeader {
+        command: std::env::args().collect(),
+        name: args.name.unwrap_or_else(|| default_name(&args.predictions)),
+        benchmark: args.bench,
+        protocol: args.protocol,
+    };
+    let Scored {
+        mut document,
+        evaluations,
+    } = outcome.run.into_document(header, confidence)?;
+    write_per_sample(&evaluations, args.per_sample.as_deref(), &protected)?;
+    let text = match args.format.text() {
+        None => html::render(&[Run::scored(document.clone(), &evaluations)]),
+        Some(format) => {
+            let mut text = if let Some(row) = outcome.row.filter(|_| format != Format::Json) {
+                let layout = leaderboard::Layout::of_groups(row);
+                leaderboard::render(
+                    std::slice::from_ref(&document),
+                    &layout,
+                    format,
+                    confidence.is_some(),
+                )
+            } else {
+                format.exporter().export(&document)
+            };
+            if !args.by.is_empty() {
+                if breakdown::replaces_output(format) {
+                    text.clear();
+                }
+                text.push_str(&breakdown::render(&document, format));
+            }
+            text
+        }
+    };
+    if let Some(dir) = &args.output {
+        let protected: Vec<&Path> = protected.iter().map(PathBuf::as_path).collect();
+        write_output(dir, &mut document, &evaluations, &protected)?;
+    }
+    emit(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints each likely mistake as a warning; with `--strict`, the first one
+/// is an input error listing what it found.
+pub fn report_findings(findings: &[Finding], strict: bool) -> anyhow::Result<()> {
+    if strict && let Some(first) = findings.first() {
+        for f in &findings[1..] {
+            console::warning(&f.error());
+        }
+        return Err(cuebench::Error::Usage(format!("--strict: {}", first.error())).into());
+    }
+    for f in findings.iter().filter(|f| f.warn) {
+        console::warning(&f.warning());
+    }
+    Ok(())
+}
+
+/// The predictions' file name without its extension, or the folder's name.
+pub fn default_name(predictions: &std::path::Path) -> String {
+    let name = if predictions.is_dir() {
+        predictions.file_name()
+    } else {
+        predictions.file_stem()
+    };
+    name.map_or_else(
+        || predictions.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+/// Writes the `--per-sample` file when one was asked for; never over one of
+/// the run's `inputs`.
+pub fn write_per_sample(
+    evaluations: &[Evaluation],
+    path: Option<&Path>,
+    inputs: &[PathBuf],
+) -> anyhow::Result<()> {
+    if let Some(path) = path {
+        let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+        cuebench::formats::records::write_output(
+            path,
+            per_sample_jsonl(evaluations).as_bytes(),
+            &inputs,
+        )?;
+    }
+    Ok(())
+}
+
+/// Every file an `eval` run reads (a predictions folder stands for the
+/// `<task>.jsonl` files in it), so no output can replace one of them.
+pub fn input_files(gt: &Path, predictions: &Path, taxonomy: Option<&Path>) -> Vec<PathBuf> {
+    let mut files = vec![gt.to_owned(), predictions.to_owned()];
+    if predictions.is_dir() {
+        files.extend(
+            task_names()
+                .into_iter()
+                .map(|t| predictions.join(format!("{t}.jsonl"))),
+        );
+    }
+    files.extend(taxonomy.map(Path::to_owned));
+    files
+}
