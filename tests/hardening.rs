@@ -7,9 +7,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+use common::{root, stderr, stdout};
 
 fn annotations() -> PathBuf {
     root().join("examples/annotations.json")
@@ -34,14 +33,6 @@ fn run(args: &[&dyn AsRef<std::ffi::OsStr>], cache: &Path) -> Output {
         command.arg("--cache-dir").arg(cache).arg("--quiet");
     }
     command.output().unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 /// Exit 2 with exactly one stderr line that contains `expected`.

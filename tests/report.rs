@@ -8,12 +8,10 @@
 //! change with `CUEBENCH_BLESS=1 cargo test --test report` and say why in the
 //! commit.
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+use common::root;
 
 /// Runs the binary in the repository root with its own vector cache.
 fn cuebench(args: &[&str]) -> Output {

@@ -6,14 +6,12 @@
 //! Regenerate them after an intended change with
 //! `CUEBENCH_BLESS=1 cargo test --test separate` and say why in the commit.
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
 
-const TASKS: [&str; 4] = ["event", "grounding", "anomaly", "detection"];
+mod common;
+use common::{root, stderr, stdout};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+const TASKS: [&str; 4] = ["event", "grounding", "anomaly", "detection"];
 
 fn example(name: &str) -> String {
     root()
@@ -29,14 +27,6 @@ fn run(args: &[&str]) -> Output {
         .env_remove("CUEBENCH_GT")
         .output()
         .expect("runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("utf-8")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).expect("utf-8")
 }
 
 fn separate(task: &str, extra: &[&str]) -> Output {

@@ -12,9 +12,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+use common::root;
 
 /// The example completions (every task, malformed answers included).
 fn completions_file() -> PathBuf {

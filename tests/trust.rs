@@ -6,12 +6,11 @@
 //! `examples/results/make.sh`; the leaderboard golden file from them is
 //! regenerated with `CUEBENCH_BLESS=1 cargo test --test trust`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+use common::{root, stderr, stdout};
 
 fn path(rel: &str) -> String {
     root().join(rel).to_str().unwrap().to_owned()
@@ -33,14 +32,6 @@ fn eval(args: &[&str], cache: &Path) -> Output {
     all.extend_from_slice(args);
     all.extend(["--quiet", "--cache-dir", cache.to_str().unwrap()]);
     cuebench(&all)
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).unwrap()
 }
 
 /// Exit 2 with one line on stderr holding `needle`; nothing on stdout.

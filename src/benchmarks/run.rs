@@ -11,7 +11,7 @@ use crate::evaluate::confidence::add_confidence;
 use crate::evaluate::groups::add_group_confidence;
 use crate::model::{
     BenchmarkId, Confidence, Evaluation, Group, InputFile, Inputs, Protocol, ResultsDocument,
-    RunInfo, RunSettings, SampleStatus,
+    RunInfo, RunSettings,
 };
 use crate::provenance::input_sha256;
 use crate::signature::Signature;
@@ -222,12 +222,7 @@ pub fn described_run(
 fn count_findings(evaluation: &Evaluation, source: &Path) -> Vec<Finding> {
     let r = &evaluation.result;
     let c = &r.counts;
-    let missing: Vec<String> = evaluation
-        .samples
-        .iter()
-        .filter(|s| s.status == SampleStatus::Missing)
-        .map(|s| s.id.clone())
-        .collect();
+    let missing = evaluation.missing_ids();
     let mut findings = Vec::new();
     if c.unknown_ids > 0 {
         findings.push(Finding {

@@ -14,7 +14,7 @@ use cuebench::config::{Input, Inputs};
 use cuebench::console;
 use cuebench::evaluate::groups::GroupBy;
 use cuebench::formats::layout::Layout;
-use cuebench::model::{BenchmarkId, Confidence, Evaluation, Protocol};
+use cuebench::model::{BenchmarkId, Confidence, Evaluation, Protocol, ResultsDocument, RowGroup};
 use cuebench::report::export::Format;
 use cuebench::report::html::input::Run;
 use cuebench::report::per_sample_jsonl;
@@ -115,7 +115,48 @@ pub struct EvalArgs {
     pub embedding: EmbedArgs,
 }
 
+/// Scores, prints in `--format` and writes `--per-sample` and `--output`.
 pub fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
+    let request = request(&args, inputs)?;
+    // Outputs may never replace a file the run reads.
+    let protected = input_files(
+        &request.gt,
+        &request.predictions,
+        request.taxonomy.as_deref(),
+    );
+    let outcome = run_benchmark(args.bench, args.protocol, args.all, &request)?;
+    report_findings(&outcome.run.findings, args.strict)?;
+    let confidence = args.confidence.then_some(Confidence {
+        n: args.confidence_n,
+        seed: args.seed,
+        ..Confidence::default()
+    });
+    let header = RunHeader {
+        command: std::env::args().collect(),
+        name: args
+            .name
+            .clone()
+            .unwrap_or_else(|| default_name(&args.predictions)),
+        benchmark: args.bench,
+        protocol: args.protocol,
+    };
+    let Scored {
+        mut document,
+        evaluations,
+    } = outcome.run.into_document(header, confidence)?;
+    write_per_sample(&evaluations, args.per_sample.as_deref(), &protected)?;
+    let text = render(&args, &document, &evaluations, outcome.row);
+    if let Some(dir) = &args.output {
+        let protected: Vec<&Path> = protected.iter().map(PathBuf::as_path).collect();
+        write_output(dir, &mut document, &evaluations, &protected)?;
+    }
+    emit(&text)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What `eval` asks of the benchmark: the inputs found as docs/scoring.md
+/// §13 says, the settings as given, and which flags were written.
+fn request(args: &EvalArgs, inputs: &Inputs) -> anyhow::Result<Request> {
     // The flags written on the command line: a benchmark that does not read
     // one refuses the run (values found in the environment or cuebench.toml
     // are not flags and never refuse it).
@@ -135,7 +176,7 @@ pub fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
     .into_iter()
     .filter_map(|(flag, given)| given.then_some(flag))
     .collect();
-    let request = Request {
+    Ok(Request {
         task: args.task.clone(),
         gt: inputs.required(Input::Gt, args.gt.as_deref())?,
         predictions: args.predictions.clone(),
@@ -151,60 +192,36 @@ pub fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
         threshold: args.threshold,
         by: args.by.clone(),
         flags,
+    })
+}
+
+/// The run in `--format`: the HTML report; the paper row of `--all`
+/// (not in JSON); else the per-task results; then the `--by` groups.
+fn render(
+    args: &EvalArgs,
+    document: &ResultsDocument,
+    evaluations: &[Evaluation],
+    row: Option<&'static [RowGroup]>,
+) -> String {
+    let Some(format) = args.format.text() else {
+        return html::render(&[Run::scored(document.clone(), evaluations)]);
     };
-    // Outputs may never replace a file the run reads.
-    let protected = input_files(
-        &request.gt,
-        &request.predictions,
-        request.taxonomy.as_deref(),
-    );
-    let outcome = run_benchmark(args.bench, args.protocol, args.all, &request)?;
-    report_findings(&outcome.run.findings, args.strict)?;
-    let confidence = args.confidence.then_some(Confidence {
-        n: args.confidence_n,
-        seed: args.seed,
-        ..Confidence::default()
-    });
-    let header = RunHeader {
-        command: std::env::args().collect(),
-        name: args.name.unwrap_or_else(|| default_name(&args.predictions)),
-        benchmark: args.bench,
-        protocol: args.protocol,
+    let mut text = match row.filter(|_| format != Format::Json) {
+        Some(row) => leaderboard::render(
+            std::slice::from_ref(document),
+            &leaderboard::Layout::of_groups(row),
+            format,
+            args.confidence,
+        ),
+        None => format.exporter().export(document),
     };
-    let Scored {
-        mut document,
-        evaluations,
-    } = outcome.run.into_document(header, confidence)?;
-    write_per_sample(&evaluations, args.per_sample.as_deref(), &protected)?;
-    let text = match args.format.text() {
-        None => html::render(&[Run::scored(document.clone(), &evaluations)]),
-        Some(format) => {
-            let mut text = if let Some(row) = outcome.row.filter(|_| format != Format::Json) {
-                let layout = leaderboard::Layout::of_groups(row);
-                leaderboard::render(
-                    std::slice::from_ref(&document),
-                    &layout,
-                    format,
-                    confidence.is_some(),
-                )
-            } else {
-                format.exporter().export(&document)
-            };
-            if !args.by.is_empty() {
-                if breakdown::replaces_output(format) {
-                    text.clear();
-                }
-                text.push_str(&breakdown::render(&document, format));
-            }
-            text
+    if !args.by.is_empty() {
+        if breakdown::replaces_output(format) {
+            text.clear();
         }
-    };
-    if let Some(dir) = &args.output {
-        let protected: Vec<&Path> = protected.iter().map(PathBuf::as_path).collect();
-        write_output(dir, &mut document, &evaluations, &protected)?;
+        text.push_str(&breakdown::render(document, format));
     }
-    emit(&text)?;
-    Ok(ExitCode::SUCCESS)
+    text
 }
 
 /// Prints each likely mistake as a warning; with `--strict`, the first one

@@ -7,7 +7,8 @@ use std::time::Instant;
 use serde::Serialize;
 
 use crate::benchmarks::cuebench::{EvalOptions, read_inputs, run as eval};
-use crate::embedding::{EmbedOptions, embed_texts, load_embedder};
+use crate::embedding::floor::{EncoderCost, Floor, matmul_rate};
+use crate::embedding::{EmbedOptions, embed_texts, load_embedder, token_plan};
 use crate::error::{Error, Result};
 use crate::evaluate::Session;
 use crate::evaluate::confidence::add_confidence;
@@ -33,20 +34,43 @@ pub struct BenchReport {
     pub embed_texts_per_s: f64,
     /// Batch size used.
     pub batch_size: usize,
+    /// The arithmetic floor of embedding those texts on this machine
+    /// (tokens, padded tokens, FLOP per token, the measured MatMul rate).
+    pub floor: Floor,
+    /// `eval_cold_s` as a multiple of `floor.floor_s`.
+    pub eval_cold_ratio: f64,
+    /// The embedding pass (no cache) as a multiple of `floor.floor_s`.
+    pub embed_ratio: f64,
 }
 
 impl BenchReport {
-    /// The figures as `cuebench bench` prints them, one per line.
+    /// The figures as `cuebench bench` prints them: each time, then the
+    /// floor it is judged by.
     pub fn text(&self) -> String {
+        let f = &self.floor;
         format!(
-            "samples {} | distinct texts {}\neval --all, cold cache  {:8.2} s\neval --all, warm cache  {:8.2} s\n--confidence (n=1000)   {:8.2} s more\nembedding (no cache)    {:8.0} texts/s at batch {}\n",
+            "samples {} | distinct texts {}\n\
+             eval --all, cold cache  {:8.2} s   {:5.2}x the floor\n\
+             eval --all, warm cache  {:8.2} s\n\
+             --confidence (n=1000)   {:8.2} s more\n\
+             embedding (no cache)    {:8.0} texts/s at batch {}, {:5.2}x the floor\n\
+             floor: {} tokens ({} computed with padding) x {:.1} MFLOP/token = {:.1} GFLOP \
+             (attention included) at {:.1} GFLOP/s (one MatMul through ONNX Runtime) = {:.2} s\n",
             self.samples,
             self.texts,
             self.eval_cold_s,
+            self.eval_cold_ratio,
             self.eval_warm_s,
             self.confidence_s,
             self.embed_texts_per_s,
-            self.batch_size
+            self.batch_size,
+            self.embed_ratio,
+            f.tokens,
+            f.padded_tokens,
+            f.flops_per_token / 1e6,
+            f.flops / 1e9,
+            f.matmul_flops_per_s / 1e9,
+            f.floor_s,
         )
     }
 }
@@ -98,6 +122,14 @@ pub fn run(work: &Path, embed: &EmbedOptions) -> Result<BenchReport> {
     };
     let mut embedder = load_embedder(&no_cache)?;
     let (embed_s, _) = timed(|| embed_texts(embedder.as_mut(), &texts, &no_cache))?;
+    let plan = token_plan(embedder.as_ref(), &texts, &no_cache)?;
+    drop(embedder);
+    let floor = Floor::new(
+        &EncoderCost::of_model(embed)?,
+        &plan.lengths,
+        plan.padded_tokens,
+        matmul_rate(embed)?,
+    );
     Ok(BenchReport {
         samples: run
             .evaluations
@@ -110,6 +142,9 @@ pub fn run(work: &Path, embed: &EmbedOptions) -> Result<BenchReport> {
         confidence_s,
         embed_texts_per_s: texts.len() as f64 / embed_s.max(1e-9),
         batch_size: embed.batch_size,
+        eval_cold_ratio: floor.ratio(cold),
+        embed_ratio: floor.ratio(embed_s),
+        floor,
     })
 }
 

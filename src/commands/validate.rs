@@ -12,7 +12,7 @@ use crate::benchmarks::cuebench::sources::{task_sources, unread_files};
 use crate::benchmarks::run::list;
 use crate::error::Result;
 use crate::extraction::{Answer, answer_of};
-use crate::formats::annotations::read_annotations;
+use crate::formats::annotations::{Video, read_annotations};
 use crate::formats::predictions::{Prediction, prediction_lines};
 use crate::formats::records::read_text;
 use crate::tasks::Task;
@@ -169,37 +169,50 @@ pub fn run(path: &Path, gt: &Path, tasks: Option<&[Task]>) -> Result<Validation>
     };
     for task in tasks {
         let preds = by_task.remove(&task).unwrap_or_default();
-        let samples = derive_samples(&videos, task);
-        let ids: HashSet<&str> = samples.iter().map(|s| s.id.as_str()).collect();
-        check_ids(
+        let coverage = coverage(
             task,
             &preds,
-            &ids,
+            &videos,
             &source_of(task),
             &mut validation.problems,
         );
-        let answered: HashSet<&str> = preds.iter().map(|p| p.id.as_str()).collect();
-        let mut missing: Vec<String> = samples
-            .iter()
-            .filter(|s| !answered.contains(s.id.as_str()))
-            .map(|s| s.id.clone())
-            .collect();
-        missing.sort();
-        let mut parse_failed: Vec<String> = preds
-            .iter()
-            .filter(|p| ids.contains(p.id.as_str()) && answer_of(&p.content) == Answer::ParseFailed)
-            .map(|p| p.id.clone())
-            .collect();
-        parse_failed.sort();
-        validation.tasks.push(TaskCoverage {
-            task: task.name().into(),
-            samples: samples.len(),
-            predictions: preds.len(),
-            missing,
-            parse_failed,
-        });
+        validation.tasks.push(coverage);
     }
     Ok(validation)
+}
+
+/// One task's coverage: its samples, the predictions' ids checked against
+/// them (problems pushed), the missing ids and unparseable answers, sorted.
+fn coverage(
+    task: Task,
+    preds: &[Prediction],
+    videos: &[Video],
+    source: &Path,
+    problems: &mut Vec<String>,
+) -> TaskCoverage {
+    let samples = derive_samples(videos, task);
+    let ids: HashSet<&str> = samples.iter().map(|s| s.id.as_str()).collect();
+    check_ids(task, preds, &ids, source, problems);
+    let answered: HashSet<&str> = preds.iter().map(|p| p.id.as_str()).collect();
+    let mut missing: Vec<String> = samples
+        .iter()
+        .filter(|s| !answered.contains(s.id.as_str()))
+        .map(|s| s.id.clone())
+        .collect();
+    missing.sort();
+    let mut parse_failed: Vec<String> = preds
+        .iter()
+        .filter(|p| ids.contains(p.id.as_str()) && answer_of(&p.content) == Answer::ParseFailed)
+        .map(|p| p.id.clone())
+        .collect();
+    parse_failed.sort();
+    TaskCoverage {
+        task: task.name().into(),
+        samples: samples.len(),
+        predictions: preds.len(),
+        missing,
+        parse_failed,
+    }
 }
 
 /// The task a line belongs to: `None` when `--task` selects another one.

@@ -66,6 +66,19 @@ impl Embedder for LazyEmbedder {
         }
     }
 
+    fn embed_batches(&mut self, batches: &[&[&str]]) -> Result<Vec<Vec<Vec<f32>>>> {
+        self.inner()?;
+        match self.inner.get_mut() {
+            Some(inner) => inner.embed_batches(batches),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// The workers the session will have, known before it opens.
+    fn parallelism(&self) -> usize {
+        super::onnx::workers(&self.options).0
+    }
+
     fn token_lengths(&self, texts: &[&str]) -> Result<Vec<usize>> {
         self.inner()?.token_lengths(texts)
     }

@@ -14,7 +14,7 @@ use ort::environment::Environment;
 use ort::session::Session;
 use ort::session::builder::SessionBuilder;
 
-use super::Device;
+use super::{Device, EmbedOptions};
 use crate::data_dir::{RuntimeFile, SETUP_HINT, executable_dir, ort_library_file_name};
 use crate::{Error, Result};
 
@@ -27,6 +27,27 @@ pub(crate) fn resolve_library(flag: Option<&Path>) -> Result<PathBuf> {
         .chain(RuntimeFile::OrtLibrary.candidates())
         .collect();
     resolve_library_from(flag, std::env::var_os("ORT_DYLIB_PATH"), &candidates)
+}
+
+/// The ONNX Runtime library for `opts.device`: on the CPU, [`resolve_library`];
+/// for `--device cuda:N`, after checking the driver and the GPU and loading
+/// the CUDA libraries of the data folder's `cuda/`, that folder's GPU build
+/// (unless `--ort-library` or `ORT_DYLIB_PATH` names one).
+pub(crate) fn library_for(opts: &EmbedOptions) -> Result<PathBuf> {
+    check_device_supported(opts.device)?;
+    match opts.device {
+        Device::Cpu => resolve_library(opts.ort_library.as_deref()),
+        Device::Cuda(gpu) => {
+            let gpu_build = super::cuda::prepare(gpu)?;
+            let named = opts.ort_library.is_some()
+                || std::env::var_os("ORT_DYLIB_PATH").is_some_and(|p| !p.is_empty());
+            if named {
+                resolve_library(opts.ort_library.as_deref())
+            } else {
+                Ok(gpu_build)
+            }
+        }
+    }
 }
 
 /// [`resolve_library`] over explicit inputs. An explicit path (flag or
@@ -99,13 +120,12 @@ pub(crate) fn environment(library: &Path) -> Result<Environment> {
     Ok(env)
 }
 
-/// Opens `model` on `device` with `threads` intra-op threads.
-pub(crate) fn open_session(
+/// A session builder on `device` with `threads` intra-op threads.
+pub(crate) fn session_builder(
     env: &Environment,
-    model: &Path,
     device: Device,
     threads: Option<usize>,
-) -> Result<Session> {
+) -> Result<SessionBuilder> {
     let builder = Session::builder(env)
         .map_err(|e| model_error("cannot create an ONNX Runtime session", e))?;
     let builder = match threads {
@@ -114,7 +134,17 @@ pub(crate) fn open_session(
             .map_err(|e| model_error("cannot set --threads", e))?,
         None => builder,
     };
-    let mut builder = register_device(builder, device)?;
+    register_device(builder, device)
+}
+
+/// Opens `model` on `device` with `threads` intra-op threads.
+pub(crate) fn open_session(
+    env: &Environment,
+    model: &Path,
+    device: Device,
+    threads: Option<usize>,
+) -> Result<Session> {
+    let mut builder = session_builder(env, device, threads)?;
     builder.commit_from_file(model).map_err(|e| {
         let context = match device {
             Device::Cpu => format!("{}: cannot load the model", model.display()),
@@ -143,16 +173,19 @@ fn register_device(builder: SessionBuilder, device: Device) -> Result<SessionBui
     };
     let id = i32::try_from(n)
         .map_err(|_| Error::Usage(format!("--device {device}: no such GPU number")))?;
-    // error_on_failure: never fall back to the CPU silently.
+    // error_on_failure: never fall back to the CPU silently. TF32 off: fp32
+    // products as on the CPU (with TF32, per-sample cosines moved by up to
+    // 2.7e-4 on an H200; without, 3.4e-7: docs/scoring.md §15's 1e-4 holds).
     let cuda = ort::ep::CUDA::default()
         .with_device_id(id)
+        .with_tf32(false)
         .build()
         .error_on_failure();
     builder.with_execution_providers([cuda]).map_err(|e| {
         model_error(
             format!(
-                "--device {device}: the CUDA execution provider did not start (it needs onnxruntime-gpu's \
-                 libraries and CUDA 13 / cuDNN 9 on LD_LIBRARY_PATH)"
+                "--device {device}: the CUDA execution provider did not start (it needs onnxruntime-gpu \
+                 1.31.1 with CUDA 13 and cuDNN 9: `bash scripts/setup.sh --cuda`)"
             ),
             e,
         )

@@ -59,30 +59,8 @@ pub fn export(
     let folder = format!("data/{}/{org}/{name}", document.run.benchmark);
     let evaluation_id = format!("{}/{model_id}/{created}", document.run.benchmark);
 
-    let mut rows = String::new();
-    let mut row_count = 0usize;
-    let mut results = Vec::new();
-    for (i, entry) in document.results.iter().enumerate() {
-        let records = samples.get(i).and_then(Option::as_deref);
-        for metric in &entry.result.metrics {
-            let column = records.and_then(|r| figure_column(metric, r));
-            results.push(result_item(
-                document,
-                options,
-                entry,
-                metric,
-                column.as_deref(),
-            ));
-            if let (Some(records), Some(column)) = (records, &column) {
-                for (record, score) in records.iter().zip(column) {
-                    let row = sample_row(&evaluation_id, model_id, entry, metric, record, *score);
-                    rows.push_str(&row.to_string());
-                    rows.push('\n');
-                    row_count += 1;
-                }
-            }
-        }
-    }
+    let (results, rows, row_count) =
+        results_and_rows(document, samples, options, &evaluation_id, model_id);
 
     let mut aggregate = json!({
         "schema_version": SCHEMA_VERSION,
@@ -134,6 +112,44 @@ pub fn export(
         aggregate: text,
         samples,
     })
+}
+
+/// One result item per figure of every task, and the per-sample companion
+/// rows (JSON lines, with their count) of the figures that are per-sample
+/// means of a task whose records were read.
+fn results_and_rows(
+    document: &ResultsDocument,
+    samples: &[Option<Vec<SampleRecord>>],
+    options: &ExportOptions,
+    evaluation_id: &str,
+    model_id: &str,
+) -> (Vec<Value>, String, usize) {
+    let mut rows = String::new();
+    let mut row_count = 0usize;
+    let mut results = Vec::new();
+    for (i, entry) in document.results.iter().enumerate() {
+        let records = samples.get(i).and_then(Option::as_deref);
+        for metric in &entry.result.metrics {
+            let column = records.and_then(|r| figure_column(metric, r));
+            results.push(result_item(
+                document,
+                options,
+                entry,
+                metric,
+                column.as_deref(),
+            ));
+            if let (Some(records), Some(column)) = (records, &column) {
+                for (record, score) in records.iter().zip(column) {
+                    let row = sample_row(evaluation_id, model_id, entry, metric, record, *score);
+                    rows.push_str(&row.to_string());
+                    rows.push('\n');
+                    row_count += 1;
+                }
+            }
+        }
+    }
+
+    (results, rows, row_count)
 }
 
 /// A version-4-shaped UUID from the document and the model id, so the same

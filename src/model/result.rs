@@ -161,3 +161,14 @@ pub struct Evaluation {
     /// One record per ground-truth sample, sorted by id.
     pub samples: Vec<SampleRecord>,
 }
+
+impl Evaluation {
+    /// The ids of the samples that had no prediction, in id order.
+    pub fn missing_ids(&self) -> Vec<String> {
+        self.samples
+            .iter()
+            .filter(|s| s.status == SampleStatus::Missing)
+            .map(|s| s.id.clone())
+            .collect()
+    }
+}

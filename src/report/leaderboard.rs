@@ -283,28 +283,7 @@ fn table(
         })
         .collect();
     let name_width = names.iter().map(|n| n.len()).chain([5]).max().unwrap_or(5);
-    let mut groups = format!("{:name_width$}", "");
-    let mut metrics = format!("{:<name_width$}", "model");
-    let mut c = 0;
-    while c < layout.columns.len() {
-        let heading = &layout.columns[c].heading;
-        let span: usize = layout.columns[c..]
-            .iter()
-            .zip(&widths[c..])
-            .take_while(|(col, _)| &col.heading == heading)
-            .map(|(_, w)| *w)
-            .sum();
-        let _ = write!(groups, "{:<span$}", format!("  {heading}"));
-        while c < layout.columns.len() && &layout.columns[c].heading == heading {
-            let _ = write!(
-                metrics,
-                "{:>w$}",
-                format!("{} ", layout.columns[c].metric),
-                w = widths[c]
-            );
-            c += 1;
-        }
-    }
+    let (groups, metrics) = table_header(layout, &widths, name_width);
     let mut out = format!("{}\n{}\n", groups.trim_end(), metrics.trim_end());
     for (name, row) in names.iter().zip(&body) {
         let mut line = format!("{name:<name_width$}");
@@ -331,6 +310,34 @@ fn table(
     }
     let _ = writeln!(out, "{signature}");
     out
+}
+
+/// The two header lines of the fixed-width table: the group headings, each
+/// spanning its columns, and the figure names, right-aligned.
+fn table_header(layout: &Layout, widths: &[usize], name_width: usize) -> (String, String) {
+    let mut groups = format!("{:name_width$}", "");
+    let mut metrics = format!("{:<name_width$}", "model");
+    let mut c = 0;
+    while c < layout.columns.len() {
+        let heading = &layout.columns[c].heading;
+        let span: usize = layout.columns[c..]
+            .iter()
+            .zip(&widths[c..])
+            .take_while(|(col, _)| &col.heading == heading)
+            .map(|(_, w)| *w)
+            .sum();
+        let _ = write!(groups, "{:<span$}", format!("  {heading}"));
+        while c < layout.columns.len() && &layout.columns[c].heading == heading {
+            let _ = write!(
+                metrics,
+                "{:>w$}",
+                format!("{} ", layout.columns[c].metric),
+                w = widths[c]
+            );
+            c += 1;
+        }
+    }
+    (groups, metrics)
 }
 
 /// A Markdown table: best in bold, second-best underlined.

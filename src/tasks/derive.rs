@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::Task;
-use crate::formats::annotations::{Triplet, Video};
+use crate::formats::annotations::{Anticipation, Triplet, Video};
 use crate::intervals::{Interval, merge};
 use crate::taxonomy::Anchor;
 
@@ -81,24 +81,7 @@ fn video_samples(video: &Video, task: Task) -> Vec<Sample> {
                 video.triplets.iter().map(leaf_anchor).collect(),
             )]
         }
-        Task::Grounding => video
-            .triplets
-            .iter()
-            .map(|t| Sample {
-                id: format!("{}|{}", video.video_id, t.id),
-                video_id: video.video_id.clone(),
-                task,
-                subject: Some(Task::AnomalyBu.value_text(
-                    &json!({"event": t.event, "scene": t.scene, "attribute": t.attributes}),
-                )),
-                truth: t
-                    .seconds(video.fps)
-                    .iter()
-                    .map(|[s, e]| json!({"duration": [s, e]}))
-                    .collect(),
-                anchors: Vec::new(),
-            })
-            .collect(),
+        Task::Grounding => grounding_samples(video),
         Task::Detection => {
             let intervals: Vec<Interval> = video
                 .triplets
@@ -116,28 +99,57 @@ fn video_samples(video: &Video, task: Task) -> Vec<Sample> {
         Task::Anticipation => match &video.anticipation {
             None => Vec::new(),
             Some(a) => {
-                let truth = a
-                    .future
-                    .iter()
-                    .map(|f| {
-                        json!({"event_probability": {"event": f.event, "scene": f.scene,
-                            "attribute": f.attributes.join(", "), "probability": f.probability, "anomaly": f.anomaly}})
-                    })
-                    .collect();
-                let anchors = a
-                    .future
-                    .iter()
-                    .map(|f| Anchor::Leaf {
-                        path: f.taxonomy.clone(),
-                        event: f.event.clone(),
-                        scene: f.scene.clone(),
-                        attributes: f.attributes.clone(),
-                    })
-                    .collect();
+                let (truth, anchors) = anticipation_truth(a);
                 vec![whole(truth, anchors)]
             }
         },
     }
+}
+
+/// Grounding samples: one per triplet, its value text as the subject.
+fn grounding_samples(video: &Video) -> Vec<Sample> {
+    video
+        .triplets
+        .iter()
+        .map(|t| Sample {
+            id: format!("{}|{}", video.video_id, t.id),
+            video_id: video.video_id.clone(),
+            task: Task::Grounding,
+            subject: Some(Task::AnomalyBu.value_text(
+                &json!({"event": t.event, "scene": t.scene, "attribute": t.attributes}),
+            )),
+            truth: t
+                .seconds(video.fps)
+                .iter()
+                .map(|[s, e]| json!({"duration": [s, e]}))
+                .collect(),
+            anchors: Vec::new(),
+        })
+        .collect()
+}
+
+/// The anticipation sample's truth (the future events with their
+/// probabilities) and the events' taxonomy anchors.
+fn anticipation_truth(a: &Anticipation) -> (Vec<Value>, Vec<Anchor>) {
+    let truth = a
+        .future
+        .iter()
+        .map(|f| {
+            json!({"event_probability": {"event": f.event, "scene": f.scene,
+                "attribute": f.attributes.join(", "), "probability": f.probability, "anomaly": f.anomaly}})
+        })
+        .collect();
+    let anchors = a
+        .future
+        .iter()
+        .map(|f| Anchor::Leaf {
+            path: f.taxonomy.clone(),
+            event: f.event.clone(),
+            scene: f.scene.clone(),
+            attributes: f.attributes.clone(),
+        })
+        .collect();
+    (truth, anchors)
 }
 
 /// Scene and attribute samples: one per distinct event (attribute: only

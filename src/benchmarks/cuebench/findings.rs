@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use super::sources::ReadSource;
 use crate::benchmarks::run::Finding;
 use crate::evaluate::Session;
-use crate::model::{Evaluation, SampleStatus};
+use crate::model::Evaluation;
 use crate::tasks::Task;
 
 /// One task's likely mistakes: unknown ids (and whose ids they look like),
@@ -64,12 +64,7 @@ pub(super) fn task_findings(
     }
     let counts = &evaluation.result.counts;
     let answered = counts.samples - counts.missing;
-    let missing: Vec<String> = evaluation
-        .samples
-        .iter()
-        .filter(|s| s.status == SampleStatus::Missing)
-        .map(|s| s.id.clone())
-        .collect();
+    let missing = evaluation.missing_ids();
     if counts.samples > 0 && answered * 2 < counts.samples && read.exists {
         findings.push(Finding {
             message: format!(

@@ -89,6 +89,26 @@ pub(super) fn group_charts(runs: &[Run]) -> String {
     out
 }
 
+/// A group's cell of the data table: its size (marked when small) and
+/// every figure.
+fn group_cell(g: &Group) -> String {
+    let figures: Vec<String> = g
+        .metrics
+        .iter()
+        .map(|m| format!("{} {}", escape(&m.name), cell_text(m)))
+        .collect();
+    let class = if g.small {
+        " class=\"small-group\""
+    } else {
+        ""
+    };
+    format!(
+        "<span{class}>n = {}</span><br>{}",
+        g.samples,
+        figures.join("<br>")
+    )
+}
+
 /// One task's `metric` per group of `by`, a bar per run.
 fn group_chart(
     key: &TaskKey,
@@ -146,25 +166,7 @@ fn group_chart(
         .map(|(_, e)| {
             groups
                 .iter()
-                .map(|g| {
-                    find(e, g).map(|g| {
-                        let figures: Vec<String> = g
-                            .metrics
-                            .iter()
-                            .map(|m| format!("{} {}", escape(&m.name), cell_text(m)))
-                            .collect();
-                        let class = if g.small {
-                            " class=\"small-group\""
-                        } else {
-                            ""
-                        };
-                        format!(
-                            "<span{class}>n = {}</span><br>{}",
-                            g.samples,
-                            figures.join("<br>")
-                        )
-                    })
-                })
+                .map(|g| find(e, g).map(|g| group_cell(&g)))
                 .collect()
         })
         .collect();
