@@ -24,9 +24,10 @@
 #   .setup/cuda/                        --cuda: onnxruntime-gpu 1.31.1's libraries and the
 #                                       nvidia-* wheels' CUDA libraries, in one folder
 #                                       (cuebench loads them from there by full path)
-#   .setup/wheels/                      maturin and pytest wheels, and the Python
-#                                       package's crates fetched into cargo's cache,
-#                                       so `pip install ./python` works offline
+#   .setup/wheels/                      maturin, pytest and ray (with its dependencies)
+#                                       wheels, and the Python package's crates fetched
+#                                       into cargo's cache, so `pip install ./python`
+#                                       and the Python tests (Ray's included) run offline
 #   .setup/validators/                  a Python environment with the exchange
 #                                       formats' own validators (every-eval-ever
 #                                       0.3.0, huggingface_hub), which the export
@@ -136,6 +137,15 @@ fetch_python_build() {
         "$PYTHON" -m pip download --quiet --only-binary=:all: \
             --disable-pip-version-check -d "$SETUP_DIR/wheels" "maturin==1.16.0" pytest >&2
         echo "fetched: maturin and pytest wheels ($SETUP_DIR/wheels)"
+    fi
+    # Ray, for the test that scores through Ray actors on a local cluster
+    # (python/tests/test_ray.py), as verl's reward loop and OpenRLHF run.
+    if ls "$SETUP_DIR"/wheels/ray-2.60.0-*.whl >/dev/null 2>&1; then
+        echo "present: ray wheels ($SETUP_DIR/wheels)"
+    else
+        "$PYTHON" -m pip download --quiet --only-binary=:all: \
+            --disable-pip-version-check -d "$SETUP_DIR/wheels" "ray==2.60.0" >&2
+        echo "fetched: ray wheels ($SETUP_DIR/wheels)"
     fi
     cargo fetch --locked --manifest-path "$ROOT/python/Cargo.toml" >&2
 }

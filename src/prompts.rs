@@ -39,7 +39,9 @@ pub const VIDEO_ID_PLACEHOLDER: &str = "{video_id}";
 /// The default video file name pattern.
 pub const DEFAULT_VIDEO_NAME: &str = "{video_id}.mp4";
 
-/// One line of `cuebench prompts` output.
+/// One line of `cuebench prompts` output. Every task's lines have the same
+/// fields (`cut_at_s` is null outside anticipation), so the files of
+/// `--all` load together (e.g. with `datasets.load_dataset`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PromptLine {
     /// The sample id, as predictions must carry it.
@@ -51,11 +53,78 @@ pub struct PromptLine {
     /// The video file to show the model (the name pattern filled with the id).
     pub video: String,
     /// Anticipation only: show the model the video up to this second
-    /// (the annotation's `observed_until_s`).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// (the annotation's `observed_until_s`); null for other tasks.
     pub cut_at_s: Option<f64>,
     /// The full prompt.
     pub prompt: String,
+    /// `{"id", "task"}`: what a reward needs to find the sample, ready as
+    /// OpenRLHF's label (`--label_key label`) or a dataset column.
+    pub label: Label,
+}
+
+/// A sample's id and task, as reward labels carry them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Label {
+    /// The sample id.
+    pub id: String,
+    /// The task.
+    pub task: Task,
+}
+
+/// How `cuebench prompts` writes its lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, strum::EnumString, strum::Display)]
+#[strum(serialize_all = "lowercase")]
+pub enum PromptFormat {
+    /// [`PromptLine`]s (also OpenRLHF's rows: `--input_key prompt --label_key label`).
+    #[default]
+    Jsonl,
+    /// verl's `RLHFDataset` rows ([`verl_row`]).
+    Verl,
+}
+
+/// The `data_source` of verl rows.
+pub const VERL_DATA_SOURCE: &str = "cuebench";
+
+/// A prompt line as a verl `RLHFDataset` row: `prompt` as chat messages,
+/// `data_source`, `ability`, `reward_model.ground_truth` (the sample's
+/// `cuebench tasks` line, as JSON text, which `cuebench.verl.compute_score`
+/// scores against) and `extra_info` (id, task, video, cut time, index).
+pub fn verl_row(line: &PromptLine, sample: &Sample, index: usize) -> serde_json::Value {
+    serde_json::json!({
+        "data_source": VERL_DATA_SOURCE,
+        "prompt": [{"role": "user", "content": line.prompt}],
+        "ability": "video-anomaly-understanding",
+        "reward_model": {
+            "style": "rule",
+            "ground_truth": serde_json::to_string(sample).unwrap_or_default(),
+        },
+        "extra_info": {
+            "index": index,
+            "id": line.id,
+            "task": line.task,
+            "video_id": line.video_id,
+            "video": line.video,
+            "cut_at_s": line.cut_at_s,
+        },
+    })
+}
+
+/// The lines of `task` in `format`, as JSONL.
+pub fn render(videos: &[Video], task: Task, video_name: &str, format: PromptFormat) -> String {
+    let samples = derive_samples(videos, task);
+    let lines: Vec<PromptLine> = samples
+        .iter()
+        .map(|s| line_of(videos, s, video_name))
+        .collect();
+    match format {
+        PromptFormat::Jsonl => to_jsonl(&lines),
+        PromptFormat::Verl => lines
+            .iter()
+            .zip(&samples)
+            .enumerate()
+            .map(|(i, (line, sample))| verl_row(line, sample, i).to_string() + "\n")
+            .collect(),
+    }
 }
 
 /// The prompt lines of every sample of `task`; `video_name` is a file name
@@ -63,22 +132,30 @@ pub struct PromptLine {
 pub fn prompt_lines(videos: &[Video], task: Task, video_name: &str) -> Vec<PromptLine> {
     derive_samples(videos, task)
         .iter()
-        .map(|sample| {
-            let video = videos.iter().find(|v| v.video_id == sample.video_id);
-            let cut_at_s = video
-                .filter(|_| task == Task::Anticipation)
-                .and_then(|v| v.anticipation.as_ref())
-                .map(|a| a.observed_until_s);
-            PromptLine {
-                id: sample.id.clone(),
-                task,
-                video_id: sample.video_id.clone(),
-                video: video_name.replace(VIDEO_ID_PLACEHOLDER, &sample.video_id),
-                cut_at_s,
-                prompt: prompt_text(sample),
-            }
-        })
+        .map(|sample| line_of(videos, sample, video_name))
         .collect()
+}
+
+/// The prompt line of one sample.
+fn line_of(videos: &[Video], sample: &Sample, video_name: &str) -> PromptLine {
+    let task = sample.task;
+    let video = videos.iter().find(|v| v.video_id == sample.video_id);
+    let cut_at_s = video
+        .filter(|_| task == Task::Anticipation)
+        .and_then(|v| v.anticipation.as_ref())
+        .map(|a| a.observed_until_s);
+    PromptLine {
+        id: sample.id.clone(),
+        task,
+        video_id: sample.video_id.clone(),
+        video: video_name.replace(VIDEO_ID_PLACEHOLDER, &sample.video_id),
+        cut_at_s,
+        prompt: prompt_text(sample),
+        label: Label {
+            id: sample.id.clone(),
+            task,
+        },
+    }
 }
 
 /// Prompt lines as JSONL, one line per sample.
@@ -89,22 +166,41 @@ pub fn to_jsonl(lines: &[PromptLine]) -> String {
         .collect()
 }
 
-/// Writes `DIR/<task>.jsonl` for every task; returns each file with its
-/// number of lines.
-pub fn write_all(videos: &[Video], video_name: &str, dir: &Path) -> Result<Vec<(PathBuf, usize)>> {
+/// The name of the file of every task's lines that `write_all` adds.
+pub const ALL_TASKS_FILE: &str = "all.jsonl";
+
+/// Writes `DIR/<task>.jsonl` for every task in `format`, and every task's
+/// lines together in `DIR/all.jsonl`; returns each file with its number of
+/// lines. The combined file is the one to load as one dataset: a loader
+/// that types each column from the first file it reads (`datasets`) types
+/// `cut_at_s`, null outside anticipation, as null and then refuses the
+/// anticipation file's numbers; within one file the type is inferred over
+/// all its lines.
+pub fn write_all(
+    videos: &[Video],
+    video_name: &str,
+    format: PromptFormat,
+    dir: &Path,
+) -> Result<Vec<(PathBuf, usize)>> {
     std::fs::create_dir_all(dir).map_err(|source| crate::Error::Write {
         path: dir.to_owned(),
         source,
     })?;
-    Task::ALL
+    let mut all = String::new();
+    let mut written = Task::ALL
         .iter()
         .map(|&task| {
-            let lines = prompt_lines(videos, task, video_name);
+            let text = render(videos, task, video_name, format);
             let path = dir.join(format!("{task}.jsonl"));
-            write_file(&path, to_jsonl(&lines).as_bytes())?;
-            Ok((path, lines.len()))
+            write_file(&path, text.as_bytes())?;
+            all.push_str(&text);
+            Ok((path, text.lines().count()))
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    let path = dir.join(ALL_TASKS_FILE);
+    write_file(&path, all.as_bytes())?;
+    written.push((path, all.lines().count()));
+    Ok(written)
 }
 
 /// The full prompt of a sample: preamble, problem prompt with its
@@ -175,6 +271,10 @@ mod tests {
             json.starts_with(r#"{"id":"vid_0002","task":"anticipation","video_id":"vid_0002","video":"clips/vid_0002.avi","cut_at_s":9.0,"prompt":"#),
             "{json}"
         );
+        assert!(
+            json.ends_with(r#""label":{"id":"vid_0002","task":"anticipation"}}"#),
+            "{json}"
+        );
     }
 
     #[test]
@@ -183,13 +283,44 @@ mod tests {
         let lines = prompt_lines(&videos, Task::Grounding, DEFAULT_VIDEO_NAME);
         assert_eq!(lines[0].video, "vid_0001.mp4");
         assert!(lines.iter().all(|l| l.cut_at_s.is_none()));
-        assert!(!to_jsonl(&lines[..1]).contains("cut_at_s"));
+        // One schema for every task: the cut time is there, null.
+        assert!(to_jsonl(&lines[..1]).contains(r#""cut_at_s":null"#));
         let dir = tempfile::tempdir().unwrap();
-        let written = write_all(&videos, DEFAULT_VIDEO_NAME, dir.path()).unwrap();
-        assert_eq!(written.len(), Task::ALL.len());
+        let written =
+            write_all(&videos, DEFAULT_VIDEO_NAME, PromptFormat::Jsonl, dir.path()).unwrap();
+        assert_eq!(written.len(), Task::ALL.len() + 1);
+        let all = std::fs::read_to_string(dir.path().join(ALL_TASKS_FILE)).unwrap();
+        assert_eq!(
+            all.lines().count(),
+            written[..8].iter().map(|w| w.1).sum::<usize>()
+        );
         // 45 grounding samples in the example data (examples/README.md).
         let grounding = std::fs::read_to_string(dir.path().join("grounding.jsonl")).unwrap();
         assert_eq!(grounding.lines().count(), 45);
+    }
+
+    #[test]
+    fn verl_rows_carry_messages_and_the_tasks_line_as_ground_truth() {
+        let videos = example_videos();
+        let text = render(
+            &videos,
+            Task::Grounding,
+            DEFAULT_VIDEO_NAME,
+            PromptFormat::Verl,
+        );
+        let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+        assert_eq!(first["data_source"], "cuebench");
+        assert_eq!(first["prompt"][0]["role"], "user");
+        let line = &prompt_lines(&videos, Task::Grounding, DEFAULT_VIDEO_NAME)[0];
+        assert_eq!(first["prompt"][0]["content"], line.prompt.as_str());
+        let sample = &derive_samples(&videos, Task::Grounding)[0];
+        assert_eq!(
+            first["reward_model"]["ground_truth"],
+            serde_json::to_string(sample).unwrap()
+        );
+        assert_eq!(first["extra_info"]["id"], "vid_0001|t1");
+        assert_eq!(first["extra_info"]["index"], 0);
+        assert_eq!(text.lines().count(), 45);
     }
 
     #[test]

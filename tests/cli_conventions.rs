@@ -468,7 +468,12 @@ fn prompts_all_writes_one_file_per_task_with_video_and_cut_time() {
     assert_eq!(first["cut_at_s"], 9.0);
     let grounding: serde_json::Value =
         serde_json::from_str(read("grounding").lines().next().unwrap()).unwrap();
-    assert!(grounding.get("cut_at_s").is_none());
+    // One schema for every task: null where a field does not apply.
+    assert!(grounding["cut_at_s"].is_null());
+    assert_eq!(
+        grounding["label"],
+        serde_json::json!({"id": grounding["id"], "task": "grounding"})
+    );
     // --all without --out is a usage error.
     let out = run(cuebench(dir.path()).args(["prompts", "--all"]));
     assert_eq!(out.status.code(), Some(2));

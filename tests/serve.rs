@@ -62,9 +62,14 @@ struct Server {
 impl Server {
     /// Starts on a free loopback port (port 0) and waits for the address.
     fn start(cache: &Path, extra: &[&str]) -> Server {
+        Server::start_with("examples/annotations.json", cache, extra)
+    }
+
+    /// [`Server::start`] with another annotation file.
+    fn start_with(gt: &str, cache: &Path, extra: &[&str]) -> Server {
         let child = Command::new(env!("CARGO_BIN_EXE_cuebench"))
             .args(["serve", "--port", "0", "--quiet", "--gt"])
-            .arg(root().join("examples/annotations.json"))
+            .arg(root().join(gt))
             .arg("--cache-dir")
             .arg(cache)
             .args(extra)
@@ -238,23 +243,116 @@ fn openrlhf_requests_get_rewards_scores_and_logs() {
             want[k]["parts"]["format"]
         );
     }
-    // An unknown id or an unreadable label is a 400 naming the label.
-    let unknown =
-        json!({"query": ["x"], "labels": [json!({"id": "nope", "task": "event"}).to_string()]});
-    let (status, answer) = post(server.address, "/get_reward", &unknown);
-    assert_eq!(status, 400);
+    // Labels may also be objects (a dataset's struct column). One bad item
+    // fails alone: reward 0, extra_logs.error 1, its message in `errors`.
+    let mixed = json!({
+        "query": ["PROMPTx", "PROMPTx", "PROMPTx", lines[0]["response"]],
+        "prompts": ["PROMPT", "PROMPT", "PROMPT", ""],
+        "labels": [{"id": "nope", "task": "event"}, "vid_0001", {"id": 3, "task": "event"},
+                   {"id": lines[0]["id"], "task": lines[0]["task"]}],
+    });
+    let (status, answer) = post(server.address, "/get_reward", &mixed);
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["extra_logs"]["error"], json!([1.0, 1.0, 1.0, 0.0]));
+    assert_eq!(
+        answer["rewards"].as_array().unwrap()[..3],
+        vec![json!(0.0); 3]
+    );
+    let errors = answer["errors"].as_array().unwrap();
+    assert!(errors[0].as_str().unwrap().starts_with("labels[0]: `nope`"));
     assert!(
-        answer["error"]
+        errors[1]
             .as_str()
             .unwrap()
-            .starts_with("labels[0]: `nope`")
+            .starts_with("labels[1]: expected")
     );
-    let (status, _) = post(
-        server.address,
-        "/get_reward",
-        &json!({"query": ["x"], "labels": ["vid_0001"]}),
+    assert!(
+        errors[2]
+            .as_str()
+            .unwrap()
+            .contains("`id` must be the sample id")
     );
+    assert!(errors[3].is_null());
+    let expected = want[0]["reward"].as_f64().unwrap();
+    assert!((answer["rewards"][3].as_f64().unwrap() - expected).abs() <= 1e-12);
+    // A body that is not an OpenRLHF request is still a 400.
+    let (status, _) = post(server.address, "/get_reward", &json!({"query": ["x"]}));
     assert_eq!(status, 400);
+    assert!(server.is_running());
+}
+
+/// The chat-templated prompt of the first sample of `task`, as OpenRLHF's
+/// dataset gives it (`apply_chat_template` with the generation prompt).
+fn chat_prompt(task: &str) -> (String, Value) {
+    let out = Command::new(env!("CARGO_BIN_EXE_cuebench"))
+        .args(["prompts", "--task", task, "--gt"])
+        .arg(root().join("examples/annotations.json"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let line: Value = serde_json::from_str(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    let prompt = format!(
+        "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\n<video>{}<|im_end|>\n<|im_start|>assistant\n",
+        line["prompt"].as_str().unwrap()
+    );
+    (prompt, json!({"id": line["id"], "task": task}))
+}
+
+/// Regression: a query that did not start with the exact prompt (OpenRLHF
+/// cut the prompt on the left, or a tokenizer round trip respaced it) had
+/// the prompt's own format example scored: a random response earned 1.76
+/// on anomaly-bu and 2.0 on grounding. Now it earns 0, and a real response
+/// after such a prompt earns what it earns alone.
+#[test]
+fn regression_openrlhf_never_scores_text_from_a_truncated_or_retokenised_prompt() {
+    let caches = tempfile::tempdir().unwrap();
+    let mut server = Server::start(caches.path(), &[]);
+    let random = "the quick brown fox jumps over the lazy dog";
+    for task in ["anomaly-bu", "grounding", "event", "detection"] {
+        let (prompt, label) = chat_prompt(task);
+        let n = prompt.len();
+        // Left cuts as OpenRLHF makes them (the last tokens kept), and
+        // round trips that drop or add spaces.
+        let mut queries: Vec<String> = [0, 7, n / 3, n / 2, n - 60]
+            .iter()
+            .map(|&cut| format!("{}{random}", &prompt[prompt.ceil_char_boundary(cut)..]))
+            .collect();
+        queries.push(format!(
+            "{}{random}",
+            prompt.replace(" </", "</").replace("> <", "><")
+        ));
+        queries.push(format!(
+            "{}{random}",
+            prompt.replace(": ", " : ").replace('\n', " \n")
+        ));
+        queries.push(format!("\u{fffd}{}{random}", &prompt[n / 2..]));
+        let body = json!({
+            "query": queries,
+            "prompts": vec![prompt.clone(); queries.len()],
+            "labels": vec![label.clone(); queries.len()],
+        });
+        let (status, answer) = post(server.address, "/get_reward", &body);
+        assert_eq!(status, 200, "{answer}");
+        assert_eq!(
+            answer["errors"],
+            json!(vec![Value::Null; queries.len()]),
+            "{task}"
+        );
+        for (i, reward) in answer["rewards"].as_array().unwrap().iter().enumerate() {
+            assert_eq!(
+                reward.as_f64(),
+                Some(0.0),
+                "{task}: query {i} scored prompt text"
+            );
+        }
+    }
     assert!(server.is_running());
 }
 
@@ -527,4 +625,42 @@ fn peak_memory_under_eight_maximal_requests_stays_under_the_readme_ceiling() {
     }
     let peak = peak_rss_mib(server.child.id());
     assert!(peak < CEILING_MIB, "peak RSS {peak} MiB");
+}
+
+#[test]
+fn serve_bench_gives_a_sibling_benchmarks_rewards_on_both_endpoints() {
+    let caches = tempfile::tempdir().unwrap();
+    let mut server = Server::start_with(
+        "examples/vau-bench/val.csv",
+        caches.path(),
+        &["--bench", "vau-bench", "--task", "grounding"],
+    );
+    // ecva_05's span is [2, 4]; glue [3, 5]: IoU 1/3, + format 1 + answer A 1.
+    let response = "<think>t</think><answer>Anomaly</answer><glue>[3, 5]</glue>";
+    let (status, answer) = post(
+        server.address,
+        "/reward",
+        &json!({"completions": [{"id": "ecva_05", "response": response}, {"id": "nope", "response": "x"}]}),
+    );
+    assert_eq!(status, 200, "{answer}");
+    let reward = answer["results"][0]["reward"].as_f64().unwrap();
+    assert!((reward - (2.0 + 1.0 / 3.0)).abs() < 1e-12, "{answer}");
+    assert!(answer["results"][1]["error"].is_string());
+    let prompt = "<|im_start|>user\nOutput <think> </think> <answer> </answer> <glue>[0, 1]</glue><|im_end|>\n<|im_start|>assistant\n";
+    let (status, answer) = post(
+        server.address,
+        "/get_reward",
+        &json!({
+            "query": [format!("{prompt}{response}"), format!("{}random", &prompt[30..]), "x"],
+            "prompts": [prompt, prompt, prompt],
+            "labels": [{"id": "ecva_05", "task": "grounding"}, {"id": "ecva_05"}, {"id": "ecva_05", "task": "qa"}],
+        }),
+    );
+    assert_eq!(status, 200, "{answer}");
+    let rewards = answer["rewards"].as_array().unwrap();
+    assert!((rewards[0].as_f64().unwrap() - (2.0 + 1.0 / 3.0)).abs() < 1e-12);
+    assert_eq!(rewards[1], 0.0, "prompt text is never scored");
+    assert_eq!(answer["extra_logs"]["error"], json!([0.0, 0.0, 1.0]));
+    assert_eq!(answer["extra_logs"]["iou"].as_array().unwrap().len(), 3);
+    assert!(server.is_running());
 }

@@ -17,7 +17,8 @@ class Session:
     ``"cuda"``, ``"cuda:N"``), ``cache_dir`` (vector cache), ``tau``,
     ``tiou``, ``sem_norm`` are the CLI's ``--taxonomy``, ``--model``,
     ``--device``, ``--cache-dir``, ``--tau``, ``--tiou``, ``--sem-norm``;
-    ``lam`` is Eq. 5's lambda (``--lambda``). ``task`` is the task of
+    ``lam`` is Eq. 5's lambda (``--lambda``). ``model`` defaults to
+    ``$CUEBENCH_MODEL``, then the data folder's model, as in the CLI. ``task`` is the task of
     completions given without one. ``warm_up`` embeds the ground truth and
     the taxonomy's candidates now, so the first batch embeds only answers.
     A setting left ``None`` takes the library's default, the CLI's too
@@ -47,13 +48,15 @@ class Session:
         self,
         completions: Sequence[str],
         ids: Sequence[str],
-        tasks: Union[str, Sequence[str], None] = None,
+        tasks: Union[str, Sequence[Optional[str]], None] = None,
         *,
         on_unknown: Literal["raise", "none"] = "raise",
     ) -> list[Optional[float]]:
         """The CUE-R1 reward (docs/scoring.md §7) of each completion, in
-        order. ``tasks``: one task name for all, one per completion, or
-        ``None`` for the session's ``task``. An id that is not a sample of
+        order. ``tasks``: one task name for all, one per completion (an
+        item ``None`` takes the session's ``task``), or ``None`` for the
+        session's ``task``. An item that is not a ``str`` raises
+        ``TypeError`` naming it (``ids[3]: expected str, got int 17``). An id that is not a sample of
         its task raises ``ValueError`` (``on_unknown="raise"``) or gets
         ``None`` (``"none"``); with ``"raise"`` every item is a float."""
     def reward_details(
@@ -72,6 +75,10 @@ class Session:
         """The reward of each completion against the sample given with it:
         a line of ``cuebench tasks`` output (JSON text). The session's
         taxonomy is never changed by it."""
+    def reward_details_against(
+        self, completions: Sequence[str], truths: Sequence[str]
+    ) -> list[dict[str, Any]]:
+        """:meth:`rewards_against` with the records of :meth:`reward_details`."""
     def evaluate(
         self,
         task: str,
@@ -87,3 +94,38 @@ class Session:
         matching the task) are issued as Python warnings."""
     def signature(self, task: str) -> str:
         """The signature of a result for ``task`` (docs/scoring.md §8)."""
+
+
+class BenchSession:
+    """A sibling benchmark's training rewards, loaded once (``cuebench
+    reward --bench``): ``bench`` ``"vau-bench"`` (VAU-R1's GRPO rewards,
+    ``task`` ``qa``, ``grounding`` or ``cls``) or ``"vad-reasoning"``
+    (Vad-R1's AVA-GRPO rewards, ``task`` ``detection``); ``gt`` its
+    annotation file. The formulas: docs/vau-bench.md and
+    docs/vad-reasoning.md, "Training rewards"."""
+
+    task: str
+    def __init__(self, bench: str, gt: _Path, task: str) -> None: ...
+    def rewards(
+        self,
+        completions: Sequence[str],
+        ids: Sequence[str],
+        tasks: Union[str, Sequence[Optional[str]], None] = None,
+        *,
+        on_unknown: Literal["raise", "none"] = "raise",
+    ) -> list[Optional[float]]:
+        """The reward of each completion (the sum of its parts)."""
+    def reward_details(
+        self,
+        completions: Sequence[str],
+        ids: Sequence[str],
+        tasks: Union[str, Sequence[Optional[str]], None] = None,
+    ) -> list[dict[str, Any]]:
+        """One record per completion: ``{"id", "task", "status", "reward",
+        "parts"}``; an unknown id has ``status`` ``"unknown"`` and ``error``."""
+
+def response_of(query: str, prompt: Optional[str] = None) -> Optional[str]:
+    """The policy's response inside a trainer's query (prompt and response
+    as one text): the text after the longest tail of ``prompt`` that opens
+    the query (whitespace ignored), else after the last chat-template
+    assistant marker; ``None`` when it cannot be told from the prompt."""

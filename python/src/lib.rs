@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 
 use cuebench::benchmarks::cuebench::{EvalOptions, run_in};
+use cuebench::benchmarks::rewards::BenchRewards;
 use cuebench::benchmarks::run::RunHeader;
 use cuebench::embedding::{Device, EmbedOptions};
 use cuebench::evaluate::session::{NO_ANNOTATIONS_SHA256, RewardedCompletion};
@@ -18,7 +19,7 @@ use cuebench::model::{BenchmarkId, Protocol, Settings};
 use cuebench::report::export::Format;
 use cuebench::tasks::Task;
 use cuebench::tasks::derive::Sample;
-use pyo3::exceptions::{PyOSError, PyRuntimeError, PyValueError};
+use pyo3::exceptions::{PyOSError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 use serde_json::Value;
@@ -72,6 +73,8 @@ impl Session {
             lambda: lam.unwrap_or(defaults.lambda),
             ..defaults
         };
+        // As the CLI: `model=`, else $CUEBENCH_MODEL, else the data folder's.
+        let model = model.or_else(|| std::env::var_os("CUEBENCH_MODEL").map(PathBuf::from));
         let embed = EmbedOptions {
             model_dir: model,
             ort_library,
@@ -113,31 +116,18 @@ impl Session {
     fn rewards(
         &self,
         py: Python<'_>,
-        completions: Vec<Bound<'_, PyString>>,
-        ids: Vec<String>,
+        completions: &Bound<'_, PyAny>,
+        ids: &Bound<'_, PyAny>,
         tasks: Option<&Bound<'_, PyAny>>,
         on_unknown: &str,
     ) -> PyResult<Vec<Option<f64>>> {
-        let raise = match on_unknown {
-            "raise" => true,
-            "none" => false,
-            other => {
-                return Err(PyValueError::new_err(format!(
-                    "on_unknown: expected \"raise\" or \"none\", got {other:?}"
-                )));
-            }
-        };
-        let batch = self.batch(completions, ids, tasks)?;
+        let raise = raises_on_unknown(on_unknown)?;
+        let batch = self.batch(completion_contents(completions)?, texts(ids, "ids")?, tasks)?;
         let rewarded = py.detach(|| self.lock()?.rewards(&batch).map_err(to_py_error))?;
-        rewarded
-            .into_iter()
-            .enumerate()
-            .map(|(i, r)| match r {
-                Ok(r) => Ok(Some(r.reward.reward)),
-                Err(unknown) if raise => Err(PyValueError::new_err(format!("ids[{i}]: {unknown}"))),
-                Err(_) => Ok(None),
-            })
-            .collect()
+        rewards_or_none(
+            rewarded.into_iter().map(|r| r.map(|r| r.reward.reward)),
+            raise,
+        )
     }
 
     /// One record per completion, as `cuebench reward` writes them.
@@ -145,11 +135,11 @@ impl Session {
     fn reward_details(
         &self,
         py: Python<'_>,
-        completions: Vec<Bound<'_, PyString>>,
-        ids: Vec<String>,
+        completions: &Bound<'_, PyAny>,
+        ids: &Bound<'_, PyAny>,
         tasks: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<Py<PyAny>>> {
-        let batch = self.batch(completions, ids, tasks)?;
+        let batch = self.batch(completion_contents(completions)?, texts(ids, "ids")?, tasks)?;
         let rewarded = py.detach(|| self.lock()?.rewards(&batch).map_err(to_py_error))?;
         rewarded
             .iter()
@@ -175,28 +165,28 @@ impl Session {
     fn rewards_against(
         &self,
         py: Python<'_>,
-        completions: Vec<Bound<'_, PyString>>,
-        truths: Vec<String>,
+        completions: &Bound<'_, PyAny>,
+        truths: &Bound<'_, PyAny>,
     ) -> PyResult<Vec<f64>> {
-        same_length(completions.len(), truths.len(), "truths")?;
-        let samples: Vec<Sample> = truths
+        let rewarded = self.score_against(py, completions, truths)?;
+        Ok(rewarded.iter().map(|r| r.reward.reward).collect())
+    }
+
+    /// One record per completion scored against the truth given with it:
+    /// `{"id", "task", "status", "reward", "parts"}`, as `reward_details`.
+    fn reward_details_against(
+        &self,
+        py: Python<'_>,
+        completions: &Bound<'_, PyAny>,
+        truths: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<Py<PyAny>>> {
+        let samples = samples_of(&texts(truths, "ground_truth")?)?;
+        let rewarded = self.score_against(py, completions, truths)?;
+        rewarded
             .iter()
-            .enumerate()
-            .map(|(i, t)| {
-                serde_json::from_str(t).map_err(|e| {
-                    PyValueError::new_err(format!(
-                        "ground_truth[{i}]: not a `cuebench tasks` record: {e}"
-                    ))
-                })
-            })
-            .collect::<PyResult<_>>()?;
-        let contents = contents(&completions);
-        let pairs: Vec<(&Sample, &PredictionContent)> = samples.iter().zip(&contents).collect();
-        let rewarded = py.detach(|| self.lock()?.rewards_against(&pairs).map_err(to_py_error))?;
-        Ok(rewarded
-            .iter()
-            .map(|r: &RewardedCompletion| r.reward.reward)
-            .collect())
+            .zip(&samples)
+            .map(|(r, s)| to_python(py, &r.record(&s.id)))
+            .collect()
     }
 
     /// Scores one task's predictions like `cuebench eval --format json`.
@@ -266,6 +256,21 @@ impl Session {
 }
 
 impl Session {
+    /// Scores completions against the `cuebench tasks` lines given with them.
+    fn score_against(
+        &self,
+        py: Python<'_>,
+        completions: &Bound<'_, PyAny>,
+        truths: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<RewardedCompletion>> {
+        let contents = completion_contents(completions)?;
+        let truths = texts(truths, "ground_truth")?;
+        same_length(contents.len(), truths.len(), "ground_truth")?;
+        let samples = samples_of(&truths)?;
+        let pairs: Vec<(&Sample, &PredictionContent)> = samples.iter().zip(&contents).collect();
+        py.detach(|| self.lock()?.rewards_against(&pairs).map_err(to_py_error))
+    }
+
     fn lock(&self) -> PyResult<MutexGuard<'_, Core>> {
         self.core
             .lock()
@@ -276,7 +281,7 @@ impl Session {
     /// name for all, one per completion, or `None` for the session's `task`.
     fn batch(
         &self,
-        completions: Vec<Bound<'_, PyString>>,
+        completions: Vec<PredictionContent>,
         ids: Vec<String>,
         tasks: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<Completion>> {
@@ -294,21 +299,137 @@ impl Session {
                 vec![parse_task(&t.extract::<String>()?, "tasks")?; ids.len()]
             }
             Some(t) => {
-                let names: Vec<String> = t.extract()?;
+                let names = optional_texts(t, "tasks")?;
                 same_length(completions.len(), names.len(), "tasks")?;
                 names
                     .iter()
                     .enumerate()
-                    .map(|(i, n)| parse_task(n, &format!("tasks[{i}]")))
+                    .map(|(i, n)| match n {
+                        Some(n) => parse_task(n, &format!("tasks[{i}]")),
+                        // A row without a task takes the session's.
+                        None => self.task.ok_or_else(|| {
+                            PyValueError::new_err(format!(
+                                "tasks[{i}]: None, and the session has no task= to use instead"
+                            ))
+                        }),
+                    })
                     .collect::<PyResult<_>>()?
             }
         };
-        Ok(contents(&completions)
+        Ok(completions
             .into_iter()
             .zip(ids)
             .zip(tasks)
             .map(|((content, id), task)| Completion { id, task, content })
             .collect())
+    }
+}
+
+/// A sibling benchmark's training rewards (VAU-Bench: VAU-R1's GRPO rewards;
+/// Vad-Reasoning: Vad-R1's AVA-GRPO rewards), loaded once; records equal
+/// `cuebench reward --bench`'s.
+#[pyclass(module = "cuebench._cuebench", name = "BenchSession", frozen)]
+struct BenchSession {
+    rewards: BenchRewards,
+}
+
+#[pymethods]
+impl BenchSession {
+    #[new]
+    fn new(py: Python<'_>, bench: &str, gt: PathBuf, task: &str) -> PyResult<Self> {
+        let rewards = py
+            .detach(|| BenchRewards::open(bench, task, &gt))
+            .map_err(to_py_error)?;
+        Ok(BenchSession { rewards })
+    }
+
+    /// The task's name.
+    #[getter]
+    fn task(&self) -> &'static str {
+        self.rewards.task_name()
+    }
+
+    /// The reward of each completion, in order; an unknown id raises
+    /// `ValueError` (`on_unknown="raise"`) or gets `None`.
+    #[pyo3(signature = (completions, ids, tasks=None, *, on_unknown="raise"))]
+    fn rewards(
+        &self,
+        py: Python<'_>,
+        completions: &Bound<'_, PyAny>,
+        ids: &Bound<'_, PyAny>,
+        tasks: Option<&Bound<'_, PyAny>>,
+        on_unknown: &str,
+    ) -> PyResult<Vec<Option<f64>>> {
+        let raise = raises_on_unknown(on_unknown)?;
+        let records = self.records(py, completions, ids, tasks)?;
+        rewards_or_none(
+            records
+                .into_iter()
+                .map(|r| r.map(|record| record["reward"].as_f64().unwrap_or(f64::NAN))),
+            raise,
+        )
+    }
+
+    /// One record per completion, as `cuebench reward --bench` writes them
+    /// (`status` `"unknown"` with `"error"` for an unknown id).
+    #[pyo3(signature = (completions, ids, tasks=None))]
+    fn reward_details(
+        &self,
+        py: Python<'_>,
+        completions: &Bound<'_, PyAny>,
+        ids: &Bound<'_, PyAny>,
+        tasks: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<Py<PyAny>>> {
+        let ids_list = texts(ids, "ids")?;
+        self.records(py, completions, ids, tasks)?
+            .into_iter()
+            .zip(ids_list)
+            .map(|(r, id)| {
+                let record = r.unwrap_or_else(|unknown| {
+                    serde_json::json!({
+                        "id": id, "task": self.rewards.task_name(), "status": "unknown",
+                        "reward": null, "parts": null, "error": unknown,
+                    })
+                });
+                to_python(py, &record)
+            })
+            .collect()
+    }
+}
+
+impl BenchSession {
+    /// Each completion's record, or why its id is unknown; `tasks` (one
+    /// name, one per completion, or `None`s) must name the session's task.
+    fn records(
+        &self,
+        py: Python<'_>,
+        completions: &Bound<'_, PyAny>,
+        ids: &Bound<'_, PyAny>,
+        tasks: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Vec<Result<Value, String>>> {
+        let completions = texts(completions, "completions")?;
+        let ids = texts(ids, "ids")?;
+        same_length(completions.len(), ids.len(), "ids")?;
+        let names: Vec<Option<String>> = match tasks {
+            None => Vec::new(),
+            Some(t) if t.is_instance_of::<PyString>() => vec![Some(t.extract()?)],
+            Some(t) => optional_texts(t, "tasks")?,
+        };
+        for (i, name) in names.iter().enumerate() {
+            if let Some(name) = name.as_deref().filter(|&n| n != self.rewards.task_name()) {
+                return Err(PyValueError::new_err(format!(
+                    "tasks[{i}]: `{name}`, but this session scores {}",
+                    self.rewards.task_name()
+                )));
+            }
+        }
+        Ok(py.detach(|| {
+            completions
+                .iter()
+                .zip(&ids)
+                .map(|(c, id)| self.rewards.record(id, c))
+                .collect()
+        }))
     }
 }
 
@@ -345,15 +466,140 @@ fn predictions_file(
     Ok((path.to_path_buf(), Some(path)))
 }
 
+/// A sequence of `str`, each item checked: a `TypeError` names the first
+/// item that is not a `str` (`ids[3]: expected str, got int 17`).
+fn texts(items: &Bound<'_, PyAny>, field: &str) -> PyResult<Vec<String>> {
+    optional_texts(items, field)?
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| t.ok_or_else(|| PyTypeError::new_err(format!("{field}[{i}]: expected str, got None"))))
+        .collect()
+}
+
+/// A sequence of `str` or `None`, each item checked.
+fn optional_texts(items: &Bound<'_, PyAny>, field: &str) -> PyResult<Vec<Option<String>>> {
+    items_of(items, field)?
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| {
+            if item.is_none() {
+                return Ok(None);
+            }
+            item.cast::<PyString>()
+                .map(|s| Some(s.to_string_lossy().into_owned()))
+                .map_err(|_| {
+                    let hint = if field == "ids" {
+                        " (sample ids are texts such as \"vid_0001|t1\")"
+                    } else {
+                        ""
+                    };
+                    PyTypeError::new_err(format!(
+                        "{field}[{i}]: expected str, got {} {}{hint}",
+                        type_name(&item),
+                        item.repr().map_or_else(|_| "?".into(), |r| r.to_string())
+                    ))
+                })
+        })
+        .collect()
+}
+
+/// The items of a sequence argument (not a lone `str`, which Python would
+/// also iterate, one character at a time).
+fn items_of<'py>(items: &Bound<'py, PyAny>, field: &str) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    if items.is_instance_of::<PyString>() {
+        return Err(PyTypeError::new_err(format!(
+            "{field}: expected a sequence of str, got one str"
+        )));
+    }
+    items
+        .try_iter()
+        .map_err(|_| {
+            PyTypeError::new_err(format!(
+                "{field}: expected a sequence of str, got {}",
+                type_name(items)
+            ))
+        })?
+        .collect()
+}
+
 /// Each completion as the CLI and the server read the same text: over the
 /// 1 MiB line cap, or not valid Unicode (a lone surrogate), it is an
 /// unreadable answer (status `parse_failed`, reward 0) for that completion
-/// alone, not an exception for the whole call.
-fn contents(completions: &[Bound<'_, PyString>]) -> Vec<PredictionContent> {
-    completions
-        .iter()
-        .map(|c| response_content(c.to_cow().ok().as_deref()))
+/// alone, not an exception for the whole call. A `TypeError` names the first
+/// item that is not a `str`.
+fn completion_contents(items: &Bound<'_, PyAny>) -> PyResult<Vec<PredictionContent>> {
+    items_of(items, "completions")?
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let text = item.cast::<PyString>().map_err(|_| {
+                PyTypeError::new_err(format!(
+                    "completions[{i}]: expected str, got {}",
+                    type_name(&item)
+                ))
+            })?;
+            Ok(response_content(text.to_cow().ok().as_deref()))
+        })
         .collect()
+}
+
+fn type_name(item: &Bound<'_, PyAny>) -> String {
+    item.get_type()
+        .name()
+        .map_or_else(|_| "?".into(), |n| n.to_string())
+}
+
+/// `cuebench tasks` lines read as samples; a `ValueError` names the line.
+fn samples_of(truths: &[String]) -> PyResult<Vec<Sample>> {
+    truths
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            serde_json::from_str(t).map_err(|e| {
+                PyValueError::new_err(format!(
+                    "ground_truth[{i}]: not a `cuebench tasks` record: {e}"
+                ))
+            })
+        })
+        .collect()
+}
+
+/// Where the policy's response starts in a trainer's query (prompt and
+/// response as one text); `None` when it cannot be told from the prompt.
+/// The rule is the server's (`docs/python-and-server.md`).
+#[pyfunction]
+#[pyo3(signature = (query, prompt=None))]
+fn response_of(query: &str, prompt: Option<&str>) -> Option<String> {
+    cuebench::formats::query::response_of(query, prompt)
+        .ok()
+        .map(str::to_owned)
+}
+
+/// Each reward, an unknown id raising `ValueError` naming it (`raise`) or
+/// giving `None`.
+fn rewards_or_none<E: std::fmt::Display>(
+    rewards: impl Iterator<Item = Result<f64, E>>,
+    raise: bool,
+) -> PyResult<Vec<Option<f64>>> {
+    rewards
+        .enumerate()
+        .map(|(i, r)| match r {
+            Ok(reward) => Ok(Some(reward)),
+            Err(unknown) if raise => Err(PyValueError::new_err(format!("ids[{i}]: {unknown}"))),
+            Err(_) => Ok(None),
+        })
+        .collect()
+}
+
+/// `on_unknown`: whether an unknown id raises (`"raise"`) or gets `None`.
+fn raises_on_unknown(on_unknown: &str) -> PyResult<bool> {
+    match on_unknown {
+        "raise" => Ok(true),
+        "none" => Ok(false),
+        other => Err(PyValueError::new_err(format!(
+            "on_unknown: expected \"raise\" or \"none\", got {other:?}"
+        ))),
+    }
 }
 
 fn parse_task(name: &str, field: &str) -> PyResult<Task> {
@@ -374,11 +620,27 @@ fn same_length(completions: usize, other: usize, field: &str) -> PyResult<()> {
 /// `OSError`s, a missing or broken model `RuntimeError`s.
 fn to_py_error(e: cuebench::Error) -> PyErr {
     use cuebench::Error;
+    let message = pythonic(&e.to_string());
     match e {
-        Error::Io { .. } | Error::Write { .. } => PyOSError::new_err(e.to_string()),
-        Error::Model(_) => PyRuntimeError::new_err(e.to_string()),
-        _ => PyValueError::new_err(e.to_string()),
+        Error::Io { .. } | Error::Write { .. } => PyOSError::new_err(message),
+        Error::Model(_) => PyRuntimeError::new_err(message),
+        _ => PyValueError::new_err(message),
     }
+}
+
+/// The CLI's flags in a library message, said as this package's keyword
+/// arguments (`--model DIR` -> `model=`).
+fn pythonic(message: &str) -> String {
+    [
+        ("--model DIR", "model="),
+        ("--ort-library", "ort_library="),
+        ("--gt FILE", "gt="),
+        ("--taxonomy", "taxonomy="),
+        ("--cache-dir", "cache_dir="),
+        ("--device", "device="),
+    ]
+    .iter()
+    .fold(message.to_owned(), |m, (flag, keyword)| m.replace(flag, keyword))
 }
 
 /// A JSON value as the Python object `json.loads` would give.
@@ -418,6 +680,8 @@ fn to_python(py: Python<'_>, value: &Value) -> PyResult<Py<PyAny>> {
 #[pymodule]
 fn _cuebench(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Session>()?;
+    m.add_class::<BenchSession>()?;
+    m.add_function(wrap_pyfunction!(response_of, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -122,3 +122,29 @@ def test_threads_share_a_session(session, completions):
     for t in threads:
         t.join()
     assert got == [want] * 4
+
+
+def test_type_errors_name_the_item(session):
+    with pytest.raises(TypeError, match=r"completions\[1\]: expected str, got int 3"):
+        session.rewards(["x", 3], ["vid_0001", "vid_0001"], "event")
+    with pytest.raises(TypeError, match=r"ids\[0\]: expected str, got float"):
+        session.rewards(["x"], [1.5], "event")
+    with pytest.raises(TypeError, match=r"tasks\[0\]: expected str, got int"):
+        session.rewards(["x"], ["vid_0001"], [4])
+    with pytest.raises(TypeError, match="ids: expected a sequence of str, got one str"):
+        session.rewards(["x"], "vid_0001", "event")
+
+
+def test_cuebench_model_is_honoured_and_errors_speak_python(tmp_path, monkeypatch):
+    monkeypatch.setenv("CUEBENCH_MODEL", str(tmp_path / "no-model"))
+    with pytest.raises(RuntimeError) as raised:
+        cuebench.Session(gt=str(ANNOTATIONS), cache_dir=str(tmp_path))
+    message = str(raised.value)
+    assert "no-model" in message, message
+    assert "--model" not in message and "model=" in message, message
+
+
+def test_response_of_never_returns_prompt_text():
+    prompt = "<|im_start|>user\nOutput <think> </think> <answer> [] </answer><|im_end|>\n<|im_start|>assistant\n"
+    assert cuebench.response_of(prompt[30:] + "words", prompt).strip() == "words"
+    assert cuebench.response_of("unrelated <answer>[]</answer>", prompt) is None

@@ -5,6 +5,9 @@ completion (one value per completion) plus ``trainer_state``."""
 
 from __future__ import annotations
 
+import asyncio
+import inspect
+
 import pytest
 
 from cuebench import trl
@@ -13,19 +16,26 @@ from conftest import ANNOTATIONS
 TOLERANCE = 1e-12
 
 
-def call_like_grpo(reward_func, inputs, completions):
-    """What GRPOTrainer._calculate_rewards does for a callable reward."""
+def call_like_grpo(reward_func, inputs, completions, metrics=None):
+    """What GRPOTrainer._calculate_rewards (TRL 1.16) does for a callable
+    reward; an async one is awaited as TRL's event loop does."""
     prompts = [x["prompt"] for x in inputs]
     completion_ids_list = [[1, 2, 3] for _ in completions]
     keys = [key for key in inputs[0] if key not in ["prompt", "completion", "completion_ids"]]
     reward_kwargs = {key: [example[key] for example in inputs] for key in keys}
     reward_kwargs["trainer_state"] = object()
-    return reward_func(
+    reward_kwargs["log_extra"] = lambda column, values: None
+    logged = metrics if metrics is not None else {}
+    reward_kwargs["log_metric"] = lambda name, value: logged.setdefault(name, []).append(value)
+    output = reward_func(
         prompts=prompts,
         completions=completions,
         completion_ids=completion_ids_list,
         **reward_kwargs,
     )
+    if inspect.iscoroutine(output):
+        output = asyncio.run(output)
+    return output
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +94,38 @@ def test_a_missing_id_column_or_bad_task_is_an_error(reward_func):
         call_like_grpo(reward_func, [{"prompt": "p", "task": "event"}], ["x"])
     with pytest.raises(ValueError, match="unknown task"):
         call_like_grpo(reward_func, [{"prompt": "p", "id": "vid_0001", "task": "evnt"}], ["x"])
+
+
+def test_parts_are_logged_through_log_metric(reward_func, completions, cli_rewards):
+    inputs, texts = grpo_batch(completions)
+    metrics = {}
+    call_like_grpo(reward_func, inputs, texts, metrics)
+    assert sorted(metrics) == ["cuebench/format", "cuebench/struct", "cuebench/task"]
+    want = [r["parts"]["struct"] for r in cli_rewards[:8] for _ in range(8)]
+    assert abs(metrics["cuebench/struct"][0] - sum(want) / len(want)) <= TOLERANCE
+
+
+def test_the_async_variant_gives_the_same_rewards(tmp_path, reward_func, completions):
+    func = trl.async_reward_function(gt=str(ANNOTATIONS), cache_dir=str(tmp_path))
+    assert inspect.iscoroutinefunction(func)
+    inputs, texts = grpo_batch(completions)
+    assert call_like_grpo(func, inputs, texts) == call_like_grpo(reward_func, inputs, texts)
+
+
+def test_a_row_without_a_task_uses_the_factory_task(tmp_path, completions):
+    scene = [c for c in completions if c["task"] == "scene"][:1]
+    event = [c for c in completions if c["task"] == "event"][:1]
+    func = trl.reward_function(gt=str(ANNOTATIONS), task="scene", cache_dir=str(tmp_path))
+    inputs = [{"prompt": "p", "id": scene[0]["id"], "task": None},
+              {"prompt": "p", "id": event[0]["id"], "task": "event"}]
+    got = call_like_grpo(func, inputs, [scene[0]["response"], event[0]["response"]])
+    alone = [call_like_grpo(func, [{"prompt": "p", "id": c["id"], "task": c["task"]}], [c["response"]])[0]
+             for c in scene + event]
+    assert got == alone and None not in got
+
+
+def test_integer_ids_are_refused_naming_the_row(reward_func):
+    inputs = [{"prompt": "p", "id": "vid_0001", "task": "event"},
+              {"prompt": "p", "id": 17, "task": "event"}]
+    with pytest.raises(TypeError, match=r"ids\[1\]: expected str, got int 17"):
+        call_like_grpo(reward_func, inputs, ["x", "x"])

@@ -7,6 +7,7 @@
 
 pub mod cuebench;
 pub mod registry;
+pub mod rewards;
 pub mod run;
 pub mod separate;
 pub mod vad_reasoning;

@@ -6,19 +6,25 @@ use std::path::PathBuf;
 
 use clap::Args;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
+use cuebench::benchmarks::rewards::BenchRewards;
 use cuebench::config::{Input, Inputs};
 use cuebench::embedding::{Device, EmbedOptions};
 use cuebench::evaluate::{Session, SessionOptions};
-use cuebench::model::{SemNorm, Settings, TiouMode};
+use cuebench::model::{BenchmarkId, SemNorm, Settings, TiouMode};
 use cuebench::report::export::Format;
 use cuebench::tasks::{Task, TaskName};
 
 /// What `reward` and `serve` open their session with.
 #[derive(Debug, Args)]
 pub struct RewardSessionArgs {
-    /// The task of lines without a "task" field.
-    #[arg(long, value_parser = task_parser::<Task>())]
-    pub task: Option<Task>,
+    /// Whose training rewards: cuebench (CUE-R1), vau-bench (VAU-R1's GRPO rewards) or
+    /// vad-reasoning (Vad-R1's AVA-GRPO rewards); a sibling needs --task and --gt.
+    #[arg(long, default_value = "cuebench",
+          value_parser = PossibleValuesParser::new(cuebench::benchmarks::registry::bench_names()))]
+    pub bench: String,
+    /// The task of lines without a "task" field (with --bench, the benchmark's task).
+    #[arg(long, value_parser = PossibleValuesParser::new(cuebench::benchmarks::registry::task_names()))]
+    pub task: Option<String>,
     /// Annotation file; default: $CUEBENCH_GT, then `gt` in cuebench.toml.
     #[arg(long, value_name = "FILE")]
     pub gt: Option<PathBuf>,
@@ -29,6 +35,37 @@ pub struct RewardSessionArgs {
     pub scoring: ScoringArgs,
     #[command(flatten)]
     pub embedding: EmbedArgs,
+}
+
+impl RewardSessionArgs {
+    /// Whether `--bench` names a sibling benchmark (not CueBench).
+    pub fn sibling(&self) -> bool {
+        self.bench != BenchmarkId::CueBench.name()
+    }
+
+    /// `--task` as a CueBench task (the only kind CUE-R1 takes).
+    pub fn cuebench_task(&self) -> anyhow::Result<Option<Task>> {
+        self.task
+            .as_deref()
+            .map(|t| {
+                Task::parse_name(t).map_err(|e| {
+                    cuebench::Error::Usage(format!(
+                        "--task: {e} (a sibling benchmark's task needs --bench)"
+                    ))
+                })
+            })
+            .transpose()
+            .map_err(Into::into)
+    }
+}
+
+/// The training rewards of `--bench` (a sibling benchmark) for `--task`.
+pub fn bench_rewards(args: &RewardSessionArgs, inputs: &Inputs) -> anyhow::Result<BenchRewards> {
+    let task = args.task.as_deref().ok_or_else(|| {
+        cuebench::Error::Usage(format!("--task is required with --bench {}", args.bench))
+    })?;
+    let gt = inputs.required(Input::Gt, args.gt.as_deref())?;
+    Ok(BenchRewards::open(&args.bench, task, &gt)?)
 }
 
 /// The session `reward` and `serve` score with, ground truth embedded.

@@ -17,7 +17,7 @@ pub struct PromptsArgs {
     #[arg(long, required_unless_present = "all", conflicts_with = "all",
           value_parser = task_parser::<Task>())]
     pub task: Option<Task>,
-    /// Every task: one <task>.jsonl per task in --out.
+    /// Every task: one <task>.jsonl per task in --out, and all.jsonl with every task.
     #[arg(long, requires = "out")]
     pub all: bool,
     /// Output folder for --all.
@@ -26,6 +26,10 @@ pub struct PromptsArgs {
     /// Video file name pattern; `{video_id}` stands for the video's id.
     #[arg(long, value_name = "PATTERN", default_value = cuebench::prompts::DEFAULT_VIDEO_NAME)]
     pub video_name: String,
+    /// Line layout: `jsonl` (id, task, video, cut_at_s, prompt, label) or `verl`
+    /// (RLHFDataset rows: prompt messages, data_source, reward_model.ground_truth, extra_info).
+    #[arg(long, default_value = "jsonl")]
+    pub format: cuebench::prompts::PromptFormat,
     /// Annotation file; default: $CUEBENCH_GT, then `gt` in cuebench.toml.
     #[arg(long, value_name = "FILE")]
     pub gt: Option<PathBuf>,
@@ -37,11 +41,17 @@ pub fn prompts(args: PromptsArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
     let videos = cuebench::formats::annotations::read_annotations(&gt)?;
     match (args.task, args.out) {
         (Some(task), _) => {
-            let lines = cuebench::prompts::prompt_lines(&videos, task, &args.video_name);
-            emit(&cuebench::prompts::to_jsonl(&lines))?;
+            emit(&cuebench::prompts::render(
+                &videos,
+                task,
+                &args.video_name,
+                args.format,
+            ))?;
         }
         (None, Some(dir)) => {
-            for (path, n) in cuebench::prompts::write_all(&videos, &args.video_name, &dir)? {
+            let written =
+                cuebench::prompts::write_all(&videos, &args.video_name, args.format, &dir)?;
+            for (path, n) in written {
                 console::line(&format!("wrote {} ({n} prompts)", path.display()));
             }
         }

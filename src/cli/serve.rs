@@ -6,7 +6,7 @@ use std::time::Duration;
 use clap::Args;
 use cuebench::config::Inputs;
 
-use super::args::{RewardSessionArgs, reward_session};
+use super::args::{RewardSessionArgs, bench_rewards, reward_session};
 
 #[cfg(feature = "serve")]
 #[derive(Debug, Args)]
@@ -47,9 +47,9 @@ pub struct ServeArgs {
 
 /// Opens the reward session and serves until stopped.
 pub fn serve(args: ServeArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
-    let options = cuebench::serve::ServeOptions {
+    let mut options = cuebench::serve::ServeOptions {
         address: std::net::SocketAddr::new(args.host, args.port),
-        task: args.session.task,
+        task: None,
         queue: args.queue.max(1),
         intake: cuebench::serve::IntakeLimits::new(
             args.max_body,
@@ -62,6 +62,11 @@ pub fn serve(args: ServeArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
             drain: Duration::from_secs_f64(args.drain_timeout),
         },
     };
+    if args.session.sibling() {
+        cuebench::serve::run_bench(bench_rewards(&args.session, inputs)?, &options)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    options.task = args.session.cuebench_task()?;
     cuebench::serve::run(reward_session(&args.session, inputs)?, &options)?;
     Ok(ExitCode::SUCCESS)
 }

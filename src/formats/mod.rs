@@ -8,5 +8,6 @@ pub mod jsonl;
 pub mod layout;
 pub mod lmms_eval;
 pub mod predictions;
+pub mod query;
 pub mod records;
 pub mod sniff;

@@ -35,6 +35,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::{Value, json};
 
+use crate::benchmarks::rewards::{BenchRewards, answer_line};
 use crate::console;
 use crate::error::{Error, Result};
 use crate::evaluate::{Completion, Session};
@@ -63,8 +64,16 @@ pub struct ServeOptions {
 /// What `/reward` errors and records name as their source.
 const REQUEST: &str = "<request>";
 
+/// What scores the requests.
+enum Scoring {
+    /// CUE-R1, through the worker thread that owns the session.
+    CueR1(Worker),
+    /// A sibling benchmark's rewards (no model: scored in the handler).
+    Bench(BenchRewards),
+}
+
 struct App {
-    worker: Worker,
+    scoring: Scoring,
     task: Option<Task>,
     intake: Intake,
 }
@@ -73,14 +82,10 @@ struct App {
 /// finish within the drain deadline and returns. Prints `listening on http://ADDRESS` on stderr once
 /// the port is bound.
 pub fn run(session: Session, options: &ServeOptions) -> Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start the server runtime: {e}")))?;
+    let runtime = runtime()?;
     let (worker, thread) = Worker::start(session, options.queue);
     let app = Arc::new(App {
-        worker,
+        scoring: Scoring::CueR1(worker),
         task: options.task,
         intake: Intake::new(options.intake),
     });
@@ -90,6 +95,27 @@ pub fn run(session: Session, options: &ServeOptions) -> Result<()> {
     runtime.shutdown_background();
     let _ = thread.join();
     served
+}
+
+/// Serves a sibling benchmark's training rewards (`serve --bench`), as
+/// [`run`] serves CUE-R1's: `/reward` takes `reward --bench`'s lines,
+/// `/get_reward` OpenRLHF's requests (a label's `task`, if given, must be
+/// the benchmark task served).
+pub fn run_bench(rewards: BenchRewards, options: &ServeOptions) -> Result<()> {
+    let app = Arc::new(App {
+        scoring: Scoring::Bench(rewards),
+        task: None,
+        intake: Intake::new(options.intake),
+    });
+    runtime()?.block_on(serve(app, options))
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Usage(format!("cannot start the server runtime: {e}")))
 }
 
 async fn serve(app: Arc<App>, options: &ServeOptions) -> Result<()> {
@@ -168,6 +194,14 @@ async fn reward(State(app): State<Arc<App>>, request: Request) -> Response {
         Ok(room) => room,
         Err((status, message)) => return error(status, &message),
     };
+    if let Scoring::Bench(rewards) = &app.scoring {
+        let results: Vec<Value> = texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| answer_line(rewards, t, i + 1, Path::new(REQUEST)).unwrap_or_else(|e| e))
+            .collect();
+        return (StatusCode::OK, axum::Json(json!({ "results": results }))).into_response();
+    }
     let lines: Vec<(usize, &str)> = texts
         .into_iter()
         .enumerate()
@@ -193,22 +227,74 @@ async fn get_reward(State(app): State<Arc<App>>, request: Request) -> Response {
         Ok(a) => a,
         Err((status, message)) => return error(status, &message),
     };
-    let completions = match openrlhf::completions(&admitted.body, app.task) {
-        Ok(c) => c,
-        Err(e) => return error(StatusCode::BAD_REQUEST, &e),
+    let body = match &app.scoring {
+        Scoring::CueR1(_) => {
+            let items = match openrlhf::items(&admitted.body, app.task) {
+                Ok(items) => items,
+                Err(e) => return error(StatusCode::BAD_REQUEST, &e),
+            };
+            let _room = match app.intake.admit(items.len()).await {
+                Ok(room) => room,
+                Err((status, message)) => return error(status, &message),
+            };
+            let scored = match score(&app, openrlhf::readable(&items)).await {
+                Ok(s) => s,
+                Err(response) => return response,
+            };
+            openrlhf::answer(&openrlhf::outcomes(&items, scored), &openrlhf::PARTS)
+        }
+        Scoring::Bench(rewards) => match bench_answer(rewards, &admitted.body) {
+            Ok(body) => body,
+            Err(e) => return error(StatusCode::BAD_REQUEST, &e),
+        },
     };
-    let _room = match app.intake.admit(completions.len()).await {
-        Ok(room) => room,
-        Err((status, message)) => return error(status, &message),
-    };
-    let scored = match score(&app, completions).await {
-        Ok(s) => s,
-        Err(response) => return response,
-    };
-    match openrlhf::answer(&scored) {
-        Ok(body) => (StatusCode::OK, axum::Json(body)).into_response(),
-        Err(e) => error(StatusCode::BAD_REQUEST, &e),
+    let failed = body["errors"]
+        .as_array()
+        .map_or(0, |e| e.iter().filter(|e| !e.is_null()).count());
+    if failed > 0 {
+        console::warning(&format!(
+            "/get_reward: {failed} item(s) could not be scored (reward 0, extra_logs.error 1): {}",
+            body["errors"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find_map(Value::as_str)
+                .unwrap_or("")
+        ));
     }
+    (StatusCode::OK, axum::Json(body)).into_response()
+}
+
+/// `/get_reward` for a sibling benchmark: each item's record, its parts
+/// logged under the names the benchmark task gives them.
+fn bench_answer(rewards: &BenchRewards, body: &[u8]) -> std::result::Result<Value, String> {
+    let served = rewards.task_name();
+    let asked = openrlhf::asked(body, Some(()), |name| {
+        if name == served {
+            Ok(())
+        } else {
+            Err(format!("task `{name}`, but this server scores {served}"))
+        }
+    })?;
+    let outcomes: Vec<openrlhf::Outcome> = asked
+        .into_iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let a = a?;
+            let record = rewards
+                .record(&a.id, &a.response)
+                .map_err(|e| format!("labels[{i}]: {e}"))?;
+            let mut values = vec![record["reward"].as_f64().unwrap_or(0.0)];
+            values.extend(
+                rewards
+                    .part_names()
+                    .iter()
+                    .map(|p| record["parts"][*p].as_f64().unwrap_or(0.0)),
+            );
+            Ok(values)
+        })
+        .collect();
+    Ok(openrlhf::answer(&outcomes, rewards.part_names()))
 }
 
 /// Scores through the worker; a refusal or a session failure becomes the
@@ -218,7 +304,13 @@ async fn score(
     app: &App,
     completions: Vec<Completion>,
 ) -> std::result::Result<Vec<worker::Scored>, Response> {
-    match app.worker.score(completions).await {
+    let Scoring::CueR1(worker) = &app.scoring else {
+        return Err(error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal: no CUE-R1 session",
+        ));
+    };
+    match worker.score(completions).await {
         Ok(Ok(scored)) => Ok(scored),
         Ok(Err(e)) => Err(error(StatusCode::INTERNAL_SERVER_ERROR, &e)),
         Err(Refused::Busy) => Err(error(

@@ -1,6 +1,13 @@
 //! OpenRLHF's remote reward schema (`--reward.remote_url`): the request
 //! `{"query": [...], "prompts": [...], "labels": [...]}`, the answer
-//! `{"rewards": [...], "scores": [...], "extra_logs": {...}}`.
+//! `{"rewards": [...], "scores": [...], "extra_logs": {...}, "errors": [...]}`.
+//!
+//! Each item stands alone: a label that cannot be read or names an unknown
+//! sample, or a query whose response cannot be told from its prompt, gets
+//! reward 0 with `extra_logs.error` 1 and its message in `errors` (OpenRLHF
+//! retries a failed request five times and then drops every reward of it, so
+//! one bad item must not fail its neighbours). `extra_logs` holds numbers
+//! only: OpenRLHF turns each of its values into a tensor.
 
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -8,6 +15,7 @@ use serde_json::{Value, json};
 use super::worker::Scored;
 use crate::evaluate::Completion;
 use crate::formats::predictions::PredictionContent;
+use crate::formats::query::response_of;
 use crate::tasks::Task;
 
 /// The request body.
@@ -15,24 +23,62 @@ use crate::tasks::Task;
 struct Request {
     /// Prompt and response, as one text per sample.
     query: Vec<String>,
-    /// The prompts (a prefix of each query, cut off to leave the response).
+    /// The prompts (each query's prompt, possibly cut on the left or
+    /// respaced in the query: `formats::query` finds where it ends).
     #[serde(default)]
     prompts: Vec<String>,
-    /// Per sample: its id (with `serve --task`), else a JSON object string
-    /// `{"id": ..., "task": ...}` (ids contain `|`, so nothing is joined).
-    labels: Vec<String>,
+    /// Per sample: a JSON object `{"id": ..., "task": ...}` (as an object, a
+    /// dataset's struct column, or as its JSON text), or with `serve --task`
+    /// the sample id alone.
+    labels: Vec<Value>,
 }
 
 /// A label read as JSON.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Label {
-    id: String,
-    task: String,
+    id: Value,
+    #[serde(default)]
+    task: Option<String>,
 }
 
-/// The completions of a request body, in order, or what is wrong with it.
-pub fn completions(body: &[u8], task: Option<Task>) -> Result<Vec<Completion>, String> {
+/// One item of a request: its completion, or why it cannot be scored.
+pub type Item = Result<Completion, String>;
+
+/// What one item asks: a sample, its task and the response found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Asked<T> {
+    /// The sample id.
+    pub id: String,
+    /// The task, as `parse` read it (or the server's).
+    pub task: T,
+    /// The response, text from the prompt cut off.
+    pub response: String,
+}
+
+/// The items of a request body for CUE-R1, in order; `Err` only for a body
+/// that is not an OpenRLHF request at all (not JSON, lists of different
+/// lengths).
+pub fn items(body: &[u8], task: Option<Task>) -> Result<Vec<Item>, String> {
+    Ok(asked(body, task, |name| name.parse())?
+        .into_iter()
+        .map(|a| {
+            a.map(|a| Completion {
+                id: a.id,
+                task: a.task,
+                content: PredictionContent::Response(a.response),
+            })
+        })
+        .collect())
+}
+
+/// The items of a request body, each label's task read by `parse` (`task`:
+/// the server's, for labels without one).
+pub fn asked<T: Copy>(
+    body: &[u8],
+    task: Option<T>,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Result<Vec<Result<Asked<T>, String>>, String> {
     let request: Request =
         serde_json::from_slice(body).map_err(|e| format!("request body: {e}"))?;
     let n = request.query.len();
@@ -43,101 +89,236 @@ pub fn completions(body: &[u8], task: Option<Task>) -> Result<Vec<Completion>, S
             request.labels.len()
         ));
     }
-    request
+    Ok(request
         .query
-        .into_iter()
-        .zip(request.labels)
+        .iter()
+        .zip(&request.labels)
         .enumerate()
         .map(|(i, (query, label))| {
+            let (id, task) =
+                read_label(label, task, &parse).map_err(|e| format!("labels[{i}]: {e}"))?;
+            // Without prompts the query is the response alone (after the
+            // last assistant marker, if it has one).
             let response = match request.prompts.get(i) {
-                Some(prompt) => query.strip_prefix(prompt.as_str()).unwrap_or(&query),
-                None => &query,
+                Some(prompt) => {
+                    response_of(query, Some(prompt)).map_err(|e| format!("query[{i}]: {e}"))?
+                }
+                None => response_of(query, None).unwrap_or(query),
             };
-            let (id, task) = read_label(&label, task).map_err(|e| format!("labels[{i}]: {e}"))?;
-            Ok(Completion {
+            Ok(Asked {
                 id,
                 task,
-                content: PredictionContent::Response(response.to_owned()),
+                response: response.to_owned(),
             })
+        })
+        .collect())
+}
+
+/// A label's sample id and task: an object (or its JSON text) with `id` and
+/// `task` (`task` may be left out with `serve --task`), or with `serve
+/// --task` a plain id.
+fn read_label<T: Copy>(
+    label: &Value,
+    task: Option<T>,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Result<(String, T), String> {
+    let usage = "expected {\"id\": ..., \"task\": ...} (an object or its JSON text), or a plain \
+                 sample id with `serve --task`";
+    let object = match label {
+        Value::Object(_) => label.clone(),
+        Value::String(text) if text.trim_start().starts_with('{') => {
+            serde_json::from_str(text).map_err(|e| format!("{usage}: {e}"))?
+        }
+        Value::String(id) => {
+            return match task {
+                Some(task) => Ok((id.clone(), task)),
+                None => Err(format!("{usage}: got the text {id:?}")),
+            };
+        }
+        other => return Err(format!("{usage}: got {other}")),
+    };
+    let label: Label = serde_json::from_value(object).map_err(|e| format!("{usage}: {e}"))?;
+    let id = match label.id {
+        Value::String(id) => id,
+        other => {
+            return Err(format!(
+                "`id` must be the sample id as a string (cuebench ids are texts such as \
+                 \"vid_0001|t1\"), got {other}"
+            ));
+        }
+    };
+    let task = match (label.task, task) {
+        (Some(name), _) => parse(&name)?,
+        (None, Some(task)) => task,
+        (None, None) => {
+            return Err("`task` missing (give it, or start the server with --task)".into());
+        }
+    };
+    Ok((id, task))
+}
+
+/// The completions to score: the readable items, in order.
+pub fn readable(items: &[Item]) -> Vec<Completion> {
+    items.iter().flatten().cloned().collect()
+}
+
+/// Each item's reward and parts (named by `PARTS`), or why it failed, from
+/// the session's rewards of the readable items (`scored`, in order).
+pub fn outcomes(items: &[Item], scored: Vec<Scored>) -> Vec<Outcome> {
+    let mut scored = scored.into_iter();
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| match item {
+            Err(e) => Err(e.clone()),
+            Ok(_) => match scored.next() {
+                Some(Ok(r)) => Ok(vec![
+                    r.reward.reward,
+                    r.reward.parts.format,
+                    r.reward.parts.structure,
+                    r.reward.parts.task,
+                ]),
+                Some(Err(unknown)) => Err(format!("labels[{i}]: {unknown}")),
+                None => Err(format!("labels[{i}]: internal: no reward computed")),
+            },
         })
         .collect()
 }
 
-/// A label's sample id and task.
-fn read_label(label: &str, task: Option<Task>) -> Result<(String, Task), String> {
-    if let Some(task) = task {
-        return Ok((label.to_owned(), task));
-    }
-    let label: Label = serde_json::from_str(label).map_err(|e| {
-        format!("expected a JSON object {{\"id\": ..., \"task\": ...}} (or start the server with --task): {e}")
-    })?;
-    Ok((label.id, label.task.parse()?))
-}
+/// The CUE-R1 parts logged in `extra_logs`.
+pub const PARTS: [&str; 3] = ["format", "struct", "task"];
 
-/// The answer body; an unknown sample is an error naming its label.
-pub fn answer(scored: &[Scored]) -> Result<Value, String> {
-    let rewards = scored
+/// One item's reward followed by its parts' values, or why it failed.
+pub type Outcome = Result<Vec<f64>, String>;
+
+/// The answer body: per item its reward, and in `extra_logs` each part
+/// (`parts` names them) and `error`; a failed item gets 0 everywhere,
+/// `error` 1 and its message in `errors`.
+pub fn answer(outcomes: &[Outcome], parts: &[&str]) -> Value {
+    let mut rewards = Vec::new();
+    let mut logs: Vec<Vec<f64>> = vec![Vec::new(); parts.len()];
+    let (mut failed, mut errors) = (Vec::new(), Vec::new());
+    for outcome in outcomes {
+        let (values, error) = match outcome {
+            Ok(values) => (values.clone(), Value::Null),
+            Err(message) => (vec![0.0; parts.len() + 1], Value::String(message.clone())),
+        };
+        rewards.push(values.first().copied().unwrap_or(0.0));
+        for (log, v) in logs.iter_mut().zip(values.iter().skip(1)) {
+            log.push(*v);
+        }
+        failed.push(if error.is_null() { 0.0 } else { 1.0 });
+        errors.push(error);
+    }
+    let mut extra: serde_json::Map<String, Value> = parts
         .iter()
-        .enumerate()
-        .map(|(i, s)| match s {
-            Ok(r) => Ok(r),
-            Err(unknown) => Err(format!("labels[{i}]: {unknown}")),
-        })
-        .collect::<Result<Vec<_>, String>>()?;
-    let column = |f: fn(&crate::evaluate::session::RewardedCompletion) -> f64| {
-        rewards.iter().map(|r| f(r)).collect::<Vec<f64>>()
-    };
-    let values = column(|r| r.reward.reward);
-    Ok(json!({
-        "rewards": values,
-        "scores": values,
-        "extra_logs": {
-            "format": column(|r| r.reward.parts.format),
-            "struct": column(|r| r.reward.parts.structure),
-            "task": column(|r| r.reward.parts.task),
-        },
-    }))
+        .zip(logs)
+        .map(|(name, log)| ((*name).to_owned(), json!(log)))
+        .collect();
+    extra.insert("error".into(), json!(failed));
+    json!({
+        "rewards": rewards,
+        "scores": rewards,
+        "extra_logs": extra,
+        "errors": errors,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn prompts_are_cut_off_and_labels_read() {
-        let body = br#"{"query": ["Q: say<answer>[]</answer>", "other"],
-            "prompts": ["Q: say", "P"],
-            "labels": ["{\"id\": \"vid_0001|t1\", \"task\": \"grounding\"}", "{\"id\": \"v\", \"task\": \"event\"}"]}"#;
-        let got = completions(body, None).expect("reads");
-        assert_eq!(got[0].id, "vid_0001|t1");
-        assert_eq!(got[0].task, Task::Grounding);
-        assert_eq!(
-            got[0].content,
-            PredictionContent::Response("<answer>[]</answer>".into())
-        );
-        // A prompt that is not a prefix leaves the query whole.
-        assert_eq!(got[1].content, PredictionContent::Response("other".into()));
+    fn read(body: &[u8], task: Option<Task>) -> Vec<Item> {
+        items(body, task).expect("an OpenRLHF request")
     }
 
     #[test]
-    fn with_a_server_task_a_label_is_the_id() {
-        let body = br#"{"query": ["x"], "labels": ["vid_0001|t1"]}"#;
-        let got = completions(body, Some(Task::Grounding)).expect("reads");
+    fn prompts_are_cut_off_and_labels_read_as_text_or_object() {
+        let body = br#"{"query": ["Q: say<answer>[]</answer>", "P: other"],
+            "prompts": ["Q: say", "P: "],
+            "labels": ["{\"id\": \"vid_0001|t1\", \"task\": \"grounding\"}", {"id": "v", "task": "event"}]}"#;
+        let got = read(body, None);
+        let first = got[0].as_ref().expect("readable");
         assert_eq!(
-            (got[0].id.as_str(), got[0].task),
+            (first.id.as_str(), first.task),
             ("vid_0001|t1", Task::Grounding)
         );
+        assert_eq!(
+            first.content,
+            PredictionContent::Response("<answer>[]</answer>".into())
+        );
+        let second = got[1].as_ref().expect("readable");
+        assert_eq!((second.id.as_str(), second.task), ("v", Task::Event));
+        assert_eq!(second.content, PredictionContent::Response("other".into()));
     }
 
     #[test]
-    fn malformed_requests_say_what_is_wrong() {
-        let bad = |body: &[u8]| completions(body, None).unwrap_err();
+    fn with_a_server_task_a_label_is_the_id_or_an_object() {
+        let body = br#"{"query": ["x", "y", "z"], "labels": ["vid_0001|t1",
+            "{\"id\": \"vid_0002\", \"task\": \"event\"}", {"id": "vid_0003"}]}"#;
+        let got: Vec<(String, Task)> = read(body, Some(Task::Grounding))
+            .into_iter()
+            .map(|c| c.map(|c| (c.id, c.task)).expect("readable"))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("vid_0001|t1".into(), Task::Grounding),
+                ("vid_0002".into(), Task::Event),
+                ("vid_0003".into(), Task::Grounding)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_bad_item_fails_alone_and_a_bad_body_fails_whole() {
+        let bad = |body: &[u8]| items(body, None).unwrap_err();
         assert!(bad(b"not json").starts_with("request body:"));
         assert!(bad(br#"{"query": ["x"], "labels": []}"#).contains("1 queries"));
-        assert!(bad(br#"{"query": ["x"], "labels": ["vid|t1"]}"#).starts_with("labels[0]:"));
+        let body = br#"{"query": ["x", "x", "x", "x", "x"], "labels": ["vid|t1",
+            {"id": "v", "task": "nope"}, {"id": 7, "task": "event"}, {"id": "v"},
+            {"id": "v", "task": "event", "extra": 1}]}"#;
+        let got = read(body, None);
+        let message = |i: usize| got[i].as_ref().unwrap_err().clone();
         assert!(
-            bad(br#"{"query": ["x"], "labels": ["{\"id\": \"v\", \"task\": \"nope\"}"]}"#)
-                .contains("unknown task `nope`")
+            message(0).starts_with("labels[0]: expected"),
+            "{}",
+            message(0)
         );
+        assert!(message(1).contains("unknown task `nope`"), "{}", message(1));
+        assert!(
+            message(2).contains("`id` must be the sample id as a string"),
+            "{}",
+            message(2)
+        );
+        assert!(message(3).contains("`task` missing"), "{}", message(3));
+        assert!(
+            message(4).contains("unknown field `extra`"),
+            "{}",
+            message(4)
+        );
+    }
+
+    #[test]
+    fn a_query_without_its_prompt_or_a_marker_is_refused_not_scored() {
+        let body = br#"{"query": ["<think>t</think><answer>[]</answer>"],
+            "prompts": ["a prompt the query does not contain"],
+            "labels": [{"id": "v", "task": "event"}]}"#;
+        let got = read(body, None);
+        assert!(
+            got[0]
+                .as_ref()
+                .unwrap_err()
+                .starts_with("query[0]: the query neither")
+        );
+    }
+
+    #[test]
+    fn answers_give_failed_items_zero_and_say_why() {
+        let items: Vec<Item> = vec![Err("labels[0]: bad".into())];
+        let body = answer(&outcomes(&items, Vec::new()), &PARTS);
+        assert_eq!(body["rewards"], json!([0.0]));
+        assert_eq!(body["extra_logs"]["error"], json!([1.0]));
+        assert_eq!(body["errors"], json!(["labels[0]: bad"]));
     }
 }

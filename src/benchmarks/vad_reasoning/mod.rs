@@ -14,6 +14,7 @@ mod detection;
 mod ground_truth;
 mod llm_guided;
 mod reasoning;
+pub mod rewards;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};

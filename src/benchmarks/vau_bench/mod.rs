@@ -9,6 +9,7 @@ mod classes;
 mod csv_table;
 mod parse;
 mod predictions;
+pub mod rewards;
 mod vau_eval;
 
 use std::collections::{HashMap, HashSet};
