@@ -218,7 +218,9 @@ const TARGETS: &[Target] = &[
                 }
             }
             for task in [None, Some(Task::Grounding)] {
-                let _ = openrlhf::completions(bytes, task);
+                if let Ok(items) = openrlhf::items(bytes, task) {
+                    assert!(openrlhf::readable(&items).len() <= items.len());
+                }
             }
         },
     },
@@ -238,9 +240,8 @@ fn scoring_seeds(root: &Path) -> Vec<Vec<u8>> {
     let videos = read_annotations(&root.join("examples/annotations.json")).expect("examples");
     let mut seeds = Vec::new();
     for task in Task::ALL {
-        let responses = lines_of_file(
-            &root.join(format!("examples/predictions/{}.jsonl", task.name())),
-        );
+        let responses =
+            lines_of_file(&root.join(format!("examples/predictions/{}.jsonl", task.name())));
         for (i, sample) in derive_samples(&videos, task).iter().enumerate().take(4) {
             let mut seed = serde_json::to_vec(sample).expect("plain data");
             seed.push(b'\n');
@@ -313,7 +314,12 @@ fn score_checked(bytes: &[u8]) {
         let id = known[bytes.len() % known.len()].id.clone();
         let input = TaskPredictions {
             task,
-            predictions: vec![Prediction { id, line: 1, task: None, content }],
+            predictions: vec![Prediction {
+                id,
+                line: 1,
+                task: None,
+                content,
+            }],
             source: PathBuf::from("fuzz.jsonl"),
         };
         if let Ok(evaluations) = session.evaluate(&[input]) {
