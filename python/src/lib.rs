@@ -472,7 +472,9 @@ fn texts(items: &Bound<'_, PyAny>, field: &str) -> PyResult<Vec<String>> {
     optional_texts(items, field)?
         .into_iter()
         .enumerate()
-        .map(|(i, t)| t.ok_or_else(|| PyTypeError::new_err(format!("{field}[{i}]: expected str, got None"))))
+        .map(|(i, t)| {
+            t.ok_or_else(|| PyTypeError::new_err(format!("{field}[{i}]: expected str, got None")))
+        })
         .collect()
 }
 
@@ -534,8 +536,9 @@ fn completion_contents(items: &Bound<'_, PyAny>) -> PyResult<Vec<PredictionConte
         .map(|(i, item)| {
             let text = item.cast::<PyString>().map_err(|_| {
                 PyTypeError::new_err(format!(
-                    "completions[{i}]: expected str, got {}",
-                    type_name(&item)
+                    "completions[{i}]: expected str, got {} {}",
+                    type_name(&item),
+                    item.repr().map_or_else(|_| "?".into(), |r| r.to_string())
                 ))
             })?;
             Ok(response_content(text.to_cow().ok().as_deref()))
@@ -640,7 +643,9 @@ fn pythonic(message: &str) -> String {
         ("--device", "device="),
     ]
     .iter()
-    .fold(message.to_owned(), |m, (flag, keyword)| m.replace(flag, keyword))
+    .fold(message.to_owned(), |m, (flag, keyword)| {
+        m.replace(flag, keyword)
+    })
 }
 
 /// A JSON value as the Python object `json.loads` would give.

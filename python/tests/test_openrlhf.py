@@ -82,7 +82,7 @@ def test_a_bad_item_gets_zero_and_says_why(reward_func, completions):
     got = fetch_like_openrlhf(reward_func, queries, [PROMPT] * 4, labels)
     assert [g["rewards"] for g in got] == [[0.0]] * 4
     assert [g["extra_logs"]["error"] for g in got] == [[1.0]] * 4
-    assert "not a event sample" in got[0]["errors"][0]
+    assert "is not a sample of the event task" in got[0]["errors"][0]
     assert "must be the sample id" in got[1]["errors"][0]
     assert got[2]["errors"][0].startswith("labels[0]:")
     assert "cannot be told from its prompt" in got[3]["errors"][0]
