@@ -173,8 +173,9 @@ fn one_pass(requests: &[Request]) -> Result<(Vec<EvalRun>, usize)> {
 }
 
 /// The command line that scores `run` alone, as its results document
-/// records it (docs/results.md): `command` with the run folders in it
-/// (arguments equal to one as given) reduced to `run`'s, and the value of
+/// records it (docs/results.md): `command` (program, subcommand, arguments)
+/// with the run folders among its arguments (those equal to one as given)
+/// reduced to `run`'s, and the value of
 /// `--output` made the run's sub-folder of it. Running it writes the same
 /// bytes.
 pub fn solo_command(
@@ -185,9 +186,11 @@ pub fn solo_command(
 ) -> Vec<String> {
     let is_run = |arg: &str| runs.iter().any(|r| r.path.as_os_str() == OsStr::new(arg));
     let sub_folder = output.map(|dir| run.output_dir(dir).to_string_lossy().into_owned());
-    let mut solo = Vec::with_capacity(command.len());
+    // The program and the subcommand stay as they are (a run folder may be
+    // called `eval`).
+    let mut solo: Vec<String> = command.iter().take(2).cloned().collect();
     let mut placed = false;
-    let mut args = command.iter();
+    let mut args = command.iter().skip(2);
     while let Some(arg) = args.next() {
         match (arg.as_str(), &sub_folder) {
             ("--output", Some(dir)) => {
@@ -197,7 +200,7 @@ pub fn solo_command(
                 }
             }
             (a, Some(dir)) if a.starts_with("--output=") => solo.push(format!("--output={dir}")),
-            (a, _) if !solo.is_empty() && is_run(a) => {
+            (a, _) if is_run(a) => {
                 if !placed {
                     solo.push(run.path.to_string_lossy().into_owned());
                     placed = true;
@@ -254,6 +257,13 @@ mod tests {
         assert_eq!(
             solo_command(&command, &runs, &runs[0], None),
             strings(&["cuebench", "eval", "--all", "runs/a/"])
+        );
+        // A run folder called like the subcommand.
+        let runs = [folder("eval", "eval"), folder("b", "runs/b")];
+        let command = strings(&["cuebench", "eval", "--all", "eval", "runs/b"]);
+        assert_eq!(
+            solo_command(&command, &runs, &runs[1], None),
+            strings(&["cuebench", "eval", "--all", "runs/b"])
         );
     }
 

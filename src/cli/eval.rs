@@ -188,6 +188,8 @@ Examples:
   cuebench eval --all --gt examples/annotations.json examples/predictions/
   # With 95% bootstrap intervals, saved for compare, leaderboard and report
   cuebench eval --all --gt examples/annotations.json examples/predictions/ --confidence --output runs/base
+  # Several runs (checkpoints) in one embedding pass: a row each, --output DIR/<run> each
+  cuebench eval --all --gt gt.json runs/ckpt-*/ --output scored
   # Machine-readable
   cuebench eval --task grounding --gt examples/annotations.json examples/predictions/grounding.jsonl --format json
   # Specialised models (Table 3) and the sibling benchmarks

@@ -50,7 +50,8 @@ impl RunsReport {
             "{} runs | distinct texts: {} in the first, {} in all\n\
              together (one pass), cold cache    {:8.2} s\n\
              {} separate evals, cold cache      {:8.2} s   (the first alone {:.2} s)\n\
-             together / separate                {:8.2}\n",
+             together / separate                {:8.2}\n\
+             (separate evals that share no cache take about {} x the first: {:.0} s)\n",
             self.runs,
             self.texts_first,
             self.texts_union,
@@ -59,6 +60,8 @@ impl RunsReport {
             self.separate_s,
             self.first_s,
             self.together_s / self.separate_s.max(1e-9),
+            self.runs,
+            self.first_s * self.runs as f64,
         )
     }
 }
