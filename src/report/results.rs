@@ -31,6 +31,9 @@ pub fn sample_line(record: &SampleRecord) -> Value {
     );
     match &record.detail {
         Some(d) => {
+            if let Some(why) = &d.parse_error {
+                line.insert("parse_error".into(), why.clone().into());
+            }
             line.insert("format_ok".into(), d.format_ok.into());
             if let Some(response) = &d.response {
                 line.insert("response".into(), response.clone().into());
