@@ -38,7 +38,7 @@ def test_bench_session_equals_the_cli():
     with pytest.raises(ValueError, match=r"ids\[0\]: `nope` is not a grounding sample"):
         session.rewards(["x"], ["nope"])
     assert session.rewards(["x"], ["nope"], on_unknown="none") == [None]
-    with pytest.raises(ValueError, match="give --task detection"):
+    with pytest.raises(ValueError, match="--bench vad-reasoning --task detection"):
         cuebench.BenchSession("vad-reasoning", str(VAD), "reasoning")
 
 

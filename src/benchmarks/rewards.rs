@@ -62,6 +62,14 @@ impl BenchRewards {
         }
     }
 
+    /// The benchmark.
+    pub fn benchmark(&self) -> BenchmarkId {
+        match self {
+            BenchRewards::Vau(_) => BenchmarkId::VauBench,
+            BenchRewards::Vad(_) => BenchmarkId::VadReasoning,
+        }
+    }
+
     /// The task's name.
     pub fn task_name(&self) -> &'static str {
         match self {

@@ -21,6 +21,7 @@ use super::worker::Scored;
 use crate::evaluate::Completion;
 use crate::formats::predictions::response_content;
 use crate::formats::query::response_of;
+use crate::model::BenchmarkId;
 use crate::tasks::Task;
 
 /// The request body; each element kept as its JSON text (validated, not
@@ -48,6 +49,10 @@ struct Label {
     id: Value,
     #[serde(default)]
     task: Option<String>,
+    /// The benchmark, when a dataset mixes them (`cuebench.openrlhf`
+    /// routes by it); here it must be the one served.
+    #[serde(default)]
+    bench: Option<String>,
 }
 
 /// One item of a request: its completion, or why it cannot be scored.
@@ -69,23 +74,27 @@ pub struct Asked<T> {
 /// lengths). A response over the CLI's line limit is unreadable (reward 0),
 /// as on `/reward`.
 pub fn items(body: &[u8], task: Option<Task>) -> Result<Vec<Item>, String> {
-    Ok(asked(body, task, |name| name.parse())?
-        .into_iter()
-        .map(|a| {
-            a.map(|a| Completion {
-                id: a.id,
-                task: a.task,
-                content: response_content(Some(&a.response)),
+    Ok(
+        asked(body, task, BenchmarkId::CueBench, |name| name.parse())?
+            .into_iter()
+            .map(|a| {
+                a.map(|a| Completion {
+                    id: a.id,
+                    task: a.task,
+                    content: response_content(Some(&a.response)),
+                })
             })
-        })
-        .collect())
+            .collect(),
+    )
 }
 
 /// The items of a request body, each label's task read by `parse` (`task`:
-/// the server's, for labels without one).
+/// the server's, for labels without one); a label that names a benchmark
+/// must name `served`.
 pub fn asked<T: Copy>(
     body: &[u8],
     task: Option<T>,
+    served: BenchmarkId,
     parse: impl Fn(&str) -> Result<T, String>,
 ) -> Result<Vec<Result<Asked<T>, String>>, String> {
     let request: Request =
@@ -105,8 +114,8 @@ pub fn asked<T: Copy>(
         .enumerate()
         .map(|(i, (query, label))| {
             let label: Value = element(label, "labels", i)?;
-            let (id, task) =
-                read_label(&label, task, &parse).map_err(|e| format!("labels[{i}]: {e}"))?;
+            let (id, task) = read_label(&label, task, served, &parse)
+                .map_err(|e| format!("labels[{i}]: {e}"))?;
             let query: String = element(query, "query", i)?;
             // Without prompts the query is the response alone (after the
             // last assistant marker, if it has one).
@@ -140,6 +149,7 @@ fn element<T: DeserializeOwned>(raw: &RawValue, list: &str, i: usize) -> Result<
 fn read_label<T: Copy>(
     label: &Value,
     task: Option<T>,
+    served: BenchmarkId,
     parse: impl Fn(&str) -> Result<T, String>,
 ) -> Result<(String, T), String> {
     let usage = "expected {\"id\": ..., \"task\": ...} (an object or its JSON text), or a plain \
@@ -158,6 +168,12 @@ fn read_label<T: Copy>(
         other => return Err(format!("{usage}: got {other}")),
     };
     let label: Label = serde_json::from_value(object).map_err(|e| format!("{usage}: {e}"))?;
+    if let Some(bench) = label.bench.as_deref().filter(|&b| b != served.name()) {
+        return Err(format!(
+            "`bench` `{bench}`, but this server scores {}",
+            served.name()
+        ));
+    }
     let id = match label.id {
         Value::String(id) => id,
         other => {
@@ -317,6 +333,18 @@ mod tests {
             message(4).contains("unknown field `extra`"),
             "{}",
             message(4)
+        );
+    }
+
+    #[test]
+    fn a_label_may_name_the_served_benchmark_and_no_other() {
+        let body = br#"{"query": ["x", "y"], "labels": [{"id": "v", "task": "event",
+            "bench": "cuebench"}, {"id": "v", "task": "event", "bench": "vau-bench"}]}"#;
+        let got = read(body, None);
+        assert!(got[0].is_ok());
+        assert_eq!(
+            got[1].as_ref().unwrap_err(),
+            "labels[1]: `bench` `vau-bench`, but this server scores cuebench"
         );
     }
 
