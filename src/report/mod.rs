@@ -10,6 +10,7 @@ pub mod export;
 pub mod html;
 pub mod leaderboard;
 pub mod results;
+pub mod run_folder;
 
 use crate::model::Evaluation;
 
