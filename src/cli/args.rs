@@ -11,7 +11,7 @@ use cuebench::config::{Input, Inputs};
 use cuebench::embedding::{Device, EmbedOptions};
 use cuebench::evaluate::{Session, SessionOptions};
 use cuebench::model::{BenchmarkId, SemNorm, Settings, TiouMode};
-use cuebench::report::export::Format;
+use cuebench::report::render::Format;
 use cuebench::tasks::{Task, TaskName};
 
 /// What `reward` and `serve` open their session with.
@@ -81,7 +81,8 @@ pub fn reward_session(args: &RewardSessionArgs, inputs: &Inputs) -> anyhow::Resu
     Ok(session)
 }
 
-/// `--format` of `eval` and `leaderboard`: a text format, or the HTML report.
+/// `--format` of `eval`, `leaderboard` and `compare`: the library's
+/// [`Format`], as clap parses it (clap stays out of the library).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
     /// A readable table (the default).
@@ -97,15 +98,14 @@ pub enum OutputFormat {
     Html,
 }
 
-impl OutputFormat {
-    /// The text format, or `None` for the HTML report.
-    pub fn text(self) -> Option<Format> {
-        match self {
-            OutputFormat::Table => Some(Format::Table),
-            OutputFormat::Json => Some(Format::Json),
-            OutputFormat::Markdown => Some(Format::Markdown),
-            OutputFormat::Csv => Some(Format::Csv),
-            OutputFormat::Html => None,
+impl From<OutputFormat> for Format {
+    fn from(format: OutputFormat) -> Format {
+        match format {
+            OutputFormat::Table => Format::Table,
+            OutputFormat::Json => Format::Json,
+            OutputFormat::Markdown => Format::Markdown,
+            OutputFormat::Csv => Format::Csv,
+            OutputFormat::Html => Format::Html,
         }
     }
 }

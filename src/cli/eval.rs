@@ -14,12 +14,10 @@ use cuebench::config::{Input, Inputs};
 use cuebench::console;
 use cuebench::evaluate::groups::GroupBy;
 use cuebench::formats::layout::Layout;
-use cuebench::model::{BenchmarkId, Confidence, Evaluation, Protocol, ResultsDocument, RowGroup};
-use cuebench::report::export::Format;
-use cuebench::report::html::input::Run;
+use cuebench::model::{BenchmarkId, Confidence, Evaluation, Protocol};
 use cuebench::report::per_sample_jsonl;
+use cuebench::report::render::{EvalView, Format};
 use cuebench::report::results::write_output;
-use cuebench::report::{breakdown, html, leaderboard};
 
 use super::args::{EmbedArgs, OutputFormat, ScoringArgs};
 use super::emit;
@@ -231,7 +229,13 @@ pub fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
         evaluations,
     } = outcome.run.into_document(header, confidence)?;
     write_per_sample(&evaluations, args.per_sample.as_deref(), &protected)?;
-    let text = render(&args, &document, &evaluations, outcome.row);
+    let text = Format::from(args.format).renderer().eval(&EvalView {
+        document: &document,
+        evaluations: &evaluations,
+        row: outcome.row,
+        ci: args.confidence,
+        by: !args.by.is_empty(),
+    });
     if let Some(dir) = &args.output {
         let protected: Vec<&Path> = protected.iter().map(PathBuf::as_path).collect();
         write_output(dir, &mut document, &evaluations, &protected)?;
@@ -281,35 +285,6 @@ fn request(args: &EvalArgs, inputs: &Inputs) -> anyhow::Result<Request> {
         judge: args.judge.config(args.embedding.quiet)?,
         flags,
     })
-}
-
-/// The run in `--format`: the HTML report; the paper row of `--all`
-/// (not in JSON); else the per-task results; then the `--by` groups.
-fn render(
-    args: &EvalArgs,
-    document: &ResultsDocument,
-    evaluations: &[Evaluation],
-    row: Option<&'static [RowGroup]>,
-) -> String {
-    let Some(format) = args.format.text() else {
-        return html::render(&[Run::scored(document.clone(), evaluations)]);
-    };
-    let mut text = match row.filter(|_| format != Format::Json) {
-        Some(row) => leaderboard::render(
-            std::slice::from_ref(document),
-            &leaderboard::Layout::of_groups(row),
-            format,
-            args.confidence,
-        ),
-        None => format.exporter().export(document),
-    };
-    if !args.by.is_empty() {
-        if breakdown::replaces_output(format) {
-            text.clear();
-        }
-        text.push_str(&breakdown::render(document, format));
-    }
-    text
 }
 
 /// Prints each likely mistake as a warning; with `--strict`, the first one
