@@ -11,6 +11,7 @@ pub mod rewards;
 pub mod run;
 pub mod separate;
 pub mod vad_reasoning;
+pub mod validate;
 pub mod vau_bench;
 
 use std::path::PathBuf;
@@ -24,6 +25,7 @@ use crate::model::{BenchmarkId, Protocol, RowGroup};
 use crate::model::{SemNorm, TiouMode};
 use crate::tasks::TaskName;
 use run::EvalRun;
+use validate::Validation;
 
 /// An `eval` flag that only some benchmarks read; giving one to a
 /// benchmark that does not read it is a usage error, never ignored.
@@ -152,4 +154,11 @@ pub trait Benchmark: Sync {
     /// Scores the request: one evaluation per task, in task order, with
     /// the run's inputs, settings and likely mistakes.
     fn run(&self, request: &Request) -> Result<EvalRun>;
+
+    /// `validate`'s check of the request's predictions (`all`: `--all`)
+    /// without scoring, where the benchmark has one; `None` (the default):
+    /// they are checked by scoring them ([`registry::validate_benchmark`]).
+    fn check(&self, _request: &Request, _all: bool) -> Option<Result<Validation>> {
+        None
+    }
 }

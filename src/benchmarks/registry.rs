@@ -10,6 +10,7 @@ use super::cuebench::CueBench;
 use super::run::EvalRun;
 use super::separate::Separate;
 use super::vad_reasoning::VadReasoning;
+use super::validate::{Validation, of_evaluation};
 use super::vau_bench::VauBench;
 use super::{Benchmark, Request};
 use crate::error::{Error, Result};
@@ -68,6 +69,26 @@ pub fn run_benchmark(
         run: benchmark.run(request)?,
         row,
     })
+}
+
+/// `validate`: checks `request`'s predictions for `bench` (its unified
+/// protocol) with the benchmark's own check where it has one
+/// ([`Benchmark::check`]), else by scoring the one `--task` through the
+/// same checks as `eval` and reading the evaluation's coverage.
+pub fn validate_benchmark(bench: BenchmarkId, all: bool, request: &Request) -> Result<Validation> {
+    if let Some(validation) = find(bench, Protocol::Unified)?.check(request, all) {
+        return validation;
+    }
+    if request.task.is_none() {
+        return Err(Error::Usage(format!(
+            "--task is required with --bench {bench}"
+        )));
+    }
+    let outcome = run_benchmark(bench, Protocol::Unified, false, request)?;
+    match outcome.run.evaluations.first() {
+        Some(evaluation) => Ok(of_evaluation(evaluation)),
+        None => Err(Error::Usage("no task to check".into())),
+    }
 }
 
 /// The registered benchmark called `bench` with `protocol`.

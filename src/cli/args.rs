@@ -9,7 +9,10 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use cuebench::benchmarks::rewards::BenchRewards;
 use cuebench::config::{Input, Inputs};
 use cuebench::embedding::{Device, EmbedOptions};
+use cuebench::evaluate::groups::GroupBy;
 use cuebench::evaluate::{Session, SessionOptions};
+use cuebench::exchange::ExchangeFormat;
+use cuebench::formats::layout::Layout;
 use cuebench::model::{BenchmarkId, SemNorm, Settings, TiouMode};
 use cuebench::report::render::Format;
 use cuebench::tasks::{Task, TaskName};
@@ -106,6 +109,76 @@ impl From<OutputFormat> for Format {
             OutputFormat::Markdown => Format::Markdown,
             OutputFormat::Csv => Format::Csv,
             OutputFormat::Html => Format::Html,
+        }
+    }
+}
+
+/// `eval --by`: [`GroupBy`], as clap parses it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Grouping {
+    /// Taxonomy branch: `anomaly` or `normality`.
+    Branch,
+    /// Taxonomy domain, e.g. `safety`.
+    Domain,
+    /// Taxonomy effect, e.g. `traffic`.
+    Effect,
+    /// The event node, e.g. `theft`.
+    Event,
+    /// The video's genre.
+    Genre,
+    /// The video's camera view.
+    #[value(name = "camera_view")]
+    CameraView,
+}
+
+impl From<Grouping> for GroupBy {
+    fn from(grouping: Grouping) -> GroupBy {
+        match grouping {
+            Grouping::Branch => GroupBy::Branch,
+            Grouping::Domain => GroupBy::Domain,
+            Grouping::Effect => GroupBy::Effect,
+            Grouping::Event => GroupBy::Event,
+            Grouping::Genre => GroupBy::Genre,
+            Grouping::CameraView => GroupBy::CameraView,
+        }
+    }
+}
+
+/// `eval --from`: the predictions' [`Layout`], as clap parses it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum PredictionsLayout {
+    /// cuebench's own records (docs/scoring.md §3.3), as JSONL or one JSON array.
+    #[default]
+    Cuebench,
+    /// lmms-eval's `samples_*.jsonl` log (0.7 included): the id from `doc.id`
+    /// or `target`, the response from `resps` or `filtered_resps`.
+    LmmsEval,
+}
+
+impl From<PredictionsLayout> for Layout {
+    fn from(layout: PredictionsLayout) -> Layout {
+        match layout {
+            PredictionsLayout::Cuebench => Layout::Cuebench,
+            PredictionsLayout::LmmsEval => Layout::LmmsEval,
+        }
+    }
+}
+
+/// `export --format`: the [`ExchangeFormat`], as clap parses it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Exchange {
+    /// Every Eval Ever's `eval.schema.json` 0.3.0 record (with its per-sample
+    /// companion when written to a folder).
+    Eee,
+    /// Hugging Face's `.eval_results/*.yaml` entries for a model repository.
+    Hf,
+}
+
+impl From<Exchange> for ExchangeFormat {
+    fn from(format: Exchange) -> ExchangeFormat {
+        match format {
+            Exchange::Eee => ExchangeFormat::Eee,
+            Exchange::Hf => ExchangeFormat::Hf,
         }
     }
 }

@@ -12,14 +12,12 @@ use cuebench::benchmarks::run::{Finding, RunHeader, Scored};
 use cuebench::benchmarks::{Flag, Request};
 use cuebench::config::{Input, Inputs};
 use cuebench::console;
-use cuebench::evaluate::groups::GroupBy;
-use cuebench::formats::layout::Layout;
 use cuebench::model::{BenchmarkId, Confidence, Evaluation, Protocol};
 use cuebench::report::per_sample_jsonl;
 use cuebench::report::render::{EvalView, Format};
 use cuebench::report::results::write_output;
 
-use super::args::{EmbedArgs, OutputFormat, ScoringArgs};
+use super::args::{EmbedArgs, Grouping, OutputFormat, PredictionsLayout, ScoringArgs};
 use super::emit;
 
 #[derive(Debug, Args)]
@@ -56,7 +54,7 @@ pub struct EvalArgs {
     /// How the predictions file is laid out: cuebench records, or an lmms-eval
     /// `samples_*.jsonl` log (id from `doc.id`, response from `filtered_resps`).
     #[arg(long, value_enum, default_value_t, help_heading = "Inputs")]
-    pub from: Layout,
+    pub from: PredictionsLayout,
     /// WordNet 3.0 folder for METEOR (vad-reasoning); default: $CUEBENCH_WORDNET, then the
     /// data folder.
     #[arg(long, value_name = "DIR", help_heading = "Inputs")]
@@ -88,7 +86,7 @@ pub struct EvalArgs {
     /// and markdown print a table per task after the results, csv prints one long table,
     /// json holds them in each result's `groups`.
     #[arg(long, value_enum, value_name = "GROUPING", help_heading = "Output")]
-    pub by: Vec<GroupBy>,
+    pub by: Vec<Grouping>,
     /// Also write DIR/results.json and DIR/samples_<task>.jsonl (docs/results.md).
     #[arg(long, value_name = "DIR", help_heading = "Output")]
     pub output: Option<PathBuf>,
@@ -256,7 +254,7 @@ fn request(args: &EvalArgs, inputs: &Inputs) -> anyhow::Result<Request> {
         (Flag::Tiou, args.scoring.tiou.is_some()),
         (Flag::SemNorm, args.scoring.sem_norm.is_some()),
         (Flag::Model, args.embedding.model.is_some()),
-        (Flag::From, args.from != Layout::Cuebench),
+        (Flag::From, args.from != PredictionsLayout::Cuebench),
         (Flag::Wordnet, args.wordnet.is_some()),
         (Flag::Frames, args.frames),
         (Flag::TopK, args.top_k.is_some()),
@@ -271,7 +269,7 @@ fn request(args: &EvalArgs, inputs: &Inputs) -> anyhow::Result<Request> {
         task: args.task.clone(),
         gt: inputs.required(Input::Gt, args.gt.as_deref())?,
         predictions: args.predictions.clone(),
-        layout: args.from,
+        layout: args.from.into(),
         taxonomy: inputs.resolve(Input::Taxonomy, args.scoring.taxonomy.as_deref()),
         tau: args.scoring.tau,
         tiou: args.scoring.tiou,
@@ -281,7 +279,7 @@ fn request(args: &EvalArgs, inputs: &Inputs) -> anyhow::Result<Request> {
         frames_fps: args.fps.filter(|_| args.frames),
         top_k: args.top_k,
         threshold: args.threshold,
-        by: args.by.clone(),
+        by: args.by.iter().map(|&g| g.into()).collect(),
         judge: args.judge.config(args.embedding.quiet)?,
         flags,
     })

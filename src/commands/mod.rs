@@ -5,4 +5,3 @@ pub mod bench;
 pub mod compare;
 pub mod report;
 pub mod tasks;
-pub mod validate;

@@ -29,7 +29,6 @@ use super::aggregate;
 
 /// What `--by` groups samples by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum GroupBy {
     /// Taxonomy branch: `anomaly` or `normality`.
     Branch,
@@ -42,7 +41,6 @@ pub enum GroupBy {
     /// The video's genre.
     Genre,
     /// The video's camera view.
-    #[cfg_attr(feature = "cli", value(name = "camera_view"))]
     CameraView,
 }
 
