@@ -5,7 +5,7 @@
 //! row to print, and no flag is written that the benchmark would not read.
 
 #[cfg(test)]
-use super::Flag;
+use super::Written;
 use super::cuebench::CueBench;
 use super::run::EvalRun;
 use super::separate::Separate;
@@ -18,7 +18,7 @@ use crate::model::{BenchmarkId, Protocol, RowGroup};
 
 /// Every benchmark and protocol `eval` scores; adding one is one line here
 /// (and its [`Benchmark`] beside its scoring, in its own module).
-pub const BENCHMARKS: [&dyn Benchmark; 4] = [&CueBench, &Separate, &VauBench, &VadReasoning];
+pub(crate) const BENCHMARKS: [&dyn Benchmark; 4] = [&CueBench, &Separate, &VauBench, &VadReasoning];
 
 /// What a run printed from: the run, and the row layout when it was `--all`.
 pub struct Outcome {
@@ -56,8 +56,8 @@ pub fn run_benchmark(
         None
     };
     if let Some(flag) = request
-        .flags
-        .iter()
+        .flags()
+        .into_iter()
         .find(|f| !benchmark.flags().contains(f))
     {
         return Err(Error::Usage(format!(
@@ -190,7 +190,10 @@ mod tests {
                 "unified",
                 false,
                 Request {
-                    flags: vec![Flag::Taxonomy],
+                    written: Written {
+                        taxonomy: true,
+                        model: false,
+                    },
                     ..task("qa")
                 }
             ),
@@ -215,7 +218,7 @@ mod tests {
                 "separate",
                 false,
                 Request {
-                    flags: vec![Flag::Tiou],
+                    tiou: Some(crate::model::TiouMode::Matched),
                     ..task("event")
                 }
             ),

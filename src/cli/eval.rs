@@ -9,7 +9,7 @@ use clap::Args;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use cuebench::benchmarks::registry::{bench_names, protocol_names, run_benchmark, task_names};
 use cuebench::benchmarks::run::{Finding, RunHeader, Scored};
-use cuebench::benchmarks::{Flag, Request};
+use cuebench::benchmarks::{Request, Written};
 use cuebench::config::{Input, Inputs};
 use cuebench::console;
 use cuebench::model::{BenchmarkId, Confidence, Evaluation, Protocol};
@@ -245,26 +245,6 @@ pub fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
 /// What `eval` asks of the benchmark: the inputs found as docs/scoring.md
 /// §13 says, the settings as given, and which flags were written.
 fn request(args: &EvalArgs, inputs: &Inputs) -> anyhow::Result<Request> {
-    // The flags written on the command line: a benchmark that does not read
-    // one refuses the run (values found in the environment or cuebench.toml
-    // are not flags and never refuse it).
-    let flags = [
-        (Flag::Taxonomy, args.scoring.taxonomy.is_some()),
-        (Flag::Tau, args.scoring.tau.is_some()),
-        (Flag::Tiou, args.scoring.tiou.is_some()),
-        (Flag::SemNorm, args.scoring.sem_norm.is_some()),
-        (Flag::Model, args.embedding.model.is_some()),
-        (Flag::From, args.from != PredictionsLayout::Cuebench),
-        (Flag::Wordnet, args.wordnet.is_some()),
-        (Flag::Frames, args.frames),
-        (Flag::TopK, args.top_k.is_some()),
-        (Flag::Threshold, args.threshold.is_some()),
-        (Flag::By, !args.by.is_empty()),
-        (Flag::Judge, args.judge.judge_url.is_some()),
-    ]
-    .into_iter()
-    .filter_map(|(flag, given)| given.then_some(flag))
-    .collect();
     Ok(Request {
         task: args.task.clone(),
         gt: inputs.required(Input::Gt, args.gt.as_deref())?,
@@ -281,7 +261,10 @@ fn request(args: &EvalArgs, inputs: &Inputs) -> anyhow::Result<Request> {
         threshold: args.threshold,
         by: args.by.iter().map(|&g| g.into()).collect(),
         judge: args.judge.config(args.embedding.quiet)?,
-        flags,
+        written: Written {
+            taxonomy: args.scoring.taxonomy.is_some(),
+            model: args.embedding.model.is_some(),
+        },
     })
 }
 

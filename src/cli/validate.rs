@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use clap::Args;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
+use cuebench::benchmarks::Request;
 use cuebench::benchmarks::registry::{bench_names, validate_benchmark};
-use cuebench::benchmarks::{Flag, Request};
 use cuebench::config::{Input, Inputs};
 use cuebench::console;
 use cuebench::model::BenchmarkId;
@@ -48,7 +48,6 @@ pub fn validate(args: ValidateArgs, inputs: &Inputs) -> anyhow::Result<ExitCode>
         gt: inputs.required(Input::Gt, args.gt.as_deref())?,
         predictions: args.predictions.clone(),
         wordnet: args.wordnet.clone(),
-        flags: args.wordnet.iter().map(|_| Flag::Wordnet).collect(),
         ..Request::default()
     };
     let v = validate_benchmark(args.bench, args.all, &request)?;
