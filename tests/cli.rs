@@ -21,18 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 mod common;
-use common::{root, stderr, stdout};
-
-const TASKS: [&str; 8] = [
-    "event",
-    "scene",
-    "attribute",
-    "anomaly-td",
-    "anomaly-bu",
-    "grounding",
-    "detection",
-    "anticipation",
-];
+use common::{TASKS, root, stderr, stdout};
 
 fn annotations() -> PathBuf {
     root().join("examples/annotations.json")

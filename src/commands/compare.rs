@@ -192,19 +192,21 @@ fn paired(
             b.task
         )));
     }
-    let columns: Vec<Option<(Vec<f64>, Vec<f64>)>> = b
-        .metrics
-        .iter()
-        .map(|m| {
-            let cm = c.metrics.iter().find(|x| x.name == m.name)?;
-            let bc = figure_column(m, &base_samples)?;
-            let cc = figure_column(cm, &cand_samples)?;
-            Some((
+    let mut columns: Vec<Option<(Vec<f64>, Vec<f64>)>> = Vec::new();
+    for m in &b.metrics {
+        let Some(cm) = c.metrics.iter().find(|x| x.name == m.name) else {
+            columns.push(None);
+            continue;
+        };
+        let bc = figure_column(m, &base_samples).checked(&results_path(base_path), &b.task, m)?;
+        let cc = figure_column(cm, &cand_samples).checked(&results_path(cand_path), &c.task, cm)?;
+        columns.push(bc.zip(cc).map(|(bc, cc)| {
+            (
                 shared.iter().map(|&(i, _)| bc[i]).collect(),
                 shared.iter().map(|&(_, j)| cc[j]).collect(),
-            ))
-        })
-        .collect();
+            )
+        }));
+    }
     let present: Vec<(&[f64], &[f64])> = columns
         .iter()
         .flatten()
@@ -379,8 +381,6 @@ mod tests {
             SIG,
             &[("TIoU", mean), ("mIoU", mean)],
         )]);
-        doc.results[0].samples_file = Some("samples_grounding.jsonl".into());
-        std::fs::write(dir.join(RESULTS_FILE), doc.to_json()).unwrap();
         let lines: String = ious
             .iter()
             .enumerate()
@@ -388,6 +388,11 @@ mod tests {
                 format!("{{\"id\": \"v{i}\", \"status\": \"scored\", \"scores\": {{\"TIoU\": {x}, \"IoU\": {x}}}}}\n")
             })
             .collect();
+        let (sha256, count) = crate::report::run_folder::fingerprint(&lines);
+        doc.results[0].samples_file = Some("samples_grounding.jsonl".into());
+        doc.results[0].samples_sha256 = Some(sha256);
+        doc.results[0].samples_count = Some(count);
+        std::fs::write(dir.join(RESULTS_FILE), doc.to_json()).unwrap();
         std::fs::write(dir.join("samples_grounding.jsonl"), lines).unwrap();
         dir
     }

@@ -10,7 +10,7 @@ use crate::model::{BenchmarkId, Protocol, ResultsDocument};
 use crate::report::html::input::{Run, read_run};
 use crate::report::leaderboard::{Board, Layout, check_signatures, missing_samples};
 use crate::report::render::Format;
-use crate::report::results::results_path;
+use crate::report::run_folder::referenced_files;
 
 /// What was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,7 +22,7 @@ pub struct Written {
 }
 
 /// Reads every run, renders the report and writes it to `out` (never over a
-/// results file it read). Runs of one benchmark and protocol share a table,
+/// file a run references: its results file or a per-sample file). Runs of one benchmark and protocol share a table,
 /// so their signatures must be comparable, as for `leaderboard` (a version
 /// difference is a warning). Runs without per-sample files leave the
 /// distribution and worst-sample sections empty: that is said on stderr,
@@ -33,7 +33,6 @@ pub fn run(inputs: &[PathBuf], out: &Path) -> Result<Written> {
     for warning in missing_samples(&runs, inputs) {
         console::warning(&warning);
     }
-    let count = runs.len();
     // The page lays out its own tables per benchmark and protocol.
     let board = Board::new(
         runs,
@@ -43,11 +42,16 @@ pub fn run(inputs: &[PathBuf], out: &Path) -> Result<Written> {
         true,
     );
     let html = Format::Html.renderer().leaderboard(&board);
-    let read: Vec<PathBuf> = inputs.iter().map(|p| results_path(p)).collect();
+    let read: Vec<PathBuf> = board
+        .runs
+        .iter()
+        .zip(inputs)
+        .flat_map(|(run, p)| referenced_files(p, &run.document))
+        .collect();
     let read: Vec<&Path> = read.iter().map(PathBuf::as_path).collect();
     write_output(out, html.as_bytes(), &read)?;
     Ok(Written {
-        runs: count,
+        runs: board.runs.len(),
         bytes: html.len(),
     })
 }

@@ -194,13 +194,21 @@ fn load(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The data folder's `cuda/` for GPU `gpu`, once the driver sees that GPU:
+/// everything `--device cuda` needs short of loading a library. The lazy
+/// encoder asks this up front, so a run whose vectors are all cached fails
+/// on a machine without a GPU exactly as a cold run does (docs/scoring.md §15).
+pub(crate) fn ready_dir(gpu: usize) -> Result<PathBuf> {
+    check_driver(&probe_driver(), gpu)?;
+    locate_in(&RuntimeFile::Cuda.candidates())
+}
+
 /// Everything `--device cuda:N` needs before ONNX Runtime starts: a working
 /// driver that sees GPU `gpu`, a complete `cuda/` folder (the data folders,
 /// then the checkout's `.setup/cuda`), its libraries loaded. Returns that
 /// folder's ONNX Runtime library.
 pub(crate) fn prepare(gpu: usize) -> Result<PathBuf> {
-    check_driver(&probe_driver(), gpu)?;
-    let dir = locate_in(&RuntimeFile::Cuda.candidates())?;
+    let dir = ready_dir(gpu)?;
     preload(&dir)?;
     Ok(dir.join(ORT_GPU_FILES[0]))
 }

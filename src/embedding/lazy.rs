@@ -8,7 +8,7 @@ use std::cell::OnceCell;
 use super::manifest::{load_model_files, resolve_model_dir};
 use super::onnx::OnnxEmbedder;
 use super::runtime::check_device_supported;
-use super::{EmbedOptions, Embedder, ModelId};
+use super::{Device, EmbedOptions, Embedder, ModelId};
 use crate::Result;
 
 /// The model's identity and cache key, known up front from its verified
@@ -23,9 +23,13 @@ pub(crate) struct LazyEmbedder {
 
 impl LazyEmbedder {
     /// Reads and verifies the model folder (manifest, sha256) and checks the
-    /// device; the runtime is not touched yet.
+    /// device (for CUDA: the driver, the GPU and the data folder's `cuda/`);
+    /// the runtime is not touched yet.
     pub(crate) fn new(options: &EmbedOptions) -> Result<Self> {
         check_device_supported(options.device)?;
+        if let Device::Cuda(gpu) = options.device {
+            super::cuda::ready_dir(gpu)?;
+        }
         let files = load_model_files(&resolve_model_dir(options.model_dir.as_deref()))?;
         Ok(LazyEmbedder {
             options: options.clone(),
@@ -81,5 +85,32 @@ impl Embedder for LazyEmbedder {
 
     fn token_lengths(&self, texts: &[&str]) -> Result<Vec<usize>> {
         self.inner()?.token_lengths(texts)
+    }
+}
+
+#[cfg(all(test, feature = "cuda"))]
+mod tests {
+    use super::*;
+    use crate::embedding::cuda::{DriverProbe, probe_driver};
+
+    /// A warm run never opens a session, so the device is checked when the
+    /// encoder is made: without a driver `--device cuda` fails even when
+    /// every vector would come from the cache.
+    #[test]
+    fn cuda_without_a_driver_is_refused_before_any_vector_is_read() {
+        if !matches!(probe_driver(), DriverProbe::NoDriver(_)) {
+            return;
+        }
+        let options = EmbedOptions {
+            device: Device::Cuda(0),
+            ..EmbedOptions::default()
+        };
+        match LazyEmbedder::new(&options) {
+            Err(crate::Error::Model(message)) => {
+                assert!(message.contains("no NVIDIA driver"), "{message}")
+            }
+            Err(other) => panic!("{other}"),
+            Ok(_) => panic!("a CUDA encoder was made without a driver"),
+        }
     }
 }

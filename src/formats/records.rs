@@ -86,8 +86,9 @@ pub fn read_ground_truth_records(path: &Path) -> Result<Vec<Record>> {
     Ok(records)
 }
 
-/// UTF-8 bytes as text, without a leading UTF-8 byte-order mark.
-fn decode_utf8(mut bytes: Vec<u8>, path: &Path) -> Result<String> {
+/// UTF-8 bytes read from `path` as text, without a leading UTF-8
+/// byte-order mark (an [`Error::Encoding`] naming the line otherwise).
+pub fn decode_utf8(mut bytes: Vec<u8>, path: &Path) -> Result<String> {
     let encoding = |line: usize, message: &str| Error::Encoding {
         path: path.to_owned(),
         line,
@@ -150,12 +151,7 @@ pub fn read_line_bounded(
 /// [`Error::OutputIsInput`] when `path` is the same file as one of `inputs`
 /// (symlinks and hard links included), before anything is written.
 pub fn write_output(path: &Path, bytes: &[u8], inputs: &[&Path]) -> Result<()> {
-    if let Some(input) = inputs.iter().find(|input| same_file(path, input)) {
-        return Err(Error::OutputIsInput {
-            path: path.to_owned(),
-            input: input.to_path_buf(),
-        });
-    }
+    refuse_input(path, inputs)?;
     let write_error = |source| Error::Write {
         path: path.to_owned(),
         source,
@@ -172,6 +168,18 @@ pub fn write_output(path: &Path, bytes: &[u8], inputs: &[&Path]) -> Result<()> {
         .map_err(write_error)?;
     temp.persist(&target).map_err(|e| write_error(e.error))?;
     Ok(())
+}
+
+/// An [`Error::OutputIsInput`] when writing `path` would replace one of
+/// `inputs` (the same file after symlinks; hard links too on Unix).
+pub fn refuse_input(path: &Path, inputs: &[&Path]) -> Result<()> {
+    match inputs.iter().find(|input| same_file(path, input)) {
+        Some(input) => Err(Error::OutputIsInput {
+            path: path.to_owned(),
+            input: input.to_path_buf(),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Writes a whole file that has no input to protect (e.g. generated data);

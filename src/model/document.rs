@@ -18,7 +18,9 @@ use crate::provenance::{Tool, created_utc};
 /// The document's `schema` value.
 pub const SCHEMA: &str = "cuebench-results";
 /// The document's `schema_version`; readers accept this and older ones.
-pub const SCHEMA_VERSION: u32 = 1;
+/// Version 2 records each per-sample file's sha256 and sample count
+/// (`samples_sha256`, `samples_count`), which a reader then requires.
+pub const SCHEMA_VERSION: u32 = 2;
 /// The document's file name inside an `--output` folder.
 pub const RESULTS_FILE: &str = "results.json";
 
@@ -112,6 +114,12 @@ pub struct ResultEntry {
     /// The per-sample file beside `results.json` (`--output` only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub samples_file: Option<String>,
+    /// sha256 of `samples_file`'s bytes, lower-case hex (schema version 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub samples_sha256: Option<String>,
+    /// The number of sample lines in `samples_file` (schema version 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub samples_count: Option<usize>,
     /// Per-group figures (`--by`, docs/report.md); empty otherwise.
     #[serde(default)]
     pub groups: Vec<Group>,
@@ -150,6 +158,8 @@ impl ResultsDocument {
                 .map(|result| ResultEntry {
                     result,
                     samples_file: None,
+                    samples_sha256: None,
+                    samples_count: None,
                     groups: Vec::new(),
                 })
                 .collect(),
@@ -222,6 +232,8 @@ pub(crate) fn for_tests(results: Vec<TaskResult>) -> ResultsDocument {
             .map(|result| ResultEntry {
                 result,
                 samples_file: None,
+                samples_sha256: None,
+                samples_count: None,
                 groups: Vec::new(),
             })
             .collect(),

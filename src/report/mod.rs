@@ -13,6 +13,7 @@ pub mod leaderboard;
 pub mod numbers;
 pub mod render;
 pub mod results;
+pub mod run_folder;
 
 use crate::model::Evaluation;
 

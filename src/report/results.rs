@@ -4,18 +4,21 @@
 //! files, and what `compare`, `leaderboard` and `report` read back.
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Deserialize;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+use crate::evaluate::confidence::figure_column;
 use crate::evaluate::groups::sample_memberships;
-use crate::formats::records::{read_text, write_output as write_output_file};
+use crate::formats::records::read_text;
 use crate::model::document::{RESULTS_FILE, SCHEMA, SCHEMA_VERSION};
 use crate::model::{
     Evaluation, ResultEntry, ResultsDocument, SampleDetail, SampleRecord, SampleStatus,
 };
+pub use crate::report::run_folder::results_path;
+use crate::report::run_folder::{self, RunFile};
 
 /// One line of `samples_<task>.jsonl` (docs/results.md): id, status, what
 /// was compared (when known) and the per-sample scores in [0, 1].
@@ -68,18 +71,16 @@ pub fn samples_file_name(task: &str) -> String {
 }
 
 /// Writes `eval --output DIR`: `DIR/samples_<task>.jsonl` per evaluation
-/// (sorted by id) and `DIR/results.json` naming them, each atomically and
-/// never over one of `inputs`.
+/// (sorted by id) and `DIR/results.json` naming them with their sha256 and
+/// sample count, as one folder that replaces an older run whole
+/// ([`run_folder::write`]) and never one of `inputs`.
 pub fn write_output(
     dir: &Path,
     document: &mut ResultsDocument,
     evaluations: &[Evaluation],
     inputs: &[&Path],
 ) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|source| Error::Write {
-        path: dir.to_owned(),
-        source,
-    })?;
+    let mut files = Vec::new();
     for (entry, evaluation) in document.results.iter_mut().zip(evaluations) {
         let name = samples_file_name(&entry.result.task);
         let memberships = sample_memberships(&entry.groups, evaluation.samples.len());
@@ -92,14 +93,20 @@ pub fn write_output(
             text.push_str(&crate::formats::jsonl::line(&line));
             text.push('\n');
         }
-        write_output_file(&dir.join(&name), text.as_bytes(), inputs)?;
-        entry.samples_file = Some(name);
+        let (sha256, count) = run_folder::fingerprint(&text);
+        entry.samples_file = Some(name.clone());
+        entry.samples_sha256 = Some(sha256);
+        entry.samples_count = Some(count);
+        files.push(RunFile {
+            name,
+            bytes: text.into_bytes(),
+        });
     }
-    write_output_file(
-        &dir.join(RESULTS_FILE),
-        document.to_json().as_bytes(),
-        inputs,
-    )
+    files.push(RunFile {
+        name: RESULTS_FILE.into(),
+        bytes: document.to_json().into_bytes(),
+    });
+    run_folder::write(dir, &files, inputs)
 }
 
 /// One line of a `samples_<task>.jsonl` file as read back: the detail
@@ -116,14 +123,15 @@ struct SampleLine {
 /// Reads a per-sample file (docs/results.md) back into records, with their
 /// detail when the file holds it; a line that is not one names file and line.
 pub fn read_samples_file(path: &Path) -> Result<Vec<SampleRecord>> {
-    let text = read_text(path)?;
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| {
+    parse_samples(&read_text(path)?, path)
+}
+
+fn parse_samples(text: &str, path: &Path) -> Result<Vec<SampleRecord>> {
+    run_folder::sample_lines(text)
+        .map(|(number, l)| {
             let line: SampleLine = serde_json::from_str(l).map_err(|e| Error::Json {
                 path: path.to_owned(),
-                line: i + 1,
+                line: number,
                 message: e.to_string(),
             })?;
             let scores = line
@@ -142,25 +150,20 @@ pub fn read_samples_file(path: &Path) -> Result<Vec<SampleRecord>> {
 }
 
 /// The per-sample records of `entry`, from its file beside the document
-/// read from `path`; `None` when the run wrote none.
+/// read from `path`; `None` when the run wrote none. The file must lie in
+/// the run folder and match the sha256 and count the document records, and
+/// every figure of `entry` that has a per-sample column must be its mean
+/// (to 1e-9 relative; else an input error naming the figure).
 pub fn read_entry_samples(path: &Path, entry: &ResultEntry) -> Result<Option<Vec<SampleRecord>>> {
-    let Some(file) = entry.samples_file.as_deref() else {
+    let path = results_path(path);
+    let Some((file, text)) = run_folder::samples_text(&path, entry)? else {
         return Ok(None);
     };
-    let dir = results_path(path)
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    read_samples_file(&dir.join(file)).map(Some)
-}
-
-/// `path` itself, or `path/results.json` when `path` is a folder.
-pub fn results_path(path: &Path) -> PathBuf {
-    if path.is_dir() {
-        path.join(RESULTS_FILE)
-    } else {
-        path.to_owned()
+    let records = parse_samples(&text, &file)?;
+    for metric in &entry.result.metrics {
+        figure_column(metric, &records).checked(&path, &entry.result.task, metric)?;
     }
+    Ok(Some(records))
 }
 
 /// Reads a results document from a file or an `--output` folder. Anything
@@ -169,7 +172,7 @@ pub fn results_path(path: &Path) -> PathBuf {
 /// naming the file and field.
 pub fn read_document(path: &Path) -> Result<ResultsDocument> {
     let path = results_path(path);
-    let text = read_text(&path)?;
+    let text = run_folder::read_document_text(&path)?;
     let json_error = |e: serde_json::Error| Error::Json {
         path: path.clone(),
         line: e.line(),
@@ -228,7 +231,7 @@ pub fn read_document(path: &Path) -> Result<ResultsDocument> {
         }
     }
     // Parsing the text (not the value) keeps line numbers in the message.
-    let document: ResultsDocument = serde_json::from_str(&text).map_err(json_error)?;
+    let mut document: ResultsDocument = serde_json::from_str(&text).map_err(json_error)?;
     let mut seen = HashSet::new();
     for (i, entry) in document.results.iter().enumerate() {
         let key = (entry.result.benchmark, entry.result.task.as_str());
@@ -242,6 +245,7 @@ pub fn read_document(path: &Path) -> Result<ResultsDocument> {
             ));
         }
     }
+    run_folder::check(&path, &mut document)?;
     Ok(document)
 }
 
@@ -250,6 +254,7 @@ mod tests {
     use super::*;
     use crate::model::document::for_tests;
     use crate::model::{BenchmarkId, Counts, Metric, TaskResult};
+    use std::path::PathBuf;
 
     fn document(tasks: &[&str]) -> ResultsDocument {
         for_tests(
@@ -318,7 +323,10 @@ mod tests {
             ),
             (
                 "newer",
-                good.replace("\"schema_version\": 1", "\"schema_version\": 9"),
+                good.replace(
+                    &format!("\"schema_version\": {SCHEMA_VERSION}"),
+                    "\"schema_version\": 9",
+                ),
                 "field `schema_version`",
             ),
             (

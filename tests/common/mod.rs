@@ -6,6 +6,18 @@
 use std::path::PathBuf;
 use std::process::Output;
 
+/// CueBench's tasks in the paper's order.
+pub const TASKS: [&str; 8] = [
+    "event",
+    "scene",
+    "attribute",
+    "anomaly-td",
+    "anomaly-bu",
+    "grounding",
+    "detection",
+    "anticipation",
+];
+
 /// The repository root (fixtures, examples and docs are found from it).
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
