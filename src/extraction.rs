@@ -97,6 +97,17 @@ pub fn parse_failure_reason(response: &str) -> String {
     }
 }
 
+/// Why a prediction's answer cannot be read, whatever form it came in (see
+/// [`parse_failure_reason`]).
+pub fn content_failure_reason(content: &PredictionContent) -> String {
+    match content {
+        PredictionContent::Response(text) => parse_failure_reason(text),
+        PredictionContent::Answer(Value::String(text)) => parse_failure_reason(text),
+        PredictionContent::Answer(_) => "`answer` is not a list of objects or an object".into(),
+        PredictionContent::Unreadable => "the line is too long or too deeply nested".into(),
+    }
+}
+
 /// Steps 2-5 on an answer text.
 pub fn parse_answer_text(text: &str) -> Answer {
     let text = fenced_block(text).unwrap_or(text);

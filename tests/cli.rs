@@ -237,6 +237,17 @@ fn per_sample_output_names_status_and_scores() {
         by_id("vid_0007")["scores"]["Struct"],
         serde_json::json!(0.0)
     );
+    // Issue 22: a parse failure says why; other lines carry no such field.
+    assert_eq!(
+        by_id("vid_0007")["parse_error"],
+        "no JSON list or object in the answer"
+    );
+    assert!(
+        lines
+            .iter()
+            .filter(|l| l["status"] != "parse_failed")
+            .all(|l| l.get("parse_error").is_none())
+    );
     // vid_0005 answered the wrong key `events`: Struct 1/2 (README table).
     assert_eq!(
         by_id("vid_0005")["scores"]["Struct"],
@@ -344,6 +355,55 @@ fn malformed_answers_score_zero_and_are_counted_never_errors() {
     assert_eq!(v["metrics"][0]["value"], serde_json::json!(0.0));
     // 2/22 samples answered: the likely mistake is said on stderr, never stdout.
     assert!(stderr(&out).contains("warning: event:"), "{}", stderr(&out));
+}
+
+#[test]
+fn a_parse_failure_says_why_in_its_sample_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("p.jsonl");
+    std::fs::write(
+        &p,
+        "{\"id\": \"vid_0001\", \"response\": \"<answer>[{'event': 'climbing'}]</answer>\"}\n\
+         {\"id\": \"vid_0002\", \"response\": \"<answer>[{\\\"event\\\": \\\"cli\"}\n\
+         {\"id\": \"vid_0003\", \"answer\": 17}\n",
+    )
+    .unwrap();
+    let out_dir = dir.path().join("run");
+    let out = run(
+        &[
+            "eval",
+            "--task",
+            "event",
+            "--gt",
+            annotations().to_str().unwrap(),
+            p.to_str().unwrap(),
+            "--output",
+            out_dir.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = std::fs::read_to_string(out_dir.join("samples_event.jsonl")).unwrap();
+    let why: Vec<(String, String)> = text
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter_map(|l| {
+            Some((
+                l["id"].as_str()?.to_owned(),
+                l.get("parse_error")?.as_str()?.to_owned(),
+            ))
+        })
+        .collect();
+    let expected = [
+        ("vid_0001", "single quotes: JSON needs double quotes"),
+        ("vid_0002", "`<answer>` is never closed (truncated?)"),
+        ("vid_0003", "`answer` is not a list of objects or an object"),
+    ];
+    assert_eq!(
+        why,
+        expected.map(|(a, b)| (a.to_owned(), b.to_owned())),
+        "{text}"
+    );
 }
 
 #[test]

@@ -326,3 +326,113 @@ fn eval_output_never_replaces_a_folder_it_would_lose_files_of() {
         stderr(&out)
     );
 }
+
+#[test]
+fn figures_out_of_range_and_per_sample_files_outside_the_run_folder_are_input_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = root().join("examples/results/example");
+    let text = std::fs::read_to_string(example.join("results.json")).unwrap();
+    // A tampered figure, interval or per-sample file path: exit 2 naming
+    // the file and the field, whichever reader reads it.
+    let first = "\"value\": 75.71428571428572";
+    let cases = [
+        (
+            "minus",
+            text.replacen(first, "\"value\": -5", 1),
+            "results[0].metrics[0].value`: -5 for `Struct`",
+        ),
+        (
+            "thousand",
+            text.replacen(first, "\"value\": 1000", 1),
+            "1000 for `Struct` is not a percentage",
+        ),
+        (
+            "huge",
+            text.replacen(first, "\"value\": 1e300", 1),
+            "1e300 for `Struct`",
+        ),
+        (
+            "ci",
+            text.replacen("\"high\": ", "\"high\": 1e9, \"x\": ", 1),
+            "results[0].metrics[0].ci.high`",
+        ),
+        (
+            "twice",
+            text.replacen(first, "\"value\": 1, \"value\": 75.7", 1),
+            "duplicate field `value`",
+        ),
+        (
+            "absolute",
+            text.replacen("\"samples_event.jsonl\"", "\"/etc/passwd\"", 1),
+            "field `results.event.samples_file`: `/etc/passwd` is not a file name inside the run folder",
+        ),
+        (
+            "escape",
+            text.replacen(
+                "\"samples_event.jsonl\"",
+                "\"../example/samples_event.jsonl\"",
+                1,
+            ),
+            "is not a file name inside the run folder",
+        ),
+    ];
+    for (name, edited, needle) in cases {
+        assert_ne!(edited, text, "{name}");
+        let run = dir.path().join(name);
+        copy_folder(&example, &run);
+        std::fs::write(run.join("results.json"), edited).unwrap();
+        for args in [
+            vec!["leaderboard", s(&run)],
+            vec!["compare", s(&example), s(&run)],
+        ] {
+            let out = cuebench(&args);
+            assert_eq!(
+                out.status.code(),
+                Some(2),
+                "{name} {args:?}: {}",
+                stderr(&out)
+            );
+            let err = stderr(&out);
+            assert!(err.contains(needle), "{name}: {err}");
+            assert!(
+                err.contains(&format!("{name}/results.json")),
+                "{name}: {err}"
+            );
+        }
+    }
+    // A per-sample file that is a link out of the folder.
+    #[cfg(unix)]
+    {
+        let run = dir.path().join("linked");
+        copy_folder(&example, &run);
+        let outside = dir.path().join("outside.jsonl");
+        std::fs::rename(run.join("samples_event.jsonl"), &outside).unwrap();
+        std::os::unix::fs::symlink(&outside, run.join("samples_event.jsonl")).unwrap();
+        let out = cuebench(&["leaderboard", s(&run)]);
+        assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("is a link to a file outside the run folder"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    // A per-sample score outside [0, 1] (its sha256 recorded to match).
+    let run = dir.path().join("score");
+    copy_folder(&example, &run);
+    let samples = std::fs::read_to_string(run.join("samples_event.jsonl")).unwrap();
+    let edited = samples.replacen("\"Struct\":1.0", "\"Struct\":7.0", 1);
+    assert_ne!(edited, samples);
+    std::fs::write(run.join("samples_event.jsonl"), &edited).unwrap();
+    let sha = |t: &str| cuebench::report::run_folder::fingerprint(t).0;
+    let document = text.replace(&sha(&samples), &sha(&edited));
+    std::fs::write(run.join("results.json"), document).unwrap();
+    let out = cuebench(&["compare", s(&example), s(&run), "--paired-bs"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "samples_event.jsonl:1: field `scores.Struct`: 7.0 is not a per-sample score in [0, 1]"
+        ),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -14,9 +14,9 @@ use serde::Serialize;
 use crate::benchmarks::cuebench::sources::{task_sources, unread_files};
 use crate::benchmarks::run::list;
 use crate::error::Result;
-use crate::extraction::{Answer, answer_of, parse_failure_reason};
+use crate::extraction::{Answer, answer_of, content_failure_reason};
 use crate::formats::annotations::{Video, read_annotations};
-use crate::formats::predictions::{Prediction, PredictionContent, prediction_lines};
+use crate::formats::predictions::{Prediction, prediction_lines};
 use crate::formats::records::read_text;
 use crate::formats::sniff::{Role, wrong_text};
 use crate::tasks::Task;
@@ -120,17 +120,6 @@ impl Validation {
                 "invalid: {p} problem(s); {missing} sample(s) missing, {unparseable} unparseable"
             ),
         }
-    }
-}
-
-/// Why a prediction's answer cannot be read (see
-/// [`parse_failure_reason`]).
-fn failure_reason(content: &PredictionContent) -> String {
-    match content {
-        PredictionContent::Response(text) => parse_failure_reason(text),
-        PredictionContent::Answer(serde_json::Value::String(text)) => parse_failure_reason(text),
-        PredictionContent::Answer(_) => "`answer` is not a list of objects or an object".into(),
-        PredictionContent::Unreadable => "the line is too long or too deeply nested".into(),
     }
 }
 
@@ -251,7 +240,7 @@ fn coverage(
     let mut failed: Vec<(String, String)> = answers
         .iter()
         .filter(|(_, a)| *a == Answer::ParseFailed)
-        .map(|(p, _)| (p.id.clone(), failure_reason(&p.content)))
+        .map(|(p, _)| (p.id.clone(), content_failure_reason(&p.content)))
         .collect();
     failed.sort();
     let (parse_failed, reasons) = failed.into_iter().unzip();

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 use serde_json::Value;
 
-use crate::extraction::{Answer, answer_of, content_format_ok};
+use crate::extraction::{Answer, answer_of, content_failure_reason, content_format_ok};
 use crate::formats::predictions::{Prediction, PredictionContent};
 use crate::intervals::{Interval, parse_interval};
 use crate::metrics::assignment::max_weight_assignment;
@@ -46,6 +46,8 @@ pub struct Prepared<'a> {
     pub format_ok: bool,
     /// The raw response, when the prediction had one.
     pub response: Option<&'a str>,
+    /// Why the answer could not be read (`ParseFailed` only).
+    pub parse_error: Option<String>,
 }
 
 /// Pairs each sample with its prediction and extracts the answer.
@@ -72,6 +74,7 @@ pub fn prepare_one<'a>(sample: &'a Sample, content: Option<&'a PredictionContent
             elements: Vec::new(),
             format_ok: false,
             response: None,
+            parse_error: None,
         };
     };
     let (status, elements) = match answer_of(content) {
@@ -88,6 +91,7 @@ pub fn prepare_one<'a>(sample: &'a Sample, content: Option<&'a PredictionContent
             PredictionContent::Response(text) => Some(text),
             _ => None,
         },
+        parse_error: (status == SampleStatus::ParseFailed).then(|| content_failure_reason(content)),
     }
 }
 
@@ -338,6 +342,7 @@ pub fn score_task(
                 pairs: s.pairs.clone(),
                 dropped_intervals: s.dropped,
                 judge: None,
+                parse_error: p.parse_error.clone(),
             })),
         })
         .collect();

@@ -150,6 +150,7 @@ fn record(rubric: Rubric, names: &[&str], input: &JudgedInput, outcome: Outcome)
             pairs: Vec::new(),
             dropped_intervals: 0,
             judge: reply,
+            parse_error: None,
         })),
     }
 }

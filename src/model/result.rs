@@ -142,6 +142,9 @@ pub struct SampleDetail {
     /// What an LLM judge said (judged tasks, docs/judge.md).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub judge: Option<JudgeReply>,
+    /// Why the answer could not be read (`parse_failed` samples only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parse_error: Option<String>,
 }
 
 /// What an LLM judge said of one sample (docs/judge.md): its scores on

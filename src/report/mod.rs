@@ -28,13 +28,16 @@ pub fn per_sample_jsonl(evaluations: &[Evaluation]) -> String {
                 .iter()
                 .map(|(k, v)| (k.clone(), serde_json::json!(v)))
                 .collect();
-            let line = serde_json::json!({
+            let mut line = serde_json::json!({
                 "benchmark": e.result.benchmark,
                 "task": e.result.task,
                 "id": s.id,
                 "status": s.status,
                 "scores": scores,
             });
+            if let Some(why) = s.detail.as_ref().and_then(|d| d.parse_error.as_ref()) {
+                line["parse_error"] = why.clone().into();
+            }
             out.push_str(&crate::formats::jsonl::line(&line));
             out.push('\n');
         }

@@ -31,6 +31,9 @@ pub fn sample_line(record: &SampleRecord) -> Value {
     );
     match &record.detail {
         Some(d) => {
+            if let Some(why) = &d.parse_error {
+                line.insert("parse_error".into(), why.clone().into());
+            }
             line.insert("format_ok".into(), d.format_ok.into());
             if let Some(response) = &d.response {
                 line.insert("response".into(), response.clone().into());
@@ -137,8 +140,16 @@ fn parse_samples(text: &str, path: &Path) -> Result<Vec<SampleRecord>> {
             let scores = line
                 .scores
                 .into_iter()
-                .filter_map(|(k, v)| v.as_f64().map(|x| (k, x)))
-                .collect();
+                .map(|(k, v)| match v.as_f64() {
+                    Some(x) if in_percent(x * 100.0) => Ok((k, x)),
+                    _ => Err(Error::Field {
+                        path: path.to_owned(),
+                        line: number,
+                        field: format!("scores.{k}"),
+                        message: format!("{v} is not a per-sample score in [0, 1]"),
+                    }),
+                })
+                .collect::<Result<_>>()?;
             Ok(SampleRecord {
                 id: line.id,
                 status: line.status,
@@ -244,9 +255,61 @@ pub fn read_document(path: &Path) -> Result<ResultsDocument> {
                 ),
             ));
         }
+        check_figures(entry, i).map_err(|(f, message)| field(&f, message))?;
     }
     run_folder::check(&path, &mut document)?;
     Ok(document)
+}
+
+/// Whether `x` can be a figure in percent: finite and in [0, 100] (every
+/// figure is a per-sample mean x 100 or a share, docs/scoring.md §4, §14;
+/// 1e-9 of slack for rounding).
+fn in_percent(x: f64) -> bool {
+    x.is_finite() && (-1e-9..=100.0 + 1e-9).contains(&x)
+}
+
+/// `x` as a reader would write it: `1e300`, not 301 digits.
+fn short_number(x: f64) -> String {
+    if x.abs() >= 1e6 {
+        format!("{x:e}")
+    } else {
+        x.to_string()
+    }
+}
+
+/// Every figure of `entry` (with its interval, and those of its groups)
+/// in percent; else the field (`results[i]...`) and why.
+fn check_figures(entry: &ResultEntry, i: usize) -> std::result::Result<(), (String, String)> {
+    let places = std::iter::once((format!("results[{i}]"), &entry.result.metrics)).chain(
+        entry
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(g, group)| (format!("results[{i}].groups[{g}]"), &group.metrics)),
+    );
+    for (place, metrics) in places {
+        for (j, metric) in metrics.iter().enumerate() {
+            let mut values = vec![("value", metric.value)];
+            if let Some(ci) = &metric.ci {
+                values.extend([
+                    ("ci.mean", ci.mean),
+                    ("ci.low", ci.low),
+                    ("ci.high", ci.high),
+                ]);
+            }
+            if let Some((name, value)) = values.into_iter().find(|(_, v)| !in_percent(*v)) {
+                return Err((
+                    format!("{place}.metrics[{j}].{name}"),
+                    format!(
+                        "{} for `{}` is not a percentage in [0, 100]",
+                        short_number(value),
+                        metric.name
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -197,6 +197,7 @@ mod tests {
                 pairs: Vec::new(),
                 dropped_intervals: 0,
                 judge: None,
+                parse_error: None,
             })),
         }
     }
