@@ -210,7 +210,7 @@ pub fn breakdown(
 mod tests {
     use super::*;
     use crate::formats::annotations::read_annotations;
-    use crate::model::SampleStatus;
+    use crate::model::result::record_for_tests as record;
     use crate::tasks::derive::derive_samples;
     use std::path::Path;
 
@@ -228,15 +228,6 @@ mod tests {
             .into_iter()
             .map(|g| (g.group, g.samples))
             .collect()
-    }
-
-    fn record(id: &str, scores: &[(&str, f64)]) -> SampleRecord {
-        SampleRecord {
-            id: id.into(),
-            status: SampleStatus::Scored,
-            scores: scores.iter().map(|(n, v)| (n.to_string(), *v)).collect(),
-            detail: None,
-        }
     }
 
     fn owned(pairs: &[(&str, usize)]) -> Vec<(String, usize)> {
