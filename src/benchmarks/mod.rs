@@ -6,6 +6,7 @@
 //! benchmark is registered with its tasks, flags and row layout.
 
 pub mod cuebench;
+pub mod many_runs;
 pub mod registry;
 pub mod rewards;
 pub mod run;

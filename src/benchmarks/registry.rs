@@ -36,6 +36,23 @@ pub fn run_benchmark(
     all: bool,
     request: &Request,
 ) -> Result<Outcome> {
+    let (benchmark, row) = checked(bench, protocol, all, request)?;
+    Ok(Outcome {
+        run: benchmark.run(request)?,
+        row,
+    })
+}
+
+/// The benchmark `bench` under `protocol` and its `--all` row, once the
+/// common checks pass: the benchmark and protocol exist, the task is one
+/// of theirs, `--all` has a row, no flag is written that it does not read
+/// (each failure a usage error).
+pub(crate) fn checked(
+    bench: BenchmarkId,
+    protocol: Protocol,
+    all: bool,
+    request: &Request,
+) -> Result<(&'static dyn Benchmark, Option<&'static [RowGroup]>)> {
     let benchmark = find(bench, protocol)?;
     let label = describe(benchmark);
     if let Some(task) = &request.task
@@ -65,10 +82,7 @@ pub fn run_benchmark(
             flag.name()
         )));
     }
-    Ok(Outcome {
-        run: benchmark.run(request)?,
-        row,
-    })
+    Ok((benchmark, row))
 }
 
 /// `validate`: checks `request`'s predictions for `bench` (its unified

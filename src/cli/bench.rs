@@ -18,6 +18,10 @@ pub struct BenchArgs {
     /// Print the figures as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Instead, time N generated runs scored cold together (one embedding pass) against N
+    /// separate cold evals (docs/many-runs.md).
+    #[arg(long, value_name = "N")]
+    pub runs: Option<usize>,
     #[command(flatten)]
     pub embedding: EmbedArgs,
 }
@@ -33,12 +37,17 @@ pub fn bench(args: BenchArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
     }
     let work = args.work.unwrap_or_else(commands::bench::default_work_dir);
     let options = args.embedding.options(inputs)?;
-    let report = commands::bench::run(&work, &options)?;
-    let text = if args.json {
-        format!("{}\n", serde_json::to_string_pretty(&report)?)
-    } else {
-        report.text()
+    let (json, text) = match args.runs {
+        Some(n) => {
+            let report = commands::bench_runs::run(&work, &options, n)?;
+            (serde_json::to_string_pretty(&report)?, report.text())
+        }
+        None => {
+            let report = commands::bench::run(&work, &options)?;
+            (serde_json::to_string_pretty(&report)?, report.text())
+        }
     };
+    let text = if args.json { format!("{json}\n") } else { text };
     emit(&text)?;
     Ok(ExitCode::SUCCESS)
 }

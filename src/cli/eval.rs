@@ -23,8 +23,10 @@ use super::emit;
 #[derive(Debug, Args)]
 pub struct EvalArgs {
     /// Predictions: a JSONL file or JSON array ({"id", "response"} or {"id", "answer"},
-    /// optional "task"), `-` for stdin, or with --all a folder of <task>.jsonl files.
-    pub predictions: PathBuf,
+    /// optional "task"), `-` for stdin, or with --all a folder of <task>.jsonl files; with
+    /// --all, several folders are several runs, embedded in one pass (docs/many-runs.md).
+    #[arg(required = true)]
+    pub predictions: Vec<PathBuf>,
     /// The benchmark: cuebench, or a sibling (vau-bench, vad-reasoning).
     #[arg(long, default_value = "cuebench", help_heading = "Inputs",
           value_parser = PossibleValuesParser::new(bench_names())
@@ -182,6 +184,8 @@ Examples:
   cuebench eval --all --gt examples/annotations.json examples/predictions/
   # With 95% bootstrap intervals, saved for compare, leaderboard and report
   cuebench eval --all --gt examples/annotations.json examples/predictions/ --confidence --output runs/base
+  # Several runs (checkpoints) in one embedding pass: a row each, --output DIR/<run> each
+  cuebench eval --all --gt gt.json runs/ckpt-*/ --output scored
   # Machine-readable
   cuebench eval --task grounding --gt examples/annotations.json examples/predictions/grounding.jsonl --format json
   # Specialised models (Table 3) and the sibling benchmarks
@@ -199,7 +203,10 @@ pub fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
         )
         .into());
     }
-    let request = request(&args, inputs)?;
+    let [predictions] = args.predictions.as_slice() else {
+        return super::eval_runs::eval_runs(&args, inputs);
+    };
+    let request = request(&args, inputs, predictions)?;
     // Outputs may never replace a file the run reads.
     let protected = input_files(
         &request.gt,
@@ -208,24 +215,19 @@ pub fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
     );
     let outcome = run_benchmark(args.bench, args.protocol, args.all, &request)?;
     report_findings(&outcome.run.findings, args.strict)?;
-    let confidence = args.confidence.then_some(Confidence {
-        n: args.confidence_n,
-        seed: args.seed,
-        ..Confidence::default()
-    });
     let header = RunHeader {
         command: std::env::args().collect(),
         name: args
             .name
             .clone()
-            .unwrap_or_else(|| default_name(&args.predictions)),
+            .unwrap_or_else(|| default_name(predictions)),
         benchmark: args.bench,
         protocol: args.protocol,
     };
     let Scored {
         mut document,
         evaluations,
-    } = outcome.run.into_document(header, confidence)?;
+    } = outcome.run.into_document(header, confidence(&args))?;
     write_per_sample(&evaluations, args.per_sample.as_deref(), &protected)?;
     let text = Format::from(args.format).renderer().eval(&EvalView {
         document: &document,
@@ -242,13 +244,27 @@ pub fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// What `eval` asks of the benchmark: the inputs found as docs/scoring.md
-/// §13 says, the settings as given, and which flags were written.
-fn request(args: &EvalArgs, inputs: &Inputs) -> anyhow::Result<Request> {
+/// `--confidence`'s bootstrap settings, `None` without it.
+pub(super) fn confidence(args: &EvalArgs) -> Option<Confidence> {
+    args.confidence.then_some(Confidence {
+        n: args.confidence_n,
+        seed: args.seed,
+        ..Confidence::default()
+    })
+}
+
+/// What `eval` asks of the benchmark for `predictions`: the inputs found as
+/// docs/scoring.md §13 says, the settings as given, and which inputs were
+/// written as flags.
+pub(super) fn request(
+    args: &EvalArgs,
+    inputs: &Inputs,
+    predictions: &Path,
+) -> anyhow::Result<Request> {
     Ok(Request {
         task: args.task.clone(),
         gt: inputs.required(Input::Gt, args.gt.as_deref())?,
-        predictions: args.predictions.clone(),
+        predictions: predictions.to_owned(),
         layout: args.from.into(),
         taxonomy: inputs.resolve(Input::Taxonomy, args.scoring.taxonomy.as_deref()),
         tau: args.scoring.tau,

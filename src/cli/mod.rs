@@ -7,6 +7,7 @@ mod bench;
 mod compare;
 mod completions;
 mod eval;
+mod eval_runs;
 mod export;
 mod init;
 mod leaderboard;

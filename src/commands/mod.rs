@@ -2,6 +2,7 @@
 //! parses flags into these and prints.
 
 pub mod bench;
+pub mod bench_runs;
 pub mod compare;
 pub mod report;
 pub mod tasks;

@@ -337,6 +337,19 @@ impl Session {
         Ok(texts)
     }
 
+    /// Embeds now, in one pass (through the disk cache), every text an
+    /// [`evaluate`](Session::evaluate) of `inputs` would need, so that
+    /// evaluating any part of them later embeds nothing: several runs
+    /// scored together share one pass over the union of their texts.
+    /// Returns how many distinct texts that union holds.
+    pub fn embed_ahead(&mut self, inputs: &[TaskPredictions]) -> Result<usize> {
+        let texts = self.texts_to_embed(inputs)?;
+        let count = texts.len();
+        let (embedder, context) = (&mut self.embedder, &mut self.context);
+        embed_missing(embedder, context, &self.options.embed, texts, true)?;
+        Ok(count)
+    }
+
     /// Embeds the ground truth of every task and the taxonomy's candidates
     /// now (through the disk cache), so that the first reward batch only
     /// embeds its completions.

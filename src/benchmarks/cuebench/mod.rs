@@ -24,7 +24,7 @@ use crate::model::{
 };
 use crate::tasks::{Task, TaskName};
 use findings::task_findings;
-use sources::{TaskSource, folder_findings, read_sources, task_sources};
+use sources::{ReadSource, TaskSource, folder_findings, read_sources, task_sources};
 
 /// The paper's Table 2 (CueBench, unified protocol): 20 columns.
 pub const TABLE2: [RowGroup; 8] = [
@@ -82,11 +82,41 @@ pub fn run(options: &EvalOptions) -> Result<EvalRun> {
 /// [`run`] with a session already open (the Python package keeps one);
 /// `session` must have been opened with `options.session_options()`.
 pub fn run_in(session: &mut Session, options: &EvalOptions) -> Result<EvalRun> {
+    let read = read_run(options)?;
+    score_read(session, options, &read)
+}
+
+/// A run's predictions, every file read (once) but nothing scored yet:
+/// several runs read first share one embedding pass
+/// ([`Session::embed_ahead`], `benchmarks::many_runs`).
+pub struct ReadRun {
+    sources: Vec<TaskSource>,
+    read: Vec<ReadSource>,
+}
+
+impl ReadRun {
+    /// Each task's predictions, in task order.
+    pub fn inputs(&self) -> Vec<TaskPredictions> {
+        self.read.iter().map(|r| r.input.clone()).collect()
+    }
+}
+
+/// Reads the predictions `options` name (a file is read once, standard
+/// input included, and split by task); an unreadable file is an error
+/// naming it.
+pub fn read_run(options: &EvalOptions) -> Result<ReadRun> {
     let sources = task_sources(&options.tasks, &options.predictions);
     let read = read_sources(&sources, options.layout)?;
-    let inputs: Vec<TaskPredictions> = read.iter().map(|r| r.input.clone()).collect();
-    let evaluations = session.evaluate(&inputs)?;
-    let mut findings = folder_findings(&sources, &options.predictions);
+    Ok(ReadRun { sources, read })
+}
+
+/// Scores a run read by [`read_run`] with the same `options`, embedding
+/// what the session does not hold yet; `session` must have been opened
+/// with `options.session_options()`.
+pub fn score_read(session: &mut Session, options: &EvalOptions, run: &ReadRun) -> Result<EvalRun> {
+    let (sources, read) = (&run.sources, &run.read);
+    let evaluations = session.evaluate(&run.inputs())?;
+    let mut findings = folder_findings(sources, &options.predictions);
     let mut groups = Vec::new();
     for (r, e) in read.iter().zip(&evaluations) {
         findings.extend(task_findings(session, r, e));
@@ -97,7 +127,7 @@ pub fn run_in(session: &mut Session, options: &EvalOptions) -> Result<EvalRun> {
         groups.push(task_groups);
     }
     Ok(EvalRun {
-        inputs: cuebench_inputs(options, session, &sources)?,
+        inputs: cuebench_inputs(options, session, sources)?,
         settings: settings_map(&options.settings),
         evaluations,
         groups,
@@ -108,11 +138,7 @@ pub fn run_in(session: &mut Session, options: &EvalOptions) -> Result<EvalRun> {
 /// Each task's predictions, read from `options.predictions`. A file is read
 /// once (standard input can only be read once) and split by task.
 pub fn read_inputs(options: &EvalOptions) -> Result<Vec<TaskPredictions>> {
-    let sources = task_sources(&options.tasks, &options.predictions);
-    Ok(read_sources(&sources, options.layout)?
-        .into_iter()
-        .map(|r| r.input)
-        .collect())
+    Ok(read_run(options)?.inputs())
 }
 
 /// A `--by` that leaves every sample of a task out (no video has the field)
@@ -226,21 +252,27 @@ impl Benchmark for CueBench {
     }
 
     fn run(&self, request: &Request) -> Result<EvalRun> {
-        let defaults = Settings::default();
-        run(&EvalOptions {
-            tasks: request.tasks::<Task>()?,
-            gt: request.gt.clone(),
-            predictions: request.predictions.clone(),
-            layout: request.layout,
-            settings: Settings {
-                tiou: request.tiou.unwrap_or(defaults.tiou),
-                sem_norm: request.sem_norm.unwrap_or(defaults.sem_norm),
-                tau: request.tau.unwrap_or(defaults.tau),
-                ..defaults
-            },
-            embed: request.embed.clone(),
-            taxonomy: request.taxonomy.clone(),
-            by: request.by.clone(),
-        })
+        run(&eval_options(request)?)
     }
+}
+
+/// The evaluation options of an `eval` request: the settings not given
+/// take [`Settings::default`].
+pub fn eval_options(request: &Request) -> Result<EvalOptions> {
+    let defaults = Settings::default();
+    Ok(EvalOptions {
+        tasks: request.tasks::<Task>()?,
+        gt: request.gt.clone(),
+        predictions: request.predictions.clone(),
+        layout: request.layout,
+        settings: Settings {
+            tiou: request.tiou.unwrap_or(defaults.tiou),
+            sem_norm: request.sem_norm.unwrap_or(defaults.sem_norm),
+            tau: request.tau.unwrap_or(defaults.tau),
+            ..defaults
+        },
+        embed: request.embed.clone(),
+        taxonomy: request.taxonomy.clone(),
+        by: request.by.clone(),
+    })
 }
