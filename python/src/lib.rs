@@ -16,7 +16,6 @@ use cuebench::evaluate::{Completion, Session as Core, SessionOptions};
 use cuebench::formats::layout::Layout;
 use cuebench::formats::predictions::{PredictionContent, response_content};
 use cuebench::model::{BenchmarkId, Protocol, Settings};
-use cuebench::report::export::Format;
 use cuebench::tasks::Task;
 use cuebench::tasks::derive::Sample;
 use pyo3::exceptions::{PyOSError, PyRuntimeError, PyTypeError, PyValueError};
@@ -236,7 +235,7 @@ impl Session {
                 .into_document(header, None)
                 .map_err(to_py_error)?
                 .document;
-            Ok::<_, PyErr>((Format::Json.exporter().export(&document), warnings))
+            Ok::<_, PyErr>((document.to_json(), warnings))
         })?;
         // Never a silent zero: likely mistakes are Python warnings.
         let warn = py.import("warnings")?.getattr("warn")?;
