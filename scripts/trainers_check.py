@@ -139,7 +139,7 @@ def check_verl(want: list[dict]) -> None:
         for o, (_, d, _, reward) in zip(outs[40:], siblings):
             assert abs(o["reward_score"] - reward) <= 1e-9, (d, o)
         # The response went through the tokenizer: compare with the CLI on what it decoded to.
-        exact = sum(abs(o["reward_score"] - w["reward"]) <= 1e-9 for o, w in zip(outs, want))
+        exact = sum(abs(o["reward_score"] - w["reward"]) <= 1e-9 for o, w in zip(outs[:40], want))
         print(f"verl {path.split('/')[-1]}: naive manager scored {len(outs)} items, keys {sorted(keys.pop())}, "
               f"{exact}/40 cuebench items equal the CLI (the rest were respaced by the tokenizer round trip), "
               f"vau-bench and vad-reasoning items their hand-computed rewards")
@@ -213,8 +213,19 @@ def check_openrlhf(want: list[dict]) -> None:
                         real += abs(reward - w["reward"]) <= 1e-9
             assert random_rewards and all(r == 0.0 for r in random_rewards), random_rewards
             kind = "cuebench serve" if endpoint.startswith("http") else "reward_func file"
+            sibling = ""
+            if not endpoint.startswith("http"):
+                # A VAU-Bench label (ecva_01's option is A: format 1 + accuracy 1).
+                text, prompt = "<think>t</think><answer>A</answer>", "<|im_start|>user\nQ<|im_end|>\n<|im_start|>assistant\n"
+                n = len(tokenizer(prompt + text, add_special_tokens=False)["input_ids"])
+                params = SimpleNamespace(max_tokens=n, logprobs=None)
+                out = asyncio.run(executor.execute(prompt, {"bench": "vau-bench", "id": "ecva_01", "task": "qa"},
+                                                   params, 2 * n, tokenizer, Engine(text)))
+                reward = out["reward"][0] if isinstance(out["reward"], list) else out["reward"]
+                assert reward == 2.0, out
+                sibling = "; a vau-bench label gets VAU-R1's reward (2.0)"
             print(f"OpenRLHF SingleTurnAgentExecutor -> {kind}: {len(random_rewards)} random responses after "
-                  f"left-cut prompts all 0; {real}/{len(random_rewards)} real responses equal the CLI")
+                  f"left-cut prompts all 0; {real}/{len(random_rewards)} real responses equal the CLI{sibling}")
     finally:
         server.terminate()
         server.wait()

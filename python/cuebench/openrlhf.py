@@ -40,6 +40,7 @@ from typing import Any, Optional, Sequence
 # Absolute: OpenRLHF loads this file alone, outside its package.
 from cuebench import verl as _verl
 from cuebench._cuebench import response_of
+from cuebench.verl import read_label
 
 __all__ = ["reward_func", "read_label"]
 
@@ -59,27 +60,6 @@ def _bench_of(label: Any, bench: Optional[str]) -> tuple[Any, Optional[str]]:
         if bench not in _verl.SIBLINGS and bench != "cuebench":
             raise ValueError(f"`bench` {bench!r}: expected one of cuebench, {', '.join(_verl.SIBLINGS)}")
     return label, (bench if bench in _verl.SIBLINGS else None)
-
-
-def read_label(label: Any, task: Optional[str] = None) -> tuple[str, str]:
-    """A label's ``(id, task)``: a dict or its JSON text with ``id`` (a str)
-    and ``task`` (else ``task``), or with ``task`` given a plain id."""
-    if isinstance(label, str) and label.lstrip().startswith("{"):
-        label = json.loads(label)
-    if isinstance(label, str):
-        if task is None:
-            raise ValueError(
-                "expected {\"id\": ..., \"task\": ...} or, with CUEBENCH_TASK set, the sample id"
-            )
-        return label, task
-    if not isinstance(label, dict):
-        raise ValueError(f"expected {{\"id\": ..., \"task\": ...}}, got {type(label).__name__}")
-    sample_id, label_task = label.get("id"), label.get("task") or task
-    if not isinstance(sample_id, str):
-        raise ValueError(f"`id` must be the sample id as a str, got {sample_id!r}")
-    if label_task is None:
-        raise ValueError("`task` missing (give it, or set CUEBENCH_TASK)")
-    return sample_id, label_task
 
 
 def reward_func(

@@ -66,6 +66,7 @@ __all__ = [
     "compute_score",
     "compute_score_batch",
     "configure",
+    "read_label",
     "session",
 ]
 
@@ -148,23 +149,34 @@ def bench_session(bench: str, task: str) -> BenchSession:
         return found
 
 
-def _sample_of(bench: str, truth: Any) -> tuple[str, str]:
-    """A sibling row's ``(id, task)`` from its ``ground_truth``/label:
-    ``{"id", "task"}`` or its JSON text (vad-reasoning: the task may be left
-    out), or for vad-reasoning the id alone."""
-    if isinstance(truth, str) and truth.lstrip().startswith("{"):
-        truth = json.loads(truth)
-    if isinstance(truth, str):
-        truth = {"id": truth}
-    if not isinstance(truth, dict):
-        raise ValueError(f'{bench}: expected {{"id": ..., "task": ...}}, got {type(truth).__name__}')
-    sample_id = truth.get("id")
-    task = truth.get("task") or ("detection" if bench == "vad-reasoning" else None)
+def read_label(label: Any, task: Optional[str] = None, *, missing: str = "set CUEBENCH_TASK") -> tuple[str, str]:
+    """A label's ``(id, task)``: a dict or its JSON text with ``id`` (a str)
+    and ``task`` (else ``task``), or with ``task`` given a plain id;
+    ``missing`` says in errors how to supply a task."""
+    if isinstance(label, str) and label.lstrip().startswith("{"):
+        label = json.loads(label)
+    if isinstance(label, str):
+        if task is None:
+            raise ValueError(f'expected {{"id": ..., "task": ...}}, or a plain sample id with a default task ({missing})')
+        return label, task
+    if not isinstance(label, dict):
+        raise ValueError(f'expected {{"id": ..., "task": ...}}, got {type(label).__name__}')
+    sample_id, label_task = label.get("id"), label.get("task") or task
     if not isinstance(sample_id, str):
-        raise ValueError(f"{bench}: `id` must be the sample id as a str, got {sample_id!r}")
-    if task is None:
-        raise ValueError(f"{bench}: `task` missing (qa, grounding or cls)")
-    return sample_id, task
+        raise ValueError(f"`id` must be the sample id as a str, got {sample_id!r}")
+    if label_task is None:
+        raise ValueError(f"`task` missing ({missing})")
+    return sample_id, label_task
+
+
+def _sample_of(bench: str, truth: Any) -> tuple[str, str]:
+    """A sibling row's ``(id, task)`` from its ``ground_truth``/label (for
+    vad-reasoning the task is ``detection`` and may be left out)."""
+    default = "detection" if bench == "vad-reasoning" else None
+    try:
+        return read_label(truth, default, missing="qa, grounding or cls")
+    except ValueError as e:
+        raise ValueError(f"{bench}: {e}") from None
 
 
 def _keyed(reward: float, parts: dict) -> dict:
