@@ -247,7 +247,10 @@ fn verify_rejects_an_edited_figure_with_the_signature_kept() {
 fn verify_rejects_an_edited_count() {
     let dir = tempfile::tempdir().unwrap();
     let run = event_run(dir.path());
+    // One more sample claimed scored, one fewer missing: counts that still
+    // add up (ones that do not are refused on reading, exit 2).
     edited(&run, "\"missing\": 1", "\"missing\": 0");
+    edited(&run, "\"scored\": 20", "\"scored\": 21");
     let out = verify(
         &run,
         "examples/predictions/event.jsonl",

@@ -392,6 +392,8 @@ mod tests {
         doc.results[0].samples_file = Some("samples_grounding.jsonl".into());
         doc.results[0].samples_sha256 = Some(sha256);
         doc.results[0].samples_count = Some(count);
+        doc.results[0].result.counts.samples = count;
+        doc.results[0].result.counts.scored = count;
         std::fs::write(dir.join(RESULTS_FILE), doc.to_json()).unwrap();
         std::fs::write(dir.join("samples_grounding.jsonl"), lines).unwrap();
         dir
