@@ -7,7 +7,11 @@ OpenRLHF; run by scripts/trainers-check.sh, not by CI):
    with ``datasets.load_dataset``; the reward parts reach its logs.
 2. verl: ``get_custom_reward_fn`` loads ``<site-packages>/cuebench/verl.py``
    by path and ``pkg://cuebench.verl``; the reward loop's
-   ``NaiveRewardManager.run_single`` scores DataProto items with it.
+   ``NaiveRewardManager.run_single`` scores DataProto items with it, CUE-R1's
+   and the sibling benchmarks' (routed by ``data_source``) in one run;
+   ``cuebench prompts --format verl`` rows written as Parquet
+   (``python -m cuebench.parquet``) load with ``datasets`` as verl's
+   ``RLHFDataset`` loads its files.
 3. OpenRLHF: ``SingleTurnAgentExecutor.execute`` (a stand-in engine returns
    the response tokens) with the prompt cut on the left by max_length,
    against ``cuebench serve`` and against ``cuebench/openrlhf.py``: a random
@@ -33,6 +37,8 @@ COMPLETIONS = [json.loads(l) for l in (ROOT / "python/tests/data/completions.jso
 WORK = Path(tempfile.mkdtemp(prefix="trainers-check-"))
 os.environ["CUEBENCH_GT"] = str(ANNOTATIONS)
 os.environ["CUEBENCH_CACHE_DIR"] = str(WORK / "vectors")
+os.environ["CUEBENCH_VAU_BENCH_GT"] = str(ROOT / "examples" / "vau-bench" / "val.csv")
+os.environ["CUEBENCH_VAD_REASONING_GT"] = str(ROOT / "examples" / "vad-reasoning" / "ground_truth.jsonl")
 
 
 def cli_rewards() -> list[dict]:
@@ -107,25 +113,56 @@ def check_verl(want: list[dict]) -> None:
         fn = get_custom_reward_fn(config)
         manager = NaiveRewardManager(config, tokenizer, fn)
 
+        def item(response, data_source, ground_truth):
+            ids = tokenizer(response, add_special_tokens=False)["input_ids"]
+            return DataProto.from_dict(
+                tensors={"responses": torch.tensor([ids]), "attention_mask": torch.ones(1, len(ids), dtype=torch.long)},
+                non_tensors={"data_source": np.array([data_source], dtype=object),
+                             "reward_model": np.array([{"ground_truth": ground_truth}], dtype=object),
+                             "extra_info": np.array([{}], dtype=object)})
+
+        # ecva_01's option is A (format 1 + accuracy 1); Robbery_001 is
+        # abnormal (class 1 + format 1 + 0.2 for 300 words).
+        think = " ".join(["w"] * 300)
+        siblings = [("<think>t</think><answer>A</answer>", "vau-bench", {"id": "ecva_01", "task": "qa"}, 2.0),
+                    (f"<think>{think}</think><answer><which>Robbery</which></answer>", "vad-reasoning",
+                     '{"id": "Robbery_001"}', 2.2)]
+
         async def run_all():
-            outs = []
-            for c in COMPLETIONS[:40]:
-                ids = tokenizer(c["response"], add_special_tokens=False)["input_ids"]
-                data = DataProto.from_dict(
-                    tensors={"responses": torch.tensor([ids]), "attention_mask": torch.ones(1, len(ids), dtype=torch.long)},
-                    non_tensors={"data_source": np.array(["cuebench"], dtype=object),
-                                 "reward_model": np.array([{"ground_truth": truths[(c["task"], c["id"])]}], dtype=object),
-                                 "extra_info": np.array([{}], dtype=object)})
-                outs.append(manager.run_single(data))
-            return await asyncio.gather(*outs)
+            items = [item(c["response"], "cuebench", truths[(c["task"], c["id"])]) for c in COMPLETIONS[:40]]
+            items += [item(r, d, g) for r, d, g, _ in siblings]
+            return await asyncio.gather(*[manager.run_single(i) for i in items])
 
         outs = manager.loop.run_until_complete(run_all())
         keys = {tuple(o["reward_extra_info"]) for o in outs}
-        assert keys == {("score", "format", "struct", "task")}, keys
+        assert keys == {cuebench.verl.KEYS}, keys
+        for o, (_, d, _, reward) in zip(outs[40:], siblings):
+            assert abs(o["reward_score"] - reward) <= 1e-9, (d, o)
         # The response went through the tokenizer: compare with the CLI on what it decoded to.
-        exact = sum(abs(o["reward_score"] - w["reward"]) <= 1e-9 for o, w in zip(outs, want))
+        exact = sum(abs(o["reward_score"] - w["reward"]) <= 1e-9 for o, w in zip(outs[:40], want))
         print(f"verl {path.split('/')[-1]}: naive manager scored {len(outs)} items, keys {sorted(keys.pop())}, "
-              f"{exact}/{len(outs)} equal the CLI (the rest were respaced by the tokenizer round trip)")
+              f"{exact}/40 cuebench items equal the CLI (the rest were respaced by the tokenizer round trip), "
+              f"vau-bench and vad-reasoning items their hand-computed rewards")
+    check_verl_parquet()
+
+
+def check_verl_parquet() -> None:
+    """``cuebench prompts --format verl`` rows as Parquet, loaded as verl
+    0.9.1's ``RLHFDataset._read_files_and_tokenize`` loads a ``.parquet``
+    file: ``datasets.load_dataset("parquet", data_files=...)["train"]``."""
+    import datasets
+
+    data = WORK / "verl-data"
+    subprocess.run([CLI, "prompts", "--all", "--format", "verl", "--out", str(data), "--gt", str(ANNOTATIONS)],
+                   check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "cuebench.parquet", str(data)], check=True, capture_output=True)
+    frames = [datasets.load_dataset("parquet", data_files=str(f))["train"] for f in sorted(data.glob("*.parquet"))]
+    merged = datasets.concatenate_datasets(frames)  # one schema for every file
+    rows = [json.loads(l) for l in (data / "all.jsonl").read_text().splitlines()]
+    loaded = datasets.load_dataset("parquet", data_files=str(data / "all.parquet"))["train"]
+    assert loaded.to_list() == rows
+    print(f"verl Parquet: {len(frames)} files load with datasets (one schema, {len(merged)} rows); "
+          f"all.parquet reads back as the {len(rows)} JSONL rows")
 
 
 def check_openrlhf(want: list[dict]) -> None:
@@ -176,8 +213,19 @@ def check_openrlhf(want: list[dict]) -> None:
                         real += abs(reward - w["reward"]) <= 1e-9
             assert random_rewards and all(r == 0.0 for r in random_rewards), random_rewards
             kind = "cuebench serve" if endpoint.startswith("http") else "reward_func file"
+            sibling = ""
+            if not endpoint.startswith("http"):
+                # A VAU-Bench label (ecva_01's option is A: format 1 + accuracy 1).
+                text, prompt = "<think>t</think><answer>A</answer>", "<|im_start|>user\nQ<|im_end|>\n<|im_start|>assistant\n"
+                n = len(tokenizer(prompt + text, add_special_tokens=False)["input_ids"])
+                params = SimpleNamespace(max_tokens=n, logprobs=None)
+                out = asyncio.run(executor.execute(prompt, {"bench": "vau-bench", "id": "ecva_01", "task": "qa"},
+                                                   params, 2 * n, tokenizer, Engine(text)))
+                reward = out["reward"][0] if isinstance(out["reward"], list) else out["reward"]
+                assert reward == 2.0, out
+                sibling = "; a vau-bench label gets VAU-R1's reward (2.0)"
             print(f"OpenRLHF SingleTurnAgentExecutor -> {kind}: {len(random_rewards)} random responses after "
-                  f"left-cut prompts all 0; {real}/{len(random_rewards)} real responses equal the CLI")
+                  f"left-cut prompts all 0; {real}/{len(random_rewards)} real responses equal the CLI{sibling}")
     finally:
         server.terminate()
         server.wait()

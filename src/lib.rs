@@ -21,7 +21,8 @@
 //! 5. `embedding`, `metrics` - vectors; pure per-sample scores
 //! 6. `evaluate`, `synthetic`, `prompts`, `judge` - scoring sessions, aggregation, the LLM judge
 //! 7. `benchmarks` - every benchmark and protocol, its registry and tables
-//! 8. `reward`, `report`, `exchange`, `verify` - the reward line protocol; output formats;
+//! 8. `reward`, `report`, `exchange`, `verify` - the reward line protocol; output (one
+//!    renderer per format behind `report::render::Renderer`, every view through it);
 //!    exchange formats (EEE, HF); re-deriving a claimed run
 //! 9. `serve`, `commands` - the reward server; what each subcommand does
 //! 10. `cli` - the command line: the binary's flags and printing (`src/cli/`,

@@ -157,5 +157,36 @@ fn bench_rewards_refuse_what_they_cannot_score() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("give --task detection"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--bench vad-reasoning --task detection")
+    );
+}
+
+#[test]
+fn regression_judged_vau_eval_is_refused_at_open_by_reward_and_serve() {
+    // It used to open, then answer every id "not a sample": VAU-Eval is
+    // judged free text, VAU-R1 trains no reward on it.
+    for command in ["reward", "serve"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_cuebench"))
+            .args([
+                command,
+                "--bench",
+                "vau-bench",
+                "--task",
+                "vau-eval",
+                "--gt",
+            ])
+            .arg(root().join("examples/vau-bench/val.csv"))
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{command}");
+        let message = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            message.contains("VAU-Eval is judged")
+                && message.contains("--bench vau-bench --task qa|grounding|cls")
+                && message.contains("--bench vad-reasoning --task detection"),
+            "{command}: {message}"
+        );
+    }
 }

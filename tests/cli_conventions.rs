@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 mod common;
-use common::{root, stderr, stdout};
+use common::{TASKS, as_lmms_log, root, stderr, stdout};
 
 fn example(path: &str) -> PathBuf {
     root().join("examples").join(path)
@@ -308,28 +308,16 @@ fn stdin_feeds_every_task_of_eval_all() {
 fn lmms_eval_samples_score_like_the_same_responses_as_jsonl() {
     let dir = project();
     let jsonl = std::fs::read_to_string(dir.path().join("preds.jsonl")).unwrap();
-    // lmms-eval logs raw responses only: keep the `response` lines.
-    let mut ours = String::new();
-    let mut lmms = String::new();
-    for (doc_id, line) in jsonl
-        .lines()
-        .filter(|l| l.contains("\"response\""))
-        .enumerate()
-    {
-        let record: serde_json::Value = serde_json::from_str(line).unwrap();
-        ours.push_str(line);
-        ours.push('\n');
-        let sample = serde_json::json!({
+    let (ours, lmms) = as_lmms_log(&jsonl, |doc_id, record| {
+        serde_json::json!({
             "doc_id": doc_id,
             "doc": {"id": record["id"], "video_id": record["id"], "prompt": "..."},
             "target": "",
             "arguments": [],
             "resps": [[record["response"]]],
             "filtered_resps": [record["response"]],
-        });
-        lmms.push_str(&sample.to_string());
-        lmms.push('\n');
-    }
+        })
+    });
     std::fs::write(dir.path().join("ours.jsonl"), ours).unwrap();
     std::fs::write(dir.path().join("samples_cuebench_anomaly_bu.jsonl"), lmms).unwrap();
     let eval = |file: &str, from: &str| {
@@ -445,19 +433,7 @@ fn prompts_all_writes_one_file_per_task_with_video_and_cut_time() {
         std::fs::read_to_string(dir.path().join(format!("prompts/{task}.jsonl"))).unwrap()
     };
     // Sample counts of the example data (tasks --out gives the same).
-    let counts: Vec<usize> = [
-        "event",
-        "scene",
-        "attribute",
-        "anomaly-td",
-        "anomaly-bu",
-        "grounding",
-        "detection",
-        "anticipation",
-    ]
-    .iter()
-    .map(|t| read(t).lines().count())
-    .collect();
+    let counts: Vec<usize> = TASKS.iter().map(|t| read(t).lines().count()).collect();
     assert_eq!(counts, vec![22, 38, 30, 22, 22, 45, 22, 5]);
     let first: serde_json::Value =
         serde_json::from_str(read("anticipation").lines().next().unwrap()).unwrap();

@@ -13,21 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 mod common;
-use common::{root, stderr, stdout};
-
-fn path(rel: &str) -> String {
-    root().join(rel).to_str().unwrap().to_owned()
-}
-
-/// Runs the binary with a fixed creation time and no inherited `CUEBENCH_GT`.
-fn cuebench(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cuebench"))
-        .args(args)
-        .env_remove("CUEBENCH_GT")
-        .env("SOURCE_DATE_EPOCH", "1700000000")
-        .output()
-        .unwrap()
-}
+use common::{as_lmms_log, cuebench, path, root, stderr, stdout};
 
 /// Runs the format's validator on `files`; panics with its report unless
 /// they pass.
@@ -261,7 +247,10 @@ fn verify_rejects_an_edited_figure_with_the_signature_kept() {
 fn verify_rejects_an_edited_count() {
     let dir = tempfile::tempdir().unwrap();
     let run = event_run(dir.path());
+    // One more sample claimed scored, one fewer missing: counts that still
+    // add up (ones that do not are refused on reading, exit 2).
     edited(&run, "\"missing\": 1", "\"missing\": 0");
+    edited(&run, "\"scored\": 20", "\"scored\": 21");
     let out = verify(
         &run,
         "examples/predictions/event.jsonl",
@@ -325,16 +314,7 @@ fn verify_refuses_another_annotation_file_as_not_comparable() {
 fn lmms_eval_0_7_sample_files_score_like_the_same_responses() {
     let dir = tempfile::tempdir().unwrap();
     let jsonl = std::fs::read_to_string(path("examples/predictions/anomaly-bu.jsonl")).unwrap();
-    let mut ours = String::new();
-    let mut lmms = String::new();
-    for (doc_id, line) in jsonl
-        .lines()
-        .filter(|l| l.contains("\"response\""))
-        .enumerate()
-    {
-        let record: serde_json::Value = serde_json::from_str(line).unwrap();
-        ours.push_str(line);
-        ours.push('\n');
+    let (ours, lmms) = as_lmms_log(&jsonl, |doc_id, record| {
         let response = record["response"].as_str().unwrap();
         // As lmms-eval 0.7 writes it: no `doc`, the id in `target`, the
         // reasoning stripped from a flattened `filtered_resps`, `resps` kept
@@ -354,9 +334,8 @@ fn lmms_eval_0_7_sample_files_score_like_the_same_responses() {
         if stripped != response {
             sample["resps"] = serde_json::json!([response]);
         }
-        lmms.push_str(&sample.to_string());
-        lmms.push('\n');
-    }
+        sample
+    });
     std::fs::write(dir.path().join("ours.jsonl"), ours).unwrap();
     let log = dir.path().join("samples_cuebench_anomaly_bu.jsonl");
     std::fs::write(&log, lmms).unwrap();

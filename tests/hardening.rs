@@ -600,5 +600,5 @@ fn a_taxonomy_error_names_its_line() {
 // - 11 linear extraction: extraction::tests::a_run_of_brackets_is_read_in_linear_time and the
 //   differential property tests in extraction::never_panics
 // - 13 the matching cap: metrics::assignment::tests::elements_past_the_cap_are_never_matched
-// - 15 -0.00: report::export::tests::negative_zero_prints_as_zero
+// - 15 -0.00: report::numbers::tests::negative_zero_prints_as_zero
 // - 15 an unbounded stream line: formats::records::tests::bounded_lines_keep_a_prefix_and_skip_the_rest

@@ -362,6 +362,16 @@ fn figures_out_of_range_and_per_sample_files_outside_the_run_folder_are_input_er
             "duplicate field `value`",
         ),
         (
+            "counts",
+            text.replacen("\"scored\": 20,", "\"scored\": 21,", 1),
+            "field `results[0].counts`: do not add up: 22 samples, but scored + missing + parse_failed + judge_failed = 23",
+        ),
+        (
+            "lines",
+            text.replacen("\"samples_count\": 22", "\"samples_count\": 21", 1),
+            "field `results.event.samples_count`: 21, but the task counts 22 samples",
+        ),
+        (
             "absolute",
             text.replacen("\"samples_event.jsonl\"", "\"/etc/passwd\"", 1),
             "field `results.event.samples_file`: `/etc/passwd` is not a file name inside the run folder",

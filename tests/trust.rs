@@ -10,21 +10,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 mod common;
-use common::{root, stderr, stdout};
-
-fn path(rel: &str) -> String {
-    root().join(rel).to_str().unwrap().to_owned()
-}
-
-/// Runs the binary with a fixed creation time and no inherited `CUEBENCH_GT`.
-fn cuebench(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cuebench"))
-        .args(args)
-        .env_remove("CUEBENCH_GT")
-        .env("SOURCE_DATE_EPOCH", "1700000000")
-        .output()
-        .unwrap()
-}
+use common::{cuebench, path, root, stderr, stdout};
 
 /// `eval` with its own vector cache and no progress bar.
 fn eval(args: &[&str], cache: &Path) -> Output {

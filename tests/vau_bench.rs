@@ -875,7 +875,7 @@ mod invariants {
 
 #[test]
 fn results_render_in_every_format() {
-    use cuebench::report::export::Format;
+    use cuebench::report::render::Format;
     // The fixture grounding result (mIoU 66.67, see above) in each exporter.
     let eval = evaluate(
         VauTask::Grounding,
@@ -894,7 +894,7 @@ fn results_render_in_every_format() {
     };
     let document = run.into_document(header, None).unwrap().document;
     for format in [Format::Table, Format::Json, Format::Markdown, Format::Csv] {
-        let text = format.exporter().export(&document);
+        let text = format.renderer().results(&document);
         assert!(text.contains("R@0.5"), "{format:?}: {text}");
         // Tables round to two decimals; JSON keeps full precision.
         let shown = if format == Format::Json {

@@ -20,6 +20,14 @@ reward 0 with ``extra_logs["error"]`` 1; its message goes to
 The session loads once per process, as :mod:`cuebench.verl`'s does, from
 the same environment variables (``CUEBENCH_GT`` is needed here: labels
 name samples of the annotation file).
+
+Sibling benchmarks: a label with ``"bench": "vau-bench"`` or
+``"vad-reasoning"`` (or any label when ``CUEBENCH_BENCH`` names one) gets
+that benchmark's training reward, as :func:`cuebench.verl.bench_score`
+gives it (its annotation file from ``CUEBENCH_VAU_BENCH_GT`` /
+``CUEBENCH_VAD_REASONING_GT``). ``extra_logs`` has the same keys for every
+item: every part of :data:`cuebench.verl.KEYS` (0.0 where the item's
+benchmark has no such part) and ``error``.
 """
 
 from __future__ import annotations
@@ -32,79 +40,81 @@ from typing import Any, Optional, Sequence
 # Absolute: OpenRLHF loads this file alone, outside its package.
 from cuebench import verl as _verl
 from cuebench._cuebench import response_of
+from cuebench.verl import read_label
 
 __all__ = ["reward_func", "read_label"]
 
 _log = logging.getLogger("cuebench.openrlhf")
 
+#: The parts logged in ``extra_logs`` (with ``error``), the same for every item.
+PARTS = _verl.KEYS[1:]
 
-def read_label(label: Any, task: Optional[str] = None) -> tuple[str, str]:
-    """A label's ``(id, task)``: a dict or its JSON text with ``id`` (a str)
-    and ``task`` (else ``task``), or with ``task`` given a plain id."""
+
+def _bench_of(label: Any, bench: Optional[str]) -> tuple[Any, Optional[str]]:
+    """The label (a dict read from its JSON text) and the sibling benchmark
+    it names (``"bench"``; else ``bench``), ``None`` for CUE-R1."""
     if isinstance(label, str) and label.lstrip().startswith("{"):
         label = json.loads(label)
-    if isinstance(label, str):
-        if task is None:
-            raise ValueError(
-                "expected {\"id\": ..., \"task\": ...} or, with CUEBENCH_TASK set, the sample id"
-            )
-        return label, task
-    if not isinstance(label, dict):
-        raise ValueError(f"expected {{\"id\": ..., \"task\": ...}}, got {type(label).__name__}")
-    sample_id, label_task = label.get("id"), label.get("task") or task
-    if not isinstance(sample_id, str):
-        raise ValueError(f"`id` must be the sample id as a str, got {sample_id!r}")
-    if label_task is None:
-        raise ValueError("`task` missing (give it, or set CUEBENCH_TASK)")
-    return sample_id, label_task
+    if isinstance(label, dict) and "bench" in label:
+        bench = label["bench"]
+        if bench not in _verl.SIBLINGS and bench != "cuebench":
+            raise ValueError(f"`bench` {bench!r}: expected one of cuebench, {', '.join(_verl.SIBLINGS)}")
+    return label, (bench if bench in _verl.SIBLINGS else None)
 
 
 def reward_func(
     queries: Sequence[str], prompts: Sequence[str], labels: Sequence[Any], **kwargs: Any
 ) -> dict:
     """``{"rewards", "scores", "extra_logs", "errors"}`` for OpenRLHF, one
-    value per query; ``extra_logs`` holds ``format``, ``struct``, ``task``
-    and ``error`` (numbers only: OpenRLHF makes tensors of them)."""
+    value per query; ``extra_logs`` holds every part of
+    :data:`cuebench.verl.KEYS` and ``error`` (numbers only: OpenRLHF makes
+    tensors of them)."""
     default_task = os.environ.get("CUEBENCH_TASK")
-    items: list[Optional[tuple[str, str, str]]] = []
+    default_bench = os.environ.get("CUEBENCH_BENCH")
+    scored: list[Optional[dict]] = []
     errors: list[Optional[str]] = []
+    cue: list[tuple[int, str, str, str]] = []
     for i, (query, prompt, label) in enumerate(zip(queries, prompts, labels)):
+        scored.append(None)
+        errors.append(None)
         try:
-            sample_id, task = read_label(label, default_task)
+            label, bench = _bench_of(label, default_bench)
+            if bench is None:
+                sample_id, task = read_label(label, default_task)
         except (ValueError, json.JSONDecodeError) as e:
-            items.append(None)
-            errors.append(f"labels[{i}]: {e}")
+            errors[i] = f"labels[{i}]: {e}"
             continue
         response = response_of(query, prompt)
         if response is None:
-            items.append(None)
-            errors.append(f"query[{i}]: the response cannot be told from its prompt; not scored")
+            errors[i] = f"query[{i}]: the response cannot be told from its prompt; not scored"
             continue
-        items.append((response, sample_id, task))
-        errors.append(None)
-    readable = [item for item in items if item is not None]
-    details = iter(
+        if bench is None:
+            cue.append((i, response, sample_id, task))
+            continue
+        try:
+            scored[i] = _verl.bench_score(bench, label, response)
+        except ValueError as e:
+            errors[i] = f"labels[{i}]: {e}"
+    details = (
         _verl.session().reward_details(
-            [r for r, _, _ in readable], [s for _, s, _ in readable], [t for _, _, t in readable]
+            [r for _, r, _, _ in cue], [s for _, _, s, _ in cue], [t for _, _, _, t in cue]
         )
-        if readable
+        if cue
         else []
     )
-    rewards, logs = [], {"format": [], "struct": [], "task": [], "error": []}
-    for i, item in enumerate(items):
-        record = next(details) if item is not None else None
-        if record is not None and record["status"] == "unknown":
+    for (i, _, _, _), record in zip(cue, details):
+        if record["status"] == "unknown":
             errors[i] = f"labels[{i}]: {record['error']}"
-            record = None
-        if record is None:
+        else:
+            scored[i] = _verl._score_dict(record)
+    rewards: list[float] = []
+    logs: dict[str, list[float]] = {key: [] for key in (*PARTS, "error")}
+    for i, score in enumerate(scored):
+        if score is None:
             _log.warning("cuebench: %s (reward 0)", errors[i])
-            rewards.append(0.0)
-            for key in ("format", "struct", "task"):
-                logs[key].append(0.0)
-            logs["error"].append(1.0)
-            continue
-        rewards.append(record["reward"])
-        for key in ("format", "struct", "task"):
-            logs[key].append(record["parts"][key])
-        logs["error"].append(0.0)
+            score = dict.fromkeys(_verl.KEYS, 0.0)
+        rewards.append(score["score"])
+        for key in PARTS:
+            logs[key].append(score[key])
+        logs["error"].append(0.0 if errors[i] is None else 1.0)
     return {"rewards": rewards, "scores": rewards, "extra_logs": logs, "errors": errors}

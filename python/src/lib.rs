@@ -16,7 +16,6 @@ use cuebench::evaluate::{Completion, Session as Core, SessionOptions};
 use cuebench::formats::layout::Layout;
 use cuebench::formats::predictions::{PredictionContent, response_content};
 use cuebench::model::{BenchmarkId, Protocol, Settings};
-use cuebench::report::export::Format;
 use cuebench::tasks::Task;
 use cuebench::tasks::derive::Sample;
 use pyo3::exceptions::{PyOSError, PyRuntimeError, PyTypeError, PyValueError};
@@ -147,14 +146,7 @@ impl Session {
             .map(|(r, c)| {
                 let record = match r {
                     Ok(r) => r.record(&c.id),
-                    Err(unknown) => serde_json::json!({
-                        "id": c.id,
-                        "task": c.task.name(),
-                        "status": "unknown",
-                        "reward": null,
-                        "parts": null,
-                        "error": unknown.to_string(),
-                    }),
+                    Err(unknown) => unknown_record(&c.id, c.task.name(), &unknown.to_string()),
                 };
                 to_python(py, &record)
             })
@@ -236,7 +228,7 @@ impl Session {
                 .into_document(header, None)
                 .map_err(to_py_error)?
                 .document;
-            Ok::<_, PyErr>((Format::Json.exporter().export(&document), warnings))
+            Ok::<_, PyErr>((document.to_json(), warnings))
         })?;
         // Never a silent zero: likely mistakes are Python warnings.
         let warn = py.import("warnings")?.getattr("warn")?;
@@ -386,15 +378,25 @@ impl BenchSession {
             .zip(ids_list)
             .map(|(r, id)| {
                 let record = r.unwrap_or_else(|unknown| {
-                    serde_json::json!({
-                        "id": id, "task": self.rewards.task_name(), "status": "unknown",
-                        "reward": null, "parts": null, "error": unknown,
-                    })
+                    unknown_record(&id, self.rewards.task_name(), &unknown)
                 });
                 to_python(py, &record)
             })
             .collect()
     }
+}
+
+/// The `reward_details` record of a completion whose id is not a sample
+/// of its task: `status` `"unknown"`, no reward, and why.
+fn unknown_record(id: &str, task: &str, error: &str) -> Value {
+    serde_json::json!({
+        "id": id,
+        "task": task,
+        "status": "unknown",
+        "reward": null,
+        "parts": null,
+        "error": error,
+    })
 }
 
 impl BenchSession {

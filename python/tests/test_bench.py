@@ -38,7 +38,7 @@ def test_bench_session_equals_the_cli():
     with pytest.raises(ValueError, match=r"ids\[0\]: `nope` is not a grounding sample"):
         session.rewards(["x"], ["nope"])
     assert session.rewards(["x"], ["nope"], on_unknown="none") == [None]
-    with pytest.raises(ValueError, match="give --task detection"):
+    with pytest.raises(ValueError, match="--bench vad-reasoning --task detection"):
         cuebench.BenchSession("vad-reasoning", str(VAD), "reasoning")
 
 
@@ -54,3 +54,9 @@ def test_trl_takes_a_sibling_benchmark():
     # 1 + 1 + 0.2 (300 words, abnormal range); 1 + 1 + 0 (1 word).
     assert [round(g, 12) for g in got] == [2.2, 2.0]
     assert sorted(metrics) == ["cuebench/accuracy", "cuebench/format", "cuebench/length"]
+
+
+def test_judged_vau_eval_is_refused_at_open():
+    # Regression: it opened, then called every id "not a sample".
+    with pytest.raises(ValueError, match=r"VAU-Eval is judged.*--task qa\|grounding\|cls"):
+        cuebench.BenchSession("vau-bench", str(VAU), "vau-eval")

@@ -16,7 +16,7 @@ import json
 import pytest
 
 import cuebench.openrlhf
-from conftest import ANNOTATIONS
+from conftest import ANNOTATIONS, ROOT
 
 TOLERANCE = 1e-12
 PROMPT = (
@@ -30,6 +30,7 @@ PROMPT = (
 def reward_func(tmp_path_factory, monkeypatch_module):
     monkeypatch_module.setenv("CUEBENCH_GT", str(ANNOTATIONS))
     monkeypatch_module.setenv("CUEBENCH_CACHE_DIR", str(tmp_path_factory.mktemp("c")))
+    monkeypatch_module.setenv("CUEBENCH_VAU_BENCH_GT", str(ROOT / "examples" / "vau-bench" / "val.csv"))
     spec = importlib.util.spec_from_file_location("reward_func", cuebench.openrlhf.__file__)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -86,3 +87,23 @@ def test_a_bad_item_gets_zero_and_says_why(reward_func, completions):
     assert "must be the sample id" in got[1]["errors"][0]
     assert got[2]["errors"][0].startswith("labels[0]:")
     assert "cannot be told from its prompt" in got[3]["errors"][0]
+
+
+def test_a_labels_bench_routes_it_to_that_benchmarks_reward(reward_func, completions):
+    # ecva_01's correct option is A: format 1 + accuracy 1. Every item logs
+    # the same keys, whichever benchmark scored it.
+    labels = [{"bench": "vau-bench", "id": "ecva_01", "task": "qa"},
+              json.dumps({"bench": "vau-bench", "id": "ecva_01", "task": "qa"}),
+              {"bench": "vau-bench", "id": "nope", "task": "qa"},
+              {"bench": "other", "id": "x", "task": "qa"},
+              {"id": completions[0]["id"], "task": completions[0]["task"]}]
+    queries = [PROMPT + "<think>t</think><answer>A</answer>", PROMPT + "<answer>B</answer>",
+               PROMPT + "x", PROMPT + "x", PROMPT + completions[0]["response"]]
+    got = fetch_like_openrlhf(reward_func, queries, [PROMPT] * 5, labels)
+    assert [g["rewards"][0] for g in got[:4]] == [2.0, 0.0, 0.0, 0.0]
+    assert got[0]["extra_logs"]["accuracy"] == [1.0] and got[0]["extra_logs"]["struct"] == [0.0]
+    assert [g["extra_logs"]["error"][0] for g in got] == [0.0, 0.0, 1.0, 1.0, 0.0]
+    assert "`nope` is not a qa sample" in got[2]["errors"][0]
+    assert "`bench` 'other'" in got[3]["errors"][0]
+    assert {tuple(g["extra_logs"]) for g in got} == {
+        ("format", "struct", "task", "accuracy", "iou", "length", "error")}

@@ -23,6 +23,8 @@ from conftest import ANNOTATIONS, ROOT, cli
 from test_trl import call_like_grpo
 from test_verl import load_like_verl
 
+from cuebench import verl
+
 DOC = ROOT / "docs" / "python-and-server.md"
 
 
@@ -93,7 +95,7 @@ def test_the_verl_recipe_runs(workdir):
         assert row["prompt"][0]["role"] == "user" and row["data_source"] == "cuebench"
         got = fn(data_source=row["data_source"], solution_str="<think>t</think><answer>[]</answer>",
                  ground_truth=row["reward_model"]["ground_truth"], extra_info=row["extra_info"])
-        assert set(got) == {"score", "format", "struct", "task"}
+        assert tuple(got) == verl.KEYS
 
 
 def test_the_openrlhf_recipe_names_real_keys_and_endpoint(workdir):

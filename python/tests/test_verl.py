@@ -19,9 +19,11 @@ import pytest
 
 import cuebench
 from cuebench import verl
-from conftest import ANNOTATIONS, cli
+from conftest import ANNOTATIONS, ROOT, cli
 
 TOLERANCE = 1e-12
+VAU = ROOT / "examples" / "vau-bench" / "val.csv"
+VAD = ROOT / "examples" / "vad-reasoning" / "ground_truth.jsonl"
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +47,10 @@ def configured(tmp_path_factory):
     # may have loaded this process's session (the OpenRLHF file uses it).
     verl._session = None
     verl._settings.clear()
-    verl.configure(gt=str(ANNOTATIONS), cache_dir=str(tmp_path_factory.mktemp("verl-cache")))
+    verl._bench_sessions.clear()
+    verl._bench_gt.clear()
+    verl.configure(gt=str(ANNOTATIONS), cache_dir=str(tmp_path_factory.mktemp("verl-cache")),
+                   bench_gt={"vau-bench": str(VAU), "vad-reasoning": str(VAD)})
 
 
 def test_per_sample_calls_equal_the_cli(completions, cli_rewards, truths):
@@ -140,3 +145,41 @@ def test_without_annotations_scores_do_not_depend_on_order(completions, truths, 
     assert forward == backward[::-1]
     one_by_one = [a.rewards_against([s], [t])[0] for s, t in pairs[:20]]
     assert one_by_one == forward[:20]
+
+
+def test_sibling_rows_are_routed_by_data_source_with_the_papers_rewards(completions, truths):
+    # Hand-computed (docs/vau-bench.md, docs/vad-reasoning.md, "Training
+    # rewards"): ecva_05's span is [2, 4]; glue [3, 5] has IoU 1/3, with
+    # format 1 and answer "Anomaly" (A) 1. Robbery_001 is abnormal: the right
+    # class 1, format 1, 300 words in [233, 456] 0.2.
+    think = " ".join(["w"] * 300)
+    rows = [
+        ("vau-bench", "<think>t</think><answer>Anomaly</answer><glue>[3, 5]</glue>",
+         {"id": "ecva_05", "task": "grounding"}),
+        ("vau-bench", "<think>t</think><answer>A</answer>", '{"id": "ecva_01", "task": "qa"}'),
+        ("vad-reasoning", f"<think>{think}</think><answer><which>Robbery</which></answer>",
+         {"id": "Robbery_001"}),
+        ("cuebench", completions[0]["response"], truths[(completions[0]["task"], completions[0]["id"])]),
+    ]
+    one_by_one = [verl.compute_score(data_source=d, solution_str=s, ground_truth=g, extra_info={})
+                  for d, s, g in rows]
+    assert [tuple(d) for d in one_by_one] == [verl.KEYS] * 4
+    assert abs(one_by_one[0]["score"] - (2 + 1 / 3)) <= TOLERANCE
+    assert (one_by_one[0]["format"], one_by_one[0]["accuracy"]) == (1.0, 1.0)
+    assert abs(one_by_one[0]["iou"] - 1 / 3) <= TOLERANCE
+    assert one_by_one[0]["struct"] == one_by_one[0]["task"] == one_by_one[0]["length"] == 0.0
+    assert one_by_one[1]["score"] == 2.0
+    assert abs(one_by_one[2]["score"] - 2.2) <= TOLERANCE and one_by_one[2]["length"] == 0.2
+    # A mixed batch (the legacy batch manager) gives the same dicts.
+    batch = verl.compute_score_batch([d for d, _, _ in rows], [s for _, s, _ in rows],
+                                     [g for _, _, g in rows])
+    assert batch == one_by_one
+    # The same records as `cuebench reward --bench`.
+    done = subprocess.run([cli(), "reward", "--bench", "vau-bench", "--task", "grounding",
+                           "--gt", str(VAU)], input=json.dumps({"id": "ecva_05", "response": rows[0][1]}),
+                          capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout)["reward"] == one_by_one[0]["score"]
+    with pytest.raises(ValueError, match="`nope` is not a qa sample"):
+        verl.compute_score("vau-bench", "x", {"id": "nope", "task": "qa"})
+    with pytest.raises(ValueError, match="`task` missing"):
+        verl.compute_score("vau-bench", "x", {"id": "ecva_01"})

@@ -12,6 +12,7 @@ pub mod rewards;
 pub mod run;
 pub mod separate;
 pub mod vad_reasoning;
+pub mod validate;
 pub mod vau_bench;
 
 use std::path::PathBuf;
@@ -25,11 +26,13 @@ use crate::model::{BenchmarkId, Protocol, RowGroup};
 use crate::model::{SemNorm, TiouMode};
 use crate::tasks::TaskName;
 use run::EvalRun;
+use validate::Validation;
 
 /// An `eval` flag that only some benchmarks read; giving one to a
-/// benchmark that does not read it is a usage error, never ignored.
+/// benchmark that does not read it is a usage error, never ignored. Read
+/// off the [`Request`] ([`Request::flags`]), so no caller names one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Flag {
+pub(crate) enum Flag {
     /// `--taxonomy`.
     Taxonomy,
     /// `--tau`.
@@ -112,12 +115,45 @@ pub struct Request {
     pub by: Vec<GroupBy>,
     /// The LLM judge (`--judge-url`, `--judge-model`, ...; docs/judge.md).
     pub judge: Option<JudgeConfig>,
-    /// The flags written on the command line; one the benchmark does not
-    /// read is a usage error.
-    pub flags: Vec<Flag>,
+    /// Which inputs that may also come from the environment or
+    /// cuebench.toml were written as flags.
+    pub written: Written,
+}
+
+/// `--taxonomy` and `--model` as written on the command line: a benchmark
+/// that does not read one refuses it, but never a value found in the
+/// environment or cuebench.toml (docs/scoring.md §13).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Written {
+    /// `--taxonomy` was given.
+    pub taxonomy: bool,
+    /// `--model` was given.
+    pub model: bool,
 }
 
 impl Request {
+    /// The optional flags this request was given; one the benchmark does
+    /// not read is a usage error.
+    pub(crate) fn flags(&self) -> Vec<Flag> {
+        [
+            (Flag::Taxonomy, self.written.taxonomy),
+            (Flag::Tau, self.tau.is_some()),
+            (Flag::Tiou, self.tiou.is_some()),
+            (Flag::SemNorm, self.sem_norm.is_some()),
+            (Flag::Model, self.written.model),
+            (Flag::From, self.layout != Layout::Cuebench),
+            (Flag::Wordnet, self.wordnet.is_some()),
+            (Flag::Frames, self.frames_fps.is_some()),
+            (Flag::TopK, self.top_k.is_some()),
+            (Flag::Threshold, self.threshold.is_some()),
+            (Flag::By, !self.by.is_empty()),
+            (Flag::Judge, self.judge.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(flag, given)| given.then_some(flag))
+        .collect()
+    }
+
     /// The tasks to score: the one named, or every task with `--all`.
     pub fn tasks<T: TaskName>(&self) -> Result<Vec<T>> {
         match &self.task {
@@ -130,7 +166,7 @@ impl Request {
 }
 
 /// A benchmark or protocol `eval` can score.
-pub trait Benchmark: Sync {
+pub(crate) trait Benchmark: Sync {
     /// Its `--bench` value.
     fn id(&self) -> BenchmarkId;
 
@@ -153,4 +189,11 @@ pub trait Benchmark: Sync {
     /// Scores the request: one evaluation per task, in task order, with
     /// the run's inputs, settings and likely mistakes.
     fn run(&self, request: &Request) -> Result<EvalRun>;
+
+    /// `validate`'s check of the request's predictions (`all`: `--all`)
+    /// without scoring, where the benchmark has one; `None` (the default):
+    /// they are checked by scoring them ([`registry::validate_benchmark`]).
+    fn check(&self, _request: &Request, _all: bool) -> Option<Result<Validation>> {
+        None
+    }
 }

@@ -5,11 +5,12 @@
 //! row to print, and no flag is written that the benchmark would not read.
 
 #[cfg(test)]
-use super::Flag;
+use super::Written;
 use super::cuebench::CueBench;
 use super::run::EvalRun;
 use super::separate::Separate;
 use super::vad_reasoning::VadReasoning;
+use super::validate::{Validation, of_evaluation};
 use super::vau_bench::VauBench;
 use super::{Benchmark, Request};
 use crate::error::{Error, Result};
@@ -17,7 +18,7 @@ use crate::model::{BenchmarkId, Protocol, RowGroup};
 
 /// Every benchmark and protocol `eval` scores; adding one is one line here
 /// (and its [`Benchmark`] beside its scoring, in its own module).
-pub const BENCHMARKS: [&dyn Benchmark; 4] = [&CueBench, &Separate, &VauBench, &VadReasoning];
+pub(crate) const BENCHMARKS: [&dyn Benchmark; 4] = [&CueBench, &Separate, &VauBench, &VadReasoning];
 
 /// What a run printed from: the run, and the row layout when it was `--all`.
 pub struct Outcome {
@@ -46,7 +47,7 @@ pub fn run_benchmark(
 /// common checks pass: the benchmark and protocol exist, the task is one
 /// of theirs, `--all` has a row, no flag is written that it does not read
 /// (each failure a usage error).
-pub fn checked(
+pub(crate) fn checked(
     bench: BenchmarkId,
     protocol: Protocol,
     all: bool,
@@ -72,8 +73,8 @@ pub fn checked(
         None
     };
     if let Some(flag) = request
-        .flags
-        .iter()
+        .flags()
+        .into_iter()
         .find(|f| !benchmark.flags().contains(f))
     {
         return Err(Error::Usage(format!(
@@ -82,6 +83,26 @@ pub fn checked(
         )));
     }
     Ok((benchmark, row))
+}
+
+/// `validate`: checks `request`'s predictions for `bench` (its unified
+/// protocol) with the benchmark's own check where it has one
+/// ([`Benchmark::check`]), else by scoring the one `--task` through the
+/// same checks as `eval` and reading the evaluation's coverage.
+pub fn validate_benchmark(bench: BenchmarkId, all: bool, request: &Request) -> Result<Validation> {
+    if let Some(validation) = find(bench, Protocol::Unified)?.check(request, all) {
+        return validation;
+    }
+    if request.task.is_none() {
+        return Err(Error::Usage(format!(
+            "--task is required with --bench {bench}"
+        )));
+    }
+    let outcome = run_benchmark(bench, Protocol::Unified, false, request)?;
+    match outcome.run.evaluations.first() {
+        Some(evaluation) => Ok(of_evaluation(evaluation)),
+        None => Err(Error::Usage("no task to check".into())),
+    }
 }
 
 /// The registered benchmark called `bench` with `protocol`.
@@ -183,7 +204,10 @@ mod tests {
                 "unified",
                 false,
                 Request {
-                    flags: vec![Flag::Taxonomy],
+                    written: Written {
+                        taxonomy: true,
+                        model: false,
+                    },
                     ..task("qa")
                 }
             ),
@@ -208,7 +232,7 @@ mod tests {
                 "separate",
                 false,
                 Request {
-                    flags: vec![Flag::Tiou],
+                    tiou: Some(crate::model::TiouMode::Matched),
                     ..task("event")
                 }
             ),

@@ -25,11 +25,22 @@ pub enum BenchRewards {
 
 impl BenchRewards {
     /// Opens `bench`'s rewards for `task` against the annotation file `gt`.
+    /// A task without a training reward (VAU-Eval is judged free text; of
+    /// Vad-Reasoning only `detection` trains) is refused here, with the
+    /// tasks that have one, rather than answering every id as no sample.
     pub fn open(bench: &str, task: &str, gt: &Path) -> Result<Self> {
         let usage = |m: String| Error::Usage(m);
         match bench.parse::<BenchmarkId>() {
             Ok(BenchmarkId::VauBench) => {
                 let task = VauTask::parse_name(task).map_err(|e| usage(format!("--task: {e}")))?;
+                if task == VauTask::VauEval {
+                    return Err(usage(format!(
+                        "--task vau-eval: VAU-Eval is judged (a language model scores the free \
+                         text; `cuebench eval --judge-url`, docs/judge.md) and VAU-R1 trains no \
+                         reward on it; {}",
+                        reward_tasks()
+                    )));
+                }
                 Ok(BenchRewards::Vau(VauRewards::open(task, gt)?))
             }
             Ok(BenchmarkId::VadReasoning) => {
@@ -37,17 +48,25 @@ impl BenchRewards {
                 if task != VadTask::Detection {
                     return Err(usage(format!(
                         "--task {}: Vad-R1 trains with rewards of the detection answer (accuracy, \
-                         format, length); give --task detection",
-                        task.name()
+                         format, length), not on this task; {}",
+                        task.name(),
+                        reward_tasks()
                     )));
                 }
                 Ok(BenchRewards::Vad(VadRewards::open(gt, TimeUnit::Seconds)?))
             }
             _ => Err(usage(format!(
-                "--bench {bench}: training rewards exist for {} and {} (cuebench's own: leave --bench out)",
-                BenchmarkId::VauBench.name(),
-                BenchmarkId::VadReasoning.name()
+                "--bench {bench}: {} (cuebench's own reward: leave --bench out)",
+                reward_tasks()
             ))),
+        }
+    }
+
+    /// The benchmark.
+    pub fn benchmark(&self) -> BenchmarkId {
+        match self {
+            BenchRewards::Vau(_) => BenchmarkId::VauBench,
+            BenchRewards::Vad(_) => BenchmarkId::VadReasoning,
         }
     }
 
@@ -97,6 +116,22 @@ impl BenchRewards {
             "parts": parts,
         }))
     }
+}
+
+/// The sibling tasks that have a training reward, as a sentence for errors.
+fn reward_tasks() -> String {
+    let vau: Vec<&str> = VauTask::all()
+        .iter()
+        .filter(|&&t| t != VauTask::VauEval)
+        .map(|t| t.name())
+        .collect();
+    format!(
+        "training rewards exist for --bench {} --task {} and --bench {} --task {}",
+        BenchmarkId::VauBench.name(),
+        vau.join("|"),
+        BenchmarkId::VadReasoning.name(),
+        VadTask::Detection.name()
+    )
 }
 
 /// The answer to one completions line (`{"id", "response"}`, or a string
@@ -161,6 +196,28 @@ mod tests {
         let other_task = r#"{"id": "x", "task": "cls", "response": "x"}"#;
         assert!(answer_line(&r, other_task, 3, source).is_err());
         assert!(BenchRewards::open("cuebench", "event", Path::new("x")).is_err());
+    }
+
+    #[test]
+    fn judged_vau_eval_is_refused_at_open_naming_the_tasks_with_rewards() {
+        // Regression: it used to open, then answer every id "not a sample".
+        let gt = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/vau-bench/val.csv");
+        let Err(Error::Usage(message)) = BenchRewards::open("vau-bench", "vau-eval", &gt) else {
+            panic!("vau-eval opened");
+        };
+        assert!(
+            message.contains("VAU-Eval is judged")
+                && message.contains("--bench vau-bench --task qa|grounding|cls")
+                && message.contains("--bench vad-reasoning --task detection"),
+            "{message}"
+        );
+        let vad =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/vad-reasoning/ground_truth.jsonl");
+        let Err(Error::Usage(message)) = BenchRewards::open("vad-reasoning", "llm-guided", &vad)
+        else {
+            panic!("llm-guided opened");
+        };
+        assert!(message.contains("--task detection"), "{message}");
     }
 
     #[test]

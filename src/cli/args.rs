@@ -9,9 +9,12 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use cuebench::benchmarks::rewards::BenchRewards;
 use cuebench::config::{Input, Inputs};
 use cuebench::embedding::{Device, EmbedOptions};
+use cuebench::evaluate::groups::GroupBy;
 use cuebench::evaluate::{Session, SessionOptions};
+use cuebench::exchange::ExchangeFormat;
+use cuebench::formats::layout::Layout;
 use cuebench::model::{BenchmarkId, SemNorm, Settings, TiouMode};
-use cuebench::report::export::Format;
+use cuebench::report::render::Format;
 use cuebench::tasks::{Task, TaskName};
 
 /// What `reward` and `serve` open their session with.
@@ -81,7 +84,8 @@ pub fn reward_session(args: &RewardSessionArgs, inputs: &Inputs) -> anyhow::Resu
     Ok(session)
 }
 
-/// `--format` of `eval` and `leaderboard`: a text format, or the HTML report.
+/// `--format` of `eval`, `leaderboard` and `compare`: the library's
+/// [`Format`], as clap parses it (clap stays out of the library).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
     /// A readable table (the default).
@@ -97,15 +101,84 @@ pub enum OutputFormat {
     Html,
 }
 
-impl OutputFormat {
-    /// The text format, or `None` for the HTML report.
-    pub fn text(self) -> Option<Format> {
-        match self {
-            OutputFormat::Table => Some(Format::Table),
-            OutputFormat::Json => Some(Format::Json),
-            OutputFormat::Markdown => Some(Format::Markdown),
-            OutputFormat::Csv => Some(Format::Csv),
-            OutputFormat::Html => None,
+impl From<OutputFormat> for Format {
+    fn from(format: OutputFormat) -> Format {
+        match format {
+            OutputFormat::Table => Format::Table,
+            OutputFormat::Json => Format::Json,
+            OutputFormat::Markdown => Format::Markdown,
+            OutputFormat::Csv => Format::Csv,
+            OutputFormat::Html => Format::Html,
+        }
+    }
+}
+
+/// `eval --by`: [`GroupBy`], as clap parses it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Grouping {
+    /// Taxonomy branch: `anomaly` or `normality`.
+    Branch,
+    /// Taxonomy domain, e.g. `safety`.
+    Domain,
+    /// Taxonomy effect, e.g. `traffic`.
+    Effect,
+    /// The event node, e.g. `theft`.
+    Event,
+    /// The video's genre.
+    Genre,
+    /// The video's camera view.
+    #[value(name = "camera_view")]
+    CameraView,
+}
+
+impl From<Grouping> for GroupBy {
+    fn from(grouping: Grouping) -> GroupBy {
+        match grouping {
+            Grouping::Branch => GroupBy::Branch,
+            Grouping::Domain => GroupBy::Domain,
+            Grouping::Effect => GroupBy::Effect,
+            Grouping::Event => GroupBy::Event,
+            Grouping::Genre => GroupBy::Genre,
+            Grouping::CameraView => GroupBy::CameraView,
+        }
+    }
+}
+
+/// `eval --from`: the predictions' [`Layout`], as clap parses it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum PredictionsLayout {
+    /// cuebench's own records (docs/scoring.md §3.3), as JSONL or one JSON array.
+    #[default]
+    Cuebench,
+    /// lmms-eval's `samples_*.jsonl` log (0.7 included): the id from `doc.id`
+    /// or `target`, the response from `resps` or `filtered_resps`.
+    LmmsEval,
+}
+
+impl From<PredictionsLayout> for Layout {
+    fn from(layout: PredictionsLayout) -> Layout {
+        match layout {
+            PredictionsLayout::Cuebench => Layout::Cuebench,
+            PredictionsLayout::LmmsEval => Layout::LmmsEval,
+        }
+    }
+}
+
+/// `export --format`: the [`ExchangeFormat`], as clap parses it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Exchange {
+    /// Every Eval Ever's `eval.schema.json` 0.3.0 record (with its per-sample
+    /// companion when written to a folder).
+    Eee,
+    /// Hugging Face's `.eval_results/*.yaml` entries for a model repository.
+    Hf,
+}
+
+impl From<Exchange> for ExchangeFormat {
+    fn from(format: Exchange) -> ExchangeFormat {
+        match format {
+            Exchange::Eee => ExchangeFormat::Eee,
+            Exchange::Hf => ExchangeFormat::Hf,
         }
     }
 }

@@ -5,9 +5,11 @@ use std::process::ExitCode;
 
 use clap::Args;
 use cuebench::model::Confidence;
-use cuebench::report::export::Format;
+use cuebench::report::compare::Paired;
+use cuebench::report::render::Format;
 use cuebench::{commands, console};
 
+use super::args::OutputFormat;
 use super::emit;
 
 #[derive(Debug, Args)]
@@ -34,11 +36,12 @@ pub struct CompareArgs {
     pub seed: u64,
     /// Output format (a pull-request comment: markdown).
     #[arg(long, value_enum, default_value_t)]
-    pub format: Format,
+    pub format: OutputFormat,
 }
 
 pub fn compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
-    use commands::compare::{CompareOptions, Paired};
+    use commands::compare::CompareOptions;
+    let format = Format::from(args.format);
     let comparison = commands::compare::run(&CompareOptions {
         baseline: args.baseline,
         candidate: args.candidate,
@@ -51,7 +54,7 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
     });
     // A CI summary (`--format markdown >> $GITHUB_STEP_SUMMARY`) shows why
     // the gate refused; the error itself still goes to stderr, exit 2.
-    let comparison = match (comparison, args.format) {
+    let comparison = match (comparison, format) {
         (Err(e), Format::Markdown) if e.markdown().is_some() => {
             emit(e.markdown().unwrap_or_default())?;
             return Err(e.into());
@@ -61,7 +64,7 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
     for w in &comparison.warnings {
         console::warning(w);
     }
-    emit(&comparison.render(args.format))?;
+    emit(&format.renderer().comparison(&comparison))?;
     Ok(if comparison.regressions().is_empty() {
         ExitCode::SUCCESS
     } else {

@@ -9,19 +9,15 @@ use clap::Args;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use cuebench::benchmarks::registry::{bench_names, protocol_names, run_benchmark, task_names};
 use cuebench::benchmarks::run::{Finding, RunHeader, Scored};
-use cuebench::benchmarks::{Flag, Request};
+use cuebench::benchmarks::{Request, Written};
 use cuebench::config::{Input, Inputs};
 use cuebench::console;
-use cuebench::evaluate::groups::GroupBy;
-use cuebench::formats::layout::Layout;
-use cuebench::model::{BenchmarkId, Confidence, Evaluation, Protocol, ResultsDocument, RowGroup};
-use cuebench::report::export::Format;
-use cuebench::report::html::input::Run;
+use cuebench::model::{BenchmarkId, Confidence, Evaluation, Protocol};
 use cuebench::report::per_sample_jsonl;
+use cuebench::report::render::{EvalView, Format};
 use cuebench::report::results::write_output;
-use cuebench::report::{breakdown, html, leaderboard};
 
-use super::args::{EmbedArgs, OutputFormat, ScoringArgs};
+use super::args::{EmbedArgs, Grouping, OutputFormat, PredictionsLayout, ScoringArgs};
 use super::emit;
 
 #[derive(Debug, Args)]
@@ -60,7 +56,7 @@ pub struct EvalArgs {
     /// How the predictions file is laid out: cuebench records, or an lmms-eval
     /// `samples_*.jsonl` log (id from `doc.id`, response from `filtered_resps`).
     #[arg(long, value_enum, default_value_t, help_heading = "Inputs")]
-    pub from: Layout,
+    pub from: PredictionsLayout,
     /// WordNet 3.0 folder for METEOR (vad-reasoning); default: $CUEBENCH_WORDNET, then the
     /// data folder.
     #[arg(long, value_name = "DIR", help_heading = "Inputs")]
@@ -92,7 +88,7 @@ pub struct EvalArgs {
     /// and markdown print a table per task after the results, csv prints one long table,
     /// json holds them in each result's `groups`.
     #[arg(long, value_enum, value_name = "GROUPING", help_heading = "Output")]
-    pub by: Vec<GroupBy>,
+    pub by: Vec<Grouping>,
     /// Also write DIR/results.json and DIR/samples_<task>.jsonl (docs/results.md).
     #[arg(long, value_name = "DIR", help_heading = "Output")]
     pub output: Option<PathBuf>,
@@ -233,7 +229,13 @@ pub fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
         evaluations,
     } = outcome.run.into_document(header, confidence(&args))?;
     write_per_sample(&evaluations, args.per_sample.as_deref(), &protected)?;
-    let text = render(&args, &document, &evaluations, outcome.row);
+    let text = Format::from(args.format).renderer().eval(&EvalView {
+        document: &document,
+        evaluations: &evaluations,
+        row: outcome.row,
+        ci: args.confidence,
+        by: !args.by.is_empty(),
+    });
     if let Some(dir) = &args.output {
         let protected: Vec<&Path> = protected.iter().map(PathBuf::as_path).collect();
         write_output(dir, &mut document, &evaluations, &protected)?;
@@ -252,38 +254,18 @@ pub(super) fn confidence(args: &EvalArgs) -> Option<Confidence> {
 }
 
 /// What `eval` asks of the benchmark for `predictions`: the inputs found as
-/// docs/scoring.md §13 says, the settings as given, and which flags were
-/// written.
+/// docs/scoring.md §13 says, the settings as given, and which inputs were
+/// written as flags.
 pub(super) fn request(
     args: &EvalArgs,
     inputs: &Inputs,
     predictions: &Path,
 ) -> anyhow::Result<Request> {
-    // The flags written on the command line: a benchmark that does not read
-    // one refuses the run (values found in the environment or cuebench.toml
-    // are not flags and never refuse it).
-    let flags = [
-        (Flag::Taxonomy, args.scoring.taxonomy.is_some()),
-        (Flag::Tau, args.scoring.tau.is_some()),
-        (Flag::Tiou, args.scoring.tiou.is_some()),
-        (Flag::SemNorm, args.scoring.sem_norm.is_some()),
-        (Flag::Model, args.embedding.model.is_some()),
-        (Flag::From, args.from != Layout::Cuebench),
-        (Flag::Wordnet, args.wordnet.is_some()),
-        (Flag::Frames, args.frames),
-        (Flag::TopK, args.top_k.is_some()),
-        (Flag::Threshold, args.threshold.is_some()),
-        (Flag::By, !args.by.is_empty()),
-        (Flag::Judge, args.judge.judge_url.is_some()),
-    ]
-    .into_iter()
-    .filter_map(|(flag, given)| given.then_some(flag))
-    .collect();
     Ok(Request {
         task: args.task.clone(),
         gt: inputs.required(Input::Gt, args.gt.as_deref())?,
         predictions: predictions.to_owned(),
-        layout: args.from,
+        layout: args.from.into(),
         taxonomy: inputs.resolve(Input::Taxonomy, args.scoring.taxonomy.as_deref()),
         tau: args.scoring.tau,
         tiou: args.scoring.tiou,
@@ -293,39 +275,13 @@ pub(super) fn request(
         frames_fps: args.fps.filter(|_| args.frames),
         top_k: args.top_k,
         threshold: args.threshold,
-        by: args.by.clone(),
+        by: args.by.iter().map(|&g| g.into()).collect(),
         judge: args.judge.config(args.embedding.quiet)?,
-        flags,
+        written: Written {
+            taxonomy: args.scoring.taxonomy.is_some(),
+            model: args.embedding.model.is_some(),
+        },
     })
-}
-
-/// The run in `--format`: the HTML report; the paper row of `--all`
-/// (not in JSON); else the per-task results; then the `--by` groups.
-fn render(
-    args: &EvalArgs,
-    document: &ResultsDocument,
-    evaluations: &[Evaluation],
-    row: Option<&'static [RowGroup]>,
-) -> String {
-    let Some(format) = args.format.text() else {
-        return html::render(&[Run::scored(document.clone(), evaluations)]);
-    };
-    let mut text = match row.filter(|_| format != Format::Json) {
-        Some(row) => leaderboard::render(
-            std::slice::from_ref(document),
-            &leaderboard::Layout::of_groups(row),
-            format,
-            args.confidence,
-        ),
-        None => format.exporter().export(document),
-    };
-    if !args.by.is_empty() {
-        if breakdown::replaces_output(format) {
-            text.clear();
-        }
-        text.push_str(&breakdown::render(document, format));
-    }
-    text
 }
 
 /// Prints each likely mistake as a warning; with `--strict`, the first one

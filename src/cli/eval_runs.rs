@@ -11,8 +11,9 @@ use cuebench::benchmarks::run::{RunHeader, Scored};
 use cuebench::config::Inputs;
 use cuebench::console;
 use cuebench::report::html::input::Run;
+use cuebench::report::leaderboard::{Board, Layout};
+use cuebench::report::render::Format;
 use cuebench::report::results::write_output;
-use cuebench::report::{html, leaderboard};
 
 use super::emit;
 use super::eval::{EvalArgs, confidence, input_files, report_findings, request};
@@ -54,7 +55,8 @@ pub fn eval_runs(args: &EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
         .collect();
     let protected: Vec<&std::path::Path> = protected.iter().map(PathBuf::as_path).collect();
     let command: Vec<String> = std::env::args().collect();
-    let (mut documents, mut reports) = (Vec::new(), Vec::new());
+    let format = Format::from(args.format);
+    let mut runs = Vec::with_capacity(folders.len());
     for (folder, run) in folders.iter().zip(scored.runs) {
         let header = RunHeader {
             command: solo_command(&command, &folders, folder, args.output.as_deref()),
@@ -74,20 +76,13 @@ pub fn eval_runs(args: &EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
                 &protected,
             )?;
         }
-        if args.format.text().is_none() {
-            reports.push(Run::scored(document.clone(), &evaluations));
-        }
-        documents.push(document);
+        runs.push(if format.needs_samples() {
+            Run::scored(document, &evaluations)
+        } else {
+            Run::unsampled(document)
+        });
     }
-    let text = match args.format.text() {
-        None => html::render(&reports),
-        Some(format) => leaderboard::render(
-            &documents,
-            &leaderboard::Layout::of_groups(scored.row),
-            format,
-            args.confidence,
-        ),
-    };
-    emit(&text)?;
+    let board = Board::new(runs, Layout::of_groups(scored.row), args.confidence);
+    emit(&format.renderer().leaderboard(&board))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::Args;
 use cuebench::console;
 
+use super::args::Exchange;
 use super::emit;
 
 #[derive(Debug, Args)]
@@ -15,7 +16,7 @@ pub struct ExportArgs {
     pub run: PathBuf,
     /// The exchange format.
     #[arg(long, value_enum)]
-    pub format: cuebench::exchange::ExchangeFormat,
+    pub format: Exchange,
     /// The model's Hub id, ORG/NAME (needed by eee: it names the datastore folder).
     #[arg(long, value_name = "ORG/NAME")]
     pub model_id: Option<String>,
@@ -43,8 +44,12 @@ pub fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
         organization: args.organization,
         source_url: args.source_url,
     };
-    let files =
-        cuebench::exchange::export_files(&args.run, args.format, &options, args.out.is_some())?;
+    let files = cuebench::exchange::export_files(
+        &args.run,
+        args.format.into(),
+        &options,
+        args.out.is_some(),
+    )?;
     match &args.out {
         Some(dir) => {
             for path in cuebench::exchange::write_files(dir, &files)? {

@@ -5,9 +5,8 @@ use std::process::ExitCode;
 
 use clap::Args;
 use cuebench::console;
-use cuebench::report::html::input::read_run;
-use cuebench::report::results::read_document;
-use cuebench::report::{html, leaderboard};
+use cuebench::report::leaderboard::read_board;
+use cuebench::report::render::Format;
 
 use super::args::OutputFormat;
 use super::emit;
@@ -25,29 +24,13 @@ pub struct LeaderboardArgs {
     pub ci: bool,
 }
 
+/// Prints the runs' leaderboard in `--format`, warnings on stderr.
 pub fn leaderboard(args: LeaderboardArgs) -> anyhow::Result<ExitCode> {
-    let documents = args
-        .results
-        .iter()
-        .map(|p| Ok((p.display().to_string(), read_document(p)?)))
-        .collect::<cuebench::Result<Vec<_>>>()?;
-    for w in leaderboard::check_signatures(&documents)? {
-        console::warning(&w);
+    let format = Format::from(args.format);
+    let (board, warnings) = read_board(&args.results, format.needs_samples(), args.ci)?;
+    for w in &warnings {
+        console::warning(w);
     }
-    if let Some(w) = leaderboard::missing_intervals(&documents).filter(|_| args.ci) {
-        console::warning(&w);
-    }
-    let Some(format) = args.format.text() else {
-        let runs = args
-            .results
-            .iter()
-            .map(|p| read_run(p))
-            .collect::<cuebench::Result<Vec<_>>>()?;
-        emit(&html::render(&runs))?;
-        return Ok(ExitCode::SUCCESS);
-    };
-    let documents: Vec<_> = documents.into_iter().map(|(_, d)| d).collect();
-    let layout = leaderboard::Layout::for_documents(&documents);
-    emit(&leaderboard::render(&documents, &layout, format, args.ci))?;
+    emit(&format.renderer().leaderboard(&board))?;
     Ok(ExitCode::SUCCESS)
 }

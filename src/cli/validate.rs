@@ -6,12 +6,11 @@ use std::process::ExitCode;
 
 use clap::Args;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
-use cuebench::benchmarks::registry::{bench_names, run_benchmark};
-use cuebench::benchmarks::{Flag, Request};
+use cuebench::benchmarks::Request;
+use cuebench::benchmarks::registry::{bench_names, validate_benchmark};
 use cuebench::config::{Input, Inputs};
-use cuebench::model::{BenchmarkId, Protocol};
-use cuebench::tasks::Task;
-use cuebench::{commands, console};
+use cuebench::console;
+use cuebench::model::BenchmarkId;
 
 use super::emit;
 
@@ -41,38 +40,17 @@ pub struct ValidateArgs {
     pub wordnet: Option<PathBuf>,
 }
 
+/// Prints each task's coverage, the problems and the verdict; exit 2 on a
+/// problem (or, with `--strict`, a gap).
 pub fn validate(args: ValidateArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
-    let gt = inputs.required(Input::Gt, args.gt.as_deref())?;
-    let bad_task = |e: String| cuebench::Error::Usage(format!("--task: {e}"));
-    let v = match args.bench {
-        BenchmarkId::CueBench => {
-            let tasks = match (&args.task, args.all) {
-                (Some(t), _) => Some(vec![t.parse::<Task>().map_err(bad_task)?]),
-                (None, true) => Some(Task::ALL.to_vec()),
-                (None, false) => None,
-            };
-            commands::validate::run(&args.predictions, &gt, tasks.as_deref())?
-        }
-        bench => {
-            // A sibling is checked by scoring it through the same dispatch as `eval`.
-            let task = args.task.clone().ok_or_else(|| {
-                cuebench::Error::Usage(format!("--task is required with --bench {bench}"))
-            })?;
-            let request = Request {
-                task: Some(task),
-                gt,
-                predictions: args.predictions.clone(),
-                wordnet: args.wordnet.clone(),
-                flags: args.wordnet.iter().map(|_| Flag::Wordnet).collect(),
-                ..Request::default()
-            };
-            let outcome = run_benchmark(bench, Protocol::Unified, false, &request)?;
-            match outcome.run.evaluations.first() {
-                Some(evaluation) => commands::validate::of_evaluation(evaluation),
-                None => return Err(cuebench::Error::Usage("no task to check".into()).into()),
-            }
-        }
+    let request = Request {
+        task: args.task.clone(),
+        gt: inputs.required(Input::Gt, args.gt.as_deref())?,
+        predictions: args.predictions.clone(),
+        wordnet: args.wordnet.clone(),
+        ..Request::default()
     };
+    let v = validate_benchmark(args.bench, args.all, &request)?;
     let out: String = v.tasks.iter().map(|t| t.render()).collect();
     emit(&out)?;
     for p in &v.problems {

@@ -3,30 +3,16 @@
 //! bootstrap's interval and p-value under `--paired-bs`.
 
 use std::collections::HashMap;
-use std::fmt::Write;
 use std::path::{Path, PathBuf};
-
-use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::evaluate::confidence::figure_column;
 use crate::metrics::bootstrap::{PairedTest, paired_tests};
 use crate::model::names::{MIOU, TIOU};
-use crate::model::{Confidence, Interval, Metric, ResultsDocument, SampleRecord, TaskResult};
-use crate::report::export::{Format, csv_table, markdown_table, percent};
+use crate::model::{Confidence, Metric, ResultsDocument, SampleRecord, TaskResult};
+use crate::report::compare::{Change, Comparison, EPSILON, Paired, Side};
 use crate::report::results::{read_document, read_entry_samples, results_path};
 use crate::signature::{Signature, check_comparable};
-
-/// The paired bootstrap settings (`--paired-bs`).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Paired {
-    /// Resamples (`--paired-bs-n`).
-    pub n: usize,
-    /// `--seed`.
-    pub seed: u64,
-    /// Significance level (`--alpha`): a drop counts only when p < alpha.
-    pub alpha: f64,
-}
 
 /// What `compare` is asked to do.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,206 +25,6 @@ pub struct CompareOptions {
     pub max_drop: f64,
     /// `--paired-bs`: needs `--output` folders on both sides.
     pub paired: Option<Paired>,
-}
-
-/// One figure of one task, compared.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Change {
-    /// `benchmark/task`.
-    pub task: String,
-    /// The figure's name (`TIoU` stands for mIoU too under `--tiou union`).
-    pub figure: String,
-    /// Baseline value, percent.
-    pub baseline: f64,
-    /// Candidate value, percent (`None`: missing from the candidate).
-    pub candidate: Option<f64>,
-    /// The paired test in points over the shared samples (`--paired-bs`,
-    /// figures that are per-sample means).
-    pub test: Option<PairedTest>,
-    /// Dropped by more than `max_drop` (and, with a test, p < alpha).
-    pub regression: bool,
-}
-
-impl Change {
-    /// Candidate minus baseline in points; a missing value loses everything.
-    pub fn difference(&self) -> f64 {
-        self.candidate.unwrap_or(0.0) - self.baseline
-    }
-}
-
-/// The outcome.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Comparison {
-    /// Baseline file and model name.
-    pub baseline: Side,
-    /// Candidate file and model name.
-    pub candidate: Side,
-    /// The threshold in points.
-    pub max_drop: f64,
-    /// The paired bootstrap settings, when used.
-    pub paired: Option<Paired>,
-    /// Every figure of the baseline, once.
-    pub changes: Vec<Change>,
-    /// Non-fatal notes (a version difference), for stderr.
-    #[serde(skip)]
-    pub warnings: Vec<String>,
-}
-
-/// One side of the comparison.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Side {
-    /// The results file read.
-    pub path: PathBuf,
-    /// Its `name`.
-    pub name: String,
-}
-
-/// Figures differing by less than this (points) count as unchanged.
-const EPSILON: f64 = 1e-9;
-
-impl Comparison {
-    /// The figures that regressed.
-    pub fn regressions(&self) -> Vec<&Change> {
-        self.changes.iter().filter(|c| c.regression).collect()
-    }
-
-    /// `N figures: R regressions; L lower, H higher, U unchanged`.
-    pub fn summary(&self) -> String {
-        let count =
-            |f: &dyn Fn(f64) -> bool| self.changes.iter().filter(|c| f(c.difference())).count();
-        let rule = match self.paired {
-            Some(p) => format!("drop > {} and p < {}", percent(self.max_drop), p.alpha),
-            None => format!("drop > {}", percent(self.max_drop)),
-        };
-        format!(
-            "{} figures: {} regression(s) ({rule}); {} lower, {} higher, {} unchanged",
-            self.changes.len(),
-            self.regressions().len(),
-            count(&|d| d < -EPSILON),
-            count(&|d| d > EPSILON),
-            count(&|d| d.abs() <= EPSILON),
-        )
-    }
-
-    /// The comparison in `format`: a header, one line per figure, a summary.
-    pub fn render(&self, format: Format) -> String {
-        match format {
-            Format::Json => {
-                let mut value = serde_json::to_value(self).unwrap_or_default();
-                value["summary"] = self.summary().into();
-                format!(
-                    "{}\n",
-                    serde_json::to_string_pretty(&value).unwrap_or_default()
-                )
-            }
-            Format::Markdown => {
-                let mut out = format!("**cuebench compare**: {}\n\n", self.header());
-                let (header, rows) = self.grid(true);
-                let right: Vec<usize> = (2..header.len() - 1).collect();
-                out.push_str(&markdown_table(&header, &rows, &right));
-                let _ = writeln!(out, "\n{}", self.summary());
-                out
-            }
-            Format::Csv => {
-                let (header, rows) = self.grid(false);
-                csv_table(&header, &rows)
-            }
-            Format::Table => {
-                let (header, rows) = self.grid(false);
-                let widths: Vec<usize> = (0..header.len())
-                    .map(|c| {
-                        rows.iter()
-                            .map(|r| r[c].len())
-                            .chain([header[c].len()])
-                            .max()
-                            .unwrap_or(0)
-                    })
-                    .collect();
-                let line = |cells: &[String]| {
-                    let text: Vec<String> = cells
-                        .iter()
-                        .zip(&widths)
-                        .enumerate()
-                        .map(|(i, (c, w))| {
-                            if i < 2 {
-                                format!("{c:<w$}")
-                            } else {
-                                format!("{c:>w$}")
-                            }
-                        })
-                        .collect();
-                    format!("{}\n", text.join("  ").trim_end())
-                };
-                let mut out = format!("compare {}\n", self.header());
-                out.push_str(&line(&header));
-                for row in &rows {
-                    out.push_str(&line(row));
-                }
-                let _ = writeln!(out, "{}", self.summary());
-                out
-            }
-        }
-    }
-
-    fn header(&self) -> String {
-        let mut text = format!(
-            "baseline `{}` ({}) vs candidate `{}` ({}); max drop {} points",
-            self.baseline.name,
-            self.baseline.path.display(),
-            self.candidate.name,
-            self.candidate.path.display(),
-            percent(self.max_drop)
-        );
-        if let Some(p) = self.paired {
-            let _ = write!(
-                text,
-                "; paired bootstrap n={} seed={} alpha={}",
-                p.n, p.seed, p.alpha
-            );
-        }
-        text
-    }
-
-    /// Header and rows: task, figure, baseline, candidate, difference,
-    /// (interval, p,) verdict.
-    fn grid(&self, bold: bool) -> (Vec<String>, Vec<Vec<String>>) {
-        let mut header: Vec<String> = ["task", "figure", "baseline", "candidate", "diff"]
-            .map(String::from)
-            .to_vec();
-        if self.paired.is_some() {
-            header.extend(["95% CI".into(), "p".into()]);
-        }
-        header.push("verdict".into());
-        let rows = self
-            .changes
-            .iter()
-            .map(|c| {
-                let mut row = vec![
-                    c.task.clone(),
-                    c.figure.clone(),
-                    percent(c.baseline),
-                    c.candidate.map_or_else(|| "missing".into(), percent),
-                    format!("{:+.2}", c.difference() + 0.0),
-                ];
-                if self.paired.is_some() {
-                    row.push(c.test.map_or_else(|| "-".into(), |t| interval(&t.interval)));
-                    row.push(c.test.map_or_else(|| "-".into(), |t| format!("{:.4}", t.p)));
-                }
-                let verdict = if c.regression { "REGRESSION" } else { "ok" };
-                row.push(if bold && c.regression {
-                    format!("**{verdict}**")
-                } else {
-                    verdict.into()
-                });
-                row
-            })
-            .collect();
-        (header, rows)
-    }
-}
-
-fn interval(i: &Interval) -> String {
-    format!("[{:+.2}, {:+.2}]", i.low + 0.0, i.high + 0.0)
 }
 
 /// Compares two results documents (files or `--output` folders). Input
@@ -443,6 +229,7 @@ fn paired(
 mod tests {
     use super::*;
     use crate::model::document::{RESULTS_FILE, for_tests, result_for_tests};
+    use crate::report::render::Format;
 
     fn result(task: &str, sig: &str, metrics: &[(&str, f64)]) -> TaskResult {
         result_for_tests(task, sig, metrics)
@@ -482,7 +269,7 @@ mod tests {
         assert!(cmp.regressions().is_empty(), "0.4 points is within 0.5");
         let cmp = run(&options(b, c, 0.3)).unwrap();
         assert_eq!(cmp.regressions().len(), 1);
-        let table = cmp.render(Format::Table);
+        let table = Format::Table.renderer().comparison(&cmp);
         assert!(table.contains("REGRESSION"), "{table}");
         assert!(table.starts_with("compare baseline `model`"), "{table}");
         assert!(
@@ -605,6 +392,8 @@ mod tests {
         doc.results[0].samples_file = Some("samples_grounding.jsonl".into());
         doc.results[0].samples_sha256 = Some(sha256);
         doc.results[0].samples_count = Some(count);
+        doc.results[0].result.counts.samples = count;
+        doc.results[0].result.counts.scored = count;
         std::fs::write(dir.join(RESULTS_FILE), doc.to_json()).unwrap();
         std::fs::write(dir.join("samples_grounding.jsonl"), lines).unwrap();
         dir
@@ -638,7 +427,7 @@ mod tests {
         assert!((t.difference + 10.0).abs() < 1e-9);
         assert_eq!(t.p, 0.001);
         assert_eq!(cmp.regressions().len(), 1);
-        let md = cmp.render(Format::Markdown);
+        let md = Format::Markdown.renderer().comparison(&cmp);
         assert!(md.contains("| cuebench/grounding | TIoU |"), "{md}");
         assert!(md.contains("**REGRESSION**"), "{md}");
         // A noisy drop larger than max-drop but not significant is no regression.

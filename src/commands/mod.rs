@@ -6,4 +6,3 @@ pub mod bench_runs;
 pub mod compare;
 pub mod report;
 pub mod tasks;
-pub mod validate;

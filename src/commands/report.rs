@@ -8,8 +8,8 @@ use crate::error::Result;
 use crate::formats::records::write_output;
 use crate::model::{BenchmarkId, Protocol, ResultsDocument};
 use crate::report::html::input::{Run, read_run};
-use crate::report::html::render;
-use crate::report::leaderboard::check_signatures;
+use crate::report::leaderboard::{Board, Layout, check_signatures, missing_samples};
+use crate::report::render::Format;
 use crate::report::run_folder::referenced_files;
 
 /// What was written.
@@ -30,18 +30,20 @@ pub struct Written {
 pub fn run(inputs: &[PathBuf], out: &Path) -> Result<Written> {
     let runs: Vec<Run> = inputs.iter().map(|p| read_run(p)).collect::<Result<_>>()?;
     check_families(&runs, inputs)?;
-    for (run, path) in runs.iter().zip(inputs) {
-        if run.samples.is_empty() {
-            console::warning(&format!(
-                "{}: no per-sample files, so the report shows no distributions or worst samples for `{}` \
-                 (write results with `cuebench eval --output DIR`)",
-                path.display(),
-                run.name
-            ));
-        }
+    for warning in missing_samples(&runs, inputs) {
+        console::warning(&warning);
     }
-    let html = render(&runs);
-    let read: Vec<PathBuf> = runs
+    // The page lays out its own tables per benchmark and protocol.
+    let board = Board::new(
+        runs,
+        Layout {
+            columns: Vec::new(),
+        },
+        true,
+    );
+    let html = Format::Html.renderer().leaderboard(&board);
+    let read: Vec<PathBuf> = board
+        .runs
         .iter()
         .zip(inputs)
         .flat_map(|(run, p)| referenced_files(p, &run.document))
@@ -49,7 +51,7 @@ pub fn run(inputs: &[PathBuf], out: &Path) -> Result<Written> {
     let read: Vec<&Path> = read.iter().map(PathBuf::as_path).collect();
     write_output(out, html.as_bytes(), &read)?;
     Ok(Written {
-        runs: runs.len(),
+        runs: board.runs.len(),
         bytes: html.len(),
     })
 }
@@ -63,13 +65,13 @@ fn check_families(runs: &[Run], inputs: &[PathBuf]) -> Result<()> {
         }
     }
     for (benchmark, protocol) in families {
-        let family: Vec<(String, ResultsDocument)> = runs
+        let family: Vec<(String, &ResultsDocument)> = runs
             .iter()
             .zip(inputs)
             .filter(|(r, _)| {
                 r.document.run.benchmark == benchmark && r.document.run.protocol == protocol
             })
-            .map(|(r, p)| (p.display().to_string(), r.document.clone()))
+            .map(|(r, p)| (p.display().to_string(), &r.document))
             .collect();
         for warning in check_signatures(&family)? {
             console::warning(&warning);

@@ -124,16 +124,8 @@ pub fn add_confidence(evaluation: &mut Evaluation, confidence: Confidence) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{BenchmarkId, Counts, SampleStatus, TaskResult};
-
-    fn record(id: &str, scores: &[(&str, f64)]) -> SampleRecord {
-        SampleRecord {
-            id: id.into(),
-            status: SampleStatus::Scored,
-            scores: scores.iter().map(|(n, v)| (n.to_string(), *v)).collect(),
-            detail: None,
-        }
-    }
+    use crate::model::result::record_for_tests as record;
+    use crate::model::{BenchmarkId, Counts, TaskResult};
 
     fn metric(name: &str, value: f64) -> Metric {
         Metric {

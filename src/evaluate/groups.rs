@@ -29,7 +29,6 @@ use super::aggregate;
 
 /// What `--by` groups samples by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum GroupBy {
     /// Taxonomy branch: `anomaly` or `normality`.
     Branch,
@@ -42,7 +41,6 @@ pub enum GroupBy {
     /// The video's genre.
     Genre,
     /// The video's camera view.
-    #[cfg_attr(feature = "cli", value(name = "camera_view"))]
     CameraView,
 }
 
@@ -212,7 +210,7 @@ pub fn breakdown(
 mod tests {
     use super::*;
     use crate::formats::annotations::read_annotations;
-    use crate::model::SampleStatus;
+    use crate::model::result::record_for_tests as record;
     use crate::tasks::derive::derive_samples;
     use std::path::Path;
 
@@ -230,15 +228,6 @@ mod tests {
             .into_iter()
             .map(|g| (g.group, g.samples))
             .collect()
-    }
-
-    fn record(id: &str, scores: &[(&str, f64)]) -> SampleRecord {
-        SampleRecord {
-            id: id.into(),
-            status: SampleStatus::Scored,
-            scores: scores.iter().map(|(n, v)| (n.to_string(), *v)).collect(),
-            detail: None,
-        }
     }
 
     fn owned(pairs: &[(&str, usize)]) -> Vec<(String, usize)> {

@@ -17,7 +17,6 @@ use crate::report::results::{read_document, read_entry_samples, results_path};
 
 /// The exchange formats `cuebench export` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum ExchangeFormat {
     /// Every Eval Ever's `eval.schema.json` 0.3.0 record (with its per-sample
     /// companion when written to a folder).

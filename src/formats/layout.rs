@@ -11,7 +11,6 @@ use crate::error::Result;
 
 /// How a predictions file is laid out.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Layout {
     /// cuebench's own records (docs/scoring.md §3.3), as JSONL or one JSON array.
     #[default]

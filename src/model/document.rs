@@ -125,6 +125,19 @@ pub struct ResultEntry {
     pub groups: Vec<Group>,
 }
 
+impl ResultEntry {
+    /// The entry of `result` alone: no per-sample file, no groups.
+    pub fn of(result: TaskResult) -> Self {
+        ResultEntry {
+            result,
+            samples_file: None,
+            samples_sha256: None,
+            samples_count: None,
+            groups: Vec::new(),
+        }
+    }
+}
+
 /// What a run was, besides its results: the part of the document a run
 /// describes itself with (the rest is the header and the results).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -153,16 +166,7 @@ impl ResultsDocument {
             tool: Tool::this(),
             created: created_utc()?,
             run: info,
-            results: results
-                .into_iter()
-                .map(|result| ResultEntry {
-                    result,
-                    samples_file: None,
-                    samples_sha256: None,
-                    samples_count: None,
-                    groups: Vec::new(),
-                })
-                .collect(),
+            results: results.into_iter().map(ResultEntry::of).collect(),
         })
     }
 
@@ -227,15 +231,6 @@ pub(crate) fn for_tests(results: Vec<TaskResult>) -> ResultsDocument {
                 confidence: None,
             },
         },
-        results: results
-            .into_iter()
-            .map(|result| ResultEntry {
-                result,
-                samples_file: None,
-                samples_sha256: None,
-                samples_count: None,
-                groups: Vec::new(),
-            })
-            .collect(),
+        results: results.into_iter().map(ResultEntry::of).collect(),
     }
 }

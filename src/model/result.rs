@@ -124,6 +124,17 @@ pub struct SampleRecord {
     pub detail: Option<Box<SampleDetail>>,
 }
 
+/// A scored sample with `scores`, for unit tests.
+#[cfg(test)]
+pub(crate) fn record_for_tests(id: &str, scores: &[(&str, f64)]) -> SampleRecord {
+    SampleRecord {
+        id: id.into(),
+        status: SampleStatus::Scored,
+        scores: scores.iter().map(|(n, v)| (n.to_string(), *v)).collect(),
+        detail: None,
+    }
+}
+
 /// What one sample's score was computed from (docs/results.md).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SampleDetail {

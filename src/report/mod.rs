@@ -2,13 +2,16 @@
 //!
 //! Every benchmark and task produces the same
 //! [`TaskResult`](crate::model::TaskResult) shape: counts, a list of named
-//! metrics in percent, and a signature. The exporters only ever see this
-//! shape.
+//! metrics in percent, and a signature. The renderers only ever see this
+//! shape. Every format is one renderer behind one trait ([`render`]), and
+//! the per-task results, the `--by` groups, the leaderboard and `compare`
+//! are views rendered through it.
 
-pub mod breakdown;
-pub mod export;
+pub mod compare;
 pub mod html;
 pub mod leaderboard;
+pub mod numbers;
+pub mod render;
 pub mod results;
 pub mod run_folder;
 

@@ -255,7 +255,9 @@ pub fn read_document(path: &Path) -> Result<ResultsDocument> {
                 ),
             ));
         }
-        check_figures(entry, i).map_err(|(f, message)| field(&f, message))?;
+        check_counts(entry, i)
+            .and_then(|()| check_figures(entry, i))
+            .map_err(|(f, message)| field(&f, message))?;
     }
     run_folder::check(&path, &mut document)?;
     Ok(document)
@@ -266,6 +268,27 @@ pub fn read_document(path: &Path) -> Result<ResultsDocument> {
 /// 1e-9 of slack for rounding).
 fn in_percent(x: f64) -> bool {
     x.is_finite() && (-1e-9..=100.0 + 1e-9).contains(&x)
+}
+
+/// The counts of `entry` add up: every sample has one status, and no more
+/// samples earned the format point than there are.
+fn check_counts(entry: &ResultEntry, i: usize) -> std::result::Result<(), (String, String)> {
+    let c = &entry.result.counts;
+    let statuses: u128 = [c.scored, c.missing, c.parse_failed, c.judge_failed]
+        .iter()
+        .map(|&n| n as u128)
+        .sum();
+    if statuses != c.samples as u128 || c.format_ok > c.samples {
+        return Err((
+            format!("results[{i}].counts"),
+            format!(
+                "do not add up: {} samples, but scored + missing + parse_failed + judge_failed \
+                 = {statuses} and format_ok = {}",
+                c.samples, c.format_ok
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// `x` as a reader would write it: `1e300`, not 301 digits.

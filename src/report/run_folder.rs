@@ -357,6 +357,20 @@ pub fn check(path: &Path, document: &mut ResultsDocument) -> Result<()> {
             }
             unchecked = true;
         }
+        if let Some(count) = entry
+            .samples_count
+            .filter(|&n| n != entry.result.counts.samples)
+        {
+            return Err(entry_error(
+                path,
+                entry,
+                "samples_count",
+                format!(
+                    "{count}, but the task counts {} samples (one line each)",
+                    entry.result.counts.samples
+                ),
+            ));
+        }
         samples_text(path, entry)?;
     }
     if unchecked {

@@ -269,7 +269,7 @@ async fn get_reward(State(app): State<Arc<App>>, request: Request) -> Response {
 /// logged under the names the benchmark task gives them.
 fn bench_answer(rewards: &BenchRewards, body: &[u8]) -> std::result::Result<Value, String> {
     let served = rewards.task_name();
-    let asked = openrlhf::asked(body, Some(()), |name| {
+    let asked = openrlhf::asked(body, Some(()), rewards.benchmark(), |name| {
         if name == served {
             Ok(())
         } else {

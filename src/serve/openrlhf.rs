@@ -3,34 +3,43 @@
 //! `{"rewards": [...], "scores": [...], "extra_logs": {...}, "errors": [...]}`.
 //!
 //! Each item stands alone: a label that cannot be read or names an unknown
-//! sample, or a query whose response cannot be told from its prompt, gets
-//! reward 0 with `extra_logs.error` 1 and its message in `errors` (OpenRLHF
-//! retries a failed request five times and then drops every reward of it, so
-//! one bad item must not fail its neighbours). `extra_logs` holds numbers
-//! only: OpenRLHF turns each of its values into a tensor.
+//! sample, a query or prompt that is not readable text (not a string, a lone
+//! surrogate), or a query whose response cannot be told from its prompt,
+//! gets reward 0 with `extra_logs.error` 1 and its message in `errors`
+//! (OpenRLHF retries a failed request five times and then drops every reward
+//! of it, so one bad item must not fail its neighbours). Each list element
+//! is therefore kept as its JSON text and read alone, as `/reward` reads its
+//! completions ([`super::request`]). `extra_logs` holds numbers only:
+//! OpenRLHF turns each of its values into a tensor.
 
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 
 use super::worker::Scored;
 use crate::evaluate::Completion;
-use crate::formats::predictions::PredictionContent;
+use crate::formats::predictions::response_content;
 use crate::formats::query::response_of;
+use crate::model::BenchmarkId;
 use crate::tasks::Task;
 
-/// The request body.
+/// The request body; each element kept as its JSON text (validated, not
+/// built), to be read alone.
 #[derive(Debug, Deserialize)]
-struct Request {
+struct Request<'a> {
     /// Prompt and response, as one text per sample.
-    query: Vec<String>,
+    #[serde(borrow)]
+    query: Vec<&'a RawValue>,
     /// The prompts (each query's prompt, possibly cut on the left or
     /// respaced in the query: `formats::query` finds where it ends).
-    #[serde(default)]
-    prompts: Vec<String>,
+    #[serde(default, borrow)]
+    prompts: Vec<&'a RawValue>,
     /// Per sample: a JSON object `{"id": ..., "task": ...}` (as an object, a
     /// dataset's struct column, or as its JSON text), or with `serve --task`
     /// the sample id alone.
-    labels: Vec<Value>,
+    #[serde(borrow)]
+    labels: Vec<&'a RawValue>,
 }
 
 /// A label read as JSON.
@@ -40,6 +49,10 @@ struct Label {
     id: Value,
     #[serde(default)]
     task: Option<String>,
+    /// The benchmark, when a dataset mixes them (`cuebench.openrlhf`
+    /// routes by it); here it must be the one served.
+    #[serde(default)]
+    bench: Option<String>,
 }
 
 /// One item of a request: its completion, or why it cannot be scored.
@@ -58,25 +71,30 @@ pub struct Asked<T> {
 
 /// The items of a request body for CUE-R1, in order; `Err` only for a body
 /// that is not an OpenRLHF request at all (not JSON, lists of different
-/// lengths).
+/// lengths). A response over the CLI's line limit is unreadable (reward 0),
+/// as on `/reward`.
 pub fn items(body: &[u8], task: Option<Task>) -> Result<Vec<Item>, String> {
-    Ok(asked(body, task, |name| name.parse())?
-        .into_iter()
-        .map(|a| {
-            a.map(|a| Completion {
-                id: a.id,
-                task: a.task,
-                content: PredictionContent::Response(a.response),
+    Ok(
+        asked(body, task, BenchmarkId::CueBench, |name| name.parse())?
+            .into_iter()
+            .map(|a| {
+                a.map(|a| Completion {
+                    id: a.id,
+                    task: a.task,
+                    content: response_content(Some(&a.response)),
+                })
             })
-        })
-        .collect())
+            .collect(),
+    )
 }
 
 /// The items of a request body, each label's task read by `parse` (`task`:
-/// the server's, for labels without one).
+/// the server's, for labels without one); a label that names a benchmark
+/// must name `served`.
 pub fn asked<T: Copy>(
     body: &[u8],
     task: Option<T>,
+    served: BenchmarkId,
     parse: impl Fn(&str) -> Result<T, String>,
 ) -> Result<Vec<Result<Asked<T>, String>>, String> {
     let request: Request =
@@ -95,15 +113,18 @@ pub fn asked<T: Copy>(
         .zip(&request.labels)
         .enumerate()
         .map(|(i, (query, label))| {
-            let (id, task) =
-                read_label(label, task, &parse).map_err(|e| format!("labels[{i}]: {e}"))?;
+            let label: Value = element(label, "labels", i)?;
+            let (id, task) = read_label(&label, task, served, &parse)
+                .map_err(|e| format!("labels[{i}]: {e}"))?;
+            let query: String = element(query, "query", i)?;
             // Without prompts the query is the response alone (after the
             // last assistant marker, if it has one).
             let response = match request.prompts.get(i) {
                 Some(prompt) => {
-                    response_of(query, Some(prompt)).map_err(|e| format!("query[{i}]: {e}"))?
+                    let prompt: String = element(prompt, "prompts", i)?;
+                    response_of(&query, Some(&prompt)).map_err(|e| format!("query[{i}]: {e}"))?
                 }
-                None => response_of(query, None).unwrap_or(query),
+                None => response_of(&query, None).unwrap_or(&query),
             };
             Ok(Asked {
                 id,
@@ -114,12 +135,21 @@ pub fn asked<T: Copy>(
         .collect())
 }
 
+/// Element `i` of the request's list `list`, read alone from its JSON text:
+/// one that is not of the expected kind or not valid Unicode (a lone
+/// surrogate) fails its own item only.
+fn element<T: DeserializeOwned>(raw: &RawValue, list: &str, i: usize) -> Result<T, String> {
+    serde_json::from_str(raw.get())
+        .map_err(|e| format!("{list}[{i}]: unreadable ({e}); not scored"))
+}
+
 /// A label's sample id and task: an object (or its JSON text) with `id` and
 /// `task` (`task` may be left out with `serve --task`), or with `serve
 /// --task` a plain id.
 fn read_label<T: Copy>(
     label: &Value,
     task: Option<T>,
+    served: BenchmarkId,
     parse: impl Fn(&str) -> Result<T, String>,
 ) -> Result<(String, T), String> {
     let usage = "expected {\"id\": ..., \"task\": ...} (an object or its JSON text), or a plain \
@@ -138,6 +168,12 @@ fn read_label<T: Copy>(
         other => return Err(format!("{usage}: got {other}")),
     };
     let label: Label = serde_json::from_value(object).map_err(|e| format!("{usage}: {e}"))?;
+    if let Some(bench) = label.bench.as_deref().filter(|&b| b != served.name()) {
+        return Err(format!(
+            "`bench` `{bench}`, but this server scores {}",
+            served.name()
+        ));
+    }
     let id = match label.id {
         Value::String(id) => id,
         other => {
@@ -227,6 +263,7 @@ pub fn answer(outcomes: &[Outcome], parts: &[&str]) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::formats::predictions::PredictionContent;
 
     fn read(body: &[u8], task: Option<Task>) -> Vec<Item> {
         items(body, task).expect("an OpenRLHF request")
@@ -296,6 +333,71 @@ mod tests {
             message(4).contains("unknown field `extra`"),
             "{}",
             message(4)
+        );
+    }
+
+    #[test]
+    fn a_label_may_name_the_served_benchmark_and_no_other() {
+        let body = br#"{"query": ["x", "y"], "labels": [{"id": "v", "task": "event",
+            "bench": "cuebench"}, {"id": "v", "task": "event", "bench": "vau-bench"}]}"#;
+        let got = read(body, None);
+        assert!(got[0].is_ok());
+        assert_eq!(
+            got[1].as_ref().unwrap_err(),
+            "labels[1]: `bench` `vau-bench`, but this server scores cuebench"
+        );
+    }
+
+    #[test]
+    fn an_odd_element_fails_its_own_item_not_the_request() {
+        // Regression: a lone surrogate or a non-string anywhere refused the
+        // whole batch with a 400 (OpenRLHF then drops every reward of it).
+        let deep = format!("{}1{}", "[".repeat(130), "]".repeat(130));
+        let body = format!(
+            r#"{{"query": ["P: ok", "P: <answer>\ud800</answer>", 5, "P: x", "P: y", "P: z"],
+            "prompts": ["P: ", "P: ", "P: ", null, "P: ", "P: "],
+            "labels": ["v1", "v2", "v3", "v4", "\udc00", {deep}]}}"#
+        );
+        let got = read(body.as_bytes(), Some(Task::Event));
+        assert_eq!(got.len(), 6);
+        let first = got[0].as_ref().expect("the good item is read");
+        assert_eq!(first.content, PredictionContent::Response("ok".into()));
+        let message = |i: usize| got[i].as_ref().unwrap_err().clone();
+        assert!(
+            message(1).starts_with("query[1]: unreadable (unexpected end of hex escape"),
+            "{}",
+            message(1)
+        );
+        assert!(
+            message(2).starts_with("query[2]: unreadable (invalid type: integer"),
+            "{}",
+            message(2)
+        );
+        assert!(
+            message(3).starts_with("prompts[3]: unreadable (invalid type: null"),
+            "{}",
+            message(3)
+        );
+        assert!(
+            message(4).starts_with("labels[4]: unreadable (lone leading surrogate"),
+            "{}",
+            message(4)
+        );
+        assert!(
+            message(5).starts_with("labels[5]: unreadable (recursion limit"),
+            "{}",
+            message(5)
+        );
+    }
+
+    #[test]
+    fn a_response_over_the_line_limit_is_unreadable_as_on_reward() {
+        let long = "x".repeat(crate::formats::predictions::MAX_LINE_BYTES + 1);
+        let body = json!({"query": [long], "labels": ["v"]}).to_string();
+        let got = read(body.as_bytes(), Some(Task::Event));
+        assert_eq!(
+            got[0].as_ref().expect("read").content,
+            PredictionContent::Unreadable
         );
     }
 

@@ -2,8 +2,9 @@
 //! the queue, scores them all in one `rewards` call (so requests arriving
 //! together are embedded in one batch) and hands each job its answers.
 
-use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use tokio::sync::oneshot;
 
@@ -65,8 +66,23 @@ impl Worker {
     }
 }
 
+/// How long the worker waits idle after scoring before it gives the
+/// memory a burst used back to the operating system.
+const IDLE_RELEASE: Duration = Duration::from_secs(1);
+
 fn work(mut session: Session, queue: Receiver<Job>) {
-    while let Ok(first) = queue.recv() {
+    let mut worked = false;
+    loop {
+        let first = match queue.recv_timeout(if worked { IDLE_RELEASE } else { Duration::MAX }) {
+            Ok(job) => job,
+            Err(RecvTimeoutError::Timeout) => {
+                release_memory();
+                worked = false;
+                continue;
+            }
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
+        worked = true;
         let mut jobs = vec![first];
         let mut size = jobs[0].completions.len();
         while size < MAX_BATCH
@@ -96,6 +112,22 @@ fn work(mut session: Session, queue: Receiver<Job>) {
         }
     }
 }
+
+/// Returns the free memory the allocator holds to the operating system
+/// (glibc keeps what a burst of requests freed; docs/python-and-server.md).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn release_memory() {
+    // SAFETY: malloc_trim takes a plain integer, touches only the
+    // allocator's own free lists (under its locks) and may be called at
+    // any time from any thread.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// Other allocators return memory on their own: nothing to do.
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn release_memory() {}
 
 #[cfg(test)]
 mod tests {

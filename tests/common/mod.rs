@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use std::path::PathBuf;
-use std::process::Output;
+use std::process::{Command, Output};
 
 /// CueBench's tasks in the paper's order.
 pub const TASKS: [&str; 8] = [
@@ -31,4 +31,43 @@ pub fn stdout(o: &Output) -> String {
 /// What a run wrote on stderr.
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// `rel` under the repository root, as a command-line argument.
+pub fn path(rel: &str) -> String {
+    root().join(rel).to_str().unwrap().to_owned()
+}
+
+/// Runs the binary with a fixed creation time (`SOURCE_DATE_EPOCH`) and no
+/// inherited `CUEBENCH_GT`.
+pub fn cuebench(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cuebench"))
+        .args(args)
+        .env_remove("CUEBENCH_GT")
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .output()
+        .unwrap()
+}
+
+/// The `response` lines of a predictions JSONL (lmms-eval logs raw
+/// responses only) and the same responses as an lmms-eval sample log, one
+/// line per response made by `sample(doc_id, record)`.
+pub fn as_lmms_log(
+    jsonl: &str,
+    sample: impl Fn(usize, &serde_json::Value) -> serde_json::Value,
+) -> (String, String) {
+    let mut ours = String::new();
+    let mut lmms = String::new();
+    for (doc_id, line) in jsonl
+        .lines()
+        .filter(|l| l.contains("\"response\""))
+        .enumerate()
+    {
+        let record: serde_json::Value = serde_json::from_str(line).unwrap();
+        ours.push_str(line);
+        ours.push('\n');
+        lmms.push_str(&sample(doc_id, &record).to_string());
+        lmms.push('\n');
+    }
+    (ours, lmms)
 }

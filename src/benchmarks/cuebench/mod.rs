@@ -11,9 +11,10 @@ use std::path::PathBuf;
 
 use super::Benchmark;
 use super::run::{EvalRun, Finding, input_file};
+use super::validate::{self, Validation};
 use super::{Flag, Request};
 use crate::embedding::{EmbedOptions, model_dir};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::evaluate::groups::{GroupBy, breakdown};
 use crate::evaluate::{Session, SessionOptions, TaskPredictions};
 use crate::formats::layout::Layout;
@@ -230,6 +231,24 @@ impl Benchmark for CueBench {
 
     fn row(&self) -> Option<&'static [RowGroup]> {
         Some(&TABLE2)
+    }
+
+    /// Reads every line, id and answer against the annotations without
+    /// scoring (`--task T`, `--all`, or every task a line names).
+    fn check(&self, request: &Request, all: bool) -> Option<Result<Validation>> {
+        let tasks = match (&request.task, all) {
+            (Some(t), _) => match t.parse::<Task>() {
+                Ok(task) => Some(vec![task]),
+                Err(e) => return Some(Err(Error::Usage(format!("--task: {e}")))),
+            },
+            (None, true) => Some(Task::ALL.to_vec()),
+            (None, false) => None,
+        };
+        Some(validate::run(
+            &request.predictions,
+            &request.gt,
+            tasks.as_deref(),
+        ))
     }
 
     fn run(&self, request: &Request) -> Result<EvalRun> {

@@ -11,7 +11,7 @@ use super::{
 };
 use crate::model::ResultEntry;
 use crate::model::names::IOU;
-use crate::report::export::percent;
+use crate::report::numbers::percent;
 
 /// The IoU thresholds of the R@k curve: 0, 0.05, ..., 1.
 const CURVE_STEPS: usize = 20;

@@ -35,6 +35,15 @@ impl Run {
             samples,
         }
     }
+
+    /// A run known by its document alone (no sample records).
+    pub fn unsampled(document: ResultsDocument) -> Run {
+        Run {
+            name: document.run.name.clone(),
+            document,
+            samples: BTreeMap::new(),
+        }
+    }
 }
 
 /// Reads one run from a results file or an `--output` folder.

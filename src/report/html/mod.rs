@@ -20,7 +20,7 @@ mod tables;
 
 use std::fmt::Write;
 
-use super::export::percent;
+use super::numbers::percent;
 use crate::model::names::{IOU, MIOU, SEM, STRUCT, TIOU};
 use crate::model::{BenchmarkId, Metric, Protocol, ResultEntry, SampleRecord};
 use charts::{Bar, css_colour};
@@ -38,15 +38,27 @@ pub fn render(runs: &[Run]) -> String {
     body.push_str(&samples::worst_samples(runs));
     body.push_str(&provenance::provenance(runs));
     let names: Vec<&str> = runs.iter().map(|r| r.name.as_str()).collect();
+    page(
+        &format!("cuebench report: {}", names.join(", ")),
+        &format!(
+            "<h1>cuebench report</h1><p>{}</p>\n{NAV}",
+            escape(&names.join(" · "))
+        ),
+        &body,
+    )
+}
+
+/// A self-contained page: `title` (escaped here), the `header` and `body`
+/// markup (escaped by their makers), the report's style, and a
+/// Content-Security-Policy that forbids every fetch.
+pub fn page(title: &str, header: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>cuebench report: {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
-         <header><h1>cuebench report</h1><p>{}</p>\n{}</header>\n<main>\n{body}</main>\n</body>\n</html>\n",
-        escape(&names.join(", ")),
-        escape(&names.join(" · ")),
-        NAV
+         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
+         <header>{header}</header>\n<main>\n{body}</main>\n</body>\n</html>\n",
+        escape(title)
     )
 }
 

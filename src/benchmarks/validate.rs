@@ -1,7 +1,10 @@
-//! `cuebench validate`: check a submission without scoring it. It finds its
+//! What `cuebench validate` reports: a submission checked without scoring.
+//! CueBench's check ([`run`], behind its `Benchmark::check`) finds its
 //! inputs as `eval` does (a file, a folder of `<task>.jsonl`, `--all`), and
 //! collects every problem (not only the first) with file and line, plus per
-//! task the missing ids and unparseable answers (docs/scoring.md §11).
+//! task the missing ids and unparseable answers (docs/scoring.md §11). A
+//! benchmark without its own check is scored, and its evaluation's coverage
+//! read ([`of_evaluation`]).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
