@@ -548,6 +548,36 @@ fn more_completions_than_max_completions_get_413_naming_the_limit() {
 }
 
 #[test]
+fn a_sibling_benchmarks_get_reward_is_held_to_max_completions_too() {
+    // /get_reward on `serve --bench` used to skip the completions limit and
+    // the in-flight budget that /reward keeps.
+    let caches = tempfile::tempdir().unwrap();
+    let server = Server::start_with(
+        "examples/vau-bench/val.csv",
+        caches.path(),
+        &[
+            "--bench",
+            "vau-bench",
+            "--task",
+            "qa",
+            "--max-completions",
+            "3",
+        ],
+    );
+    let body = json!({"query": ["a", "b", "c", "d"], "labels": ["ecva_05", "ecva_05", "ecva_05", "ecva_05"]});
+    let (status, answer) = post(server.address, "/get_reward", &body);
+    assert_eq!(status, 413, "{answer}");
+    assert!(
+        answer["error"]
+            .as_str()
+            .unwrap()
+            .contains("--max-completions")
+    );
+    let body = json!({"query": ["a", "b", "c"], "labels": ["ecva_05", "ecva_05", "ecva_05"]});
+    assert_eq!(post(server.address, "/get_reward", &body).0, 200);
+}
+
+#[test]
 fn one_unreadable_completion_is_answered_alone_as_the_cli_stream_does() {
     // Issue 21, item 7: a lone surrogate, a number out of range and deep
     // nesting used to refuse the whole batch with a 400.

@@ -243,10 +243,17 @@ async fn get_reward(State(app): State<Arc<App>>, request: Request) -> Response {
             };
             openrlhf::answer(&openrlhf::outcomes(&items, scored), &openrlhf::PARTS)
         }
-        Scoring::Bench(rewards) => match bench_answer(rewards, &admitted.body) {
-            Ok(body) => body,
-            Err(e) => return error(StatusCode::BAD_REQUEST, &e),
-        },
+        Scoring::Bench(rewards) => {
+            let asked = match bench_items(rewards, &admitted.body) {
+                Ok(asked) => asked,
+                Err(e) => return error(StatusCode::BAD_REQUEST, &e),
+            };
+            let _room = match app.intake.admit(asked.len()).await {
+                Ok(room) => room,
+                Err((status, message)) => return error(status, &message),
+            };
+            bench_answer(rewards, asked)
+        }
     };
     let failed = body["errors"]
         .as_array()
@@ -265,17 +272,25 @@ async fn get_reward(State(app): State<Arc<App>>, request: Request) -> Response {
     (StatusCode::OK, axum::Json(body)).into_response()
 }
 
-/// `/get_reward` for a sibling benchmark: each item's record, its parts
-/// logged under the names the benchmark task gives them.
-fn bench_answer(rewards: &BenchRewards, body: &[u8]) -> std::result::Result<Value, String> {
+/// The items of a `/get_reward` body for a sibling benchmark's server: a
+/// label naming another task fails only its own item.
+fn bench_items(
+    rewards: &BenchRewards,
+    body: &[u8],
+) -> std::result::Result<Vec<Result<openrlhf::Asked<()>, String>>, String> {
     let served = rewards.task_name();
-    let asked = openrlhf::asked(body, Some(()), rewards.benchmark(), |name| {
+    openrlhf::asked(body, Some(()), rewards.benchmark(), |name| {
         if name == served {
             Ok(())
         } else {
             Err(format!("task `{name}`, but this server scores {served}"))
         }
-    })?;
+    })
+}
+
+/// `/get_reward` for a sibling benchmark: each item's record, its parts
+/// logged under the names the benchmark task gives them.
+fn bench_answer(rewards: &BenchRewards, asked: Vec<Result<openrlhf::Asked<()>, String>>) -> Value {
     let outcomes: Vec<openrlhf::Outcome> = asked
         .into_iter()
         .enumerate()
@@ -294,7 +309,7 @@ fn bench_answer(rewards: &BenchRewards, body: &[u8]) -> std::result::Result<Valu
             Ok(values)
         })
         .collect();
-    Ok(openrlhf::answer(&outcomes, rewards.part_names()))
+    openrlhf::answer(&outcomes, rewards.part_names())
 }
 
 /// Scores through the worker; a refusal or a session failure becomes the
