@@ -160,23 +160,7 @@ pub fn run(path: &Path, gt: &Path, tasks: Option<&[Task]>) -> Result<Validation>
         }
     }
     for (file, only) in &files {
-        let text = read_text(file)?;
-        if let Some(wrong) = wrong_text(&text, file, Role::Predictions) {
-            validation.problems.push(wrong.to_string());
-            continue;
-        }
-        for line in prediction_lines(&text, file) {
-            match line {
-                Err(e) => validation.problems.push(e.to_string()),
-                Ok(p) => match task_of(&p, *only, file) {
-                    Err(problem) => validation.problems.push(problem),
-                    Ok(Some(task)) if chosen.is_empty() || chosen.contains(&task) => {
-                        by_task.entry(task).or_default().push(p)
-                    }
-                    Ok(_) => {}
-                },
-            }
-        }
+        read_file(file, *only, &chosen, &mut by_task, &mut validation.problems)?;
     }
     validation
         .problems
@@ -210,6 +194,36 @@ pub fn run(path: &Path, gt: &Path, tasks: Option<&[Task]>) -> Result<Validation>
         validation.tasks.push(coverage);
     }
     Ok(validation)
+}
+
+/// Reads one predictions file into `by_task` (`only`: the task a per-task
+/// file holds; `chosen` empty: every task a line names), each unreadable
+/// line or file a problem.
+fn read_file(
+    file: &Path,
+    only: Option<Task>,
+    chosen: &[Task],
+    by_task: &mut BTreeMap<Task, Vec<Prediction>>,
+    problems: &mut Vec<String>,
+) -> Result<()> {
+    let text = read_text(file)?;
+    if let Some(wrong) = wrong_text(&text, file, Role::Predictions) {
+        problems.push(wrong.to_string());
+        return Ok(());
+    }
+    for line in prediction_lines(&text, file) {
+        match line {
+            Err(e) => problems.push(e.to_string()),
+            Ok(p) => match task_of(&p, only, file) {
+                Err(problem) => problems.push(problem),
+                Ok(Some(task)) if chosen.is_empty() || chosen.contains(&task) => {
+                    by_task.entry(task).or_default().push(p)
+                }
+                Ok(_) => {}
+            },
+        }
+    }
+    Ok(())
 }
 
 /// One task's coverage: its samples, the predictions' ids checked against

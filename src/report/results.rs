@@ -196,51 +196,7 @@ pub fn read_document(path: &Path) -> Result<ResultsDocument> {
         field: field.into(),
         message,
     };
-    let Value::Object(object) = &value else {
-        return Err(field(
-            "schema",
-            format!(
-                "expected a results object with \"schema\": \"{SCHEMA}\", found {}; write one with \
-                 `cuebench eval --format json` or `--output DIR`",
-                crate::formats::records::kind(&value)
-            ),
-        ));
-    };
-    match object.get("schema").and_then(Value::as_str) {
-        Some(SCHEMA) => {}
-        _ => {
-            return Err(field(
-                "schema",
-                format!(
-                    "missing or not \"{SCHEMA}\" (a result from cuebench before 0.2? rerun `cuebench eval --format json`)"
-                ),
-            ));
-        }
-    }
-    match object.get("schema_version").and_then(Value::as_u64) {
-        Some(v) if (1..=u64::from(SCHEMA_VERSION)).contains(&v) => {}
-        _ => {
-            return Err(field(
-                "schema_version",
-                format!(
-                    "expected a number from 1 to {SCHEMA_VERSION} (a newer cuebench wrote it?)"
-                ),
-            ));
-        }
-    }
-    match object.get("results") {
-        Some(Value::Array(items)) if !items.is_empty() => {}
-        Some(Value::Array(_)) => return Err(field("results", "empty: no task to read".into())),
-        other => {
-            return Err(field(
-                "results",
-                format!(
-                    "expected a list of task results, found {}",
-                    other.map_or("nothing", crate::formats::records::kind)
-                ),
-            ));
-        }
-    }
+    check_shape(&value).map_err(|(f, message)| field(f, message))?;
     // Parsing the text (not the value) keeps line numbers in the message.
     let mut document: ResultsDocument = serde_json::from_str(&text).map_err(json_error)?;
     let mut seen = HashSet::new();
@@ -261,6 +217,58 @@ pub fn read_document(path: &Path) -> Result<ResultsDocument> {
     }
     run_folder::check(&path, &mut document)?;
     Ok(document)
+}
+
+/// The outline of a results document, before it is parsed into one: an
+/// object with this schema, a known version and a non-empty `results` list;
+/// else the field at fault and why.
+fn check_shape(value: &Value) -> std::result::Result<(), (&'static str, String)> {
+    let Value::Object(object) = value else {
+        return Err((
+            "schema",
+            format!(
+                "expected a results object with \"schema\": \"{SCHEMA}\", found {}; write one with \
+                 `cuebench eval --format json` or `--output DIR`",
+                crate::formats::records::kind(value)
+            ),
+        ));
+    };
+    match object.get("schema").and_then(Value::as_str) {
+        Some(SCHEMA) => {}
+        _ => {
+            return Err((
+                "schema",
+                format!(
+                    "missing or not \"{SCHEMA}\" (a result from cuebench before 0.2? rerun `cuebench eval --format json`)"
+                ),
+            ));
+        }
+    }
+    match object.get("schema_version").and_then(Value::as_u64) {
+        Some(v) if (1..=u64::from(SCHEMA_VERSION)).contains(&v) => {}
+        _ => {
+            return Err((
+                "schema_version",
+                format!(
+                    "expected a number from 1 to {SCHEMA_VERSION} (a newer cuebench wrote it?)"
+                ),
+            ));
+        }
+    }
+    match object.get("results") {
+        Some(Value::Array(items)) if !items.is_empty() => {}
+        Some(Value::Array(_)) => return Err(("results", "empty: no task to read".into())),
+        other => {
+            return Err((
+                "results",
+                format!(
+                    "expected a list of task results, found {}",
+                    other.map_or("nothing", crate::formats::records::kind)
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Whether `x` can be a figure in percent: finite and in [0, 100] (every

@@ -26,15 +26,7 @@ pub(super) fn task_findings(
         .iter()
         .map(|s| s.id.as_str())
         .collect();
-    let mut unknown: Vec<String> = read
-        .input
-        .predictions
-        .iter()
-        .filter(|p| !known.contains(p.id.as_str()))
-        .map(|p| p.id.clone())
-        .collect();
-    unknown.sort();
-    unknown.dedup();
+    let unknown = unknown_ids(read, &known);
     let looks_like = looks_like(session, task, &unknown) + &differs_in_case(&unknown, &known);
     let mut findings = Vec::new();
     // Per-video tasks share ids: answers written for another task match
@@ -66,27 +58,60 @@ pub(super) fn task_findings(
             warn: true,
         });
     }
-    if !read.other_tasks.is_empty() {
-        let tags: Vec<String> = read
-            .other_tasks
-            .iter()
-            .map(|(t, n)| format!("{t}: {n}"))
-            .collect();
-        let n: usize = read.other_tasks.values().sum();
-        findings.push(Finding {
-            message: format!(
-                "{task}: {source}: {n} line(s) carry a `task` field for another task and were skipped"
-            ),
-            hint: "; score such a file with --all".into(),
-            items: tags,
-            warn: true,
-        });
+    findings.extend(other_tasks_finding(read));
+    findings.extend(coverage_finding(read, evaluation, looks_like));
+    findings
+}
+
+/// The prediction ids that are not samples of the task, sorted, each once.
+fn unknown_ids(read: &ReadSource, known: &HashSet<&str>) -> Vec<String> {
+    let mut unknown: Vec<String> = read
+        .input
+        .predictions
+        .iter()
+        .filter(|p| !known.contains(p.id.as_str()))
+        .map(|p| p.id.clone())
+        .collect();
+    unknown.sort();
+    unknown.dedup();
+    unknown
+}
+
+/// Lines of a per-task file whose `task` field names another task.
+fn other_tasks_finding(read: &ReadSource) -> Option<Finding> {
+    if read.other_tasks.is_empty() {
+        return None;
     }
+    let (task, source) = (read.input.task, read.input.source.display());
+    let tags: Vec<String> = read
+        .other_tasks
+        .iter()
+        .map(|(t, n)| format!("{t}: {n}"))
+        .collect();
+    let n: usize = read.other_tasks.values().sum();
+    Some(Finding {
+        message: format!(
+            "{task}: {source}: {n} line(s) carry a `task` field for another task and were skipped"
+        ),
+        hint: "; score such a file with --all".into(),
+        items: tags,
+        warn: true,
+    })
+}
+
+/// Fewer than half the samples answered (a warning, with `looks_like` as
+/// its hint), or any sample missing (listed for `--strict`).
+fn coverage_finding(
+    read: &ReadSource,
+    evaluation: &Evaluation,
+    looks_like: String,
+) -> Option<Finding> {
+    let (task, source) = (read.input.task, read.input.source.display());
     let counts = &evaluation.result.counts;
     let answered = counts.samples - counts.missing;
     let missing = evaluation.missing_ids();
     if counts.samples > 0 && answered * 2 < counts.samples && read.exists {
-        findings.push(Finding {
+        Some(Finding {
             message: format!(
                 "{task}: {source}: predictions for only {answered}/{} samples",
                 counts.samples
@@ -94,9 +119,9 @@ pub(super) fn task_findings(
             hint: looks_like,
             items: missing,
             warn: true,
-        });
+        })
     } else if !missing.is_empty() && read.exists {
-        findings.push(Finding {
+        Some(Finding {
             message: format!(
                 "{task}: {} of {} samples have no prediction",
                 missing.len(),
@@ -105,9 +130,10 @@ pub(super) fn task_findings(
             hint: String::new(),
             items: missing,
             warn: false,
-        });
+        })
+    } else {
+        None
     }
-    findings
 }
 
 /// `; did you mean `vid_0001` for `VID_0001`? (ids match exactly, case
