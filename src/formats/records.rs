@@ -297,7 +297,7 @@ pub fn element_start_lines(text: &str) -> Vec<usize> {
 pub fn array_elements(text: &str) -> Vec<(usize, &str)> {
     let mut elements = Vec::new();
     let (mut depth, mut line) = (0usize, 1usize);
-    let (mut in_string, mut escaped, mut expect_element) = (false, false, false);
+    let (mut strings, mut expect_element) = (JsonStrings::default(), false);
     let mut current: Option<(usize, usize)> = None;
     let mut finish = |current: &mut Option<(usize, usize)>, end: usize| {
         if let Some((line, start)) = current.take() {
@@ -305,13 +305,7 @@ pub fn array_elements(text: &str) -> Vec<(usize, &str)> {
         }
     };
     for (i, c) in text.char_indices() {
-        if in_string {
-            match (escaped, c) {
-                (true, _) => escaped = false,
-                (false, '\\') => escaped = true,
-                (false, '"') => in_string = false,
-                _ => {}
-            }
+        if strings.inside(c) {
             if c == '\n' {
                 line += 1;
             }
@@ -323,7 +317,6 @@ pub fn array_elements(text: &str) -> Vec<(usize, &str)> {
         }
         match c {
             '\n' => line += 1,
-            '"' => in_string = true,
             '[' | '{' => {
                 depth += 1;
                 expect_element = depth == 1;
@@ -341,6 +334,35 @@ pub fn array_elements(text: &str) -> Vec<(usize, &str)> {
         }
     }
     elements
+}
+
+/// Where a left-to-right scan of JSON text stands with respect to strings:
+/// fed every character in order, it says which ones lie inside a string
+/// literal, so the scanner around it sees only the structure and where each
+/// string opens.
+#[derive(Default)]
+pub struct JsonStrings {
+    in_string: bool,
+    escaped: bool,
+}
+
+impl JsonStrings {
+    /// Takes the next character; true when it lies inside a string literal
+    /// (its closing quote and escapes included). An opening quote is false:
+    /// the caller sees where a string starts.
+    pub fn inside(&mut self, c: char) -> bool {
+        if !self.in_string {
+            self.in_string = c == '"';
+            return false;
+        }
+        match (self.escaped, c) {
+            (true, _) => self.escaped = false,
+            (false, '\\') => self.escaped = true,
+            (false, '"') => self.in_string = false,
+            _ => {}
+        }
+        true
+    }
 }
 
 /// Fails with [`Error::DuplicateIds`] when an id occurs on several lines,
@@ -532,6 +554,21 @@ mod tests {
             vec![(2, "{\"a\": \"x,]\\\"\"}"), (3, "[1, [2]]"), (5, "3")]
         );
         assert!(array_elements("[]").is_empty());
+        // Strings as elements: each starts at its opening quote.
+        assert_eq!(
+            array_elements(r#"["a,b", "c\"]\n", 1]"#),
+            vec![(1, r#""a,b""#), (1, r#""c\"]\n""#), (1, "1")]
+        );
+    }
+
+    #[test]
+    fn json_strings_mark_what_lies_inside_a_literal() {
+        // a " b \" ] " c: the opening quote is structure, the rest up to the
+        // closing quote (the escaped one and the bracket included) is inside.
+        let mut strings = JsonStrings::default();
+        let inside: String =
+            r#"a"b\"]"c"#.chars().map(|c| if strings.inside(c) { 'i' } else { '.' }).collect();
+        assert_eq!(inside, "..iiiii.");
     }
 
     #[test]

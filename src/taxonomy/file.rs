@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use crate::formats::records::element_start_lines;
+use crate::formats::records::{JsonStrings, element_start_lines};
 use crate::{Error, Result};
 
 /// The two top-level branches every path starts with (docs/scoring.md §5).
@@ -190,15 +190,9 @@ fn check_duplicates(triplets: &[RawTriplet]) -> Result<(), (usize, String)> {
 /// object's `key`, read from the (valid) JSON text.
 fn array_element_lines(text: &str, key: &str) -> Vec<usize> {
     let quoted = format!("\"{key}\"");
-    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    let (mut depth, mut strings) = (0usize, JsonStrings::default());
     for (i, c) in text.char_indices() {
-        if in_string {
-            match (escaped, c) {
-                (true, _) => escaped = false,
-                (false, '\\') => escaped = true,
-                (false, '"') => in_string = false,
-                _ => {}
-            }
+        if strings.inside(c) {
             continue;
         }
         match c {
@@ -214,9 +208,7 @@ fn array_element_lines(text: &str, key: &str) -> Vec<usize> {
                         .map(|line| line + before)
                         .collect();
                 }
-                in_string = true;
             }
-            '"' => in_string = true,
             '[' | '{' => depth += 1,
             ']' | '}' => depth = depth.saturating_sub(1),
             _ => {}
