@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::{GroundTruth, TimeUnit, VadTask, base_counts, finish, format_metric, prediction_text};
+use super::{GroundTruth, TimeUnit, VadTask, base_counts, finish_with_format, prediction_text};
 use crate::extraction::answer_text;
 use crate::formats::predictions::Prediction;
 use crate::intervals::{Interval, parse_interval, parse_timestamp};
@@ -189,8 +189,7 @@ pub(super) fn score(pairs: &[(&GroundTruth, Option<&Prediction>)], unit: TimeUni
     let samples: Vec<SampleRecord> = outcomes.into_iter().map(|o| o.record).collect();
     let mut counts = base_counts(pairs, &samples);
     counts.dropped_intervals = dropped;
-    metrics.push(format_metric(&counts));
-    finish(
+    finish_with_format(
         VadTask::Detection,
         detection_fields(unit),
         counts,

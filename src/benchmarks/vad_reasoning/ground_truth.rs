@@ -27,6 +27,25 @@ pub struct GroundTruth {
     pub interval: Option<Interval>,
 }
 
+impl GroundTruth {
+    /// The record read from the row `f`.
+    fn at_row(
+        f: &Fields<'_>,
+        id: &str,
+        abnormal: bool,
+        reference: Option<String>,
+        interval: Option<Interval>,
+    ) -> Self {
+        Self {
+            id: id.to_owned(),
+            line: f.line,
+            abnormal,
+            reference,
+            interval,
+        }
+    }
+}
+
 /// The unit of the published layout's `start` / `end` (the published
 /// README does not state it).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -114,13 +133,7 @@ fn parse_ground_truth(f: &Fields<'_>, task: VadTask) -> Result<GroundTruth> {
             "missing (an abnormal video needs its anomaly time range)",
         ));
     }
-    Ok(GroundTruth {
-        id: id.to_owned(),
-        line: f.line,
-        abnormal,
-        reference,
-        interval,
-    })
+    Ok(GroundTruth::at_row(f, id, abnormal, reference, interval))
 }
 
 /// A published `Vad-Reasoning-SFT-test.jsonl` row: id = `video`; normal
@@ -155,13 +168,7 @@ fn parse_published(f: &Fields<'_>, task: VadTask, unit: TimeUnit) -> Result<Grou
     } else {
         None
     };
-    Ok(GroundTruth {
-        id: id.to_owned(),
-        line: f.line,
-        abnormal,
-        reference,
-        interval,
-    })
+    Ok(GroundTruth::at_row(f, id, abnormal, reference, interval))
 }
 
 /// `start` or `end` of a published row, in seconds.

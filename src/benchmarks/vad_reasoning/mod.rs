@@ -165,6 +165,19 @@ fn format_metric(counts: &Counts) -> Metric {
     Metric::from_mean("Format", share)
 }
 
+/// [`finish`] for the tasks scored here: the Format share closes the
+/// figures.
+fn finish_with_format(
+    task: VadTask,
+    decisions: Vec<(&str, String)>,
+    counts: Counts,
+    mut metrics: Vec<Metric>,
+    samples: Vec<SampleRecord>,
+) -> Evaluation {
+    metrics.push(format_metric(&counts));
+    finish(task, decisions, counts, metrics, samples)
+}
+
 fn finish(
     task: VadTask,
     decisions: Vec<(&str, String)>,

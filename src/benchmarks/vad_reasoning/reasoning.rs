@@ -3,7 +3,7 @@
 
 use rayon::prelude::*;
 
-use super::{GroundTruth, VadTask, base_counts, column, finish, format_metric, prediction_text};
+use super::{GroundTruth, VadTask, base_counts, column, finish_with_format, prediction_text};
 use crate::formats::predictions::Prediction;
 use crate::metrics::temporal::mean;
 use crate::metrics::text::bleu::{BleuSmoothing, sentence_bleu};
@@ -111,13 +111,12 @@ pub(super) fn score(
             }
         })
         .collect();
-    let mut metrics: Vec<Metric> = TEXT_KEYS
+    let metrics: Vec<Metric> = TEXT_KEYS
         .iter()
         .map(|key| Metric::from_mean(key, mean(&column(&samples, key))))
         .collect();
     let counts = base_counts(pairs, &samples);
-    metrics.push(format_metric(&counts));
-    finish(
+    finish_with_format(
         VadTask::Reasoning,
         reasoning_fields(),
         counts,
