@@ -85,31 +85,20 @@ pub fn reward_session(args: &RewardSessionArgs, inputs: &Inputs) -> anyhow::Resu
 }
 
 /// `--format` of `eval`, `leaderboard` and `compare`: the library's
-/// [`Format`], as clap parses it (clap stays out of the library).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum OutputFormat {
-    /// A readable table (the default).
-    #[default]
-    Table,
-    /// The results document as pretty JSON (docs/results.md).
-    Json,
-    /// A Markdown table.
-    Markdown,
-    /// CSV with a header row.
-    Csv,
-    /// One self-contained HTML page with tables and charts (docs/report.md).
-    Html,
-}
+/// [`Format`], as clap parses it (clap stays out of the library); names and
+/// help come from the library.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutputFormat(pub Format);
 
-impl From<OutputFormat> for Format {
-    fn from(format: OutputFormat) -> Format {
-        match format {
-            OutputFormat::Table => Format::Table,
-            OutputFormat::Json => Format::Json,
-            OutputFormat::Markdown => Format::Markdown,
-            OutputFormat::Csv => Format::Csv,
-            OutputFormat::Html => Format::Html,
-        }
+impl clap::ValueEnum for OutputFormat {
+    fn value_variants<'a>() -> &'a [Self] {
+        static ALL: std::sync::LazyLock<Vec<OutputFormat>> =
+            std::sync::LazyLock::new(|| Format::ALL.map(OutputFormat).to_vec());
+        &ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.0.name()).help(self.0.help()))
     }
 }
 

@@ -41,7 +41,7 @@ pub struct CompareArgs {
 
 pub fn compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
     use commands::compare::CompareOptions;
-    let format = Format::from(args.format);
+    let format = args.format.0;
     let comparison = commands::compare::run(&CompareOptions {
         baseline: args.baseline,
         candidate: args.candidate,

@@ -14,7 +14,7 @@ use cuebench::config::{Input, Inputs};
 use cuebench::console;
 use cuebench::model::{BenchmarkId, Confidence, Evaluation, Protocol};
 use cuebench::report::per_sample_jsonl;
-use cuebench::report::render::{EvalView, Format};
+use cuebench::report::render::EvalView;
 use cuebench::report::results::write_output;
 
 use super::args::{EmbedArgs, Grouping, OutputFormat, PredictionsLayout, ScoringArgs};
@@ -229,7 +229,7 @@ pub fn eval(args: EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
         evaluations,
     } = outcome.run.into_document(header, confidence(&args))?;
     write_per_sample(&evaluations, args.per_sample.as_deref(), &protected)?;
-    let text = Format::from(args.format).renderer().eval(&EvalView {
+    let text = args.format.0.renderer().eval(&EvalView {
         document: &document,
         evaluations: &evaluations,
         row: outcome.row,

@@ -12,7 +12,6 @@ use cuebench::config::Inputs;
 use cuebench::console;
 use cuebench::report::html::input::Run;
 use cuebench::report::leaderboard::{Board, Layout};
-use cuebench::report::render::Format;
 use cuebench::report::results::write_output;
 
 use super::emit;
@@ -55,7 +54,7 @@ pub fn eval_runs(args: &EvalArgs, inputs: &Inputs) -> anyhow::Result<ExitCode> {
         .collect();
     let protected: Vec<&std::path::Path> = protected.iter().map(PathBuf::as_path).collect();
     let command: Vec<String> = std::env::args().collect();
-    let format = Format::from(args.format);
+    let format = args.format.0;
     let mut runs = Vec::with_capacity(folders.len());
     for (folder, run) in folders.iter().zip(scored.runs) {
         let header = RunHeader {

@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use clap::Args;
 use cuebench::console;
 use cuebench::report::leaderboard::read_board;
-use cuebench::report::render::Format;
 
 use super::args::OutputFormat;
 use super::emit;
@@ -26,7 +25,7 @@ pub struct LeaderboardArgs {
 
 /// Prints the runs' leaderboard in `--format`, warnings on stderr.
 pub fn leaderboard(args: LeaderboardArgs) -> anyhow::Result<ExitCode> {
-    let format = Format::from(args.format);
+    let format = args.format.0;
     let (board, warnings) = read_board(&args.results, format.needs_samples(), args.ci)?;
     for w in &warnings {
         console::warning(w);

@@ -25,23 +25,49 @@ use crate::report::html::input::Run;
 use crate::report::leaderboard::{Board, Layout};
 use crate::report::numbers::{figure, format_percent, percent};
 
-/// An output format (`--format`).
+/// An output format (`--format`; [`Format::help`] says what each writes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
-    /// A readable table (the default).
     #[default]
     Table,
-    /// The results document as pretty JSON (docs/results.md).
     Json,
-    /// A Markdown table.
     Markdown,
-    /// CSV with a header row.
     Csv,
-    /// One self-contained HTML page with tables and charts (docs/report.md).
     Html,
 }
 
 impl Format {
+    /// Every format, in the order `--help` lists them.
+    pub const ALL: [Format; 5] = [
+        Format::Table,
+        Format::Json,
+        Format::Markdown,
+        Format::Csv,
+        Format::Html,
+    ];
+
+    /// The name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Markdown => "markdown",
+            Format::Csv => "csv",
+            Format::Html => "html",
+        }
+    }
+
+    /// What the format writes, in a line.
+    pub fn help(self) -> &'static str {
+        match self {
+            Format::Table => "A readable table (the default)",
+            Format::Json => "The results document as pretty JSON (docs/results.md)",
+            Format::Markdown => "A Markdown table",
+            Format::Csv => "CSV with a header row",
+            Format::Html => "One self-contained HTML page with tables and charts (docs/report.md)",
+        }
+    }
+
     /// The renderer of this format.
     pub fn renderer(self) -> &'static dyn Renderer {
         match self {
