@@ -170,8 +170,7 @@ impl Taxonomy {
         scene: &str,
         attributes: &[String],
     ) -> Result<NodeId> {
-        let attributes: Vec<String> = attributes.iter().map(|a| normalise(a)).collect();
-        let text = Self::leaf_text(&normalise(event), &normalise(scene), &attributes);
+        let text = Self::normalised_leaf_text(event, scene, attributes);
         file::check_path(path, event, self.levels.len() - 1).map_err(|m| Error::Taxonomy {
             path: self.file.clone(),
             line: 1,
@@ -198,6 +197,13 @@ impl Taxonomy {
             .join(", ")
     }
 
+    /// [`Taxonomy::leaf_text`] of the normalised parts: the text a leaf is
+    /// stored and looked up under.
+    fn normalised_leaf_text(event: &str, scene: &str, attributes: &[String]) -> String {
+        let attributes: Vec<String> = attributes.iter().map(|a| normalise(a)).collect();
+        Self::leaf_text(&normalise(event), &normalise(scene), &attributes)
+    }
+
     /// The node at `path` (names from the branch down, compared trimmed and
     /// case-insensitively), e.g. an event node; the empty path is the root.
     pub fn node_at_path(&self, path: &[String]) -> Option<NodeId> {
@@ -215,8 +221,7 @@ impl Taxonomy {
         scene: &str,
         attributes: &[String],
     ) -> Option<NodeId> {
-        let attributes: Vec<String> = attributes.iter().map(|a| normalise(a)).collect();
-        let text = Self::leaf_text(&normalise(event), &normalise(scene), &attributes);
+        let text = Self::normalised_leaf_text(event, scene, attributes);
         let parent = self.node_at_path(path)?;
         self.node(parent)?.children.get(&text).copied()
     }

@@ -98,6 +98,30 @@ fn line_figure(
     )
 }
 
+/// A task's heading and the histogram of its per-sample `score`, one line
+/// per run; a note instead when no run has samples. True when the chart was
+/// drawn.
+fn distribution(
+    out: &mut String,
+    scores: &[(Shown<'_>, Vec<f64>)],
+    title: &str,
+    score: &str,
+) -> bool {
+    let _ = write!(out, "<h3>{}</h3>", escape(title));
+    if scores.is_empty() {
+        out.push_str(no_samples_note());
+        return false;
+    }
+    out.push_str(&line_figure(
+        scores,
+        histogram,
+        &format!("{title}: distribution of per-sample {score}"),
+        &format!("Line chart: share of {title} samples (percent) per {score} bin of width 0.1, one line per run."),
+        (&format!("{score} (bin centre)"), "samples (%)"),
+    ));
+    true
+}
+
 pub(super) fn when_charts(runs: &[Run]) -> String {
     let mut out = String::from(
         "<section id=\"when\"><h2>Temporal tasks (grounding, detection): IoU per sample</h2>\n",
@@ -108,18 +132,9 @@ pub(super) fn when_charts(runs: &[Run]) -> String {
         }
         let title = key.title();
         let ious = sample_scores(runs, &key, &entries, IOU);
-        let _ = write!(out, "<h3>{}</h3>", escape(&title));
-        if ious.is_empty() {
-            out.push_str(no_samples_note());
+        if !distribution(&mut out, &ious, &title, "IoU") {
             continue;
         }
-        out.push_str(&line_figure(
-            &ious,
-            histogram,
-            &format!("{title}: distribution of per-sample IoU"),
-            &format!("Line chart: share of {title} samples (percent) per IoU bin of width 0.1, one line per run."),
-            ("IoU (bin centre)", "samples (%)"),
-        ));
         out.push_str(&line_figure(
             &ious,
             recall_curve,
@@ -145,18 +160,7 @@ pub(super) fn what_charts(runs: &[Run]) -> String {
         let score = sample_score(first);
         let title = key.title();
         let scores = sample_scores(runs, &key, &entries, &score);
-        let _ = write!(out, "<h3>{}</h3>", escape(&title));
-        if scores.is_empty() {
-            out.push_str(no_samples_note());
-            continue;
-        }
-        out.push_str(&line_figure(
-            &scores,
-            histogram,
-            &format!("{title}: distribution of per-sample {score}"),
-            &format!("Line chart: share of {title} samples (percent) per {score} bin of width 0.1, one line per run."),
-            (&format!("{score} (bin centre)"), "samples (%)"),
-        ));
+        distribution(&mut out, &scores, &title, &score);
     }
     out.push_str("</section>\n");
     out
