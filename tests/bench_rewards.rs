@@ -3,18 +3,16 @@
 //! (docs/vau-bench.md and docs/vad-reasoning.md, "Training rewards").
 
 use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use serde_json::Value;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+mod common;
+use common::{command, root};
 
 /// Runs `cuebench reward --bench BENCH --task TASK` on `lines` (stdin).
 fn reward(bench: &str, task: &str, gt: &str, lines: &[&str]) -> (Vec<Value>, i32) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cuebench"))
+    let mut child = command()
         .args(["reward", "--bench", bench, "--task", task, "--gt"])
         .arg(root().join(gt))
         .stdin(Stdio::piped())
@@ -143,7 +141,7 @@ fn bench_rewards_refuse_what_they_cannot_score() {
     );
     assert_eq!(code, 0, "a bad line is answered, the stream goes on");
     assert!(records.iter().all(|r| r["error"].is_string()));
-    let out = Command::new(env!("CARGO_BIN_EXE_cuebench"))
+    let out = command()
         .args([
             "reward",
             "--bench",
@@ -166,10 +164,10 @@ fn bench_rewards_refuse_what_they_cannot_score() {
 fn regression_judged_vau_eval_is_refused_at_open_by_reward_and_serve() {
     // It used to open, then answer every id "not a sample": VAU-Eval is
     // judged free text, VAU-R1 trains no reward on it.
-    for command in ["reward", "serve"] {
-        let out = Command::new(env!("CARGO_BIN_EXE_cuebench"))
+    for subcommand in ["reward", "serve"] {
+        let out = command()
             .args([
-                command,
+                subcommand,
                 "--bench",
                 "vau-bench",
                 "--task",
@@ -180,13 +178,13 @@ fn regression_judged_vau_eval_is_refused_at_open_by_reward_and_serve() {
             .stdin(Stdio::null())
             .output()
             .unwrap();
-        assert_eq!(out.status.code(), Some(2), "{command}");
+        assert_eq!(out.status.code(), Some(2), "{subcommand}");
         let message = String::from_utf8_lossy(&out.stderr);
         assert!(
             message.contains("VAU-Eval is judged")
                 && message.contains("--bench vau-bench --task qa|grounding|cls")
                 && message.contains("--bench vad-reasoning --task detection"),
-            "{command}: {message}"
+            "{subcommand}: {message}"
         );
     }
 }

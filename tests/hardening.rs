@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 mod common;
-use common::{root, stderr, stdout};
+use common::{command, root, stderr, stdout};
 
 fn annotations() -> PathBuf {
     root().join("examples/annotations.json")
@@ -18,15 +18,9 @@ fn example(task: &str) -> PathBuf {
     root().join(format!("examples/predictions/{task}.jsonl"))
 }
 
-fn cuebench() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_cuebench"));
-    command.env_remove("CUEBENCH_GT");
-    command
-}
-
 /// Runs `cuebench ARGS`; `eval` and `reward` get a private cache and no bar.
 fn run(args: &[&dyn AsRef<std::ffi::OsStr>], cache: &Path) -> Output {
-    let mut command = cuebench();
+    let mut command = command();
     command.args(args.iter().map(|a| a.as_ref()));
     let first = args[0].as_ref();
     if first == "eval" || first == "reward" {
@@ -246,7 +240,7 @@ fn validate_with_a_closed_stderr_does_not_panic() {
         .map(|i| format!("{{\"id\": \"x{i}\", \"response\": \"None\"}}\n"))
         .collect();
     let preds = write(dir.path(), "p.jsonl", lines);
-    let mut child = cuebench()
+    let mut child = command()
         .args(["validate", "--task", "event", "--gt"])
         .arg(annotations())
         .arg(&preds)

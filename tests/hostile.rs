@@ -4,25 +4,17 @@
 //! the Python session's (item 7) in `python/tests`.
 
 use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn cuebench() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_cuebench"));
-    command.env_remove("CUEBENCH_GT");
-    command
-}
+mod common;
+use common::{command, root};
 
 #[test]
 fn reward_records_escape_u2028_and_u2029_so_every_reader_counts_one_line_each() {
     // Item 8: an error record repeated the input's U+2028 raw, and a reader
     // splitting on Unicode line breaks saw two lines.
     let cache = tempfile::tempdir().unwrap();
-    let mut child = cuebench()
+    let mut child = command()
         .args(["reward", "--quiet", "--task", "event", "--gt"])
         .arg(root().join("examples/annotations.json"))
         .arg("--cache-dir")
@@ -75,7 +67,7 @@ fn a_name_longer_than_65535_chars_does_not_crash_the_table() {
     std::fs::write(&gt, serde_json::to_vec(&videos).unwrap()).unwrap();
     let cache = dir.path().join("cache");
     let run = |args: &[&str], predictions: &str, output: &str| {
-        let out = cuebench()
+        let out = command()
             .args(["eval", "--quiet", "--name", &long("m"), "--gt"])
             .arg(&gt)
             .args(args)
@@ -108,7 +100,7 @@ fn a_name_longer_than_65535_chars_does_not_crash_the_table() {
     // The `--all` row and the leaderboard: the long model name elided.
     let row = run(&["--all"], "examples/predictions", "all");
     assert!(row.contains("mmm…mmm"), "{row}");
-    let board = cuebench()
+    let board = command()
         .arg("leaderboard")
         .arg(dir.path().join("all"))
         .arg(dir.path().join("event"))

@@ -38,12 +38,18 @@ pub fn path(rel: &str) -> String {
     root().join(rel).to_str().unwrap().to_owned()
 }
 
+/// The binary, ready for arguments, without an inherited `CUEBENCH_GT`.
+pub fn command() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cuebench"));
+    command.env_remove("CUEBENCH_GT");
+    command
+}
+
 /// Runs the binary with a fixed creation time (`SOURCE_DATE_EPOCH`) and no
 /// inherited `CUEBENCH_GT`.
 pub fn cuebench(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cuebench"))
+    command()
         .args(args)
-        .env_remove("CUEBENCH_GT")
         .env("SOURCE_DATE_EPOCH", "1700000000")
         .output()
         .unwrap()
