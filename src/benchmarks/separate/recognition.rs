@@ -130,6 +130,16 @@ mod tests {
         assert_eq!(ranking(&object(json!({"label": "a"}))), None);
     }
 
+    /// Scoring at the defaults: tau 1, top 5.
+    fn recognition<'a>(taxonomy: &'a Taxonomy, space: &'a LabelSpace) -> Recognition<'a> {
+        Recognition {
+            taxonomy,
+            space,
+            tau: 1.0,
+            k: 5,
+        }
+    }
+
     #[test]
     fn event_credit_by_hand() {
         // Truth: the event node anomaly/safety/traffic/motorcycling (depth 4).
@@ -147,12 +157,7 @@ mod tests {
             label: "motorcycling".into(),
             nodes: vec![truth_node],
         };
-        let r = Recognition {
-            taxonomy: &tax,
-            space: &space,
-            tau: 1.0,
-            k: 5,
-        };
+        let r = recognition(&tax, &space);
         let s = r.score(&labels(&["Crossing  Road", "climbing", "theft"]), &truth);
         assert!((s.top1 - 0.6).abs() < 1e-12);
         assert!((s.topk - 0.6).abs() < 1e-12, "fewer labels than k");
@@ -207,12 +212,7 @@ mod tests {
             label: "motorcycling, highway, without helmet".into(),
             nodes: vec![leaf],
         };
-        let r = Recognition {
-            taxonomy: &tax,
-            space: &space,
-            tau: 1.0,
-            k: 5,
-        };
+        let r = recognition(&tax, &space);
         let line = object(json!({"ranked": [
             "Motorcycling, Highway, With Helmet",
             {"event": "motorcycling", "scene": "sidewalk", "attributes": []},

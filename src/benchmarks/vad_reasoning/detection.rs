@@ -189,13 +189,8 @@ pub(super) fn score(pairs: &[(&GroundTruth, Option<&Prediction>)], unit: TimeUni
     let samples: Vec<SampleRecord> = outcomes.into_iter().map(|o| o.record).collect();
     let mut counts = base_counts(pairs, &samples);
     counts.dropped_intervals = dropped;
-    finish_with_format(
-        VadTask::Detection,
-        detection_fields(unit),
-        counts,
-        metrics,
-        samples,
-    )
+    let fields = detection_fields(unit);
+    finish_with_format(VadTask::Detection, fields, counts, metrics, samples)
 }
 
 #[cfg(test)]

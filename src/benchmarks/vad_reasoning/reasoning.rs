@@ -116,13 +116,8 @@ pub(super) fn score(
         .map(|key| Metric::from_mean(key, mean(&column(&samples, key))))
         .collect();
     let counts = base_counts(pairs, &samples);
-    finish_with_format(
-        VadTask::Reasoning,
-        reasoning_fields(),
-        counts,
-        metrics,
-        samples,
-    )
+    let fields = reasoning_fields();
+    finish_with_format(VadTask::Reasoning, fields, counts, metrics, samples)
 }
 
 #[cfg(test)]
