@@ -16,8 +16,7 @@ use crate::evaluate::session::{RewardedCompletion, UnknownSample};
 use crate::evaluate::{Completion, Session};
 use crate::formats::jsonl;
 use crate::formats::predictions::{MAX_STREAM_LINE_BYTES, parse_line};
-use crate::formats::records::read_line_bounded;
-use crate::formats::records::read_text;
+use crate::formats::records::{nonblank_lines, read_line_bounded, read_text};
 use crate::tasks::Task;
 
 /// Reads the lines of a completions file and scores them in one batch;
@@ -30,12 +29,7 @@ pub fn run_file(
     out: &mut dyn Write,
 ) -> Result<usize> {
     let text = read_text(input)?;
-    let lines: Vec<(usize, &str)> = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| (i + 1, l))
-        .collect();
+    let lines: Vec<(usize, &str)> = nonblank_lines(&text).collect();
     let answers = score_lines(session, default_task, input, &lines)?;
     for answer in &answers {
         writeln!(out, "{}", jsonl::line(&answer.record)).map_err(|e| stdout_error(&e))?;

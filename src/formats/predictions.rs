@@ -8,7 +8,9 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::records::{Fields, array_elements, read_text_or_stdin, reject_duplicate_ids};
+use super::records::{
+    Fields, array_elements, nonblank_lines, read_text_or_stdin, reject_duplicate_ids,
+};
 use super::sniff::{Role, wrong_text};
 use crate::error::{Error, Result};
 
@@ -127,10 +129,7 @@ pub fn prediction_lines<'a>(
     text: &'a str,
     path: &'a Path,
 ) -> impl Iterator<Item = Result<Prediction>> + 'a {
-    text.lines()
-        .enumerate()
-        .filter(|(_, raw)| !raw.trim().is_empty())
-        .map(move |(index, raw)| parse_line(raw, index + 1, path))
+    nonblank_lines(text).map(move |(line, raw)| parse_line(raw, line, path))
 }
 
 /// One prediction line; `line` (1-based) names it in errors. A line over

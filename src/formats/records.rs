@@ -237,25 +237,29 @@ pub fn parse_jsonl(text: &str, path: &Path) -> Result<Vec<Record>> {
     jsonl_records(text, path).collect()
 }
 
+/// Each non-blank line of a text with its 1-based line number.
+pub fn nonblank_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, raw)| !raw.trim().is_empty())
+        .map(|(index, raw)| (index + 1, raw))
+}
+
 /// Each non-blank line of a JSONL text as a record or the error for that
 /// line, so a checker can report every bad line at once.
 pub fn jsonl_records<'a>(
     text: &'a str,
     path: &'a Path,
 ) -> impl Iterator<Item = Result<Record>> + 'a {
-    text.lines()
-        .enumerate()
-        .filter(|(_, raw)| !raw.trim().is_empty())
-        .map(move |(index, raw)| {
-            let line = index + 1;
-            serde_json::from_str(raw.trim())
-                .map(|value| Record { line, value })
-                .map_err(|e| Error::Json {
-                    path: path.to_owned(),
-                    line,
-                    message: e.to_string(),
-                })
-        })
+    nonblank_lines(text).map(move |(line, raw)| {
+        serde_json::from_str(raw.trim())
+            .map(|value| Record { line, value })
+            .map_err(|e| Error::Json {
+                path: path.to_owned(),
+                line,
+                message: e.to_string(),
+            })
+    })
 }
 
 /// Parses a JSON array, keeping the line on which each element starts.

@@ -12,7 +12,7 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 use crate::evaluate::confidence::figure_column;
 use crate::evaluate::groups::sample_memberships;
-use crate::formats::records::read_text;
+use crate::formats::records::{nonblank_lines, read_text};
 use crate::model::document::{RESULTS_FILE, SCHEMA, SCHEMA_VERSION};
 use crate::model::{
     Evaluation, ResultEntry, ResultsDocument, SampleDetail, SampleRecord, SampleStatus,
@@ -130,7 +130,7 @@ pub fn read_samples_file(path: &Path) -> Result<Vec<SampleRecord>> {
 }
 
 fn parse_samples(text: &str, path: &Path) -> Result<Vec<SampleRecord>> {
-    run_folder::sample_lines(text)
+    nonblank_lines(text)
         .map(|(number, l)| {
             let line: SampleLine = serde_json::from_str(l).map_err(|e| Error::Json {
                 path: path.to_owned(),

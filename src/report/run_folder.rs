@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::console;
 use crate::error::{Error, Result};
-use crate::formats::records::{check_regular_file, decode_utf8, refuse_input};
+use crate::formats::records::{check_regular_file, decode_utf8, nonblank_lines, refuse_input};
 use crate::model::document::RESULTS_FILE;
 use crate::model::{ResultEntry, ResultsDocument};
 
@@ -33,20 +33,12 @@ pub struct RunFile {
 }
 
 /// The sha256 (lower-case hex) of a per-sample file's bytes and its number
-/// of samples: its non-blank lines, as [`sample_lines`] reads them.
+/// of samples: its non-blank lines, as [`nonblank_lines`] reads them.
 pub fn fingerprint(text: &str) -> (String, usize) {
     (
         format!("{:x}", Sha256::digest(text.as_bytes())),
-        sample_lines(text).count(),
+        nonblank_lines(text).count(),
     )
-}
-
-/// The non-blank lines of a per-sample file with their 1-based numbers.
-pub fn sample_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| (i + 1, l))
 }
 
 /// Writes `files` as the folder `dir`, whole or not at all: they are written
@@ -416,7 +408,7 @@ pub fn samples_text(path: &Path, entry: &ResultEntry) -> Result<Option<(PathBuf,
         }
     }
     if let Some(recorded) = entry.samples_count {
-        let found = sample_lines(&text).count();
+        let found = nonblank_lines(&text).count();
         if recorded != found {
             return Err(entry_error(
                 path,
