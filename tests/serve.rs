@@ -527,6 +527,15 @@ fn connections_over_the_limit_are_answered_503_and_closed() {
     assert_eq!(request(server.address, "GET", "/health", b"").0, 200);
 }
 
+/// POSTs `body` to `path` and expects 413 with an error naming
+/// `--max-completions`.
+fn assert_413_naming_max_completions(address: SocketAddr, path: &str, body: &Value) {
+    let (status, answer) = post(address, path, body);
+    assert_eq!(status, 413, "{answer}");
+    let error = answer["error"].as_str().unwrap();
+    assert!(error.contains("--max-completions"), "{error}");
+}
+
 #[test]
 fn more_completions_than_max_completions_get_413_naming_the_limit() {
     let caches = tempfile::tempdir().unwrap();
@@ -535,14 +544,7 @@ fn more_completions_than_max_completions_get_413_naming_the_limit() {
         &["--max-completions", "3", "--task", "event"],
     );
     let body = json!({"completions": (0..4).map(|_| json!({"id": "vid_0001", "response": "x"})).collect::<Vec<_>>()});
-    let (status, answer) = post(server.address, "/reward", &body);
-    assert_eq!(status, 413, "{answer}");
-    assert!(
-        answer["error"]
-            .as_str()
-            .unwrap()
-            .contains("--max-completions")
-    );
+    assert_413_naming_max_completions(server.address, "/reward", &body);
     let body = json!({"query": ["a", "b", "c", "d"], "labels": ["vid_0001", "vid_0001", "vid_0001", "vid_0001"]});
     assert_eq!(post(server.address, "/get_reward", &body).0, 413);
 }
@@ -565,14 +567,7 @@ fn a_sibling_benchmarks_get_reward_is_held_to_max_completions_too() {
         ],
     );
     let body = json!({"query": ["a", "b", "c", "d"], "labels": ["ecva_05", "ecva_05", "ecva_05", "ecva_05"]});
-    let (status, answer) = post(server.address, "/get_reward", &body);
-    assert_eq!(status, 413, "{answer}");
-    assert!(
-        answer["error"]
-            .as_str()
-            .unwrap()
-            .contains("--max-completions")
-    );
+    assert_413_naming_max_completions(server.address, "/get_reward", &body);
     let body = json!({"query": ["a", "b", "c"], "labels": ["ecva_05", "ecva_05", "ecva_05"]});
     assert_eq!(post(server.address, "/get_reward", &body).0, 200);
 }
