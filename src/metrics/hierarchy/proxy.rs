@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use ndarray::Array2;
 use rayon::prelude::*;
 use serde_json::Value;
 
@@ -74,6 +75,73 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
     acc.iter().sum::<f32>() + tail
 }
 
+/// [`nearest_candidate`] for many queries at once, with the same answers,
+/// fast: one matrix product over every query and candidate ranks the
+/// candidates approximately (any summation order, fused or not), and only
+/// those within that product's rounding bound of the best are ranked again
+/// with the exact dot product. A row whose product is not finite is ranked
+/// exactly throughout.
+pub fn nearest_candidates(queries: &[&[f32]], candidates: &[&[f32]]) -> Vec<Option<usize>> {
+    let dim = candidates.first().map_or(0, |c| c.len());
+    let same_dim = |v: &&[f32]| v.len() == dim;
+    if candidates.is_empty() || !candidates.iter().all(same_dim) || !queries.iter().all(same_dim) {
+        return queries
+            .iter()
+            .map(|q| nearest_candidate(q, candidates))
+            .collect();
+    }
+    let matrix = |rows: &[&[f32]]| Array2::from_shape_fn((rows.len(), dim), |(i, j)| rows[i][j]);
+    let approx = matrix(queries).dot(&matrix(candidates).t());
+    let max_norm = candidates.iter().map(|c| norm(c)).fold(0.0, f64::max);
+    queries
+        .iter()
+        .zip(approx.rows())
+        .map(|(q, row)| {
+            let margin = 2.0 * rounding_bound(dim) * norm(q) * max_norm;
+            screened_nearest(q, candidates, row.as_slice().unwrap_or(&[]), margin)
+                .unwrap_or_else(|| nearest_candidate(q, candidates))
+        })
+        .collect()
+}
+
+/// The exact nearest among the candidates whose approximate similarity is
+/// within `margin` of the best approximate one, or `None` (outer) when the
+/// row cannot be screened (a non-finite value, or no row).
+fn screened_nearest(
+    query: &[f32],
+    candidates: &[&[f32]],
+    approx: &[f32],
+    margin: f64,
+) -> Option<Option<usize>> {
+    if approx.len() != candidates.len() || !approx.iter().all(|a| a.is_finite()) {
+        return None;
+    }
+    let best = approx.iter().fold(f32::NEG_INFINITY, |m, &a| m.max(a));
+    let floor = f64::from(best) - margin;
+    let near: Vec<usize> = (0..approx.len())
+        .filter(|&i| f64::from(approx[i]) >= floor)
+        .collect();
+    let shortlist: Vec<&[f32]> = near.iter().map(|&i| candidates[i]).collect();
+    Some(nearest_candidate(query, &shortlist).map(|k| near[k]))
+}
+
+/// How far a float32 dot product of length `n`, summed in any order, can
+/// be from the exact one, per unit of the product of the two norms: gamma_n
+/// = n u / (1 - n u) with u = 2^-24 (Higham, Accuracy and Stability of
+/// Numerical Algorithms, §3.1, with Cauchy-Schwarz), doubled for headroom,
+/// plus an absolute term for results near the subnormal range.
+fn rounding_bound(n: usize) -> f64 {
+    let nu = n as f64 * f64::from(f32::EPSILON) / 2.0;
+    2.0 * nu / (1.0 - nu).max(f64::MIN_POSITIVE) + 1e-30
+}
+
+fn norm(v: &[f32]) -> f64 {
+    v.iter()
+        .map(|&x| f64::from(x) * f64::from(x))
+        .sum::<f64>()
+        .sqrt()
+}
+
 /// The candidates of one set with their vectors, ready for retrieval.
 struct CandidateVectors<'a> {
     nodes: Vec<&'a [NodeId]>,
@@ -95,11 +163,18 @@ impl<'a> CandidateVectors<'a> {
         CandidateVectors { nodes, vectors }
     }
 
-    /// The nodes of the candidate nearest to `query` (the proxy).
-    fn nearest(&self, query: &[f32]) -> Option<&'a [NodeId]> {
-        nearest_candidate(query, &self.vectors).map(|i| self.nodes[i])
+    /// The nodes of the candidate nearest to each query (its proxy).
+    fn nearest(&self, queries: &[&[f32]]) -> Vec<Option<&'a [NodeId]>> {
+        nearest_candidates(queries, &self.vectors)
+            .into_iter()
+            .map(|i| i.map(|i| self.nodes[i]))
+            .collect()
     }
 }
+
+/// Queries per matrix product: enough to keep the product efficient, few
+/// enough that the blocks spread over the threads.
+const QUERY_BLOCK: usize = 256;
 
 /// The proxy nodes found so far, by candidate set and output text, so that
 /// a text asked about again (in another sample, or a later reward batch) is
@@ -124,16 +199,29 @@ impl ProxyIndex {
             .into_iter()
             .filter(|q| !q.1.is_empty() && !self.proxies.contains_key(q))
             .collect();
-        let sets: HashSet<CandidateSet> = queries.iter().map(|(set, _)| *set).collect();
-        let candidates: HashMap<CandidateSet, CandidateVectors> = sets
+        let mut by_set: HashMap<CandidateSet, Vec<(String, &'a [f32])>> = HashMap::new();
+        for (set, text) in queries {
+            if let Some(vector) = vector_of(&text) {
+                by_set.entry(set).or_default().push((text, vector));
+            }
+        }
+        let found: Vec<_> = by_set
             .into_iter()
-            .map(|set| (set, CandidateVectors::gather(taxonomy, set, &vector_of)))
-            .collect();
-        let found: Vec<_> = queries
-            .into_par_iter()
-            .filter_map(|(set, text)| {
-                let nodes = candidates[&set].nearest(vector_of(&text)?)?;
-                Some(((set, text), nodes.to_vec()))
+            .flat_map(|(set, queries)| {
+                let candidates = CandidateVectors::gather(taxonomy, set, &vector_of);
+                queries
+                    .par_chunks(QUERY_BLOCK)
+                    .flat_map_iter(|block| {
+                        let vectors: Vec<&[f32]> = block.iter().map(|(_, v)| *v).collect();
+                        let proxies = candidates.nearest(&vectors);
+                        block
+                            .iter()
+                            .zip(proxies)
+                            .filter_map(move |((text, _), nodes)| {
+                                Some(((set, text.clone()), nodes?.to_vec()))
+                            })
+                    })
+                    .collect::<Vec<_>>()
             })
             .collect();
         self.proxies.extend(found);
@@ -148,6 +236,7 @@ impl ProxyIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use serde_json::json;
 
     #[test]
@@ -197,5 +286,64 @@ mod tests {
         // A NaN similarity never wins.
         let nan = [f32::NAN, 0.0];
         assert_eq!(nearest_candidate(&[1.0, 0.0], &[&nan, &b]), Some(1));
+    }
+
+    #[test]
+    fn nearest_candidates_answer_as_one_query_at_a_time() {
+        let (a, b, c) = ([1.0_f32, 0.0], [0.6_f32, 0.8], [0.6_f32, 0.8]);
+        let candidates: [&[f32]; 3] = [&a, &b, &c];
+        // (0, 1): dots 0, 0.8, 0.8 -> the first of the tie; (1, 0): a;
+        // (-1, 0): dots -1, -0.6, -0.6 -> b, the first of the tie.
+        let queries: [&[f32]; 3] = [&[0.0, 1.0], &[1.0, 0.0], &[-1.0, 0.0]];
+        assert_eq!(
+            nearest_candidates(&queries, &candidates),
+            [Some(1), Some(0), Some(1)]
+        );
+        assert_eq!(nearest_candidates(&queries, &[]), [None, None, None]);
+        assert!(nearest_candidates(&[], &candidates).is_empty());
+        // A NaN row is ranked exactly: the NaN candidate never wins.
+        let nan = [f32::NAN, 0.0];
+        assert_eq!(nearest_candidates(&[&[1.0, 0.0]], &[&nan, &b]), [Some(1)]);
+        // Vectors of another length are ranked one at a time, as before.
+        assert_eq!(
+            nearest_candidates(&[&[1.0, 0.0, 0.0]], &[&a, &b]),
+            [nearest_candidate(&[1.0, 0.0, 0.0], &[&a, &b])]
+        );
+    }
+
+    /// Candidates `ulps` float steps apart in one coordinate: their dot
+    /// products differ by less than any matrix product's rounding.
+    fn near_twins(base: &[f32], ulps: u32) -> Vec<Vec<f32>> {
+        (0..ulps)
+            .map(|k| {
+                let mut v = base.to_vec();
+                v[0] = f32::from_bits(v[0].to_bits() + k);
+                v
+            })
+            .collect()
+    }
+
+    proptest! {
+        /// The screened search finds what the one-at-a-time search finds,
+        /// also among candidates whose similarities differ in the last bits.
+        #[test]
+        fn screening_never_changes_a_proxy(
+            raw in proptest::collection::vec(-1.0f32..1.0, 40 * 12),
+            twins in 1u32..6,
+        ) {
+            let unit = |v: &[f32]| {
+                let n = norm(v) as f32;
+                v.iter().map(|x| x / n.max(f32::MIN_POSITIVE)).collect::<Vec<f32>>()
+            };
+            let rows: Vec<Vec<f32>> = raw.chunks(12).map(unit).collect();
+            let (queries, candidates) = rows.split_at(10);
+            let mut candidates = candidates.to_vec();
+            candidates.extend(near_twins(&queries[0], twins));
+            candidates.push(candidates[0].clone());
+            let c: Vec<&[f32]> = candidates.iter().map(Vec::as_slice).collect();
+            let q: Vec<&[f32]> = queries.iter().map(Vec::as_slice).collect();
+            let one_by_one: Vec<_> = q.iter().map(|q| nearest_candidate(q, &c)).collect();
+            prop_assert_eq!(nearest_candidates(&q, &c), one_by_one);
+        }
     }
 }
