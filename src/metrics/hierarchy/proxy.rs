@@ -173,8 +173,12 @@ impl<'a> CandidateVectors<'a> {
 }
 
 /// Queries per matrix product: enough to keep the product efficient, few
-/// enough that the blocks spread over the threads.
-const QUERY_BLOCK: usize = 256;
+/// enough that the blocks spread over the threads and that a block's
+/// similarities (queries x candidates) stay under 16 MB however large the
+/// taxonomy.
+fn query_block(candidates: usize) -> usize {
+    ((4 << 20) / candidates.max(1)).clamp(1, 256)
+}
 
 /// The proxy nodes found so far, by candidate set and output text, so that
 /// a text asked about again (in another sample, or a later reward batch) is
@@ -210,7 +214,7 @@ impl ProxyIndex {
             .flat_map(|(set, queries)| {
                 let candidates = CandidateVectors::gather(taxonomy, set, &vector_of);
                 queries
-                    .par_chunks(QUERY_BLOCK)
+                    .par_chunks(query_block(candidates.vectors.len()))
                     .flat_map_iter(|block| {
                         let vectors: Vec<&[f32]> = block.iter().map(|(_, v)| *v).collect();
                         let proxies = candidates.nearest(&vectors);
