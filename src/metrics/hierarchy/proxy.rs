@@ -97,7 +97,11 @@ pub fn nearest_candidates(queries: &[&[f32]], candidates: &[&[f32]]) -> Vec<Opti
         .iter()
         .zip(approx.rows())
         .map(|(q, row)| {
-            let margin = 2.0 * rounding_bound(dim) * norm(q) * max_norm;
+            // The product and the exact dot are each within gamma_n |q| |c|
+            // of the true value, so the exact winner lies within 4 gamma_n
+            // |q| max|c| of the best product; twice that for headroom, plus
+            // an absolute term for results near the subnormal range.
+            let margin = 8.0 * rounding_bound(dim) * norm(q) * max_norm + 1e-30;
             screened_nearest(q, candidates, row.as_slice().unwrap_or(&[]), margin)
                 .unwrap_or_else(|| nearest_candidate(q, candidates))
         })
@@ -125,14 +129,13 @@ fn screened_nearest(
     Some(nearest_candidate(query, &shortlist).map(|k| near[k]))
 }
 
-/// How far a float32 dot product of length `n`, summed in any order, can
-/// be from the exact one, per unit of the product of the two norms: gamma_n
-/// = n u / (1 - n u) with u = 2^-24 (Higham, Accuracy and Stability of
-/// Numerical Algorithms, §3.1, with Cauchy-Schwarz), doubled for headroom,
-/// plus an absolute term for results near the subnormal range.
+/// How far a float32 dot product of length `n`, summed in any order, fused
+/// or not, can be from the true one, per unit of the product of the two
+/// norms: gamma_n = n u / (1 - n u) with u = 2^-24 (Higham, Accuracy and
+/// Stability of Numerical Algorithms, §3.1, with Cauchy-Schwarz).
 fn rounding_bound(n: usize) -> f64 {
     let nu = n as f64 * f64::from(f32::EPSILON) / 2.0;
-    2.0 * nu / (1.0 - nu).max(f64::MIN_POSITIVE) + 1e-30
+    nu / (1.0 - nu).max(f64::MIN_POSITIVE)
 }
 
 fn norm(v: &[f32]) -> f64 {
