@@ -199,7 +199,7 @@ impl ProxyIndex {
     pub fn retrieve<'a>(
         &mut self,
         taxonomy: &'a Taxonomy,
-        vector_of: impl Fn(&str) -> Option<&'a [f32]> + Sync,
+        vector_of: impl Fn(&str) -> Option<&'a [f32]>,
         queries: HashSet<(CandidateSet, String)>,
     ) {
         let queries: Vec<_> = queries
